@@ -1,0 +1,62 @@
+/** Pieces shared by the dialect files. */
+import { sql, type Expression, type RawBuilder, type LogConfig } from 'kysely';
+import type { Db, Tx } from './dialect.js';
+import { maskUri } from '../../../tracking/uri.js';
+import type { PoolOptions } from '../pool-options.js';
+
+/** Kysely `log` option for MLFLOW_SQLALCHEMYSTORE_ECHO: statements to stderr, never a password. */
+export function echoLogger(pool: PoolOptions): LogConfig | undefined {
+  if (!pool.echo) return undefined;
+  return (event) => {
+    const q = event.query;
+    const line = event.level === 'error' ? `[sql error] ${maskUri(String((event.error as Error)?.message ?? event.error))} in ` : '[sql] ';
+    process.stderr.write(`${line}${maskUri(q.sql)} ${maskUri(JSON.stringify(q.parameters))} (${event.queryDurationMillis.toFixed(1)} ms)\n`);
+  };
+}
+
+export function plainEq(column: Expression<unknown>, value: string): RawBuilder<boolean> {
+  return sql<boolean>`${column} = ${value}`;
+}
+
+export function lowerLike(column: Expression<unknown>, pattern: string): RawBuilder<boolean> {
+  return sql<boolean>`lower(${column}) like lower(${pattern})`;
+}
+
+/** Upsert through `INSERT ... ON CONFLICT` (SQLite, PostgreSQL). */
+export async function onConflictUpsert(
+  db: Db | Tx,
+  table: string,
+  rows: Record<string, unknown>[],
+  keyColumns: string[],
+  updateColumns: string[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto(table)
+    .values(rows)
+    .onConflict((oc) => {
+      const c = oc.columns(keyColumns as never);
+      if (updateColumns.length === 0) return c.doNothing();
+      const set: Record<string, unknown> = {};
+      for (const col of updateColumns) set[col] = sql.ref(`excluded.${col}`);
+      return c.doUpdateSet(set as never);
+    })
+    .execute();
+}
+
+export function errorCode(e: unknown): string | undefined {
+  const any = e as { code?: unknown; errno?: unknown } | null;
+  return any && typeof any.code === 'string' ? any.code : undefined;
+}
+
+export const NETWORK_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'ESOCKET',
+  'ECONNCLOSED',
+]);

@@ -1,0 +1,106 @@
+/**
+ * Everything that differs between SQLite, PostgreSQL, MySQL/MariaDB and SQL Server lives behind this
+ * interface: connections and pools, column types for migrations, case-sensitive comparison, upsert
+ * and insert-ignore, the migration lock. Shared code asks for a capability, never for a dialect name.
+ */
+import type { Kysely, RawBuilder, Transaction, Expression } from 'kysely';
+import type { SqlDialectName, SqlStoreUri } from '../../../tracking/uri.js';
+import type { PoolOptions } from '../pool-options.js';
+
+// The SQL layer works on MLflow's tables through Kysely<any>: the schema is MLflow's, described in
+// migrations/, and row shapes are mapped by hand in the store.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = Kysely<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Tx = Transaction<any>;
+
+/** Column types as MLflow's SQLAlchemy models render them on each dialect. */
+export interface TypeMap {
+  integer: string;
+  bigint: string;
+  /** Float(53): a double. */
+  float: string;
+  boolean: string;
+  varchar(n: number): string;
+  text: string;
+  /** MEDIUMTEXT on MySQL (migration 4465047574b1), TEXT elsewhere. */
+  mediumText: string;
+}
+
+export interface DialectCapabilities {
+  /** DDL inside a transaction rolls back with it (not on MySQL, where DDL commits by itself). */
+  transactionalDdl: boolean;
+  /** `INSERT ... RETURNING` / `OUTPUT`. */
+  returning: boolean;
+  /** Largest number of bound parameters in one statement. */
+  maxParameters: number;
+}
+
+export interface SqlDialect {
+  readonly name: SqlDialectName;
+  readonly capabilities: DialectCapabilities;
+  readonly types: TypeMap;
+
+  /** Open a Kysely instance (with its pool) for a parsed URI. */
+  connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db>;
+
+  /**
+   * Run `fn` in a write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE) so two
+   * writers wait for each other (busy timeout) instead of failing on a lock upgrade.
+   */
+  writeTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T>;
+
+  /** `column = value`, case-sensitive on every dialect (MySQL `BINARY`, SQL Server a _CS_ collation). */
+  eqCaseSensitive(column: Expression<unknown>, value: string): RawBuilder<boolean>;
+  /** `column LIKE pattern`, case-sensitive on every dialect. */
+  likeCaseSensitive(column: Expression<unknown>, pattern: string): RawBuilder<boolean>;
+  /** `column ILIKE pattern`: case-insensitive on every dialect. */
+  ilike(column: Expression<unknown>, pattern: string): RawBuilder<boolean>;
+
+  /**
+   * Insert rows; rows whose primary key exists get `update` columns overwritten (upsert), or are
+   * left alone when `update` is empty (insert-ignore).
+   */
+  upsert(
+    db: Db | Tx,
+    table: string,
+    rows: Record<string, unknown>[],
+    keyColumns: string[],
+    updateColumns: string[],
+  ): Promise<void>;
+
+  /**
+   * Hold the migration lock for the duration of `fn` so two `mlf db upgrade` processes never apply
+   * the same migration twice. `fn` gets the connection that holds the lock.
+   */
+  withMigrationLock<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T>;
+
+  /** True if an error means a lost or refused connection (worth a retry on a fresh connection). */
+  isConnectionError(e: unknown): boolean;
+  /** True if an error is a unique/primary-key violation. */
+  isUniqueViolation(e: unknown): boolean;
+}
+
+/** Split rows into chunks that stay under a dialect's bound-parameter limit. */
+export function chunkRows<T extends Record<string, unknown>>(rows: T[], maxParameters: number): T[][] {
+  if (rows.length === 0) return [];
+  const cols = Object.keys(rows[0]!).length || 1;
+  const per = Math.max(1, Math.floor(maxParameters / cols));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += per) out.push(rows.slice(i, i + per));
+  return out;
+}
+
+/** Load the dialect implementation lazily, so a CLI call pays only for the driver it uses. */
+export async function loadDialect(name: SqlDialectName): Promise<SqlDialect> {
+  switch (name) {
+    case 'sqlite':
+      return (await import('./sqlite.js')).sqliteDialect;
+    case 'postgresql':
+      return (await import('./postgres.js')).postgresDialect;
+    case 'mysql':
+      return (await import('./mysql.js')).mysqlDialect;
+    case 'mssql':
+      return (await import('./mssql.js')).mssqlDialect;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * SQL Server through tedious + tarn. No server runs in mlf's CI: this dialect is covered by
+ * compiled-SQL tests, and by the full suites when MLF_TEST_MSSQL_URI points at a live server.
+ */
+import { Kysely, MssqlDialect, sql, type Expression } from 'kysely';
+import type { Db, SqlDialect, Tx } from './dialect.js';
+import type { SqlStoreUri } from '../../../tracking/uri.js';
+import { idleTimeoutMillis, maxConnections, type PoolOptions } from '../pool-options.js';
+import { echoLogger, errorCode, NETWORK_ERROR_CODES } from './common.js';
+
+/** The collation MLflow uses for case-sensitive comparisons on SQL Server. */
+export const MSSQL_CS_COLLATION = 'Japanese_Bushu_Kakusu_100_CS_AS_KS_WS';
+
+function bool(v: string | undefined, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  return ['1', 'true', 'yes'].includes(v.toLowerCase());
+}
+
+export const mssqlDialect: SqlDialect = {
+  name: 'mssql',
+  capabilities: { transactionalDdl: true, returning: true, maxParameters: 2000 },
+  types: {
+    integer: 'INTEGER',
+    bigint: 'BIGINT',
+    float: 'FLOAT(53)',
+    boolean: 'BIT',
+    varchar: (n) => `VARCHAR(${n})`,
+    text: 'VARCHAR(max)',
+    mediumText: 'VARCHAR(max)',
+  },
+
+  async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {
+    const tedious = await import('tedious');
+    const tarn = await import('tarn');
+    const o = uri.options;
+    const dialect = new MssqlDialect({
+      tarn: { ...tarn, options: { min: 0, max: maxConnections(pool), idleTimeoutMillis: idleTimeoutMillis(pool) } },
+      tedious: {
+        ...tedious,
+        connectionFactory: () =>
+          new tedious.Connection({
+            server: uri.host || 'localhost',
+            authentication: { type: 'default', options: { userName: uri.user, password: uri.password } },
+            options: {
+              database: uri.database,
+              port: uri.port ?? 1433,
+              encrypt: bool(o.encrypt ?? o.Encrypt, true),
+              trustServerCertificate: bool(o.TrustServerCertificate ?? o.trustServerCertificate, true),
+            },
+          }),
+      },
+    });
+    return new Kysely<any>({ dialect, log: echoLogger(pool) });
+  },
+
+  writeTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return db.transaction().execute(fn);
+  },
+
+  eqCaseSensitive: (column: Expression<unknown>, value: string) =>
+    sql<boolean>`${column} collate ${sql.raw(MSSQL_CS_COLLATION)} = ${value}`,
+  likeCaseSensitive: (column: Expression<unknown>, pattern: string) =>
+    sql<boolean>`${column} collate ${sql.raw(MSSQL_CS_COLLATION)} like ${pattern}`,
+  ilike: (column: Expression<unknown>, pattern: string) => sql<boolean>`lower(${column}) like lower(${pattern})`,
+
+  async upsert(db, table, rows, keyColumns, updateColumns) {
+    if (rows.length === 0) return;
+    const cols = Object.keys(rows[0]!);
+    const values = sql.join(rows.map((r) => sql`(${sql.join(cols.map((c) => r[c]))})`));
+    const on = sql.join(
+      keyColumns.map((k) => sql`t.${sql.ref(k)} = s.${sql.ref(k)}`),
+      sql` and `,
+    );
+    const update =
+      updateColumns.length === 0
+        ? sql``
+        : sql`when matched then update set ${sql.join(updateColumns.map((c) => sql`t.${sql.ref(c)} = s.${sql.ref(c)}`))} `;
+    await sql`merge into ${sql.table(table)} with (holdlock) as t using (values ${values}) as s (${sql.join(cols.map((c) => sql.ref(c)))}) on ${on} ${update}when not matched then insert (${sql.join(cols.map((c) => sql.ref(c)))}) values (${sql.join(cols.map((c) => sql`s.${sql.ref(c)}`))});`.execute(db);
+  },
+
+  async withMigrationLock<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
+    return db.connection().execute(async (conn) => {
+      await sql`exec sp_getapplock @Resource = 'mlf_migrations', @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 600000`.execute(conn);
+      try {
+        return await fn(conn);
+      } finally {
+        await sql`exec sp_releaseapplock @Resource = 'mlf_migrations', @LockOwner = 'Session'`.execute(conn).catch(() => undefined);
+      }
+    });
+  },
+
+  isConnectionError(e: unknown): boolean {
+    const code = errorCode(e);
+    return !!code && NETWORK_ERROR_CODES.has(code);
+  },
+  isUniqueViolation(e: unknown): boolean {
+    const n = (e as { number?: number })?.number;
+    return n === 2627 || n === 2601;
+  },
+};

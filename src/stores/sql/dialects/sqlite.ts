@@ -1,0 +1,130 @@
+/**
+ * SQLite through better-sqlite3. One connection per store (SQLite has one writer at a time anyway),
+ * WAL so readers never block the writer, and MLflow's session pragmas (foreign_keys, busy_timeout,
+ * case_sensitive_like). Prepared statements are cached by SQL text: better-sqlite3 would otherwise
+ * compile every statement on every call.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, SqliteDialect, SqliteDriver, CompiledQuery, sql, type Expression } from 'kysely';
+import type { Db, SqlDialect, Tx } from './dialect.js';
+import type { SqlStoreUri } from '../../../tracking/uri.js';
+import type { PoolOptions } from '../pool-options.js';
+import { echoLogger, lowerLike, onConflictUpsert, plainEq } from './common.js';
+import { MlfError } from '../../../lib/errors.js';
+
+/** How long a writer waits for another writer's lock, as MLflow sets it (ms). */
+export const SQLITE_BUSY_TIMEOUT_MS = 20_000;
+
+type BetterDb = import('better-sqlite3').Database;
+type BetterStatement = import('better-sqlite3').Statement;
+
+/** better-sqlite3 with a bounded prepared-statement cache. */
+function cachingDatabase(db: BetterDb) {
+  const cache = new Map<string, BetterStatement>();
+  return {
+    close: () => db.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        stmt = db.prepare(text);
+        if (cache.size > 500) cache.delete(cache.keys().next().value as string);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+/** Transactions take the write lock at BEGIN, so a second writer waits on busy_timeout. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: Parameters<SqliteDriver['beginTransaction']>[0]) {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+/** The raw better-sqlite3 handle behind a store, for the backup API and benchmarks. */
+const rawHandles = new WeakMap<Db, BetterDb>();
+export function rawSqliteHandle(db: Db): BetterDb | undefined {
+  return rawHandles.get(db);
+}
+
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  capabilities: { transactionalDdl: true, returning: true, maxParameters: 32_000 },
+  types: {
+    integer: 'INTEGER',
+    bigint: 'BIGINT',
+    float: 'FLOAT',
+    boolean: 'BOOLEAN',
+    varchar: (n) => `VARCHAR(${n})`,
+    text: 'TEXT',
+    mediumText: 'TEXT',
+  },
+
+  async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {
+    const { default: Database } = await import('better-sqlite3');
+    const file = uri.sqlitePath ?? ':memory:';
+    if (file !== ':memory:') {
+      const dir = path.dirname(file);
+      if (!fs.existsSync(dir)) {
+        throw new MlfError(`Cannot open SQLite database ${file}: folder ${dir} does not exist`, 'INVALID_PARAMETER_VALUE');
+      }
+    }
+    let raw: BetterDb;
+    try {
+      raw = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+    } catch (e) {
+      throw new MlfError(`Cannot open SQLite database ${file}: ${(e as Error).message}`, 'TEMPORARILY_UNAVAILABLE');
+    }
+    raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    if (file !== ':memory:') {
+      raw.pragma('journal_mode = WAL');
+      // WAL + NORMAL: a crash of mlf never loses or corrupts a commit; only an OS crash may drop the last ones.
+      raw.pragma('synchronous = NORMAL');
+    }
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('case_sensitive_like = true');
+    const db = new Kysely<any>({
+      dialect: new ImmediateSqliteDialect({ database: cachingDatabase(raw) as never }),
+      log: echoLogger(pool),
+    });
+    rawHandles.set(db, raw);
+    return db;
+  },
+
+  writeTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return db.transaction().execute(fn);
+  },
+
+  eqCaseSensitive: plainEq,
+  likeCaseSensitive: (column: Expression<unknown>, pattern: string) => sql<boolean>`${column} like ${pattern}`,
+  ilike: lowerLike,
+  upsert: onConflictUpsert,
+
+  async withMigrationLock<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
+    // SQLite has one writer at a time: each migration runs in a BEGIN IMMEDIATE transaction and
+    // re-reads alembic_version inside it, so a second upgrader waits and then finds nothing to do.
+    return fn(db);
+  },
+
+  isConnectionError(e: unknown): boolean {
+    const code = (e as { code?: string })?.code;
+    return code === 'SQLITE_BUSY' || code === 'SQLITE_CANTOPEN';
+  },
+  isUniqueViolation(e: unknown): boolean {
+    const code = (e as { code?: string })?.code ?? '';
+    return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  },
+};

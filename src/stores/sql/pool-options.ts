@@ -1,0 +1,86 @@
+/**
+ * MLflow's engine variables (`MLFLOW_SQLALCHEMYSTORE_*`), read once and mapped onto each driver's pool
+ * by the dialect files. As in MLflow, a value of 0 or empty means "not set".
+ */
+import { MlfError } from '../../lib/errors.js';
+
+export const POOL_CLASSES = [
+  'AssertionPool',
+  'AsyncAdaptedQueuePool',
+  'FallbackAsyncAdaptedQueuePool',
+  'NullPool',
+  'QueuePool',
+  'SingletonThreadPool',
+  'StaticPool',
+] as const;
+export type PoolClass = (typeof POOL_CLASSES)[number];
+
+export interface PoolOptions {
+  /** Connections kept open (SQLAlchemy `pool_size`, default 5). */
+  poolSize: number;
+  /** Extra connections allowed under load (`max_overflow`, default 10). */
+  maxOverflow: number;
+  /** Close connections older than this many seconds (`pool_recycle`), or undefined. */
+  recycleSeconds?: number;
+  poolClass: PoolClass;
+  /** Log every statement to stderr (`echo`). */
+  echo: boolean;
+}
+
+/** MLflow's boolean env parsing: true/false/1/0, case-insensitive; anything else is an error. */
+export function parseBooleanEnv(name: string, value: string | undefined, dflt: boolean): boolean {
+  if (value === undefined || value === '') return dflt;
+  const v = value.toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new MlfError(
+    `${name} value must be one of ['true', 'false', '1', '0'] (case-insensitive), but got ${value}`,
+    'INVALID_PARAMETER_VALUE',
+  );
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) {
+    throw new MlfError(`${name} must be an integer, got '${raw}'`, 'INVALID_PARAMETER_VALUE');
+  }
+  return n || undefined; // MLflow passes only truthy values
+}
+
+export function poolOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): PoolOptions {
+  const cls = env.MLFLOW_SQLALCHEMYSTORE_POOLCLASS;
+  if (cls && !(POOL_CLASSES as readonly string[]).includes(cls)) {
+    throw new MlfError(
+      `Invalid poolclass parameter: ${cls}. Set environment variable poolclass to empty or one of the following values: ${POOL_CLASSES.join(', ')}`,
+      'INVALID_PARAMETER_VALUE',
+    );
+  }
+  return {
+    poolSize: intEnv(env, 'MLFLOW_SQLALCHEMYSTORE_POOL_SIZE') ?? 5,
+    maxOverflow: intEnv(env, 'MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW') ?? 10,
+    recycleSeconds: intEnv(env, 'MLFLOW_SQLALCHEMYSTORE_POOL_RECYCLE'),
+    poolClass: (cls as PoolClass | undefined) || 'QueuePool',
+    echo: parseBooleanEnv('MLFLOW_SQLALCHEMYSTORE_ECHO', env.MLFLOW_SQLALCHEMYSTORE_ECHO, false),
+  };
+}
+
+/** The most connections a pool may open for these options. */
+export function maxConnections(p: PoolOptions): number {
+  switch (p.poolClass) {
+    case 'StaticPool':
+    case 'SingletonThreadPool':
+    case 'AssertionPool':
+      return 1;
+    case 'NullPool':
+      return p.poolSize + p.maxOverflow; // no reuse, but concurrent use is still allowed
+    default:
+      return Math.max(1, p.poolSize + p.maxOverflow);
+  }
+}
+
+/** NullPool closes a connection as soon as it is released. */
+export function idleTimeoutMillis(p: PoolOptions): number {
+  return p.poolClass === 'NullPool' ? 1 : 30_000;
+}
