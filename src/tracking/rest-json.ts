@@ -1,0 +1,194 @@
+/**
+ * MLflow's REST JSON shapes (protobuf `message_to_json`): snake_case field names in proto field
+ * order, int64 as JSON numbers, enums as names, NaN/±Infinity as the strings "NaN", "Infinity" and
+ * "-Infinity", unset fields and empty lists left out. Shared by the server, the CLI's `--json`
+ * output and the HTTP client store, so all three speak exactly MLflow's language.
+ *
+ * @example
+ * runToJson(run) // { info: { run_uuid, experiment_id, run_name, ... }, data: { metrics: [...] }, inputs: {} }
+ */
+import { MlfError } from '../lib/errors.js';
+import type {
+  Dataset,
+  DatasetInput,
+  Experiment,
+  KeyValue,
+  Metric,
+  MetricWithRunId,
+  Run,
+  RunInfo,
+} from './entities.js';
+
+type Json = Record<string, unknown>;
+
+/** A double as protobuf JSON writes it. */
+export function floatToJson(v: number): number | string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return v;
+}
+
+/** A double from JSON: a number, or one of the strings protobuf accepts. */
+export function floatFromJson(v: unknown, field = 'value'): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (v === 'NaN') return NaN;
+    if (v === 'Infinity' || v === 'inf') return Infinity;
+    if (v === '-Infinity' || v === '-inf') return -Infinity;
+    if (v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  }
+  throw new MlfError(
+    `Invalid value ${JSON.stringify(v)} for parameter '${field}' supplied: Please specify value as a valid double (64-bit floating point)`,
+    'INVALID_PARAMETER_VALUE',
+  );
+}
+
+function put(out: Json, key: string, v: unknown): void {
+  if (v === undefined || v === null) return;
+  if (Array.isArray(v) && v.length === 0) return;
+  out[key] = v;
+}
+
+export function keyValueToJson(kv: KeyValue): Json {
+  return { key: kv.key, value: kv.value };
+}
+
+export function experimentToJson(e: Experiment): Json {
+  const out: Json = {};
+  put(out, 'experiment_id', e.experimentId);
+  put(out, 'name', e.name);
+  put(out, 'artifact_location', e.artifactLocation);
+  put(out, 'lifecycle_stage', e.lifecycleStage);
+  put(out, 'last_update_time', e.lastUpdateTime);
+  put(out, 'creation_time', e.creationTime);
+  put(out, 'tags', e.tags.map(keyValueToJson));
+  return out;
+}
+
+export function runInfoToJson(i: RunInfo): Json {
+  const out: Json = {};
+  put(out, 'run_uuid', i.runId);
+  put(out, 'experiment_id', i.experimentId);
+  put(out, 'run_name', i.runName);
+  put(out, 'user_id', i.userId);
+  put(out, 'status', i.status);
+  put(out, 'start_time', i.startTime);
+  put(out, 'end_time', i.endTime);
+  put(out, 'artifact_uri', i.artifactUri);
+  put(out, 'lifecycle_stage', i.lifecycleStage);
+  put(out, 'run_id', i.runId);
+  return out;
+}
+
+export function metricToJson(m: Metric): Json {
+  return { key: m.key, value: floatToJson(m.value), timestamp: m.timestamp, step: m.step };
+}
+
+export function metricWithRunIdToJson(m: MetricWithRunId): Json {
+  return { ...metricToJson(m), run_id: m.runId };
+}
+
+export function datasetToJson(d: Dataset): Json {
+  const out: Json = {};
+  put(out, 'name', d.name);
+  put(out, 'digest', d.digest);
+  put(out, 'source_type', d.sourceType);
+  put(out, 'source', d.source);
+  put(out, 'schema', d.schema);
+  put(out, 'profile', d.profile);
+  return out;
+}
+
+export function datasetInputToJson(di: DatasetInput): Json {
+  const out: Json = {};
+  put(out, 'tags', di.tags.map(keyValueToJson));
+  out.dataset = datasetToJson(di.dataset);
+  return out;
+}
+
+export function runToJson(r: Run): Json {
+  const data: Json = {};
+  put(data, 'metrics', r.data.metrics.map(metricToJson));
+  put(data, 'params', r.data.params.map(keyValueToJson));
+  put(data, 'tags', r.data.tags.map(keyValueToJson));
+  const inputs: Json = {};
+  put(inputs, 'dataset_inputs', r.inputs.datasetInputs.map(datasetInputToJson));
+  return { info: runInfoToJson(r.info), data, inputs };
+}
+
+// ---- JSON → entities (REST client store, server request bodies) ----
+
+function str(v: unknown): string | undefined {
+  return v === undefined || v === null ? undefined : String(v);
+}
+function num(v: unknown): number | null {
+  if (v === undefined || v === null || v === '') return null;
+  const n = Number(v);
+  return Number.isNaN(n) ? null : n;
+}
+function kvs(v: unknown): KeyValue[] {
+  return Array.isArray(v) ? v.map((t: Json) => ({ key: String(t.key), value: t.value === undefined || t.value === null ? '' : String(t.value) })) : [];
+}
+
+export function experimentFromJson(j: Json): Experiment {
+  return {
+    experimentId: String(j.experiment_id),
+    name: String(j.name ?? ''),
+    artifactLocation: String(j.artifact_location ?? ''),
+    lifecycleStage: (j.lifecycle_stage as Experiment['lifecycleStage']) ?? 'active',
+    creationTime: num(j.creation_time),
+    lastUpdateTime: num(j.last_update_time),
+    tags: kvs(j.tags),
+  };
+}
+
+export function runInfoFromJson(j: Json): RunInfo {
+  return {
+    runId: String(j.run_id ?? j.run_uuid),
+    runName: String(j.run_name ?? ''),
+    experimentId: String(j.experiment_id),
+    userId: String(j.user_id ?? ''),
+    status: (j.status as RunInfo['status']) ?? 'RUNNING',
+    startTime: num(j.start_time),
+    endTime: num(j.end_time),
+    artifactUri: String(j.artifact_uri ?? ''),
+    lifecycleStage: (j.lifecycle_stage as RunInfo['lifecycleStage']) ?? 'active',
+    deletedTime: null,
+  };
+}
+
+export function metricFromJson(j: Json): Metric {
+  return { key: String(j.key), value: floatFromJson(j.value), timestamp: Number(j.timestamp ?? 0), step: Number(j.step ?? 0) };
+}
+
+export function datasetInputFromJson(j: Json): DatasetInput {
+  const d = (j.dataset ?? {}) as Json;
+  return {
+    tags: kvs(j.tags),
+    dataset: {
+      name: str(d.name) as string,
+      digest: str(d.digest) as string,
+      sourceType: str(d.source_type) as string,
+      source: str(d.source) as string,
+      schema: str(d.schema) ?? null,
+      profile: str(d.profile) ?? null,
+    },
+  };
+}
+
+export function runFromJson(j: Json): Run {
+  const data = (j.data ?? {}) as Json;
+  const inputs = (j.inputs ?? {}) as Json;
+  return {
+    info: runInfoFromJson((j.info ?? {}) as Json),
+    data: {
+      metrics: Array.isArray(data.metrics) ? data.metrics.map((m: Json) => metricFromJson(m)) : [],
+      params: kvs(data.params),
+      tags: kvs(data.tags),
+    },
+    inputs: {
+      datasetInputs: Array.isArray(inputs.dataset_inputs) ? inputs.dataset_inputs.map((d: Json) => datasetInputFromJson(d)) : [],
+    },
+  };
+}
