@@ -157,6 +157,15 @@ export interface TrackingStore {
    */
   purgeExperiments(experimentIds: string[], opts?: { dryRun?: boolean }): Promise<PurgeResult>;
 
+  // ---- atomicity ----
+  /**
+   * Runs `fn` against a view of this store whose writes commit together: on SQL stores one
+   * transaction (all of it lands or none of it); file and HTTP stores have no transactions, so
+   * there `fn` simply runs against the store (callers validate everything first).
+   * `mlf runs log` uses this so one invocation lands whole.
+   */
+  atomic<T>(fn: (store: TrackingStore) => Promise<T>): Promise<T>;
+
   /** Releases connections and file handles. */
   close(): Promise<void>;
 }
