@@ -34,6 +34,8 @@ export interface DialectCapabilities {
   returning: boolean;
   /** Largest number of bound parameters in one statement. */
   maxParameters: number;
+  /** Paging is `OFFSET n ROWS FETCH NEXT m ROWS ONLY` (SQL Server) rather than `LIMIT m OFFSET n`. */
+  offsetFetch: boolean;
 }
 
 export interface SqlDialect {
@@ -74,6 +76,12 @@ export interface SqlDialect {
    * the same migration twice. `fn` gets the connection that holds the lock.
    */
   withMigrationLock<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T>;
+
+  /**
+   * Statements to run around an insert that sets an identity/autoincrement column explicitly
+   * (experiment 0): MySQL needs NO_AUTO_VALUE_ON_ZERO, SQL Server IDENTITY_INSERT.
+   */
+  explicitIdInsert?: { before(tx: Tx, table: string): Promise<void>; after(tx: Tx, table: string): Promise<void> };
 
   /** True if an error means a lost or refused connection (worth a retry on a fresh connection). */
   isConnectionError(e: unknown): boolean;

@@ -18,7 +18,7 @@ function bool(v: string | undefined, dflt: boolean): boolean {
 
 export const mssqlDialect: SqlDialect = {
   name: 'mssql',
-  capabilities: { transactionalDdl: true, returning: true, maxParameters: 2000 },
+  capabilities: { transactionalDdl: true, returning: true, maxParameters: 2000, offsetFetch: true },
   types: {
     integer: 'INTEGER',
     bigint: 'BIGINT',
@@ -76,6 +76,15 @@ export const mssqlDialect: SqlDialect = {
         ? sql``
         : sql`when matched then update set ${sql.join(updateColumns.map((c) => sql`t.${sql.ref(c)} = s.${sql.ref(c)}`))} `;
     await sql`merge into ${sql.table(table)} with (holdlock) as t using (values ${values}) as s (${sql.join(cols.map((c) => sql.ref(c)))}) on ${on} ${update}when not matched then insert (${sql.join(cols.map((c) => sql.ref(c)))}) values (${sql.join(cols.map((c) => sql`s.${sql.ref(c)}`))});`.execute(db);
+  },
+
+  explicitIdInsert: {
+    async before(tx, table) {
+      await sql`set identity_insert ${sql.table(table)} on`.execute(tx);
+    },
+    async after(tx, table) {
+      await sql`set identity_insert ${sql.table(table)} off`.execute(tx);
+    },
   },
 
   async withMigrationLock<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {

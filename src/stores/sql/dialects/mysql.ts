@@ -11,7 +11,7 @@ import { echoLogger, errorCode, lowerLike, NETWORK_ERROR_CODES } from './common.
 
 export const mysqlDialect: SqlDialect = {
   name: 'mysql',
-  capabilities: { transactionalDdl: false, returning: false, maxParameters: 60_000 },
+  capabilities: { transactionalDdl: false, returning: false, maxParameters: 60_000, offsetFetch: false },
   types: {
     integer: 'INTEGER',
     bigint: 'BIGINT',
@@ -68,6 +68,15 @@ export const mysqlDialect: SqlDialect = {
     for (const col of updateColumns) set[col] = sql`values(${sql.ref(col)})`;
     void keyColumns;
     await q.onDuplicateKeyUpdate(set as never).execute();
+  },
+
+  explicitIdInsert: {
+    async before(tx) {
+      await sql`set @@session.sql_mode = concat(@@session.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')`.execute(tx);
+    },
+    async after(tx) {
+      await sql`set @@session.sql_mode = replace(@@session.sql_mode, 'NO_AUTO_VALUE_ON_ZERO', '')`.execute(tx);
+    },
   },
 
   async withMigrationLock<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {

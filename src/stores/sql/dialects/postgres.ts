@@ -24,7 +24,7 @@ const MIGRATION_LOCK_KEY = 0x6d6c66; // "mlf"
 
 export const postgresDialect: SqlDialect = {
   name: 'postgresql',
-  capabilities: { transactionalDdl: true, returning: true, maxParameters: 65_000 },
+  capabilities: { transactionalDdl: true, returning: true, maxParameters: 65_000, offsetFetch: false },
   types: {
     integer: 'INTEGER',
     bigint: 'BIGINT',

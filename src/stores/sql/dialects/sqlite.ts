@@ -62,7 +62,7 @@ export function rawSqliteHandle(db: Db): BetterDb | undefined {
 
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
-  capabilities: { transactionalDdl: true, returning: true, maxParameters: 32_000 },
+  capabilities: { transactionalDdl: true, returning: true, maxParameters: 32_000, offsetFetch: false },
   types: {
     integer: 'INTEGER',
     bigint: 'BIGINT',

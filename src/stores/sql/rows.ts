@@ -1,0 +1,124 @@
+/**
+ * MLflow's SQL rows ↔ mlf entities, and how metric values are stored.
+ *
+ * NaN is stored as MLflow stores it: value 0 with is_nan set. ±Infinity is stored as MLflow stores
+ * it, ±1.7976931348623157e308 (the float max), so MLflow reads the same rows; unlike MLflow, mlf
+ * reads ±float-max back as ±Infinity, because a value of exactly float max is never what was logged
+ * in practice while infinities are (an exploding loss). Documented in the README.
+ */
+import type { Experiment, LifecycleStage, Metric, RunInfo, RunStatus } from '../../tracking/entities.js';
+
+export const FLOAT_MAX = 1.7976931348623157e308;
+
+export function encodeMetricValue(v: number): { value: number; is_nan: number } {
+  if (Number.isNaN(v)) return { value: 0, is_nan: 1 };
+  if (v === Infinity) return { value: FLOAT_MAX, is_nan: 0 };
+  if (v === -Infinity) return { value: -FLOAT_MAX, is_nan: 0 };
+  return { value: v, is_nan: 0 };
+}
+
+export function truthy(v: unknown): boolean {
+  return v === true || v === 1 || v === '1' || v === 't' || v === 'true' || (typeof v === 'object' && v !== null && (v as Buffer)[0] === 1);
+}
+
+export function decodeMetricValue(value: unknown, isNan: unknown): number {
+  if (truthy(isNan)) return NaN;
+  const v = Number(value);
+  if (v >= FLOAT_MAX) return Infinity;
+  if (v <= -FLOAT_MAX) return -Infinity;
+  return v;
+}
+
+function numOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+export interface MetricRow {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  is_nan: unknown;
+  run_uuid?: string;
+}
+
+export function metricFromRow(r: MetricRow): Metric {
+  return { key: r.key, value: decodeMetricValue(r.value, r.is_nan), timestamp: Number(r.timestamp ?? 0), step: Number(r.step ?? 0) };
+}
+
+export interface RunRow {
+  run_uuid: string;
+  name: string | null;
+  user_id: string | null;
+  status: string | null;
+  start_time: number | null;
+  end_time: number | null;
+  deleted_time: number | null;
+  lifecycle_stage: string | null;
+  artifact_uri: string | null;
+  experiment_id: number | string;
+}
+
+/** Columns read for a RunInfo (never `select *`: older schemas lack some columns). */
+export const RUN_COLUMNS = [
+  'runs.run_uuid',
+  'runs.name',
+  'runs.user_id',
+  'runs.status',
+  'runs.start_time',
+  'runs.end_time',
+  'runs.deleted_time',
+  'runs.lifecycle_stage',
+  'runs.artifact_uri',
+  'runs.experiment_id',
+] as const;
+
+export function runInfoFromRow(r: RunRow): RunInfo {
+  return {
+    runId: r.run_uuid,
+    runName: r.name ?? '',
+    experimentId: String(r.experiment_id),
+    userId: r.user_id ?? '',
+    status: (r.status ?? 'RUNNING') as RunStatus,
+    startTime: numOrNull(r.start_time),
+    endTime: numOrNull(r.end_time),
+    artifactUri: r.artifact_uri ?? '',
+    lifecycleStage: (r.lifecycle_stage ?? 'active') as LifecycleStage,
+    deletedTime: numOrNull(r.deleted_time),
+  };
+}
+
+export interface ExperimentRow {
+  experiment_id: number | string;
+  name: string;
+  artifact_location: string | null;
+  lifecycle_stage: string | null;
+  creation_time: number | null;
+  last_update_time: number | null;
+}
+
+export const EXPERIMENT_COLUMNS = [
+  'experiments.experiment_id',
+  'experiments.name',
+  'experiments.artifact_location',
+  'experiments.lifecycle_stage',
+  'experiments.creation_time',
+  'experiments.last_update_time',
+] as const;
+
+export function experimentFromRow(r: ExperimentRow, tags: { key: string; value: string | null }[]): Experiment {
+  return {
+    experimentId: String(r.experiment_id),
+    name: r.name,
+    artifactLocation: r.artifact_location ?? '',
+    lifecycleStage: (r.lifecycle_stage ?? 'active') as LifecycleStage,
+    creationTime: numOrNull(r.creation_time),
+    lastUpdateTime: numOrNull(r.last_update_time),
+    tags: tags.map((t) => ({ key: t.key, value: t.value ?? '' })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+  };
+}
+
+/** Experiment ids are integers in SQL; anything else cannot exist. */
+export function sqlExperimentId(id: string): number | null {
+  return /^\d{1,18}$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : null;
+}

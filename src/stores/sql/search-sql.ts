@@ -1,0 +1,190 @@
+/**
+ * MLflow's search grammar (parsed once in src/tracking/search) compiled to SQL for every dialect.
+ * Each comparison becomes an EXISTS over the child table, so a run lacking the key never matches
+ * (MLflow's inner-join semantics) and no join multiplies rows. Dialect differences (case-sensitive
+ * comparison, ILIKE, paging) come from the dialect object.
+ *
+ * NaN: MLflow's SQL store compares a NaN metric as its stored 0; mlf compares it as NaN (only `!=`
+ * matches), which is what the file store and Python do. Ordering: values first, then NaN, then
+ * missing, whatever the direction (MLflow's SQL order).
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Comparison, Filter, OrderByClause } from '../../tracking/search/ast.js';
+import type { SqlDialect } from './dialects/dialect.js';
+import { MLFLOW_DATASET_CONTEXT, MLFLOW_RUN_NAME } from '../../tracking/entities.js';
+
+type Sql = RawBuilder<unknown>;
+
+const NUMERIC_OPS = new Set(['=', '!=', '<', '<=', '>', '>=']);
+
+function numericOp(op: string): Sql {
+  if (!NUMERIC_OPS.has(op)) throw new Error(`comparator ${op} is not numeric`);
+  return sql.raw(op === '!=' ? '<>' : op);
+}
+
+/** A string comparison on `column`, case rules as MLflow has them on every dialect. */
+function stringComparison(d: SqlDialect, column: Sql, c: Comparison): Sql {
+  const v = c.value;
+  switch (c.comparator) {
+    case '=':
+      return d.eqCaseSensitive(column, String(v));
+    case '!=':
+      return sql`not (${d.eqCaseSensitive(column, String(v))})`;
+    case 'LIKE':
+      return d.likeCaseSensitive(column, String(v));
+    case 'ILIKE':
+      return d.ilike(column, String(v));
+    case 'IN':
+    case 'NOT IN': {
+      const list = Array.isArray(v) ? v : [String(v)];
+      if (list.length === 0) return c.comparator === 'IN' ? sql`1 = 0` : sql`1 = 1`;
+      const ors = sql.join(list.map((x) => d.eqCaseSensitive(column, x)), sql` or `);
+      return c.comparator === 'IN' ? sql`(${ors})` : sql`not (${ors})`;
+    }
+    default:
+      return sql`${column} ${numericOp(c.comparator)} ${v}`;
+  }
+}
+
+function numericComparison(column: Sql, c: Comparison): Sql {
+  return sql`${column} ${numericOp(c.comparator)} ${Number(c.value)}`;
+}
+
+function metricComparison(d: SqlDialect, c: Comparison): Sql {
+  const v = Number(c.value);
+  // A NaN latest value is stored as 0 with is_nan set; it only satisfies `!=`.
+  const cmp =
+    c.comparator === '!='
+      ? sql`(m.is_nan = ${1} or m.value <> ${v})`
+      : sql`m.is_nan = ${0} and m.value ${numericOp(c.comparator)} ${v}`;
+  return sql`exists (select 1 from latest_metrics m where m.run_uuid = runs.run_uuid and ${d.eqCaseSensitive(sql.ref('m.key'), c.key)} and ${cmp})`;
+}
+
+function keyValueComparison(d: SqlDialect, table: 'params' | 'tags', key: string, c: Comparison): Sql {
+  return sql`exists (select 1 from ${sql.table(table)} kv where kv.run_uuid = runs.run_uuid and ${d.eqCaseSensitive(sql.ref('kv.key'), key)} and ${stringComparison(d, sql.ref('kv.value'), c)})`;
+}
+
+const RUN_STRING_COLUMNS: Record<string, string> = {
+  run_id: 'runs.run_uuid',
+  user_id: 'runs.user_id',
+  status: 'runs.status',
+  artifact_uri: 'runs.artifact_uri',
+  lifecycle_stage: 'runs.lifecycle_stage',
+};
+const RUN_NUMERIC_COLUMNS: Record<string, string> = { start_time: 'runs.start_time', end_time: 'runs.end_time' };
+
+function attributeComparison(d: SqlDialect, c: Comparison): Sql {
+  if (c.key === 'run_name') return keyValueComparison(d, 'tags', MLFLOW_RUN_NAME, c);
+  const num = RUN_NUMERIC_COLUMNS[c.key];
+  if (num) return numericComparison(sql.ref(num), c);
+  const col = RUN_STRING_COLUMNS[c.key];
+  if (!col) throw new Error(`unknown run attribute ${c.key}`);
+  return stringComparison(d, sql.ref(col), c);
+}
+
+function datasetComparison(d: SqlDialect, c: Comparison): Sql {
+  const base = sql`from inputs i join datasets ds on ds.dataset_uuid = i.source_id where i.destination_type = 'RUN' and i.source_type = 'DATASET' and i.destination_id = runs.run_uuid`;
+  if (c.key === 'context') {
+    return sql`exists (select 1 ${base} and exists (select 1 from input_tags it where it.input_uuid = i.input_uuid and it.name = ${MLFLOW_DATASET_CONTEXT} and ${stringComparison(d, sql.ref('it.value'), c)}))`;
+  }
+  const col = c.key === 'name' ? 'ds.name' : c.key === 'digest' ? 'ds.digest' : null;
+  if (!col) throw new Error(`unknown dataset key ${c.key}`);
+  return sql`exists (select 1 ${base} and ${stringComparison(d, sql.ref(col), c)})`;
+}
+
+/** WHERE conditions (AND-ed) for a parsed run filter; the outer query's table is `runs`. */
+export function runFilterConditions(d: SqlDialect, filter: Filter): Sql[] {
+  return filter.map((c) => {
+    switch (c.type) {
+      case 'metric':
+        return metricComparison(d, c);
+      case 'param':
+        return keyValueComparison(d, 'params', c.key, c);
+      case 'tag':
+        return keyValueComparison(d, 'tags', c.key, c);
+      case 'attribute':
+        return attributeComparison(d, c);
+      case 'dataset':
+        return datasetComparison(d, c);
+    }
+  });
+}
+
+const dir = (asc: boolean) => sql.raw(asc ? 'asc' : 'desc');
+
+/** ORDER BY terms for runs: each clause, then `start_time DESC` unless given, then `run_uuid ASC`. */
+export function runOrderBy(d: SqlDialect, orderBy: OrderByClause[]): Sql[] {
+  const out: Sql[] = [];
+  let hasStart = false;
+  let hasRunId = false;
+  for (const o of orderBy) {
+    if (o.type === 'metric') {
+      const where = sql`m.run_uuid = runs.run_uuid and ${d.eqCaseSensitive(sql.ref('m.key'), o.key)}`;
+      out.push(sql`coalesce((select case when m.is_nan = ${1} then 1 else 0 end from latest_metrics m where ${where}), 2)`);
+      out.push(sql`(select m.value from latest_metrics m where ${where}) ${dir(o.ascending)}`);
+    } else if (o.type === 'param' || o.type === 'tag') {
+      const table = o.type === 'param' ? 'params' : 'tags';
+      const sub = sql`(select kv.value from ${sql.table(table)} kv where kv.run_uuid = runs.run_uuid and ${d.eqCaseSensitive(sql.ref('kv.key'), o.key)})`;
+      out.push(sql`case when ${sub} is null then 1 else 0 end`);
+      out.push(sql`${sub} ${dir(o.ascending)}`);
+    } else {
+      const col =
+        o.key === 'run_name' ? 'runs.name' : (RUN_NUMERIC_COLUMNS[o.key] ?? RUN_STRING_COLUMNS[o.key]);
+      if (!col) throw new Error(`unknown run attribute ${o.key}`);
+      if (o.key === 'start_time') hasStart = true;
+      if (o.key === 'run_id') hasRunId = true;
+      out.push(sql`case when ${sql.ref(col)} is null then 1 else 0 end`);
+      out.push(sql`${sql.ref(col)} ${dir(o.ascending)}`);
+    }
+  }
+  if (!hasStart) out.push(sql`runs.start_time desc`);
+  if (!hasRunId) out.push(sql`runs.run_uuid asc`);
+  return out;
+}
+
+const EXPERIMENT_COLUMNS: Record<string, string> = {
+  experiment_id: 'experiments.experiment_id',
+  name: 'experiments.name',
+  creation_time: 'experiments.creation_time',
+  last_update_time: 'experiments.last_update_time',
+};
+
+export function experimentFilterConditions(d: SqlDialect, filter: Filter): Sql[] {
+  return filter.map((c) => {
+    if (c.type === 'tag') {
+      return sql`exists (select 1 from experiment_tags et where et.experiment_id = experiments.experiment_id and ${d.eqCaseSensitive(sql.ref('et.key'), c.key)} and ${stringComparison(d, sql.ref('et.value'), c)})`;
+    }
+    const col = EXPERIMENT_COLUMNS[c.key];
+    if (!col) throw new Error(`unknown experiment attribute ${c.key}`);
+    if (c.key === 'name') return stringComparison(d, sql.ref(col), c);
+    return numericComparison(sql.ref(col), c);
+  });
+}
+
+/** ORDER BY for experiments; default `creation_time DESC, experiment_id ASC`; tie-break `experiment_id DESC` as MLflow. */
+export function experimentOrderBy(orderBy: OrderByClause[]): Sql[] {
+  const clauses = orderBy.length
+    ? orderBy
+    : ([
+        { type: 'attribute', key: 'creation_time', ascending: false },
+        { type: 'attribute', key: 'experiment_id', ascending: true },
+      ] as OrderByClause[]);
+  const out: Sql[] = [];
+  let hasId = false;
+  for (const o of clauses) {
+    const col = EXPERIMENT_COLUMNS[o.key];
+    if (!col) throw new Error(`unknown experiment attribute ${o.key}`);
+    if (o.key === 'experiment_id') hasId = true;
+    out.push(sql`case when ${sql.ref(col)} is null then 1 else 0 end`);
+    out.push(sql`${sql.ref(col)} ${dir(o.ascending)}`);
+  }
+  if (!hasId) out.push(sql`experiments.experiment_id desc`);
+  return out;
+}
+
+/** `LIMIT/OFFSET`, or `OFFSET … FETCH` where the dialect wants it. */
+export function pagingClause(d: SqlDialect, limit: number, offset: number): Sql {
+  return d.capabilities.offsetFetch
+    ? sql`offset ${sql.lit(offset)} rows fetch next ${sql.lit(limit)} rows only`
+    : sql`limit ${sql.lit(limit)} offset ${sql.lit(offset)}`;
+}
