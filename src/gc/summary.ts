@@ -1,0 +1,46 @@
+/** The text `mlf gc` prints: what would go (dry run), then one summary of what went. */
+import type { GcSummary } from './gc.js';
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function formatSummary(s: GcSummary): string[] {
+  const lines: string[] = [];
+  if (s.dryRun) {
+    for (const id of s.experimentIds) lines.push(`Experiment with ID ${id} would be permanently deleted.`);
+    for (const id of s.runIds) lines.push(`Run with ID ${id} would be permanently deleted.`);
+  }
+  for (const a of s.skippedArtifacts) lines.push(`Artifacts of run ${a.runId} skipped (${a.artifactUri}): ${a.reason}`);
+  if (s.unknownAge.runIds.length > 0) {
+    lines.push(`Kept ${plural(s.unknownAge.runIds.length, 'deleted run')} of unknown age (no deleted_time): ${s.unknownAge.runIds.join(', ')}`);
+  }
+  if (s.unknownAge.experimentIds.length > 0) {
+    lines.push(
+      `Kept ${plural(s.unknownAge.experimentIds.length, 'deleted experiment')} of unknown age (no last_update_time): ${s.unknownAge.experimentIds.join(', ')}`,
+    );
+  }
+  const rowTotal = Object.values(s.rows).reduce((a, b) => a + b, 0);
+  const perTable = Object.entries(s.rows)
+    .filter(([, n]) => n > 0)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ');
+  const verb = s.dryRun ? 'Would purge' : 'Purged';
+  const freed = s.dryRun ? 'would free' : 'freed';
+  lines.push(
+    `${verb} ${plural(s.runs, 'run')} and ${plural(s.experiments, 'experiment')} ` +
+      `(${plural(rowTotal, 'row')}${perTable ? `: ${perTable}` : ''}); ${freed} ${formatBytes(s.artifactBytes)} of artifacts` +
+      (s.artifacts.skipped > 0 ? `; artifacts of ${plural(s.artifacts.skipped, 'run')} skipped` : '') +
+      '.',
+  );
+  return lines;
+}
