@@ -1,0 +1,93 @@
+/**
+ * SQL Server has no server here: run the purge against a recording driver with SQL Server's query
+ * compiler and check the statements it sends (and that they stay within its parameter limit).
+ */
+import { describe, expect, it } from 'vitest';
+import { Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
+import { purgeExperimentsSql, purgeRunsSql } from '../../src/stores/sql/purge.js';
+import { mssqlDialect } from '../../src/stores/sql/dialects/mssql.js';
+import { runId } from './support.js';
+
+function recordingDb(stage: (table: string, id: unknown) => string | undefined) {
+  const log: CompiledQuery[] = [];
+  const conn: DatabaseConnection = {
+    async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+      log.push(q);
+      const text = q.sql;
+      if (/^select "run_uuid", "lifecycle_stage" from "runs"/.test(text) || /^select "run_uuid" from "runs" where "run_uuid" in/.test(text)) {
+        return { rows: q.parameters.filter((p) => typeof p === 'string' && stage('runs', p)).map((p) => ({ run_uuid: p, lifecycle_stage: stage('runs', p) })) as R[] };
+      }
+      if (/^select "experiment_id", "lifecycle_stage" from "experiments"/.test(text) || /^select "experiment_id" from "experiments"/.test(text)) {
+        return { rows: q.parameters.filter((p) => typeof p === 'number' && stage('experiments', p)).map((p) => ({ experiment_id: p, lifecycle_stage: stage('experiments', p) })) as R[] };
+      }
+      if (/^select "run_uuid" from "runs" where "experiment_id"/.test(text)) return { rows: [] };
+      return { rows: [], numAffectedRows: 1n };
+    },
+    // eslint-disable-next-line require-yield
+    async *streamQuery() {
+      throw new Error('not used');
+    },
+  };
+  const driver: Driver = {
+    async init() {},
+    async acquireConnection() {
+      return conn;
+    },
+    async beginTransaction() {
+      log.push({ sql: 'begin', parameters: [] } as unknown as CompiledQuery);
+    },
+    async commitTransaction() {
+      log.push({ sql: 'commit', parameters: [] } as unknown as CompiledQuery);
+    },
+    async rollbackTransaction() {
+      log.push({ sql: 'rollback', parameters: [] } as unknown as CompiledQuery);
+    },
+    async releaseConnection() {},
+    async destroy() {},
+  };
+  const db = new Kysely<any>({
+    dialect: {
+      createAdapter: () => new MssqlAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (d) => new MssqlIntrospector(d),
+      createQueryCompiler: () => new MssqlQueryCompiler(),
+    },
+  });
+  return { db, log };
+}
+
+describe('purge compiled for SQL Server', () => {
+  it('deletes children before runs, in one transaction per chunk, within the parameter limit', async () => {
+    const ids = Array.from({ length: 700 }, runId);
+    const { db, log } = recordingDb(() => 'deleted');
+    await purgeRunsSql(db, mssqlDialect, ids);
+    const deletes = log.filter((q) => q.sql.startsWith('delete')).map((q) => /^delete from "(\w+)"/.exec(q.sql)![1]);
+    expect(deletes).toEqual([...['input_tags', 'inputs', 'latest_metrics', 'metrics', 'params', 'tags', 'runs'], ...['input_tags', 'inputs', 'latest_metrics', 'metrics', 'params', 'tags', 'runs']]);
+    expect(log.filter((q) => q.sql === 'begin')).toHaveLength(2);
+    expect(log.filter((q) => q.sql === 'commit')).toHaveLength(2);
+    for (const q of log) expect(q.parameters.length).toBeLessThanOrEqual(mssqlDialect.capabilities.maxParameters);
+    const inputTags = log.find((q) => q.sql.startsWith('delete from "input_tags"'))!;
+    expect(inputTags.sql).toMatch(
+      /^delete from "input_tags" where "input_uuid" in \(select "input_uuid" from "inputs" where "destination_type" = @1 and "destination_id" in \(@2, /,
+    );
+    // No LIMIT (which Kysely compiles wrongly for SQL Server) and no FOR UPDATE anywhere.
+    for (const q of log) expect(q.sql).not.toMatch(/\blimit\b|for update/i);
+  });
+
+  it('purges an experiment’s traces, datasets and tags before the experiment row', async () => {
+    const { db, log } = recordingDb((t) => (t === 'experiments' ? 'deleted' : undefined));
+    await purgeExperimentsSql(db, mssqlDialect, ['5']);
+    const deletes = log.filter((q) => q.sql.startsWith('delete')).map((q) => /^delete from "(\w+)"/.exec(q.sql)![1]);
+    expect(deletes).toEqual(['input_tags', 'inputs', 'datasets', 'experiment_tags', 'trace_request_metadata', 'trace_tags', 'trace_info', 'experiments']);
+    expect(log.find((q) => q.sql.startsWith('delete from "experiments"'))!.sql).toBe(
+      'delete from "experiments" where ("experiment_id" in (@1) and "lifecycle_stage" = @2)',
+    );
+  });
+
+  it('refuses an active run before sending any delete', async () => {
+    const [a, b] = [runId(), runId()];
+    const { db, log } = recordingDb((_t, id) => (id === b ? 'active' : 'deleted'));
+    await expect(purgeRunsSql(db, mssqlDialect, [a!, b!])).rejects.toThrow(`Run ${b} is not in \`deleted\` lifecycle stage.`);
+    expect(log.some((q) => q.sql.startsWith('delete') || q.sql.startsWith('update'))).toBe(false);
+  });
+});
