@@ -1,0 +1,26 @@
+/**
+ * Python's `float(text)` for the value field of a metric file line. (Writing uses `pyFloatRepr`
+ * from `src/tracking/validation.ts`, which prints Python's `repr(float)`.)
+ */
+
+/**
+ * Decimal and exponent forms, `nan`/`inf`/`infinity` in any case with an optional sign, digit-group
+ * underscores. Returns undefined for anything Python's `float()` would refuse.
+ *
+ * @example
+ * parsePythonFloat('-inf') // -Infinity
+ * parsePythonFloat('1e-05') // 0.00001
+ */
+export function parsePythonFloat(text: string): number | undefined {
+  const t = text.trim();
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return Number(t);
+  const lower = t.toLowerCase();
+  const body = lower[0] === '+' || lower[0] === '-' ? lower.slice(1) : lower;
+  if (body === 'nan') return NaN;
+  if (body === 'inf' || body === 'infinity') return lower[0] === '-' ? -Infinity : Infinity;
+  if (/^[+-]?(\d(_?\d)*)?(\.(\d(_?\d)*)?)?([eE][+-]?\d(_?\d)*)?$/.test(lower) && /\d/.test(lower)) {
+    const n = Number(lower.replace(/_/g, ''));
+    return Number.isNaN(n) ? undefined : n;
+  }
+  return undefined;
+}
