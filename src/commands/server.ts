@@ -1,0 +1,66 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/base-command.js';
+import { LOG_LEVELS, type LogLevel } from '../server/logger.js';
+
+export default class Server extends BaseCommand<typeof Server> {
+  static override description =
+    "Run an MLflow-compatible tracking server (REST API 2.0 and the mlflow-artifacts proxy) on a file or database store. Several processes, or machines, can share one database.";
+  static override examples = [
+    '<%= config.bin %> server',
+    '<%= config.bin %> server --backend-store-uri sqlite:///mlflow.db --port 5001',
+    '<%= config.bin %> server --backend-store-uri postgresql://mlflow@db/mlflow --host 0.0.0.0 --workers 4',
+  ];
+  static override flags = {
+    'artifacts-destination': Flags.string({
+      description: 'Folder where proxied artifacts are stored (default: ./mlartifacts)',
+      env: 'MLFLOW_ARTIFACTS_DESTINATION',
+    }),
+    'backend-store-uri': Flags.string({
+      description: 'Database URI or local folder for experiment and run data (default: ./mlruns)',
+      env: 'MLFLOW_BACKEND_STORE_URI',
+    }),
+    'default-artifact-root': Flags.string({
+      description: 'Artifact root for new experiments (default: mlflow-artifacts:/ when serving artifacts, else the local store)',
+      env: 'MLFLOW_DEFAULT_ARTIFACT_ROOT',
+    }),
+    host: Flags.string({ char: 'h', default: '127.0.0.1', description: 'Address to listen on', env: 'MLFLOW_HOST' }),
+    'log-level': Flags.string({
+      default: 'info',
+      description: 'Request log level (one line per request at info)',
+      env: 'MLFLOW_LOGGING_LEVEL',
+      parse: async (s) => s.toLowerCase().replace(/^warn$/, 'warning'),
+      options: [...LOG_LEVELS],
+    }),
+    port: Flags.integer({ char: 'p', default: 5000, description: 'Port to listen on (0: any free port)', env: 'MLFLOW_PORT' }),
+    'registry-store-uri': Flags.string({
+      description: 'Store for the Model Registry (default: the backend store)',
+      env: 'MLFLOW_REGISTRY_STORE_URI',
+    }),
+    'serve-artifacts': Flags.boolean({
+      allowNo: true,
+      default: true,
+      description: 'Proxy artifact upload, download, list and delete to --artifacts-destination',
+      env: 'MLFLOW_SERVE_ARTIFACTS',
+    }),
+    workers: Flags.integer({ char: 'w', default: 1, description: 'Processes sharing the port', env: 'MLFLOW_WORKERS', min: 1 }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Server);
+    const { resolveSettings } = await import('../server/serve.js');
+    const { runServerProcesses } = await import('../server/processes.js');
+    const settings = resolveSettings({
+      backendStoreUri: flags['backend-store-uri'],
+      registryStoreUri: flags['registry-store-uri'],
+      defaultArtifactRoot: flags['default-artifact-root'],
+      serveArtifacts: flags['serve-artifacts'],
+      artifactsDestination: flags['artifacts-destination'],
+      host: flags.host,
+      port: flags.port,
+      workers: flags.workers,
+      logLevel: flags['log-level'] as LogLevel,
+    });
+    const code = await runServerProcesses(settings, { print: (l) => this.log(l) });
+    if (code !== 0) this.exit(code);
+  }
+}

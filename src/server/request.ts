@@ -1,0 +1,210 @@
+/**
+ * Request parsing as MLflow's `_get_request_message` does it: query string for GET, a JSON body
+ * otherwise (Content-Type `application/json` required for POST and PUT, a double-encoded JSON string
+ * accepted, unknown fields ignored), then MLflow's schema checks with MLflow's messages.
+ *
+ * Where mlf differs on purpose: a body that is not JSON at all, or JSON that is not an object, is a
+ * 400 (`BAD_REQUEST`) instead of being read as `{}` (MLflow) or crashing into a 500.
+ */
+import type { Context } from 'hono';
+import { MlfError } from '../lib/errors.js';
+import { floatFromJson } from '../tracking/rest-json.js';
+
+export type Params = Record<string, unknown>;
+
+const API_DOCS = ' See the API docs for more information about request parameters.';
+
+/** The largest JSON body read for any endpoint (log-batch has its own, smaller, MLflow limit). */
+export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
+/** MLflow's `MAX_BATCH_LOG_REQUEST_SIZE`. */
+export const MAX_BATCH_LOG_REQUEST_SIZE = 1_000_000;
+
+export function missing(name: string): MlfError {
+  return new MlfError(`Missing value for required parameter '${name}'.${API_DOCS}`, 'INVALID_PARAMETER_VALUE');
+}
+
+/** Python's `type(value).__name__`. */
+function pyType(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (Array.isArray(v)) return 'list';
+  return 'dict';
+}
+
+/** Python's `str(value)` for JSON values, as MLflow puts them in its messages. */
+function pyStr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(v);
+  const inner = (x: unknown): string => (typeof x === 'string' ? `'${x}'` : pyStr(x));
+  if (Array.isArray(v)) return `[${v.map(inner).join(', ')}]`;
+  return `{${Object.entries(v as object)
+    .map(([k, x]) => `'${k}': ${inner(x)}`)
+    .join(', ')}}`;
+}
+
+export function invalid(name: string, value: unknown): MlfError {
+  return new MlfError(
+    `Invalid value ${pyStr(value)} for parameter '${name}' supplied. Hint: Value was of type '${pyType(value)}'.${API_DOCS}`,
+    'INVALID_PARAMETER_VALUE',
+  );
+}
+
+function checkContentType(c: Context): void {
+  const m = c.req.method;
+  if (m !== 'POST' && m !== 'PUT') return;
+  const ct = c.req.header('content-type');
+  if (ct === undefined) {
+    throw new MlfError('Bad Request. Content-Type header is missing.', 'INVALID_PARAMETER_VALUE');
+  }
+  if (ct.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+    throw new MlfError("Bad Request. Content-Type must be one of ['application/json'].", 'INVALID_PARAMETER_VALUE');
+  }
+}
+
+/** Reads the raw body as text with a size cap (Content-Length is checked first, then the bytes read). */
+export async function readBodyText(c: Context, limit: number, tooLarge: (size: number) => MlfError): Promise<string> {
+  const len = Number(c.req.header('content-length') ?? NaN);
+  if (len > limit) throw tooLarge(len);
+  const buf = await c.req.arrayBuffer();
+  if (buf.byteLength > limit) throw tooLarge(buf.byteLength);
+  return new TextDecoder().decode(buf);
+}
+
+const bodyTooLarge = (size: number) =>
+  new MlfError(`Request body is too large: ${size} bytes (at most ${MAX_JSON_BODY_BYTES}).`, 'INVALID_PARAMETER_VALUE');
+
+/**
+ * The request's parameters: query arguments for GET (fields in `repeated` as lists, the others as
+ * their first value), the JSON body otherwise.
+ */
+export async function readParams(c: Context, repeated: readonly string[] = [], bodyText?: string): Promise<Params> {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+    const url = new URL(c.req.url);
+    const out: Params = {};
+    for (const [k, v] of url.searchParams) {
+      if (repeated.includes(k)) ((out[k] ??= []) as unknown[]).push(v);
+      else if (!(k in out)) out[k] = v;
+    }
+    if ([...url.searchParams.keys()].length > 0 || c.req.method === 'HEAD') return out;
+    // MLflow reads a GET without a query string from its JSON body, if any.
+  }
+  checkContentType(c);
+  const text = bodyText ?? (await readBodyText(c, MAX_JSON_BODY_BYTES, bodyTooLarge));
+  return parseJsonBody(text);
+}
+
+export function parseJsonBody(text: string): Params {
+  if (text.trim() === '') return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+    // Older clients post their JSON double-encoded as a string.
+    if (typeof v === 'string') v = JSON.parse(v);
+  } catch {
+    throw new MlfError('Bad Request. The request body is not valid JSON.', 'BAD_REQUEST');
+  }
+  if (v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw new MlfError('Bad Request. The request body must be a JSON object.', 'BAD_REQUEST');
+  }
+  return v as Params;
+}
+
+// ---- field readers (MLflow's `_assert_*` schema checks) ----
+
+const absent = (v: unknown) => v === undefined || v === null;
+
+/** A string field; `required` treats '' as missing (proto3 semantics). Numbers are refused like MLflow. */
+export function str(p: Params, name: string, required: true): string;
+export function str(p: Params, name: string, required?: false): string | undefined;
+export function str(p: Params, name: string, required = false): string | undefined {
+  let v = p[name];
+  if (name === 'run_id' && absent(v)) v = p.run_uuid;
+  if (absent(v) || v === '') {
+    if (required) throw missing(name);
+    return absent(v) ? undefined : '';
+  }
+  if (typeof v !== 'string') throw invalid(name, v);
+  return v;
+}
+
+/** An int64 field: a JSON integer or a string holding one. */
+export function int(p: Params, name: string, required = false): number | undefined {
+  const v = p[name];
+  if (absent(v) || v === '') {
+    if (required) throw missing(name);
+    return undefined;
+  }
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v)) return Number(v);
+  throw invalid(name, v);
+}
+
+/** A double field: a number, a numeric string, or "NaN"/"Infinity"/"-Infinity". */
+export function double(p: Params, name: string, required = false): number | undefined {
+  const v = p[name];
+  if (absent(v) || v === '') {
+    if (required) throw missing(name);
+    return undefined;
+  }
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    try {
+      return floatFromJson(v, name);
+    } catch {
+      throw invalid(name, v);
+    }
+  }
+  throw invalid(name, v);
+}
+
+/** A repeated field: a JSON list (a single value in a query string becomes a one-item list). */
+export function list(p: Params, name: string, required = false): unknown[] {
+  const v = p[name];
+  if (absent(v)) {
+    if (required) throw missing(name);
+    return [];
+  }
+  if (!Array.isArray(v)) throw invalid(name, v);
+  if (required && v.length === 0) throw missing(name);
+  return v;
+}
+
+export function stringList(p: Params, name: string, required = false): string[] {
+  const v = list(p, name, required);
+  for (const x of v) if (typeof x !== 'string' && typeof x !== 'number') throw invalid(name, v);
+  return v.map(String);
+}
+
+/** An enum field, given by name (`"ALL"`) or number (`3`), as protobuf JSON accepts both. */
+export function enumField<T extends string>(p: Params, name: string, codes: Record<T, number>): T | undefined {
+  const v = p[name];
+  if (absent(v) || v === '') return undefined;
+  if (typeof v === 'string' && v in codes) return v as T;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+  const hit = (Object.keys(codes) as T[]).find((k) => codes[k] === n);
+  if (hit) return hit;
+  throw invalid(name, v);
+}
+
+/** Key/value pairs (tags, params): objects with a string key; values may be strings or numbers. */
+export function keyValues(p: Params, name: string, keyRequired = false): { key: string; value: string }[] {
+  return list(p, name).map((t, i) => {
+    if (t === null || typeof t !== 'object' || Array.isArray(t)) throw invalid(name, p[name]);
+    const o = t as Params;
+    if (keyRequired && (absent(o.key) || o.key === '')) throw missing(`${name}[${i}].key`);
+    return { key: scalarString(o.key, `${name}[${i}].key`), value: scalarString(o.value, `${name}[${i}].value`) };
+  });
+}
+
+/** A string inside a nested message: absent is '' (proto3), numbers and booleans become text. */
+export function scalarString(v: unknown, name: string): string {
+  if (absent(v)) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw invalid(name, v);
+}

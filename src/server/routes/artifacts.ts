@@ -1,0 +1,158 @@
+/**
+ * Artifacts: the `mlflow-artifacts` proxy (`/api/2.0/mlflow-artifacts/artifacts/...`: upload,
+ * download, list, delete, all under `--artifacts-destination`) and the run listing behind
+ * `/mlflow/artifacts/list`. Every path goes through `resolveArtifactPath` in
+ * src/artifacts/local-repo.ts.
+ */
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { Context } from 'hono';
+import { MlfError } from '../../lib/errors.js';
+import { LocalArtifactRepository, validateArtifactPath, type FileInfo } from '../../artifacts/local-repo.js';
+import { fileUriToPath, uriScheme } from '../../tracking/uri.js';
+import { readParams, str } from '../request.js';
+import type { Json } from './tracking.js';
+
+const HTTP_ANCHOR = '/api/2.0/mlflow-artifacts/artifacts/';
+
+/** Where a run's artifacts are, and the listing of them. */
+export class ArtifactAccess {
+  readonly destination: LocalArtifactRepository;
+  readonly serveArtifacts: boolean;
+
+  constructor(destination: string, serveArtifacts: boolean) {
+    this.destination = new LocalArtifactRepository(destination);
+    this.serveArtifacts = serveArtifacts;
+  }
+
+  /**
+   * Lists `rel` under a run's artifact root, paths relative to that root (MLflow's `list_artifacts`).
+   * Proxied roots (`mlflow-artifacts:`, `http(s)://…/api/2.0/mlflow-artifacts/artifacts/…`) are read
+   * from the destination when serving artifacts; local roots directly.
+   */
+  async listRunArtifacts(artifactUri: string, rel: string): Promise<FileInfo[]> {
+    const relClean = validateArtifactPath(rel);
+    const scheme = uriScheme(artifactUri);
+    if (this.serveArtifacts && (scheme === 'mlflow-artifacts' || scheme === 'http' || scheme === 'https')) {
+      const rootPath = proxiedRootPath(artifactUri);
+      const under = [rootPath, relClean].filter(Boolean).join('/');
+      const files = await this.destination.list(under);
+      return files.map((f) => {
+        const base = f.path.slice(f.path.lastIndexOf('/') + 1);
+        return { ...f, path: relClean ? `${relClean}/${base}` : base };
+      });
+    }
+    if (scheme === '' || scheme === 'file') {
+      const root = scheme === 'file' ? fileUriToPath(artifactUri) : path.resolve(artifactUri);
+      return new LocalArtifactRepository(root).list(relClean);
+    }
+    throw new MlfError(
+      `mlf server lists artifacts only in local folders and, with --serve-artifacts, mlflow-artifacts: roots; this run's artifact root is '${artifactUri}'.`,
+      'FEATURE_DISABLED',
+    );
+  }
+}
+
+/** MLflow's `_get_proxied_run_artifact_destination_path` without a relative path. */
+function proxiedRootPath(uri: string): string {
+  if (uriScheme(uri) === 'mlflow-artifacts') {
+    let rest = uri.slice('mlflow-artifacts:'.length);
+    if (rest.startsWith('//')) {
+      const slash = rest.indexOf('/', 2);
+      rest = slash === -1 ? '' : rest.slice(slash);
+    }
+    return stripQuery(rest).replace(/^\/+/, '');
+  }
+  const u = new URL(uri);
+  const i = u.pathname.indexOf(HTTP_ANCHOR);
+  if (i === -1) throw new MlfError('Invalid path', 'INVALID_PARAMETER_VALUE');
+  return u.pathname.slice(i + HTTP_ANCHOR.length).replace(/^\/+/, '');
+}
+
+function stripQuery(s: string): string {
+  const q = s.search(/[?#]/);
+  return q === -1 ? s : s.slice(0, q);
+}
+
+const MIME: Record<string, string> = {
+  '.txt': 'text/plain',
+  '.log': 'text/plain',
+  '.json': 'application/json',
+  '.yaml': 'text/yaml',
+  '.yml': 'text/yaml',
+  '.csv': 'text/csv',
+  '.html': 'text/html',
+  '.htm': 'text/html',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.svg': 'image/svg+xml',
+  '.pdf': 'application/pdf',
+  '.py': 'text/x-python',
+  '.md': 'text/markdown',
+  '.zip': 'application/zip',
+  '.gz': 'application/gzip',
+  '.parquet': 'application/octet-stream',
+};
+
+/** MLflow's `_guess_mime_type`: by extension; `MLmodel`/`MLproject` and unknowns as text or octet-stream. */
+function guessMime(name: string): string {
+  const base = path.posix.basename(name);
+  if (base === 'MLmodel' || base === 'MLproject') return 'text/plain';
+  return MIME[path.posix.extname(base).toLowerCase()] ?? 'application/octet-stream';
+}
+
+export type ArtifactHandler = (c: Context, rel: string) => Promise<Response>;
+
+function json(body: Json, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+/** The proxy endpoints, keyed by `METHOD`; `rel` is the raw path after `/artifacts/` (or '' for the list). */
+export function artifactProxyHandlers(access: ArtifactAccess): {
+  download: ArtifactHandler;
+  upload: ArtifactHandler;
+  remove: ArtifactHandler;
+  list: (c: Context) => Promise<Response>;
+} {
+  const repo = access.destination;
+  return {
+    download: async (_c, rel) => {
+      const clean = validateArtifactPath(rel);
+      const { stream, size } = await repo.open(clean);
+      const name = path.posix.basename(clean);
+      return new Response(Readable.toWeb(stream) as ReadableStream, {
+        status: 200,
+        headers: {
+          'Content-Type': guessMime(name),
+          'Content-Length': String(size),
+          'Content-Disposition': `attachment; filename=${name}`,
+          'X-Content-Type-Options': 'nosniff',
+        },
+      });
+    },
+    upload: async (c, rel) => {
+      const body = c.req.raw.body;
+      await repo.write(rel, body ? Readable.fromWeb(body as import('node:stream/web').ReadableStream) : new Uint8Array());
+      return json({});
+    },
+    remove: async (_c, rel) => {
+      await repo.delete(rel);
+      return json({});
+    },
+    list: async (c) => {
+      const p = await readParams(c);
+      const rel = str(p, 'path');
+      const files = await repo.list(rel ?? '');
+      const out: Json = {};
+      if (files.length) {
+        out.files = files.map((f) => {
+          const base = f.path.slice(f.path.lastIndexOf('/') + 1);
+          return f.isDir ? { path: base, is_dir: true } : { path: base, is_dir: false, file_size: f.fileSize };
+        });
+      }
+      return json(out);
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Running the app on a socket: settings as `mlflow server` resolves them, one store per process,
+ * graceful shutdown (requests in flight finish, then the store closes), and `--workers` as node
+ * `cluster` processes sharing the port. Nothing here keeps state between requests, so several
+ * processes or machines can serve one database.
+ *
+ * @example
+ * const s = await startServer(resolveSettings({ backendStoreUri: 'sqlite:///mlflow.db', port: 0 }));
+ * console.log(s.url); // http://127.0.0.1:41235
+ * await s.close();
+ */
+import path from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MlfError } from '../lib/errors.js';
+import { maskUri, uriScheme } from '../tracking/uri.js';
+import type { TrackingStore } from '../stores/tracking-store.js';
+import { createLogger, type Logger, type LogLevel } from './logger.js';
+
+export interface ServerSettings {
+  backendStoreUri: string;
+  registryStoreUri?: string;
+  /** Resolved: `mlflow-artifacts:/` when serving artifacts, else as given (or undefined for a local store). */
+  defaultArtifactRoot?: string;
+  serveArtifacts: boolean;
+  artifactsDestination: string;
+  host: string;
+  port: number;
+  workers: number;
+  logLevel: LogLevel;
+}
+
+export type ServerInput = Partial<Omit<ServerSettings, 'backendStoreUri'>> & { backendStoreUri?: string };
+
+const isLocalStore = (uri: string) => uriScheme(uri) === '' || uriScheme(uri) === 'file';
+
+/**
+ * MLflow's `mlflow server` resolution: an empty backend store is `./mlruns`; the default artifact
+ * root is `mlflow-artifacts:/` when serving artifacts, else the local backend store, else required.
+ */
+export function resolveSettings(input: ServerInput): ServerSettings {
+  const backendStoreUri = input.backendStoreUri || './mlruns';
+  const serveArtifacts = input.serveArtifacts ?? true;
+  let defaultArtifactRoot = input.defaultArtifactRoot || undefined;
+  if (!defaultArtifactRoot) {
+    if (serveArtifacts) defaultArtifactRoot = 'mlflow-artifacts:/';
+    else if (!isLocalStore(backendStoreUri)) {
+      throw new MlfError(
+        "Option 'default-artifact-root' is required when backend store is not local file based and artifact serving is disabled.",
+        'INVALID_PARAMETER_VALUE',
+        2,
+      );
+    }
+  }
+  const workers = input.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new MlfError(`Invalid value for '--workers': ${workers} is not a positive integer.`, 'INVALID_PARAMETER_VALUE', 2);
+  }
+  return {
+    backendStoreUri,
+    registryStoreUri: input.registryStoreUri || undefined,
+    defaultArtifactRoot,
+    serveArtifacts,
+    artifactsDestination: path.resolve(input.artifactsDestination || './mlartifacts'),
+    host: input.host || '127.0.0.1',
+    port: input.port ?? 5000,
+    workers,
+    logLevel: input.logLevel ?? 'info',
+  };
+}
+
+/** Opens the tracking store the way the server needs it; an out-of-date schema is exit code 1. */
+export async function openServerStore(s: ServerSettings): Promise<TrackingStore> {
+  const { openTrackingStore } = await import('../stores/open-store.js');
+  try {
+    return await openTrackingStore(s.backendStoreUri, { artifactRoot: s.defaultArtifactRoot });
+  } catch (e) {
+    if (e instanceof MlfError) throw new MlfError(maskUri(e.message).split('\n')[0]!, e.errorCode, 1);
+    throw new MlfError(maskUri(String((e as Error)?.message ?? e)).split('\n')[0]!, 'INTERNAL_ERROR', 1);
+  }
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  store: TrackingStore;
+  /** Stops accepting, lets requests in flight finish (at most `graceMs`), then closes the store. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Starts one server process on `settings.host:settings.port` (port 0 picks a free one). */
+export async function startServer(settings: ServerSettings, logger: Logger = createLogger(settings.logLevel)): Promise<RunningServer> {
+  const store = await openServerStore(settings);
+  const [{ createApp }, { createAdaptorServer }] = await Promise.all([import('./app.js'), import('@hono/node-server')]);
+  const app = createApp({
+    store,
+    serveArtifacts: settings.serveArtifacts,
+    artifactsDestination: settings.artifactsDestination,
+    registryStoreUri: settings.registryStoreUri,
+    logger,
+  });
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: settings.host }) as Server;
+  server.keepAliveTimeout = 5000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(settings.port, settings.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw new MlfError(`Cannot listen on ${settings.host}:${settings.port}: ${(e as Error).message}`, 'INTERNAL_ERROR', 1);
+  }
+  const port = (server.address() as AddressInfo).port;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    store,
+    close: (graceMs = 30_000) =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          const sweep = setInterval(() => server.closeIdleConnections(), 50);
+          const force = setTimeout(() => server.closeAllConnections(), graceMs);
+          server.close(() => {
+            clearInterval(sweep);
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await store.close();
+      })()),
+  };
+}
