@@ -20,7 +20,19 @@ const invalid = (message: string) => new MlfError(message, 'INVALID_PARAMETER_VA
 
 // ---------------------------------------------------------------- tokens
 
-type TokenKind = 'ws' | 'ident' | 'string' | 'number' | 'op' | 'keyword' | 'paren' | 'comma' | 'semicolon' | 'other';
+type TokenKind =
+  | 'ws'
+  | 'ident'
+  | 'string'
+  | 'number'
+  | 'op'
+  | 'arith'
+  | 'operation'
+  | 'keyword'
+  | 'paren'
+  | 'comma'
+  | 'semicolon'
+  | 'other';
 
 interface Token {
   kind: TokenKind;
@@ -36,10 +48,13 @@ interface Token {
 const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'BETWEEN', 'TRUE', 'FALSE', 'LIKE', 'ILIKE']);
 
 const RE_WS = /\s+/y;
-const RE_SQ = /'(?:''|\\.|[^'\\])*'/y;
-const RE_DQ = /"(?:""|\\.|[^"\\])*"/y;
+// sqlparse's string forms: a doubled quote or a backslash-quote stays inside the string.
+const RE_SQ = /'(?:''|\\'|[^'])*'/y;
+const RE_DQ = /"(?:""|\\"|[^"])*"/y;
 const RE_BT = /`(?:``|[^`])*`/y;
-const RE_NUM = /-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![\p{L}\p{N}_])/uy;
+// sqlparse's number forms: 1, -1, 1.5, 1., .5, 1e5, 1E-5 (no `e+5`).
+const RE_NUM = /-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]-?\d+)?(?![\p{L}\p{N}_])/uy;
+const RE_ARITH = /[-+*/%^&|@#]+/y;
 const RE_WORD = /[\p{L}\p{N}_$]+/uy;
 const RE_OP = /[<>=~!]+/y;
 
@@ -114,6 +129,11 @@ function tokenize(s: string, start: number, nested: boolean): { tokens: Token[];
       i += t.length;
       continue;
     }
+    if ((t = matchAt(RE_ARITH, s, i))) {
+      tokens.push({ kind: 'arith', text: t });
+      i += t.length;
+      continue;
+    }
     const first = identPart(s, i, false);
     if (first !== null) {
       // A dotted identifier: part(.part)*, e.g. metrics.acc, params."a b", tags.`x.y`, `metrics`.m
@@ -153,7 +173,41 @@ interface RawComparison {
 type Item = { comparison: RawComparison; text: string } | { token: Token };
 
 const isOperand = (t: Token | undefined) =>
-  t !== undefined && (t.kind === 'ident' || t.kind === 'string' || t.kind === 'number' || t.kind === 'paren');
+  t !== undefined &&
+  (t.kind === 'ident' ||
+    t.kind === 'string' ||
+    t.kind === 'number' ||
+    t.kind === 'paren' ||
+    t.kind === 'operation' ||
+    t.upper === 'NULL');
+
+/**
+ * Drops whitespace and folds arithmetic (`metrics.val-loss`, `1+2`) into one operand, as sqlparse
+ * groups an Operation, so MLflow's messages name the whole expression.
+ */
+function groupOperations(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  const nextSolid = (k: number) => {
+    while (k < tokens.length && tokens[k]!.kind === 'ws') k++;
+    return k;
+  };
+  for (let k = nextSolid(0); k < tokens.length; k = nextSolid(k)) {
+    const t = tokens[k]!;
+    let end = k + 1;
+    if (isOperand(t)) {
+      for (;;) {
+        const opAt = nextSolid(end);
+        const rhsAt = nextSolid(opAt + 1);
+        if (tokens[opAt]?.kind !== 'arith' || !isOperand(tokens[rhsAt])) break;
+        end = rhsAt + 1;
+      }
+    }
+    if (end === k + 1) out.push(t);
+    else out.push({ kind: 'operation', text: tokens.slice(k, end).map((x) => x.text).join('') });
+    k = end;
+  }
+  return out;
+}
 
 /**
  * Splits a filter into statements (by `;`), groups comparisons and reports what is neither a
@@ -169,7 +223,7 @@ function splitComparisons(filter: string, quoteInvalid: boolean): RawComparison[
   if (statements > 1) {
     throw invalid(`Search filter contained multiple expression '${filter}'. Provide AND-ed expression list.`);
   }
-  const toks = tokens.filter((t) => t.kind !== 'ws');
+  const toks = groupOperations(tokens);
   const items: Item[] = [];
   for (let k = 0; k < toks.length; ) {
     const a = toks[k]!;
@@ -179,6 +233,10 @@ function splitComparisons(filter: string, quoteInvalid: boolean): RawComparison[
     if (isOperand(a) && b?.kind === 'op' && isOperand(c)) {
       items.push({ comparison: { left: a, op: b.upper!, right: c! }, text: `${a.text} ${b.text} ${c!.text}` });
       k += 3;
+    } else if (isOperand(a) && b?.upper === 'NOT' && (c?.upper === 'LIKE' || c?.upper === 'ILIKE') && isOperand(d)) {
+      // sqlparse reads `NOT LIKE` as one comparison operator; MLflow then refuses the comparator.
+      items.push({ comparison: { left: a, op: `NOT ${c.upper}`, right: d! }, text: `${a.text} NOT ${c.text} ${d!.text}` });
+      k += 4;
     } else if (a.kind === 'ident' && b?.upper === 'IN' && c?.kind === 'paren') {
       items.push({ comparison: { left: a, op: 'IN', right: c }, text: `${a.text} ${b.text} ${c.text}` });
       k += 3;
@@ -252,7 +310,8 @@ function parseStringList(paren: Token): string[] {
         `While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ${paren.text}`,
       );
     }
-    // Strings and commas must alternate (a trailing comma is a valid Python tuple).
+    // Strings and commas must alternate, string first and last (sqlparse makes no list of `('a',)`).
+    if (inner.length % 2 === 0) throw invalid(ILL_FORMED);
     for (let k = 0; k < inner.length; k++) {
       if ((k % 2 === 0) !== (inner[k]!.kind === 'string')) throw invalid(ILL_FORMED);
     }
