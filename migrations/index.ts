@@ -1,0 +1,64 @@
+/**
+ * MLflow's schema history in order: the initial tables, then one migration per alembic revision
+ * up to MLflow 2.17's head. Append-only: a new MLflow revision is a new file at the end.
+ */
+import type { Migration } from '../src/stores/sql/migrate/ddl.js';
+import m0 from './0000-initial-tables.js';
+import m1 from './0001-451aebb31d03-add-metric-step.js';
+import m2 from './0002-90e64c465722-migrate-user-column-to-tags.js';
+import m3 from './0003-181f10493468-allow-nulls-for-metric-values.js';
+import m4 from './0004-df50e92ffc5e-add-experiment-tags-table.js';
+import m5 from './0005-7ac759974ad8-update-run-tags-with-larger-limit.js';
+import m6 from './0006-89d4b8295536-create-latest-metrics-table.js';
+import m7 from './0007-2b4d017a5e9b-add-model-registry-tables-to-db.js';
+import m8 from './0008-cfd24bdc0731-update-run-status-constraint-with-killed.js';
+import m9 from './0009-0a8213491aaa-drop-duplicate-killed-constraint.js';
+import m10 from './0010-728d730b5ebd-add-registered-model-tags-table.js';
+import m11 from './0011-27a6a02d2cf1-add-model-version-tags-table.js';
+import m12 from './0012-84291f40a231-add-run-link-to-model-version.js';
+import m13 from './0013-a8c4a736bde6-allow-nulls-for-run-id.js';
+import m14 from './0014-39d1c3be5f05-add-is-nan-constraint-for-metrics-tables-if-necessary.js';
+import m15 from './0015-c48cb773bb87-reset-default-value-for-is-nan-in-metrics-table-for-mysql.js';
+import m16 from './0016-bd07f7e963c5-create-index-on-run-uuid.js';
+import m17 from './0017-0c779009ac13-add-deleted-time-field-to-runs-table.js';
+import m18 from './0018-cc1f77228345-change-param-value-length-to-500.js';
+import m19 from './0019-97727af70f4d-creation-time-last-update-time-experiments.js';
+import m20 from './0020-3500859a5d39-add-model-aliases-table.js';
+import m21 from './0021-7f2a7d5fae7d-add-datasets-inputs-input-tags-tables.js';
+import m22 from './0022-2d6e25af4d3e-increase-max-param-val-length.js';
+import m23 from './0023-acf3f17fdcc7-add-storage-location-field-to-model.js';
+import m24 from './0024-867495a8f9d4-add-trace-tables.js';
+import m25 from './0025-5b0e9adcef9c-add-cascade-deletion-to-trace-tables-fk.js';
+import m26 from './0026-4465047574b1-increase-max-dataset-schema-size.js';
+import m27 from './0027-f5a4f2784254-increase-run-tag-value-limit.js';
+
+export const MIGRATIONS: readonly Migration[] = [
+  m0,
+  m1,
+  m2,
+  m3,
+  m4,
+  m5,
+  m6,
+  m7,
+  m8,
+  m9,
+  m10,
+  m11,
+  m12,
+  m13,
+  m14,
+  m15,
+  m16,
+  m17,
+  m18,
+  m19,
+  m20,
+  m21,
+  m22,
+  m23,
+  m24,
+  m25,
+  m26,
+  m27,
+];

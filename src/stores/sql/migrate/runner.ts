@@ -1,0 +1,220 @@
+/**
+ * The migration runner: reads MLflow's `alembic_version`, works out what is pending and applies it one
+ * migration at a time under the dialect's migration lock.
+ *
+ * Crash safety: where DDL is transactional (SQLite, PostgreSQL, SQL Server) each migration and its
+ * `alembic_version` update commit together, so a kill leaves the previous revision. On MySQL/MariaDB
+ * each step is catalog-guarded (see ddl.ts), and the revision is written after the steps, so a killed
+ * upgrade re-runs the interrupted migration and completes it.
+ *
+ * Concurrency: the revision is re-read inside the lock and the transaction before every migration, so
+ * a second `mlf db upgrade` waits and then finds the work done.
+ */
+import { sql } from 'kysely';
+import { MlfError } from '../../../lib/errors.js';
+import { maskUri } from '../../../tracking/uri.js';
+import type { Db, SqlDialect } from '../dialects/dialect.js';
+import type { SqlConnection } from '../connect.js';
+import { Ddl, migrationContext, type Migration, type TableSpec, col, T } from './ddl.js';
+import { MIGRATIONS } from '../../../../migrations/index.js';
+import { INITIAL_TABLES } from '../../../../migrations/0000-initial-tables.js';
+
+/** MLflow 2.17's alembic head. */
+export const HEAD_REVISION = 'f5a4f2784254';
+
+/** The tables of MLflow's schema at head (besides alembic_version). */
+export const MLFLOW_TABLES = [
+  'experiments',
+  'runs',
+  'tags',
+  'metrics',
+  'params',
+  'experiment_tags',
+  'latest_metrics',
+  'registered_models',
+  'model_versions',
+  'registered_model_tags',
+  'model_version_tags',
+  'registered_model_aliases',
+  'datasets',
+  'inputs',
+  'input_tags',
+  'trace_info',
+  'trace_tags',
+  'trace_request_metadata',
+];
+
+const ALEMBIC_VERSION: TableSpec = {
+  name: 'alembic_version',
+  columns: [col('version_num', T.varchar(32), { nullable: false })],
+  primaryKey: { name: 'alembic_version_pkc', columns: ['version_num'] },
+};
+
+/** `<revision> <slug>`, or `initial-tables` for step 0. */
+export function migrationLabel(m: Migration): string {
+  return m.revision ? `${m.revision} ${m.slug}` : m.slug;
+}
+
+/** The revision in `alembic_version`, or null when the table or its row is missing. */
+export async function currentRevision(db: Db): Promise<string | null> {
+  try {
+    const r = await sql<{ version_num: string }>`select version_num from alembic_version`.execute(db);
+    if (r.rows.length > 1) {
+      throw new MlfError(`alembic_version holds ${r.rows.length} revisions (${r.rows.map((x) => x.version_num).join(', ')}); MLflow's schema has one head`, 'INVALID_STATE');
+    }
+    return r.rows[0]?.version_num ?? null;
+  } catch (e) {
+    if (e instanceof MlfError) throw e;
+    return null; // no alembic_version table
+  }
+}
+
+/** Like currentRevision, but asks the catalog first: a failed query would abort a PostgreSQL transaction. */
+async function readRevision(ddl: Ddl, tables: string[]): Promise<string | null> {
+  return tables.includes('alembic_version') ? currentRevision(ddl.db) : null;
+}
+
+function unknownRevision(rev: string): MlfError {
+  return new MlfError(
+    `Database schema revision '${rev}' is not one mlf knows (mlf knows MLflow's revisions up to ${HEAD_REVISION}, MLflow 2.17). ` +
+      `It may come from a newer MLflow or from another tool's alembic_version table; nothing was changed.`,
+    'INVALID_STATE',
+  );
+}
+
+/**
+ * What is pending from a revision. No revision: a database with none of MLflow's tables (or only some
+ * of the initial ones, left by an interrupted first upgrade) starts from the initial tables.
+ */
+export function pendingFrom(rev: string | null, tables: string[]): Migration[] {
+  if (rev === null) {
+    const present = MLFLOW_TABLES.filter((t) => tables.includes(t));
+    const extra = present.filter((t) => !INITIAL_TABLES.includes(t));
+    if (extra.length) {
+      throw new MlfError(
+        `The database holds MLflow tables (${present.join(', ')}) but no alembic_version revision, so mlf cannot tell which schema revision it is at; nothing was changed.`,
+        'INVALID_STATE',
+      );
+    }
+    // All initial tables there: step 0 is done (it creates them together).
+    return present.length === INITIAL_TABLES.length ? MIGRATIONS.slice(1) : [...MIGRATIONS];
+  }
+  const i = MIGRATIONS.findIndex((m) => m.revision === rev);
+  if (i < 0) throw unknownRevision(rev);
+  return MIGRATIONS.slice(i + 1);
+}
+
+export interface SchemaStatus {
+  current: string | null;
+  head: string;
+  pending: Migration[];
+}
+
+/** Current revision, head and what `upgrade` would apply; throws on an unknown revision. */
+export async function schemaStatus(conn: SqlConnection): Promise<SchemaStatus> {
+  const ddl = new Ddl(conn.db, conn.dialect);
+  const tables = await ddl.catalog.tables(conn.db);
+  const current = await readRevision(ddl, tables);
+  return { current, head: HEAD_REVISION, pending: pendingFrom(current, tables) };
+}
+
+/**
+ * Check the schema before a store uses it. Empty database: create everything at head. At head: return.
+ * Otherwise throw MLflow's out-of-date message (naming `mlf db upgrade`), or say the revision is unknown.
+ */
+export async function ensureSchema(conn: SqlConnection): Promise<void> {
+  const { current, pending } = await schemaStatus(conn);
+  if (pending.length === 0) return;
+  if (current === null) {
+    await upgrade(conn);
+    return;
+  }
+  throw new MlfError(
+    `Detected out-of-date database schema (found version ${current}, but expected ${HEAD_REVISION}). ` +
+      `Take a backup of your database, then run 'mlf db upgrade ${maskUri(conn.uri.uri)}' to migrate your database to the latest schema. ` +
+      `NOTE: schema migration may result in database downtime - please consult your database's documentation for more detail.`,
+    'INVALID_STATE',
+  );
+}
+
+export interface UpgradeOptions {
+  /** List what is pending; change nothing. */
+  dryRun?: boolean;
+  /**
+   * Called once, before anything is changed, when a one-way migration (2d6e25af4d3e) is pending.
+   * Return false to cancel the upgrade.
+   */
+  onBeforeOneWay?: (m: Migration) => Promise<boolean>;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+export interface UpgradeResult {
+  from: string | null;
+  to: string | null;
+  applied: string[];
+  /** The pending migrations (labels) found before the upgrade; what --dry-run lists. */
+  pending: string[];
+}
+
+/**
+ * Upgrade a database to MLflow's head, creating the whole schema when it is empty.
+ *
+ * @example
+ * const conn = await connectSql(parseDbUri('sqlite:///mlflow.db'));
+ * const { from, applied } = await upgrade(conn, { log: console.log });
+ */
+export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): Promise<UpgradeResult> {
+  const { db, dialect } = conn;
+  const log = opts.log ?? (() => undefined);
+  const { current: from, pending } = await schemaStatus(conn);
+  const labels = pending.map(migrationLabel);
+  if (opts.dryRun || pending.length === 0) return { from, to: from, applied: [], pending: labels };
+
+  const oneWay = pending.find((m) => m.oneWay);
+  if (oneWay && opts.onBeforeOneWay && !(await opts.onBeforeOneWay(oneWay))) {
+    throw new MlfError(`Upgrade cancelled before ${migrationLabel(oneWay)}; nothing was changed.`, 'ABORTED');
+  }
+
+  const applied: string[] = [];
+  await dialect.withMigrationLock(db, async (ldb) => {
+    for (;;) {
+      const t0 = performance.now();
+      const m = await applyNext(ldb, dialect, log);
+      if (!m) break;
+      applied.push(migrationLabel(m));
+      log(`Applied ${migrationLabel(m)} (${Math.round(performance.now() - t0)} ms)`);
+    }
+  });
+  const to = await currentRevision(db);
+  return { from, to, applied, pending: labels };
+}
+
+/** Apply the next pending migration, re-reading the revision under the lock; undefined at head. */
+async function applyNext(ldb: Db, dialect: SqlDialect, log: (line: string) => void): Promise<Migration | undefined> {
+  const probe = new Ddl(ldb, dialect);
+  const step = async (db: Db): Promise<Migration | undefined> => {
+    const ddl = new Ddl(db, dialect);
+    const tables = await ddl.catalog.tables(db);
+    const m = pendingFrom(await readRevision(ddl, tables), tables)[0];
+    if (!m) return undefined;
+    log(`Applying ${migrationLabel(m)}`);
+    await m.up(migrationContext(db, dialect, log));
+    if (m.revision) await writeRevision(ddl, m.revision);
+    await probe.traits.afterSteps?.(db);
+    return m;
+  };
+  if (!dialect.capabilities.transactionalDdl) return step(ldb);
+  await probe.traits.beforeTransaction?.(ldb);
+  try {
+    return await dialect.writeTransaction(ldb, (tx) => step(tx));
+  } finally {
+    await probe.traits.afterTransaction?.(ldb);
+  }
+}
+
+async function writeRevision(ddl: Ddl, rev: string): Promise<void> {
+  await ddl.createTable(ALEMBIC_VERSION);
+  const r = await ddl.db.updateTable('alembic_version').set({ version_num: rev }).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) await ddl.db.insertInto('alembic_version').values({ version_num: rev }).execute();
+}

@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
+import { parseDbUri } from '../../src/tracking/uri.js';
+import { HEAD_REVISION, currentRevision, ensureSchema, upgrade } from '../../src/stores/sql/migrate/index.js';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { FIXTURES, copyFixture, tempDir } from '../support/databases.js';
+import { sqliteSchema } from './introspect.js';
+
+const open: SqlConnection[] = [];
+async function connect(file: string): Promise<SqlConnection> {
+  const c = await connectSql(parseDbUri(`sqlite:///${file}`));
+  open.push(c);
+  return c;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+});
+
+const dump = (file: string, sqlText: string) => new Database(file, { readonly: true }).prepare(sqlText).all();
+
+describe('migrations on SQLite', () => {
+  it('lists one migration per MLflow revision, chained by down_revision, ending at head', () => {
+    expect(MIGRATIONS[0]!.revision).toBeNull();
+    expect(MIGRATIONS.length).toBe(28);
+    for (let i = 2; i < MIGRATIONS.length; i++) expect(MIGRATIONS[i]!.downRevision).toBe(MIGRATIONS[i - 1]!.revision);
+    expect(MIGRATIONS.at(-1)!.revision).toBe(HEAD_REVISION);
+    expect(new Set(MIGRATIONS.map((m) => m.revision)).size).toBe(28);
+  });
+
+  it('creates on an empty file exactly the schema MLflow has at head (tables, columns, types, defaults, keys, FKs, CHECKs, indexes)', async () => {
+    const file = path.join(tempDir(), 'new.db');
+    const conn = await connect(file);
+    const r = await upgrade(conn);
+    expect(r.from).toBeNull();
+    expect(r.to).toBe(HEAD_REVISION);
+    expect(r.applied).toHaveLength(28);
+    await conn.close();
+    expect(sqliteSchema(file)).toEqual(sqliteSchema(path.join(FIXTURES, 'sqlite-head.db')));
+    expect(dump(file, 'select version_num from alembic_version')).toEqual([{ version_num: HEAD_REVISION }]);
+  });
+
+  it('upgrades MLflow\'s database at 7f2a7d5fae7d to head with every row intact and the head schema', async () => {
+    const file = copyFixture('sqlite-old-7f2a7d5fae7d.db');
+    const ref = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'reference.json'), 'utf8')).stores.sqlite_old;
+    const tables = ['experiments', 'runs', 'params', 'tags', 'metrics', 'latest_metrics', 'experiment_tags', 'datasets', 'inputs', 'input_tags'];
+    const before = Object.fromEntries(tables.map((t) => [t, dump(file, `select * from "${t}" order by 1, 2`)]));
+    const conn = await connect(file);
+    const r = await upgrade(conn);
+    expect(r.from).toBe('7f2a7d5fae7d');
+    expect(r.applied.map((l) => l.split(' ')[0])).toEqual(ref.migrations_applied_by_mlflow_db_upgrade.map((l: string) => /-> (\w+)/.exec(l)![1]));
+    await conn.close();
+    for (const t of tables) expect(dump(file, `select * from "${t}" order by 1, 2`)).toEqual(before[t]);
+    expect(sqliteSchema(file)).toEqual(sqliteSchema(path.join(FIXTURES, 'sqlite-head.db')));
+    expect(dump(file, 'pragma foreign_key_check')).toEqual([]);
+  });
+
+  it('says a database at head has nothing to do and changes nothing', async () => {
+    const file = copyFixture('sqlite-head.db');
+    const before = sqliteSchema(file);
+    const conn = await connect(file);
+    const r = await upgrade(conn);
+    expect(r).toMatchObject({ from: HEAD_REVISION, to: HEAD_REVISION, applied: [], pending: [] });
+    await ensureSchema(conn);
+    await conn.close();
+    expect(sqliteSchema(file)).toEqual(before);
+  });
+
+  it('refuses an unknown revision, naming it, and changes nothing', async () => {
+    const file = copyFixture('sqlite-head.db');
+    const raw = new Database(file);
+    raw.prepare('update alembic_version set version_num = ?').run('deadbeef1234');
+    const schemaBefore = sqliteSchema(file);
+    raw.close();
+    const conn = await connect(file);
+    await expect(upgrade(conn)).rejects.toThrow(/'deadbeef1234' is not one mlf knows/);
+    await expect(ensureSchema(conn)).rejects.toThrow(/deadbeef1234/);
+    expect(await currentRevision(conn.db)).toBe('deadbeef1234');
+    await conn.close();
+    expect(sqliteSchema(file)).toEqual(schemaBefore);
+  });
+
+  it('dry run lists the pending migrations and changes nothing', async () => {
+    const file = copyFixture('sqlite-old-7f2a7d5fae7d.db');
+    const before = sqliteSchema(file);
+    const conn = await connect(file);
+    const r = await upgrade(conn, { dryRun: true });
+    expect(r.applied).toEqual([]);
+    expect(r.pending.map((l) => l.split(' ')[0])).toEqual(['2d6e25af4d3e', 'acf3f17fdcc7', '867495a8f9d4', '5b0e9adcef9c', '4465047574b1', 'f5a4f2784254']);
+    expect(await currentRevision(conn.db)).toBe('7f2a7d5fae7d');
+    await conn.close();
+    expect(sqliteSchema(file)).toEqual(before);
+  });
+
+  it('ensureSchema creates an empty database at head and rejects an old one with MLflow\'s message', async () => {
+    const fresh = await connect(path.join(tempDir(), 'e.db'));
+    await ensureSchema(fresh);
+    expect(await currentRevision(fresh.db)).toBe(HEAD_REVISION);
+    const old = await connect(copyFixture('sqlite-old-7f2a7d5fae7d.db'));
+    await expect(ensureSchema(old)).rejects.toThrow(
+      /^Detected out-of-date database schema \(found version 7f2a7d5fae7d, but expected f5a4f2784254\)\. Take a backup of your database, then run 'mlf db upgrade sqlite:\/\/\/.*' to migrate your database to the latest schema\. NOTE: schema migration may result in database downtime - please consult your database's documentation for more detail\.$/,
+    );
+  });
+
+  it('asks before the one-way 2d6e25af4d3e and changes nothing when declined', async () => {
+    const file = copyFixture('sqlite-old-7f2a7d5fae7d.db');
+    const conn = await connect(file);
+    const asked: string[] = [];
+    await expect(
+      upgrade(conn, {
+        onBeforeOneWay: async (m) => {
+          asked.push(m.revision!);
+          return false;
+        },
+      }),
+    ).rejects.toThrow(/cancelled/);
+    expect(asked).toEqual(['2d6e25af4d3e']);
+    expect(await currentRevision(conn.db)).toBe('7f2a7d5fae7d');
+  });
+
+  it('rolls a failing migration back to the previous revision', async () => {
+    const file = copyFixture('sqlite-old-7f2a7d5fae7d.db');
+    // A row that breaks the params rebuild's foreign_key_check: a param of a run that does not exist.
+    const raw = new Database(file);
+    raw.pragma('foreign_keys = OFF');
+    raw.prepare(`insert into params (key, value, run_uuid) values ('k', 'v', 'no-such-run')`).run();
+    raw.close();
+    const conn = await connect(file);
+    await expect(upgrade(conn)).rejects.toThrow(/foreign_key_check/);
+    expect(await currentRevision(conn.db)).toBe('7f2a7d5fae7d');
+    await conn.close();
+    const cols = dump(file, `select type from pragma_table_info('params') where name = 'value'`);
+    expect(cols).toEqual([{ type: 'VARCHAR(500)' }]);
+  });
+});
