@@ -16,6 +16,11 @@ export interface ArtifactOptions {
   artifactsDestination: string;
   cwd?: string;
   dryRun?: boolean;
+  /**
+   * Where else a missing folder may be: the file store moves a deleted experiment, run folders and
+   * artifacts included, into `.trash/` without rewriting the runs' `artifact_uri`.
+   */
+  fallbackPath?: (p: string) => string | undefined;
 }
 
 export type ArtifactOutcome =
@@ -96,11 +101,16 @@ export async function deleteRunArtifacts(runId: string, artifactUri: string, opt
   const loc = localArtifactPath(artifactUri, opts);
   const shown = maskUri(artifactUri);
   if ('reason' in loc) return { status: 'skipped', runId, artifactUri: shown, reason: loc.reason, bytes: 0 };
-  const lexical = loc.path;
+  let lexical = loc.path;
   if (lexical === path.parse(lexical).root) {
     return { status: 'skipped', runId, artifactUri: shown, reason: 'the artifact location is the filesystem root', bytes: 0 };
   }
-  const real = await realpathIfExists(lexical);
+  let real = await realpathIfExists(lexical);
+  const alt = real === null ? opts.fallbackPath?.(lexical) : undefined;
+  if (alt) {
+    real = await realpathIfExists(alt);
+    if (real !== null) lexical = alt;
+  }
   // Already gone (an earlier, interrupted gc, or never written): not an error.
   if (real === null) return { status: 'missing', runId, artifactUri: shown, path: lexical, bytes: 0 };
   if (!isRunsOwnFolder(runId, real)) {

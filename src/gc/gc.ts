@@ -20,7 +20,7 @@
 import path from 'node:path';
 import { MlfError } from '../lib/errors.js';
 import type { Experiment, RunInfo } from '../tracking/entities.js';
-import { uriScheme, fileUriToPath } from '../tracking/uri.js';
+import { uriScheme, fileUriToPath, parseStoreUri } from '../tracking/uri.js';
 import type { PurgeResult, TrackingStore } from '../stores/tracking-store.js';
 import { DEFAULT_ARTIFACTS_DESTINATION, deleteRunArtifacts, mapLimit, type ArtifactOutcome } from './artifacts.js';
 import { parseOlderThan } from './older-than.js';
@@ -219,6 +219,7 @@ export async function runGc(store: TrackingStore, opts: GcOptions = {}): Promise
     artifactsDestination: opts.artifactsDestination ?? process.env.MLFLOW_ARTIFACTS_DESTINATION ?? DEFAULT_ARTIFACTS_DESTINATION,
     cwd: opts.cwd,
     dryRun,
+    fallbackPath: store.kind === 'file' ? trashFallback(store.displayUri, opts.cwd) : undefined,
   };
   const summary: GcSummary = {
     dryRun,
@@ -281,6 +282,23 @@ export async function runGc(store: TrackingStore, opts: GcOptions = {}): Promise
   summary.runs = summary.runIds.length;
   summary.experiments = summary.experimentIds.length;
   return summary;
+}
+
+/** `<root>/<exp>/<rest>` → `<root>/.trash/<exp>/<rest>`, where the file store keeps deleted experiments. */
+function trashFallback(storeUri: string, cwd?: string): ((p: string) => string | undefined) | undefined {
+  let root: string;
+  try {
+    const parsed = parseStoreUri(storeUri, cwd);
+    if (parsed.kind !== 'file') return undefined;
+    root = parsed.root;
+  } catch {
+    return undefined;
+  }
+  return (p) => {
+    const rel = path.relative(root, p);
+    if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || rel.startsWith('.trash')) return undefined;
+    return path.join(root, '.trash', rel);
+  };
 }
 
 /**
