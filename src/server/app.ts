@@ -37,12 +37,14 @@ export interface AppOptions {
 
 const API_PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow', '/ajax-api/2.0/preview/mlflow'];
 const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
-const JSON_HEADERS = { 'Content-Type': 'application/json' };
+// A fresh headers object per response: @hono/node-server's Response records Content-Length in the
+// init object it is given, so a shared constant would carry one response's length to the next.
+const jsonHeaders = (): Record<string, string> => ({ 'Content-Type': 'application/json' });
 
 function errorResponse(e: MlfError): Response {
   return new Response(JSON.stringify({ error_code: e.errorCode, message: maskUri(e.message) }), {
     status: e.httpStatus,
-    headers: JSON_HEADERS,
+    headers: jsonHeaders(),
   });
 }
 
@@ -91,10 +93,10 @@ export function createApp(opts: AppOptions): Hono {
     if (!h) {
       // Flask answers 405 here; mlf keeps MLflow's JSON error shape.
       const e = new MlfError(`The method ${c.req.method} is not allowed for '${c.req.path}'. Allowed: ${Object.keys(entry).join(', ')}.`, 'BAD_REQUEST');
-      return new Response(JSON.stringify(e.toJSON()), { status: 405, headers: { ...JSON_HEADERS, Allow: Object.keys(entry).join(', ') } });
+      return new Response(JSON.stringify(e.toJSON()), { status: 405, headers: { ...jsonHeaders(), Allow: Object.keys(entry).join(', ') } });
     }
     const body = await h(c);
-    return new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS });
+    return new Response(JSON.stringify(body), { status: 200, headers: jsonHeaders() });
   };
 
   const dispatchArtifacts = async (c: Context, rest: string, rawPath: string): Promise<Response> => {
