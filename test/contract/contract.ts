@@ -185,8 +185,11 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       it('deletes and restores an experiment, which stays readable by id and name while deleted', async () => {
         const name = uniq();
         const id = await store.createExperiment({ name });
+        const before = Date.now();
         await store.deleteExperiment(id);
-        expect((await store.getExperiment(id)).lifecycleStage).toBe('deleted');
+        const deleted = await store.getExperiment(id);
+        expect(deleted.lifecycleStage).toBe('deleted');
+        expect(deleted.lastUpdateTime).toBeGreaterThanOrEqual(before);
         expect((await store.getExperimentByName(name))?.lifecycleStage).toBe('deleted');
         await store.restoreExperiment(id);
         const exp = await store.getExperiment(id);
@@ -785,6 +788,8 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       it('truncates a long param value to 6000 characters', async () => {
         const run = await newRun();
         await store.logParam(run.info.runId, { key: 'long', value: 'x'.repeat(7000) });
+        // The same long value again compares equal after truncation: a no-op, not a changed param.
+        await store.logParam(run.info.runId, { key: 'long', value: 'x'.repeat(7000) });
         await store.logBatch(run.info.runId, { params: [{ key: 'long2', value: 'y'.repeat(6500) }] });
         const params = kv(await store.getRun(run.info.runId), 'params');
         expect(params.long).toBe('x'.repeat(6000));
@@ -1034,6 +1039,24 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         expect(await find(undefined, ['attributes.status ASC'])).toEqual(['R3', 'r1', 'r4', 'r2']);
         expect(await find(undefined, ['attributes.end_time DESC'])).toEqual(['R3', 'r1', 'r4', 'r2']);
         expect(await find(undefined, ['attributes.user_id ASC', 'metrics.loss ASC'])).toEqual(['r1', 'R3', 'r2', 'r4']);
+      });
+
+      it('filters metrics on the latest value only, and run_name on the current name', async () => {
+        const e = await newExperiment();
+        const run = await store.createRun({ experimentId: e, runName: 'old-name', startTime: BASE_TIME });
+        await store.logBatch(run.info.runId, {
+          metrics: [
+            { key: 'loss', value: 0.1, timestamp: 1, step: 0 },
+            { key: 'loss', value: 0.9, timestamp: 2, step: 1 },
+          ],
+        });
+        const ids = async (filter: string) => (await store.searchRuns({ experimentIds: [e], filter })).items.map((x) => x.info.runId);
+        expect(await ids('metrics.loss < 0.5')).toEqual([]);
+        expect(await ids('metrics.loss > 0.5')).toEqual([run.info.runId]);
+        await store.updateRunInfo(run.info.runId, { runName: 'new-name' });
+        expect(await ids(`attributes.run_name = 'old-name'`)).toEqual([]);
+        expect(await ids(`attributes.run_name = 'new-name'`)).toEqual([run.info.runId]);
+        expect(await ids(`tags.mlflow.runName = 'new-name'`)).toEqual([run.info.runId]);
       });
 
       it('breaks start_time ties by run id ascending', async () => {
