@@ -171,7 +171,8 @@ export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): P
   const labels = pending.map(migrationLabel);
   if (opts.dryRun || pending.length === 0) return { from, to: from, applied: [], pending: labels };
 
-  const oneWay = pending.find((m) => m.oneWay);
+  // Creating the schema from nothing has no data to lose: ask only when upgrading an existing one.
+  const oneWay = pending[0]!.revision === null ? undefined : pending.find((m) => m.oneWay);
   if (oneWay && opts.onBeforeOneWay && !(await opts.onBeforeOneWay(oneWay))) {
     throw new MlfError(`Upgrade cancelled before ${migrationLabel(oneWay)}; nothing was changed.`, 'ABORTED');
   }
