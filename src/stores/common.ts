@@ -97,3 +97,16 @@ export function appendToUri(base: string, ...parts: string[]): string {
 
 export const RUN_NOT_FOUND = (runId: string) => new MlfError(`Run with id=${runId} not found`, 'RESOURCE_DOES_NOT_EXIST');
 export const EXPERIMENT_NOT_FOUND = (id: string) => new MlfError(`No Experiment with id=${id} exists`, 'RESOURCE_DOES_NOT_EXIST');
+
+/**
+ * Experiment 0 holds runs logged without an experiment; deleting it leaves clients nowhere to log.
+ * MLflow's file store refuses it (its SQL store does not): every mlf store refuses it.
+ */
+export function refuseDefaultExperimentDelete(experimentId: string): void {
+  if (String(experimentId) === '0') {
+    throw new MlfError(
+      "Cannot delete the default experiment '0'. This is an internally reserved experiment.",
+      'INVALID_PARAMETER_VALUE',
+    );
+  }
+}

@@ -51,6 +51,7 @@ import {
   RUN_NOT_FOUND,
   appendToUri,
   newRunId,
+  refuseDefaultExperimentDelete,
   resolveRunName,
 } from '../common.js';
 import type {
@@ -340,6 +341,7 @@ export class SqlStore implements TrackingStore {
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
+    refuseDefaultExperimentDelete(experimentId);
     await this.guard(() =>
       this.write(async (tx) => {
         const row = await this.experimentRow(tx, experimentId);

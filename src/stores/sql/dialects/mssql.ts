@@ -11,6 +11,10 @@ import { echoLogger, errorCode, NETWORK_ERROR_CODES } from './common.js';
 /** The collation MLflow uses for case-sensitive comparisons on SQL Server. */
 export const MSSQL_CS_COLLATION = 'Japanese_Bushu_Kakusu_100_CS_AS_KS_WS';
 
+function escapeBrackets(pattern: string): string {
+  return pattern.replace(/[[\]]/g, (c) => '\\' + c);
+}
+
 function bool(v: string | undefined, dflt: boolean): boolean {
   if (v === undefined) return dflt;
   return ['1', 'true', 'yes'].includes(v.toLowerCase());
@@ -59,9 +63,11 @@ export const mssqlDialect: SqlDialect = {
 
   eqCaseSensitive: (column: Expression<unknown>, value: string) =>
     sql<boolean>`${column} collate ${sql.raw(MSSQL_CS_COLLATION)} = ${value}`,
+  // SQL Server reads [ ] as a character class: escape them, and use backslash as the escape character.
   likeCaseSensitive: (column: Expression<unknown>, pattern: string) =>
-    sql<boolean>`${column} collate ${sql.raw(MSSQL_CS_COLLATION)} like ${pattern}`,
-  ilike: (column: Expression<unknown>, pattern: string) => sql<boolean>`lower(${column}) like lower(${pattern})`,
+    sql<boolean>`${column} collate ${sql.raw(MSSQL_CS_COLLATION)} like ${escapeBrackets(pattern)} escape '\\'`,
+  ilike: (column: Expression<unknown>, pattern: string) =>
+    sql<boolean>`lower(${column}) like lower(${escapeBrackets(pattern)}) escape '\\'`,
 
   async upsert(db, table, rows, keyColumns, updateColumns) {
     if (rows.length === 0) return;

@@ -10,7 +10,7 @@ import { Kysely, SqliteDialect, SqliteDriver, CompiledQuery, sql, type Expressio
 import type { Db, SqlDialect, Tx } from './dialect.js';
 import type { SqlStoreUri } from '../../../tracking/uri.js';
 import type { PoolOptions } from '../pool-options.js';
-import { echoLogger, lowerLike, onConflictUpsert, plainEq } from './common.js';
+import { echoLogger, onConflictUpsert, plainEq } from './common.js';
 import { MlfError } from '../../../lib/errors.js';
 
 /** How long a writer waits for another writer's lock, as MLflow sets it (ms). */
@@ -109,8 +109,9 @@ export const sqliteDialect: SqlDialect = {
   },
 
   eqCaseSensitive: plainEq,
-  likeCaseSensitive: (column: Expression<unknown>, pattern: string) => sql<boolean>`${column} like ${pattern}`,
-  ilike: lowerLike,
+  // Backslash escapes % and _ (PostgreSQL's and MySQL's default), so every store reads a pattern alike.
+  likeCaseSensitive: (column: Expression<unknown>, pattern: string) => sql<boolean>`${column} like ${pattern} escape '\\'`,
+  ilike: (column: Expression<unknown>, pattern: string) => sql<boolean>`lower(${column}) like lower(${pattern}) escape '\\'`,
   upsert: onConflictUpsert,
 
   async withMigrationLock<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {

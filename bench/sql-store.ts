@@ -1,0 +1,130 @@
+/**
+ * SQL store speed on SQLite, each figure against a baseline measured in the same run: the raw
+ * driver (better-sqlite3 prepared statements) doing the same rows, and MLflow 2.17's server numbers
+ * on this machine (from the project brief).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openTrackingStore } from '../src/stores/open-store.js';
+import type { Metric } from '../src/tracking/entities.js';
+import { encodeMetricValue } from '../src/stores/sql/rows.js';
+
+export interface BenchRow {
+  name: string;
+  ms: number;
+  baselineMs: number;
+  baseline: string;
+}
+
+function best(times: number[]): number {
+  return Math.min(...times);
+}
+
+async function time(fn: () => Promise<unknown> | unknown, repeat = 5): Promise<number> {
+  const out: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    out.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return best(out);
+}
+
+export async function benchSqlStore(): Promise<BenchRow[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlf-bench-sql-'));
+  const file = path.join(dir, 'mlflow.db');
+  const store = await openTrackingStore(`sqlite:///${file}`);
+  const rows: BenchRow[] = [];
+  try {
+    const expId = await store.createExperiment({ name: 'bench' });
+    const { default: Database } = await import('better-sqlite3');
+    const raw = new Database(file);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+
+    // create run
+    const N = 300;
+    const tCreate = await time(async () => {
+      for (let i = 0; i < N; i++) await store.createRun({ experimentId: expId, startTime: Date.now(), userId: 'bench' });
+    }, 3);
+    const insRun = raw.prepare(
+      `insert into runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id) values (?, ?, 'UNKNOWN', '', '', 'bench', 'RUNNING', ?, null, null, '', 'active', ?, ?)`,
+    );
+    const insTag = raw.prepare(`insert into tags (key, value, run_uuid) values (?, ?, ?)`);
+    const rawCreate = raw.transaction((id: string) => {
+      insRun.run(id, 'n', Date.now(), `/x/${id}/artifacts`, Number(expId));
+      insTag.run('mlflow.runName', 'n', id);
+    });
+    let k = 0;
+    const tRawCreate = await time(() => {
+      for (let i = 0; i < N; i++) rawCreate(`raw${k++}`.padEnd(32, '0'));
+    }, 3);
+    rows.push({ name: 'create run (SQLite store)', ms: tCreate / N, baselineMs: 4.8, baseline: 'MLflow 2.17 server' });
+    rows.push({ name: 'create run (SQLite store)', ms: tCreate / N, baselineMs: tRawCreate / N, baseline: 'raw better-sqlite3' });
+
+    // log-batch of 1000 metrics
+    const run = await store.createRun({ experimentId: expId, startTime: 1 });
+    let step = 0;
+    const batch = (): Metric[] => {
+      const ms: Metric[] = [];
+      for (let i = 0; i < 1000; i++) ms.push({ key: `m${i % 20}`, value: Math.random(), timestamp: 1_700_000_000_000 + step, step: step++ });
+      return ms;
+    };
+    const tBatch = await time(() => store.logBatch(run.info.runId, { metrics: batch() }), 7);
+    const rawRun = await store.createRun({ experimentId: expId, startTime: 1 });
+    const insMetric = raw.prepare(`insert or ignore into metrics (key, value, timestamp, step, is_nan, run_uuid) values (?, ?, ?, ?, ?, ?)`);
+    const upLatest = raw.prepare(
+      `insert into latest_metrics (key, value, timestamp, step, is_nan, run_uuid) values (?, ?, ?, ?, ?, ?) on conflict (key, run_uuid) do update set value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan`,
+    );
+    const rawBatch = raw.transaction((ms: Metric[]) => {
+      const latest = new Map<string, Metric>();
+      for (const m of ms) {
+        const e = encodeMetricValue(m.value);
+        insMetric.run(m.key, e.value, m.timestamp, m.step, e.is_nan, rawRun.info.runId);
+        latest.set(m.key, m);
+      }
+      for (const m of latest.values()) {
+        const e = encodeMetricValue(m.value);
+        upLatest.run(m.key, e.value, m.timestamp, m.step, e.is_nan, rawRun.info.runId);
+      }
+    });
+    const tRawBatch = await time(() => rawBatch(batch()), 7);
+    rows.push({ name: 'log-batch 1000 metrics (SQLite store)', ms: tBatch, baselineMs: 63, baseline: 'MLflow 2.17 server' });
+    rows.push({ name: 'log-batch 1000 metrics (SQLite store)', ms: tBatch, baselineMs: tRawBatch, baseline: 'raw better-sqlite3' });
+
+    // history of 10,000 points
+    const hist = await store.createRun({ experimentId: expId, startTime: 1 });
+    for (let b = 0; b < 10; b++) {
+      const ms: Metric[] = [];
+      for (let i = 0; i < 1000; i++) ms.push({ key: 'loss', value: Math.random(), timestamp: 1_700_000_000_000 + b * 1000 + i, step: b * 1000 + i });
+      await store.logBatch(hist.info.runId, { metrics: ms });
+    }
+    const tHist = await time(() => store.getMetricHistory(hist.info.runId, 'loss'), 7);
+    const selHist = raw.prepare(`select key, value, timestamp, step, is_nan from metrics where run_uuid = ? and key = ? order by step, timestamp, value`);
+    const tRawHist = await time(() => selHist.all(hist.info.runId, 'loss'), 7);
+    rows.push({ name: 'metric history 10,000 points (SQLite store)', ms: tHist, baselineMs: 425, baseline: 'MLflow 2.17 server' });
+    rows.push({ name: 'metric history 10,000 points (SQLite store)', ms: tHist, baselineMs: tRawHist, baseline: 'raw better-sqlite3' });
+
+    // search over 2000 runs (each with 5 params, 5 metrics, 5 tags)
+    const sexp = await store.createExperiment({ name: 'bench-search' });
+    for (let i = 0; i < 2000; i++) {
+      const r = await store.createRun({ experimentId: sexp, startTime: 1_700_000_000_000 + i });
+      await store.logBatch(r.info.runId, {
+        params: Array.from({ length: 5 }, (_, j) => ({ key: `p${j}`, value: String(i % 7) })),
+        metrics: Array.from({ length: 5 }, (_, j) => ({ key: `m${j}`, value: (i * 31 + j) % 1000, timestamp: 1, step: 0 })),
+        tags: Array.from({ length: 5 }, (_, j) => ({ key: `t${j}`, value: `v${i % 3}` })),
+      });
+    }
+    const tSearch = await time(
+      () => store.searchRuns({ experimentIds: [sexp], filter: 'metrics.m1 > 100 and params.p0 != "3"', orderBy: ['metrics.m2 DESC'], maxResults: 1000 }),
+      5,
+    );
+    rows.push({ name: 'search 2000 runs, filter + order, 1000 returned (SQLite store)', ms: tSearch, baselineMs: 220, baseline: 'MLflow 2.17 server' });
+    raw.close();
+  } finally {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
