@@ -6,7 +6,7 @@ export type ExperimentsDeleteResult = Record<string, unknown>;
 
 export default class ExperimentsDelete extends BaseCommand<typeof ExperimentsDelete> {
   static override args = {
-    experimentId: Args.string({ description: 'Experiment id (or -x/--experiment-id)' }),
+    experimentId: Args.string({ description: 'Experiment id (or -x/--experiment-id)', ignoreStdin: true }),
   };
   static override description = 'Mark an experiment and its runs deleted (`mlf gc` removes them for good).';
   static override examples = ['<%= config.bin %> <%= command.id %> -x 1'];

@@ -6,7 +6,7 @@ export type ExperimentsDescribeResult = Record<string, unknown>;
 
 export default class ExperimentsDescribe extends BaseCommand<typeof ExperimentsDescribe> {
   static override args = {
-    experimentId: Args.string({ description: 'Experiment id (or -x/--experiment-id, or -n/--experiment-name)' }),
+    experimentId: Args.string({ description: 'Experiment id (or -x/--experiment-id, or -n/--experiment-name)', ignoreStdin: true }),
   };
   static override description = 'Show an experiment (active or deleted): id, name, artifact location, times, tags.';
   static override examples = [

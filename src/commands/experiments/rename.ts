@@ -6,7 +6,7 @@ export type ExperimentsRenameResult = Record<string, unknown>;
 
 export default class ExperimentsRename extends BaseCommand<typeof ExperimentsRename> {
   static override args = {
-    experimentId: Args.string({ description: 'Experiment id (or -x/--experiment-id)' }),
+    experimentId: Args.string({ description: 'Experiment id (or -x/--experiment-id)', ignoreStdin: true }),
   };
   static override description = 'Rename an active experiment.';
   static override examples = ['<%= config.bin %> <%= command.id %> -x 1 --new-name demo-v2'];

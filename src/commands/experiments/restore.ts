@@ -6,7 +6,7 @@ export type ExperimentsRestoreResult = Record<string, unknown>;
 
 export default class ExperimentsRestore extends BaseCommand<typeof ExperimentsRestore> {
   static override args = {
-    experimentId: Args.string({ description: 'Experiment id (or -x/--experiment-id)' }),
+    experimentId: Args.string({ description: 'Experiment id (or -x/--experiment-id)', ignoreStdin: true }),
   };
   static override description = 'Restore a deleted experiment and its deleted runs.';
   static override examples = ['<%= config.bin %> <%= command.id %> -x 1'];

@@ -6,7 +6,7 @@ export type RunsDescribeResult = Record<string, unknown>;
 
 export default class RunsDescribe extends BaseCommand<typeof RunsDescribe> {
   static override args = {
-    runId: Args.string({ description: 'Run id (or --run-id)' }),
+    runId: Args.string({ description: 'Run id (or --run-id)', ignoreStdin: true }),
   };
   static override description = 'Show a run: its info, params, latest metrics and tags (active or deleted).';
   static override examples = [

@@ -6,7 +6,7 @@ export type RunsLogResult = Record<string, unknown>;
 
 export default class RunsLog extends BaseCommand<typeof RunsLog> {
   static override args = {
-    file: Args.string({ description: 'Same as --file: a JSON/YAML file, or - for stdin' }),
+    file: Args.string({ description: 'Same as --file: a JSON/YAML file, or - for stdin', ignoreStdin: true }),
   };
   static override description = `Create a run (or continue one) and log params, metrics and tags.
 

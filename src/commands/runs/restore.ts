@@ -6,7 +6,7 @@ export type RunsRestoreResult = Record<string, unknown>;
 
 export default class RunsRestore extends BaseCommand<typeof RunsRestore> {
   static override args = {
-    runId: Args.string({ description: 'Run id (or --run-id)' }),
+    runId: Args.string({ description: 'Run id (or --run-id)', ignoreStdin: true }),
   };
   static override description = 'Restore a deleted run.';
   static override examples = ['<%= config.bin %> <%= command.id %> --run-id 3f2a9c4e1b7d4e0f9a8b7c6d5e4f3a2b'];
