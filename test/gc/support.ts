@@ -227,3 +227,40 @@ export async function rowsOfRun(db: Db, id: string): Promise<Record<string, numb
 }
 
 export { rawSqliteHandle };
+
+/**
+ * Fill a head database fast with `n` deleted runs (metrics/params/tags each), server-side where the
+ * dialect allows: raw prepared statements on SQLite, generate_series on PostgreSQL.
+ */
+export async function fillDeletedRuns(h: HeadDb, experimentId: number, n: number, perRun = { metrics: 100, params: 10, tags: 10 }): Promise<void> {
+  const { sql } = await import('kysely');
+  const prefix = crypto.randomBytes(4).toString('hex');
+  if (h.test.dialect === 'sqlite') {
+    const raw = rawSqliteHandle(h.db)!;
+    const insRun = raw.prepare(
+      `insert into runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id) values (?, 'r', 'LOCAL', '', '', 'u', 'FINISHED', 1, 2, 1, '', 'deleted', ?, ?)`,
+    );
+    const insMetric = raw.prepare(`insert into metrics (key, value, timestamp, step, is_nan, run_uuid) values (?, ?, ?, ?, 0, ?)`);
+    const insParam = raw.prepare(`insert into params (key, value, run_uuid) values (?, ?, ?)`);
+    const insTag = raw.prepare(`insert into tags (key, value, run_uuid) values (?, ?, ?)`);
+    raw.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        const id = prefix + i.toString(16).padStart(24, '0');
+        insRun.run(id, `/nonexistent/${experimentId}/${id}/artifacts`, experimentId);
+        for (let j = 0; j < perRun.metrics; j++) insMetric.run(`m${j % 10}`, j, 1000 + j, j, id);
+        for (let k = 0; k < perRun.params; k++) insParam.run(`p${k}`, String(k), id);
+        for (let k = 0; k < perRun.tags; k++) insTag.run(`t${k}`, String(k), id);
+      }
+    })();
+    return;
+  }
+  if (h.test.dialect !== 'postgresql') throw new Error('fillDeletedRuns: sqlite or postgresql');
+  await sql`insert into runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
+    select ${prefix} || lpad(to_hex(i), 24, '0'), 'r', 'LOCAL', '', '', 'u', 'FINISHED', 1, 2, 1, '', 'deleted', '/nonexistent/x', ${experimentId}
+    from generate_series(0, ${n - 1}) i`.execute(h.db);
+  const mine = sql`(select run_uuid from runs where run_uuid like ${prefix + '%'})`;
+  await sql`insert into metrics (key, value, timestamp, step, is_nan, run_uuid)
+    select 'm' || (j % 10), j, 1000 + j, j, false, r.run_uuid from ${mine} r cross join generate_series(0, ${perRun.metrics - 1}) j`.execute(h.db);
+  await sql`insert into params (key, value, run_uuid) select 'p' || k, k::text, r.run_uuid from ${mine} r cross join generate_series(0, ${perRun.params - 1}) k`.execute(h.db);
+  await sql`insert into tags (key, value, run_uuid) select 't' || k, k::text, r.run_uuid from ${mine} r cross join generate_series(0, ${perRun.tags - 1}) k`.execute(h.db);
+}
