@@ -117,6 +117,7 @@ import {
   experimentToMeta,
   inputId,
   runInfoFromMeta,
+  runInfoFromMetaText,
   runInfoToMeta,
 } from './layout.js';
 import { dumpYaml, loadYamlFallback, parseYaml, type YamlMap } from './meta-yaml.js';
@@ -134,6 +135,8 @@ interface RunLocation {
   experimentId: string;
   experimentDir: string;
   dir: string;
+  /** Sub-folders already found readable during this search (saves an lstat per pass). */
+  readable?: Set<string>;
 }
 
 /** What a search must read beyond `meta.yaml` to evaluate its filter and order. */
@@ -236,19 +239,37 @@ export class FileStore implements TrackingStore {
     return out;
   }
 
-  /** `<folder>/<key>` of a run or experiment, read only if it stays inside the root. */
-  private readKeyFile(ownerDir: string, folder: string, key: string): string | undefined {
-    const dir = path.join(ownerDir, folder);
-    const file = joinInside(dir, key);
-    // The owner folder came from a checked listing; the sub-folder (and, for keys with '/', the
-    // folders in between) could be a symlink, so check where it leads before reading through it.
+  /**
+   * Whether `<owner>/<folder>` can be read through: a real folder, or a symlink that resolves inside
+   * the root. The owner folder itself always comes from a checked listing or lookup.
+   */
+  private folderReadable(dir: string): boolean {
     const st = fs.lstatSync(dir, { throwIfNoEntry: false });
-    if (!st) return undefined;
-    if (st.isSymbolicLink() || key.includes('/')) {
+    if (!st) return false;
+    if (st.isDirectory()) return true;
+    return st.isSymbolicLink() && realpathInside(this.realRoot, dir);
+  }
+
+  /**
+   * `<folder>/<key>` of a run or experiment, or undefined if absent. The folder is checked with
+   * {@link folderReadable} (pass `checked` when the caller already did); a key with '/' has
+   * folders in between, so the file's realpath is checked too. The file itself is opened with
+   * O_NOFOLLOW (a symlink there is followed only when it stays inside the root).
+   */
+  private readKeyFile(ownerDir: string, folder: string, key: string, checked = false): string | undefined {
+    const dir = ownerDir + path.sep + folder;
+    if (!checked && !this.folderReadable(dir)) return undefined;
+    if (key.includes('/')) {
+      let file: string;
+      try {
+        file = joinInside(dir, key);
+      } catch {
+        return undefined;
+      }
       if (!fs.existsSync(file) || !realpathInside(this.realRoot, file)) return undefined;
       return readTextInside(file, this.realRoot);
     }
-    return readTextInside(file, this.realRoot);
+    return readTextInside(dir + path.sep + key, this.realRoot);
   }
 
   private readKeyValues(ownerDir: string, folder: string): { key: string; value: string }[] {
@@ -482,7 +503,7 @@ export class FileStore implements TrackingStore {
   private runDirs(loc: ExperimentLocation): string[] {
     return this.listDirs(loc.dir)
       .filter((n) => !RESERVED_EXPERIMENT_FOLDERS.has(n))
-      .map((n) => path.join(loc.dir, n));
+      .map((n) => loc.dir + path.sep + n);
   }
 
   private locateRun(runId: string): RunLocation | undefined {
@@ -507,9 +528,9 @@ export class FileStore implements TrackingStore {
     const id = validateRunId(runId);
     const loc = this.locateRun(id);
     if (!loc) throw RUN_NOT_FOUND(id);
-    const meta = this.readMeta(loc.dir);
-    if (!meta) throw RUN_NOT_FOUND(id);
-    const info = runInfoFromMeta(meta);
+    const text = readText(loc.dir + path.sep + META);
+    const info = text === undefined ? undefined : parseRunMeta(text);
+    if (!info) throw RUN_NOT_FOUND(id);
     if (info.experimentId !== loc.experimentId) {
       throw new MlfError(`Run '${id}' metadata is in invalid state.`, 'INVALID_STATE');
     }
@@ -850,7 +871,8 @@ export class FileStore implements TrackingStore {
     const filter = parseRunFilter(opts.filter);
     const orderBy = parseRunOrderBy(opts.orderBy);
     const view = opts.viewType ?? 'ACTIVE_ONLY';
-    const needs = searchNeeds(filter, orderBy);
+    const filterNeeds = searchNeeds(filter, []);
+    const orderNeeds = searchNeeds([], orderBy, filterNeeds);
     const experimentIds = (opts.experimentIds ?? []).map((id) => validateExperimentId(id));
 
     // Partial runs: meta plus only the values the filter and order look at.
@@ -859,24 +881,19 @@ export class FileStore implements TrackingStore {
       const expLoc = this.locateExperiment(expId);
       if (!expLoc) continue;
       for (const dir of this.runDirs(expLoc)) {
-        const text = readText(path.join(dir, META));
+        const text = readText(dir + path.sep + META);
         if (text === undefined) continue;
         // A run whose lifecycle cannot match is skipped before parsing (line-anchored, so no
         // quoted value can fake it; anything unusual is decided by the parsed meta below).
         if (view === 'ACTIVE_ONLY' && hasLine(text, 'lifecycle_stage: deleted')) continue;
         if (view === 'DELETED_ONLY' && hasLine(text, 'lifecycle_stage: active')) continue;
-        let meta: YamlMap | null;
-        try {
-          meta = parseYaml(text);
-        } catch {
-          continue;
-        }
-        if (!meta) continue;
-        const info = runInfoFromMeta(meta);
+        const info = parseRunMeta(text);
+        if (!info) continue;
         if (info.experimentId !== expId || !stageMatchesView(info.lifecycleStage, view)) continue;
         const loc: RunLocation = { runId: info.runId, experimentId: expId, experimentDir: expLoc.dir, dir };
-        const run = this.partialRun(loc, info, needs);
+        const run = this.partialRun(loc, info, filterNeeds);
         if (filter.length > 0 && !runMatches(run, filter)) continue;
+        this.addToPartialRun(run, loc, orderNeeds);
         candidates.push({ run, loc });
       }
     }
@@ -885,6 +902,7 @@ export class FileStore implements TrackingStore {
     const page = paginate(candidates, maxResults, opts.pageToken);
     return {
       items: page.items.map(({ run, loc }) => {
+        delete loc.readable;
         this.runLocations.set(run.info.runId, loc);
         return this.loadRun(loc, run.info);
       }),
@@ -892,30 +910,44 @@ export class FileStore implements TrackingStore {
     };
   }
 
+  private runFolderReadable(loc: RunLocation, folder: string): boolean {
+    if (loc.readable?.has(folder)) return true;
+    if (!this.folderReadable(loc.dir + path.sep + folder)) return false;
+    (loc.readable ??= new Set()).add(folder);
+    return true;
+  }
+
+  /** Adds to a partial run the values `needs` names. */
+  private addToPartialRun(run: Run, loc: RunLocation, needs: SearchNeeds): void {
+    const { data } = run;
+    if (needs.metrics.size > 0 && this.runFolderReadable(loc, METRICS)) {
+      for (const key of needs.metrics) {
+        const text = this.readKeyFile(loc.dir, METRICS, key, true);
+        const m = text === undefined ? undefined : parseLatestMetric(text, key, run.info.experimentId);
+        if (m) data.metrics.push(m);
+      }
+    }
+    if (needs.params.size > 0 && this.runFolderReadable(loc, PARAMS)) {
+      for (const key of needs.params) {
+        const value = this.readKeyFile(loc.dir, PARAMS, key, true);
+        if (value !== undefined) data.params.push({ key, value });
+      }
+    }
+    if (needs.tags.size > 0 && this.runFolderReadable(loc, TAGS)) {
+      for (const key of needs.tags) {
+        const value = this.readKeyFile(loc.dir, TAGS, key, true);
+        if (value !== undefined) data.tags.push({ key, value });
+      }
+    }
+    if (needs.inputs) run.inputs.datasetInputs = this.readInputs(loc.dir, loc.experimentDir);
+  }
+
   private partialRun(loc: RunLocation, info: RunInfo, needs: SearchNeeds): Run {
-    const metrics: Metric[] = [];
-    for (const key of needs.metrics) {
-      const text = this.readKeyFile(loc.dir, METRICS, key);
-      const m = text === undefined ? undefined : parseLatestMetric(text, key, info.experimentId);
-      if (m) metrics.push(m);
-    }
-    const params: Param[] = [];
-    for (const key of needs.params) {
-      const value = this.readKeyFile(loc.dir, PARAMS, key);
-      if (value !== undefined) params.push({ key, value });
-    }
-    const tags: RunTag[] = [];
-    for (const key of needs.tags) {
-      const value = this.readKeyFile(loc.dir, TAGS, key);
-      if (value !== undefined) tags.push({ key, value });
-    }
-    let runName = info.runName;
-    if (!runName) runName = tags.find((t) => t.key === MLFLOW_RUN_NAME)?.value ?? this.readKeyFile(loc.dir, TAGS, MLFLOW_RUN_NAME) ?? '';
-    return {
-      info: { ...info, runName },
-      data: { metrics: sortByKey(metrics), params: sortByKey(params), tags: sortByKey(tags) },
-      inputs: { datasetInputs: needs.inputs ? this.readInputs(loc.dir, loc.experimentDir) : [] },
-    };
+    const run: Run = { info, data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } };
+    // Runs written by MLflow always carry run_name in meta; very old ones only have the tag.
+    if (!info.runName) run.info = { ...info, runName: this.readKeyFile(loc.dir, TAGS, MLFLOW_RUN_NAME) ?? '' };
+    this.addToPartialRun(run, loc, needs);
+    return run;
   }
 
   // ------------------------------------------------------------------ gc
@@ -990,6 +1022,18 @@ export class FileStore implements TrackingStore {
 
 // ---------------------------------------------------------------------- helpers
 
+/** Run meta text → RunInfo: the hot-path reader, or the general YAML reader when it is unsure. */
+function parseRunMeta(text: string): RunInfo | undefined {
+  const fast = runInfoFromMetaText(text);
+  if (fast) return fast;
+  try {
+    const meta = parseYaml(text);
+    return meta && meta.experiment_id !== undefined ? runInfoFromMeta(meta) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function hasLine(text: string, line: string): boolean {
   return text.startsWith(line + '\n') || text.includes('\n' + line + '\n');
 }
@@ -1018,19 +1062,38 @@ function countFiles(dir: string): number {
   return n;
 }
 
-function searchNeeds(filter: Comparison[], orderBy: OrderByClause[]): SearchNeeds {
+/**
+ * The metric, param and tag files (and whether inputs) a filter and order read, minus what `have`
+ * already holds. Keys that are not valid key names cannot exist as files and are left out (they
+ * simply never match), so a filter string never becomes an arbitrary path.
+ */
+function searchNeeds(filter: Comparison[], orderBy: OrderByClause[], have?: SearchNeeds): SearchNeeds {
   const needs: SearchNeeds = { metrics: new Set(), params: new Set(), tags: new Set(), inputs: false };
   const add = (type: string, key: string) => {
-    if (type === 'metric') needs.metrics.add(key);
-    else if (type === 'param') needs.params.add(key);
-    else if (type === 'tag') needs.tags.add(key);
-    else if (type === 'dataset') needs.inputs = true;
+    if (type === 'dataset') {
+      needs.inputs = !have?.inputs;
+      return;
+    }
+    if (type !== 'metric' && type !== 'param' && type !== 'tag') return;
+    const set = type === 'metric' ? needs.metrics : type === 'param' ? needs.params : needs.tags;
+    const had = type === 'metric' ? have?.metrics : type === 'param' ? have?.params : have?.tags;
+    if (had?.has(key) || !isFileKey(key)) return;
+    set.add(key);
   };
   // `run_name` is read from meta.yaml (kept equal to the `mlflow.runName` tag); `dataset.context`
   // is an input tag, carried by the inputs.
   for (const c of filter) add(c.type, c.key);
   for (const o of orderBy) add(o.type, o.key);
   return needs;
+}
+
+function isFileKey(key: string): boolean {
+  try {
+    validateKeyName(key, 'param');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** MLflow's `_get_sampled_steps_from_steps` (its bound check compares with the count, kept as is). */

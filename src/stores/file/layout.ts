@@ -155,3 +155,142 @@ export function datasetToMeta(d: Dataset): YamlMap {
     source_type: d.sourceType,
   };
 }
+
+const RUN_STRING_KEYS = new Set(['artifact_uri', 'experiment_id', 'lifecycle_stage', 'run_id', 'run_name', 'run_uuid', 'user_id']);
+const RUN_INT_KEYS = new Set(['start_time', 'end_time', 'deleted_time', 'status']);
+
+/**
+ * Run `meta.yaml` text → RunInfo, for the search hot path: one pass over the lines, reading only the
+ * keys RunInfo needs, no intermediate map. Returns undefined on anything it is not sure about
+ * (double quotes, wrapped or indented lines, odd scalars), and the caller falls back to the
+ * general YAML reader, so the result is always what a YAML parser would give.
+ */
+export function runInfoFromMetaText(text: string): RunInfo | undefined {
+  let runId: string | undefined;
+  let runUuid: string | undefined;
+  let runName = '';
+  let experimentId: string | undefined;
+  let userId = '';
+  let artifactUri = '';
+  let lifecycle: LifecycleStage = 'active';
+  let status = 1;
+  let startTime: number | null = null;
+  let endTime: number | null = null;
+  let deletedTime: number | null = null;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let j = text.indexOf('\n', i);
+    if (j === -1) j = n;
+    let end = j;
+    if (end > i && text.charCodeAt(end - 1) === 13) end--;
+    const lineStart = i;
+    i = j + 1;
+    if (end === lineStart) continue;
+    const c0 = text.charCodeAt(lineStart);
+    // ' ', '-', '#', tab, '"', '?', '{': continuation lines, lists, comments, complex keys.
+    if (c0 === 32 || c0 === 45 || c0 === 35 || c0 === 9 || c0 === 34 || c0 === 63 || c0 === 123) return undefined;
+    const colon = text.indexOf(': ', lineStart);
+    // No ': ' on the line: `key:` opening a nested block, or something odd.
+    if (colon === -1 || colon >= end) return undefined;
+    const key = text.slice(lineStart, colon);
+    if (RUN_STRING_KEYS.has(key)) {
+      const v = stringScalar(text, colon + 2, end);
+      if (v === undefined) return undefined;
+      switch (key) {
+        case 'run_id':
+          runId = v ?? undefined;
+          break;
+        case 'run_uuid':
+          runUuid = v ?? undefined;
+          break;
+        case 'run_name':
+          runName = v ?? '';
+          break;
+        case 'experiment_id':
+          experimentId = v ?? undefined;
+          break;
+        case 'user_id':
+          userId = v ?? '';
+          break;
+        case 'artifact_uri':
+          artifactUri = v ?? '';
+          break;
+        case 'lifecycle_stage':
+          lifecycle = v === 'deleted' ? 'deleted' : 'active';
+          break;
+      }
+    } else if (RUN_INT_KEYS.has(key)) {
+      const v = intScalar(text, colon + 2, end);
+      if (v === undefined) return undefined;
+      if (key === 'status') {
+        if (v === null) return undefined;
+        status = v;
+      } else if (key === 'start_time') startTime = v;
+      else if (key === 'end_time') endTime = v;
+      else deletedTime = v;
+    }
+  }
+  if (experimentId === undefined) return undefined;
+  return {
+    runId: runId ?? runUuid ?? '',
+    runName,
+    experimentId,
+    userId,
+    status: runStatusFromCode(status),
+    startTime,
+    endTime,
+    artifactUri,
+    lifecycleStage: lifecycle,
+    deletedTime,
+  };
+}
+
+/** A string field: plain or single-quoted; null for YAML's null words; undefined = not sure. */
+function stringScalar(text: string, from: number, to: number): string | null | undefined {
+  if (from >= to) return null;
+  const c = text.charCodeAt(from);
+  if (c === 39) {
+    if (to - from < 2 || text.charCodeAt(to - 1) !== 39) return undefined;
+    const body = text.slice(from + 1, to - 1);
+    if (body.indexOf("'") === -1) return body;
+    const unq = body.replace(/''/g, "'");
+    return body.replace(/''/g, '').includes("'") ? undefined : unq;
+  }
+  // Anything that could be a YAML indicator, a quote, a comment or a typed scalar goes to the full parser.
+  if (c === 34 || c === 91 || c === 123 || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 37 || c === 64 || c === 96 || c === 35) {
+    return undefined;
+  }
+  const raw = text.slice(from, to);
+  if (raw === 'null' || raw === '~' || raw === 'Null' || raw === 'NULL') return null;
+  if (raw.includes(' #') || raw.endsWith(' ')) return undefined;
+  // An unquoted number-like or boolean-like value is a typed scalar in YAML; let the parser decide.
+  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
+    return /^[0-9]+$/.test(raw) ? raw : undefined;
+  }
+  if (raw.length <= 5 && /^(y|n|yes|no|on|off|true|false)$/i.test(raw)) return undefined;
+  return raw;
+}
+
+/** An integer field, or null; undefined = not sure. */
+function intScalar(text: string, from: number, to: number): number | null | undefined {
+  if (from >= to) return null;
+  let k = from;
+  let neg = false;
+  if (text.charCodeAt(k) === 45) {
+    neg = true;
+    k++;
+  }
+  if (k >= to) return undefined;
+  let v = 0;
+  for (; k < to; k++) {
+    const d = text.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) {
+      const raw = text.slice(from, to);
+      return raw === 'null' || raw === '~' ? null : undefined;
+    }
+    v = v * 10 + d;
+  }
+  if (!Number.isSafeInteger(v)) return undefined;
+  return neg ? -v : v;
+}

@@ -24,8 +24,17 @@ function malformed(key: string, fields: number, experimentId: string): MlfError 
   );
 }
 
+/** Python's `int(text)` for a timestamp or step field; undefined if it is not an integer. */
 function parseIntField(s: string): number | undefined {
-  if (!/^[-+]?\d+$/.test(s)) return undefined;
+  const n = s.length;
+  let k = 0;
+  const c = s.charCodeAt(0);
+  if (c === 45 || c === 43) k = 1;
+  if (k >= n) return undefined;
+  for (let i = k; i < n; i++) {
+    const d = s.charCodeAt(i);
+    if (d < 48 || d > 57) return undefined;
+  }
   return Number(s);
 }
 
@@ -44,21 +53,35 @@ function forEachPoint(
   while (i < n) {
     const j = text.indexOf('\n', i);
     if (j === -1) break;
-    const line = text.slice(i, j).trim();
+    let s = i;
+    let e = j;
     i = j + 1;
-    if (line === '') continue;
-    const a = line.indexOf(' ');
-    const b = a === -1 ? -1 : line.indexOf(' ', a + 1);
-    const c = b === -1 ? -1 : line.indexOf(' ', b + 1);
-    if (a === -1 || c !== -1) throw malformed(key, line.split(' ').length, experimentId);
-    const ts = parseIntField(line.slice(0, a));
-    const value = parsePythonFloat(b === -1 ? line.slice(a + 1) : line.slice(a + 1, b));
-    const step = b === -1 ? 0 : parseIntField(line.slice(b + 1));
+    // Python's str.strip(): MLflow's own lines have no surrounding blanks except the newline.
+    while (s < e && isBlank(text.charCodeAt(s))) s++;
+    while (e > s && isBlank(text.charCodeAt(e - 1))) e--;
+    if (s === e) continue;
+    const a = spaceIn(text, s, e);
+    const b = a === -1 ? -1 : spaceIn(text, a + 1, e);
+    const fields = a === -1 ? 1 : b === -1 ? 2 : spaceIn(text, b + 1, e) === -1 ? 3 : 4;
+    if (fields !== 2 && fields !== 3) throw malformed(key, text.slice(s, e).split(' ').length, experimentId);
+    const ts = parseIntField(text.slice(s, a));
+    const value = parsePythonFloat(fields === 2 ? text.slice(a + 1, e) : text.slice(a + 1, b));
+    const step = fields === 2 ? 0 : parseIntField(text.slice(b + 1, e));
     if (ts === undefined || value === undefined || step === undefined) {
-      throw new MlfError(`Metric '${key}' is malformed; could not parse line '${line}'. Experiment id: ${experimentId}`, 'INTERNAL_ERROR');
+      throw new MlfError(`Metric '${key}' is malformed; could not parse line '${text.slice(s, e)}'. Experiment id: ${experimentId}`, 'INTERNAL_ERROR');
     }
     each(ts, value, step);
   }
+}
+
+/** Index of the first ' ' in text[from, end), or -1. */
+function spaceIn(text: string, from: number, end: number): number {
+  const k = text.indexOf(' ', from);
+  return k === -1 || k >= end ? -1 : k;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
 }
 
 /** Every point, in file (append) order. */
@@ -73,10 +96,17 @@ export function parseMetricHistory(text: string, key: string, experimentId: stri
  * Undefined for a file with no complete line.
  */
 export function parseLatestMetric(text: string, key: string, experimentId: string): Metric | undefined {
-  let best: Metric | undefined;
+  let found = false;
+  let bs = 0;
+  let bt = 0;
+  let bv = 0;
   forEachPoint(text, key, experimentId, (timestamp, value, step) => {
-    const m = { key, value, timestamp, step };
-    if (!best || compareMetricPoints(m, best) > 0) best = m;
+    if (!found || compareMetricPoints({ key, value, timestamp, step }, { key, value: bv, timestamp: bt, step: bs }) > 0) {
+      found = true;
+      bs = step;
+      bt = timestamp;
+      bv = value;
+    }
   });
-  return best;
+  return found ? { key, value: bv, timestamp: bt, step: bs } : undefined;
 }

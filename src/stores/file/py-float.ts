@@ -12,6 +12,13 @@
  * parsePythonFloat('1e-05') // 0.00001
  */
 export function parsePythonFloat(text: string): number | undefined {
+  // Fast path for what MLflow writes ("0.5", "-2.5", "1e-05", "1.5e+308"): digits first, not 0x/0o/0b.
+  const c0 = text.charCodeAt(0);
+  const c1 = text.charCodeAt(1);
+  if (((c0 >= 48 && c0 <= 57) || (c0 === 45 && c1 >= 48 && c1 <= 57)) && !(c0 === 48 && c1 > 57)) {
+    const n = Number(text);
+    if (n === n) return n;
+  }
   const t = text.trim();
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return Number(t);
   const lower = t.toLowerCase();
