@@ -716,8 +716,15 @@ export class FileStore implements TrackingStore {
     }
     for (const p of newParams) this.writeKeyFile(loc.dir, PARAMS, p.key, p.value);
 
+    // A point repeated inside one batch is written once (the SQL store keeps one row per point).
     const byKey = new Map<string, string>();
-    for (const m of metrics) byKey.set(m.key, (byKey.get(m.key) ?? '') + metricLine(m));
+    const seen = new Set<string>();
+    for (const m of metrics) {
+      const line = metricLine(m);
+      if (seen.has(m.key + '\0' + line)) continue;
+      seen.add(m.key + '\0' + line);
+      byKey.set(m.key, (byKey.get(m.key) ?? '') + line);
+    }
     for (const [key, lines] of byKey) {
       const file = joinInside(path.join(loc.dir, METRICS), key);
       assertWritableInside(this.realRoot, file);
@@ -808,7 +815,15 @@ export class FileStore implements TrackingStore {
     const { loc, info } = this.runAt(runId);
     const text = this.readKeyFile(loc.dir, METRICS, k);
     if (text === undefined) return [];
-    const points = parseMetricHistory(text, k, info.experimentId);
+    // The same point logged twice is one point, as in the SQL store (whose primary key is the whole
+    // point); MLflow's file store appends both, so duplicates are dropped here, on read.
+    const seen = new Set<string>();
+    const points = parseMetricHistory(text, k, info.experimentId).filter((m) => {
+      const id = `${m.timestamp} ${m.step} ${m.value}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
     // Stable: equal (step, timestamp) keep their logging order.
     return points.sort((a, b) => (a.step !== b.step ? a.step - b.step : a.timestamp - b.timestamp));
   }

@@ -59,8 +59,9 @@ export function assertWritableInside(realRoot: string, file: string): void {
 }
 
 function tempName(file: string): string {
-  // '~' cannot appear in a valid key, so readers can tell a half-written temp file from a param or tag.
-  return path.join(path.dirname(file), `.~${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  // '~' cannot appear in a valid key, so readers can tell a half-written temp file from a param or
+  // tag. The key itself is not in the name: a 250-character key plus a suffix would pass NAME_MAX.
+  return path.join(path.dirname(file), `.~${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`);
 }
 
 /** Writes `data` to a temp file in the same folder and renames it over `file`: readers see old or new, never half. */
