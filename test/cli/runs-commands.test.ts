@@ -85,6 +85,20 @@ for (const kind of ['file', 'sqlite'] as CliStoreKind[]) {
       ]);
     });
 
+    it("reads MLflow's MLFLOW_EXPERIMENT_NAME and MLFLOW_RUN_ID, and --experiment-id beats them", async () => {
+      const runId = (await runOk(['runs', 'log', '-p', 'a=1'], { env: { ...env(), MLFLOW_EXPERIMENT_NAME: 'from-env' } })).stdout.trim();
+      await runOk(['runs', 'log', '-m', 'm=2', '--end'], { env: { ...env(), MLFLOW_RUN_ID: runId, MLFLOW_EXPERIMENT_NAME: 'other' } });
+      const run = await runJson(['runs', 'describe', runId], { env: env() });
+      expect(run.info.status).toBe('FINISHED');
+      expect(run.data.metrics).toEqual([expect.objectContaining({ key: 'm', value: 2 })]);
+      const exp = await runJson(['experiments', 'describe', '--experiment-name', 'from-env'], { env: env() });
+      expect(run.info.experiment_id).toBe(exp.experiment_id);
+      const other = await runJson(['runs', 'log', '--experiment-id', '0'], { env: { ...env(), MLFLOW_EXPERIMENT_NAME: 'from-env' } });
+      expect(other.info.experiment_id).toBe('0');
+      const missing = await runCli(['experiments', 'describe', '-n', 'other'], { env: env() });
+      expect(missing.code).toBe(1);
+    });
+
     it('prints the whole run in MLflow runs/get shape with --json', async () => {
       const run = await runJson(['runs', 'log', '--experiment-name', 'json', '-p', 'a=1', '-m', 'm=NaN', '--no-source-tags'], { env: env() });
       expect(Object.keys(run)).toEqual(['info', 'data', 'inputs']);
