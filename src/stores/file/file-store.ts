@@ -1111,7 +1111,12 @@ function isFileKey(key: string): boolean {
   }
 }
 
-/** MLflow's `_get_sampled_steps_from_steps` (its bound check compares with the count, kept as is). */
+/**
+ * MLflow's `_get_sampled_steps_from_steps`: `maxResults` steps evenly spaced over the steps in
+ * [startStep, endStep], plus the last one. MLflow bounds the index by the number of steps in the
+ * window instead of its end, so a window not starting at the first step comes back nearly empty;
+ * mlf bounds it by the window's end (the evident intent).
+ */
 function sampleSteps(startStep: number, endStep: number, maxResults: number, allSteps: number[]): Set<number> {
   const startIdx = lowerBound(allSteps, startStep);
   const endIdx = upperBound(allSteps, endStep);
@@ -1121,7 +1126,7 @@ function sampleSteps(startStep: number, endStep: number, maxResults: number, all
   const out = new Set<number>();
   for (let i = 0; i < maxResults; i++) {
     const idx = startIdx + Math.floor(i * interval);
-    if (idx < numSteps) out.add(allSteps[idx]!);
+    if (idx < endIdx) out.add(allSteps[idx]!);
   }
   out.add(allSteps[endIdx - 1]!);
   return out;
