@@ -89,6 +89,7 @@ import type {
 import {
   appendLines,
   assertWritableInside,
+  createExclusive,
   isTempName,
   joinInside,
   listFilesRecursive,
@@ -314,14 +315,16 @@ export class FileStore implements TrackingStore {
     return st.isSymbolicLink() && realpathInside(this.realRoot, dir) && !!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory();
   }
 
-  /** The experiment in `loc`, or undefined when its meta is missing, unreadable or names another id. */
-  private readExperiment(loc: ExperimentLocation): Experiment | undefined {
+  /**
+   * The experiment in `loc`, or undefined when its meta is missing, unreadable or names another id.
+   * `withTags: false` skips reading `tags/` (name lookups do not need them).
+   */
+  private readExperiment(loc: ExperimentLocation, withTags = true): Experiment | undefined {
     const meta = this.readMeta(loc.dir);
     if (!meta || meta.experiment_id === undefined) return undefined;
     const e = experimentFromMeta(meta);
     if (e.experimentId !== loc.id) return undefined;
-    const tags = sortByKey(this.readKeyValues(loc.dir, TAGS));
-    return { ...e, tags };
+    return { ...e, tags: withTags ? sortByKey(this.readKeyValues(loc.dir, TAGS)) : [] };
   }
 
   private getExperimentAt(id: string, view: ViewType = 'ALL'): { loc: ExperimentLocation; exp: Experiment } {
@@ -331,11 +334,11 @@ export class FileStore implements TrackingStore {
     return { loc, exp };
   }
 
-  private allExperiments(view: ViewType): { loc: ExperimentLocation; exp: Experiment }[] {
+  private allExperiments(view: ViewType, withTags = true): { loc: ExperimentLocation; exp: Experiment }[] {
     const out: { loc: ExperimentLocation; exp: Experiment }[] = [];
     const add = (id: string, inTrash: boolean) => {
       const loc = { id, dir: path.join(inTrash ? this.trash : this.root, id), inTrash };
-      const exp = this.readExperiment(loc);
+      const exp = this.readExperiment(loc, withTags);
       if (exp) out.push({ loc, exp });
     };
     if (view !== 'DELETED_ONLY') for (const id of this.activeExperimentIds()) add(id, false);
@@ -358,7 +361,7 @@ export class FileStore implements TrackingStore {
   }
 
   private assertNameFree(name: string, exceptId?: string): void {
-    for (const { exp } of this.allExperiments('ALL')) {
+    for (const { exp } of this.allExperiments('ALL', false)) {
       if (exp.name !== name || exp.experimentId === exceptId) continue;
       if (exp.lifecycleStage === 'deleted') {
         throw new MlfError(
@@ -394,13 +397,13 @@ export class FileStore implements TrackingStore {
   }
 
   async getExperimentByName(name: string): Promise<Experiment | null> {
-    let hit: Experiment | null = null;
-    for (const { exp } of this.allExperiments('ALL')) {
+    let hit: ExperimentLocation | null = null;
+    for (const { loc, exp } of this.allExperiments('ALL', false)) {
       if (exp.name !== name) continue;
-      if (exp.lifecycleStage === 'active') return exp;
-      hit ??= exp;
+      if (exp.lifecycleStage === 'active') return this.readExperiment(loc) ?? null;
+      hit ??= loc;
     }
-    return hit;
+    return hit ? (this.readExperiment(hit) ?? null) : null;
   }
 
   async searchExperiments(opts: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
@@ -714,7 +717,17 @@ export class FileStore implements TrackingStore {
       }
       throw invalidParameter(`Changing param values is not allowed. Params were already logged='${pyRepr(conflicts)}' for run ID='${info.runId}'.`);
     }
-    for (const p of newParams) this.writeKeyFile(loc.dir, PARAMS, p.key, p.value);
+    for (const p of newParams) {
+      // Created exclusively: a param another writer logged meanwhile is compared, not overwritten.
+      const file = joinInside(loc.dir + path.sep + PARAMS, p.key);
+      assertWritableInside(this.realRoot, file);
+      const existing = createExclusive(file, p.value);
+      if (existing !== undefined && existing !== p.value) {
+        throw invalidParameter(
+          `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${existing}' for run ID='${info.runId}'. Attempted logging new value '${p.value}'.`,
+        );
+      }
+    }
 
     // A point repeated inside one batch is written once (the SQL store keeps one row per point).
     const byKey = new Map<string, string>();

@@ -77,6 +77,31 @@ export function writeAtomic(file: string, data: string): void {
   }
 }
 
+/**
+ * Creates `file` with `data` only if it does not exist yet, atomically (a hard link of a complete
+ * temp file: two writers racing on one param cannot both win). Returns undefined when created, or
+ * the content already there.
+ */
+export function createExclusive(file: string, data: string): string | undefined {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = tempName(file);
+  fs.writeFileSync(tmp, data, { flag: 'wx' });
+  try {
+    fs.linkSync(tmp, file);
+    return undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+      // No hard links on this file system: fall back to check-then-rename.
+      if (fs.existsSync(file)) return readText(file) ?? '';
+      fs.renameSync(tmp, file);
+      return undefined;
+    }
+    return readText(file) ?? '';
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
 /** Appends with one `write(2)` on an O_APPEND descriptor, so concurrent writers interleave whole lines. */
 export function appendLines(file: string, data: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FileStore } from '../../../src/stores/file/file-store.js';
 import { assertRegistrySupported } from '../../../src/stores/file/registry-unsupported.js';
+import { createExclusive } from '../../../src/stores/file/fs-io.js';
 import { tempDir } from '../../support/databases.js';
 
 let base: string;
@@ -96,13 +97,15 @@ describe('writes', () => {
     expect(fs.readFileSync(path.join(root, '0', run.runId, 'metrics', 'a'), 'utf8').split('\n')).toHaveLength(26);
   });
 
-  it('replaces meta, params and tags by rename and leaves no temp files', async () => {
+  it('replaces meta and tags by rename, creates params by link, and leaves no temp files', async () => {
     const run = await newRun();
-    const spy = vi.spyOn(fs, 'renameSync');
+    const rename = vi.spyOn(fs, 'renameSync');
+    const link = vi.spyOn(fs, 'linkSync');
     await store.logParam(run.runId, { key: 'p', value: 'v' });
     await store.setTag(run.runId, { key: 't', value: 'v' });
     await store.updateRunInfo(run.runId, { status: 'FINISHED', endTime: 5 });
-    expect(spy).toHaveBeenCalledTimes(3);
+    expect(rename).toHaveBeenCalledTimes(2);
+    expect(link).toHaveBeenCalledTimes(1);
     const leftovers = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.includes('.~'));
     expect(leftovers).toEqual([]);
   });
@@ -140,6 +143,16 @@ describe('writes', () => {
     expect(fs.readFileSync(path.join(root, '0', run.runId, 'tags', 'mlflow.log-model.history'), 'utf8')).toBe(
       '[{"run_id": "x", "flavors": {}}, {"run_id": "y"}]',
     );
+  });
+});
+
+describe('exclusive param files', () => {
+  it('creates a file once and reports what another writer put there first', () => {
+    const file = path.join(base, 'p', 'k');
+    expect(createExclusive(file, 'a')).toBeUndefined();
+    expect(createExclusive(file, 'b')).toBe('a');
+    expect(fs.readFileSync(file, 'utf8')).toBe('a');
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['k']);
   });
 });
 
