@@ -1,17 +1,19 @@
 /**
- * The MLflow-compatible tracking server as a Hono app. It holds no state of its own beyond the one
+ * The MLflow-compatible tracking server as one request → reply function. It holds no state of its own beyond the one
  * store it is given, so any number of processes (or machines) can serve the same database.
  *
  * Routing is an exact-match table per API prefix (`/api/2.0/mlflow`, `/ajax-api/2.0/mlflow` and the
  * 1.x `preview` forms), which costs one Map lookup per request; errors go through one mapper
- * (MlfError → MLflow's `{"error_code","message"}` with `httpStatusFor`).
+ * (MlfError → MLflow's `{"error_code","message"}` with `httpStatusFor`). The app is a plain
+ * `(Req) => Promise<Reply>` function (see ./http.ts) served by `node:http` directly; `fetch` and
+ * `request` give the same app as web Request → Response, for tests and fetch-based hosts.
  *
  * @example
  * const app = createApp({ store: await openTrackingStore('sqlite:///mlflow.db'), artifactsDestination: './mlartifacts' });
- * const res = await app.request('/api/2.0/mlflow/experiments/get?experiment_id=0');
+ * const res = await app.request('/api/2.0/mlflow/experiments/get?experiment_id=0'); // a web Response
+ * http.createServer(nodeListener(app.handle)).listen(5000);
  */
 import path from 'node:path';
-import { Hono, type Context } from 'hono';
 import { isMlfError, MlfError } from '../lib/errors.js';
 import { maskUri } from '../tracking/uri.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
@@ -19,6 +21,7 @@ import { trackingRoutes, type RouteTable } from './routes/tracking.js';
 import { ArtifactAccess, artifactProxyHandlers } from './routes/artifacts.js';
 import { addFileStoreRegistryRoutes } from './routes/registry.js';
 import { createLogger, type Logger } from './logger.js';
+import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
 
 /** The MLflow version whose API this server speaks (what `/version` answers). */
 export const MLFLOW_API_VERSION = '2.17.2';
@@ -35,31 +38,42 @@ export interface AppOptions {
   logger?: Logger;
 }
 
-const API_PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow', '/ajax-api/2.0/preview/mlflow'];
-const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
-// A fresh headers object per response: @hono/node-server's Response records Content-Length in the
-// init object it is given, so a shared constant would carry one response's length to the next.
-const jsonHeaders = (): Record<string, string> => ({ 'Content-Type': 'application/json' });
-
-function errorResponse(e: MlfError): Response {
-  return new Response(JSON.stringify({ error_code: e.errorCode, message: maskUri(e.message) }), {
-    status: e.httpStatus,
-    headers: jsonHeaders(),
-  });
+export interface App {
+  /** The app itself: every error is already mapped to MLflow's JSON error reply. */
+  handle: HandleFn;
+  /** The same app as a fetch handler. */
+  fetch(request: Request): Promise<Response>;
+  /** `fetch` for a path (or URL) and init, as tests use it: `app.request('/health')`. */
+  request(input: string, init?: RequestInit): Promise<Response>;
 }
 
-function notFound(c: Context): Response {
-  return errorResponse(new MlfError(`No API found for '${c.req.method} ${c.req.path}'`, 'ENDPOINT_NOT_FOUND'));
+const API_PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow', '/ajax-api/2.0/preview/mlflow'];
+const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
+// Shared, never mutated: the node adapter sets Content-Length on the response, not in these.
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'application/json' });
+const TEXT_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'text/plain; charset=UTF-8' });
+
+export function jsonReply(body: string, status = 200): Reply {
+  return { status, headers: JSON_HEADERS, body };
+}
+
+function errorReply(e: MlfError): Reply {
+  return jsonReply(JSON.stringify({ error_code: e.errorCode, message: maskUri(e.message) }), e.httpStatus);
+}
+
+function notFound(req: Req): Reply {
+  return errorReply(new MlfError(`No API found for '${req.method} ${req.path}'`, 'ENDPOINT_NOT_FOUND'));
 }
 
 function isFileStoreUri(uri: string): boolean {
   return !/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(uri) || /^file:/i.test(uri);
 }
 
-export function createApp(opts: AppOptions): Hono {
+export function createApp(opts: AppOptions): App {
   const { store } = opts;
   const serveArtifacts = opts.serveArtifacts ?? true;
   const logger = opts.logger ?? createLogger('info');
+  const logRequests = logger.enabled('info');
   const access = new ArtifactAccess(path.resolve(opts.artifactsDestination ?? 'mlartifacts'), serveArtifacts);
   const table: RouteTable = trackingRoutes(store, access);
   const registryUri = opts.registryStoreUri ?? store.displayUri;
@@ -67,75 +81,84 @@ export function createApp(opts: AppOptions): Hono {
   if (registryOnFiles) addFileStoreRegistryRoutes(table, maskUri(registryUri));
   const proxy = artifactProxyHandlers(access);
 
-  const app = new Hono();
-
-  app.use('*', async (c, next) => {
-    if (!logger.enabled('info')) return next();
-    const t0 = performance.now();
-    await next();
-    logger.info(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - t0).toFixed(1)}ms`);
-  });
-
-  app.onError((err, c) => {
-    if (isMlfError(err)) return errorResponse(err);
-    logger.error(`${c.req.method} ${c.req.path}: ${maskUri(String((err as Error)?.stack ?? err))}`);
-    return errorResponse(new MlfError(String((err as Error)?.message ?? err), 'INTERNAL_ERROR'));
-  });
-  app.notFound(notFound);
-
-  app.get('/health', (c) => c.text('OK'));
-  app.get('/version', (c) => c.text(MLFLOW_API_VERSION));
-
-  const dispatchApi = async (c: Context, rest: string): Promise<Response> => {
+  const dispatchApi = async (req: Req, rest: string): Promise<Reply> => {
     const entry = table.get(rest);
-    if (!entry) return notFound(c);
-    const h = entry[c.req.method];
+    if (!entry) return notFound(req);
+    // HEAD is answered as GET (node drops the body), as Flask and Hono do.
+    const h = entry[req.method] ?? (req.method === 'HEAD' ? entry.GET : undefined);
     if (!h) {
       // Flask answers 405 here; mlf keeps MLflow's JSON error shape.
-      const e = new MlfError(`The method ${c.req.method} is not allowed for '${c.req.path}'. Allowed: ${Object.keys(entry).join(', ')}.`, 'BAD_REQUEST');
-      return new Response(JSON.stringify(e.toJSON()), { status: 405, headers: { ...jsonHeaders(), Allow: Object.keys(entry).join(', ') } });
+      const allowed = Object.keys(entry).join(', ');
+      const e = new MlfError(`The method ${req.method} is not allowed for '${req.path}'. Allowed: ${allowed}.`, 'BAD_REQUEST');
+      return { status: 405, headers: { 'Content-Type': 'application/json', Allow: allowed }, body: JSON.stringify(e.toJSON()) };
     }
-    const body = await h(c);
-    return new Response(JSON.stringify(body), { status: 200, headers: jsonHeaders() });
+    const out = await h(req);
+    // Handlers with large answers (search, history) hand back the JSON text already built.
+    return jsonReply(typeof out === 'string' ? out : JSON.stringify(out));
   };
 
-  const dispatchArtifacts = async (c: Context, rest: string, rawPath: string): Promise<Response> => {
+  const dispatchArtifacts = async (req: Req, rest: string): Promise<Reply> => {
     const isArtifacts = rest === '/artifacts' || rest.startsWith('/artifacts/');
     const isMpu = /^\/mpu\/(create|complete|abort)\//.test(rest);
-    if (!isArtifacts && !isMpu) return notFound(c);
+    if (!isArtifacts && !isMpu) return notFound(req);
     if (!serveArtifacts) {
       const rule = isMpu ? rest.replace(/^(\/mpu\/[a-z]+)\/.*$/, '$1/<path:artifact_path>') : rest === '/artifacts' ? rest : '/artifacts/<path:artifact_path>';
-      return c.text(
-        `Endpoint: ${rawPath.slice(0, rawPath.length - rest.length)}${rule} disabled due to the mlflow server running with \`--no-serve-artifacts\`. To enable artifacts server functionality, run \`mlflow server\` with \`--serve-artifacts\``,
-        503,
-      );
+      return {
+        status: 503,
+        headers: TEXT_HEADERS,
+        body: `Endpoint: ${req.path.slice(0, req.path.length - rest.length)}${rule} disabled due to the mlflow server running with \`--no-serve-artifacts\`. To enable artifacts server functionality, run \`mlflow server\` with \`--serve-artifacts\``,
+      };
     }
-    const m = c.req.method;
+    const m = req.method;
     if (isMpu) {
-      if (m !== 'POST') return notFound(c);
+      if (m !== 'POST') return notFound(req);
       throw new MlfError('Multipart upload is not supported for the current artifact repository', 'NOT_IMPLEMENTED');
     }
     if (rest === '/artifacts') {
-      if (m === 'GET') return proxy.list(c);
-      return notFound(c);
+      if (m === 'GET' || m === 'HEAD') return proxy.list(req);
+      return notFound(req);
     }
     const rel = rest.slice('/artifacts/'.length);
-    if (m === 'GET') return proxy.download(c, rel);
-    if (m === 'PUT') return proxy.upload(c, rel);
-    if (m === 'DELETE') return proxy.remove(c, rel);
-    return notFound(c);
+    if (m === 'GET' || m === 'HEAD') return proxy.download(req, rel);
+    if (m === 'PUT') return proxy.upload(req, rel);
+    if (m === 'DELETE') return proxy.remove(req, rel);
+    return notFound(req);
   };
 
-  app.all('*', async (c) => {
-    const p = c.req.path;
-    for (const prefix of API_PREFIXES) {
-      if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47 /* / */) return dispatchApi(c, p.slice(prefix.length));
+  const route = async (req: Req): Promise<Reply> => {
+    const p = req.path;
+    try {
+      for (const prefix of API_PREFIXES) {
+        if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47 /* / */) return await dispatchApi(req, p.slice(prefix.length));
+      }
+      for (const prefix of ARTIFACT_PREFIXES) {
+        if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47) return await dispatchArtifacts(req, p.slice(prefix.length));
+      }
+      if ((p === '/health' || p === '/version') && (req.method === 'GET' || req.method === 'HEAD')) {
+        return { status: 200, headers: TEXT_HEADERS, body: p === '/health' ? 'OK' : MLFLOW_API_VERSION };
+      }
+      return notFound(req);
+    } catch (err) {
+      if (isMlfError(err)) return errorReply(err);
+      logger.error(`${req.method} ${p}: ${maskUri(String((err as Error)?.stack ?? err))}`);
+      return errorReply(new MlfError(String((err as Error)?.message ?? err), 'INTERNAL_ERROR'));
     }
-    for (const prefix of ARTIFACT_PREFIXES) {
-      if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47) return dispatchArtifacts(c, p.slice(prefix.length), p);
-    }
-    return notFound(c);
-  });
+  };
 
-  return app;
+  // The log line is the only per-request work beyond the route; none of it runs when filtered out.
+  const handle: HandleFn = logRequests
+    ? async (req) => {
+        const t0 = performance.now();
+        const reply = await route(req);
+        logger.info(`${req.method} ${req.path} ${reply.status} ${(performance.now() - t0).toFixed(1)}ms`);
+        return reply;
+      }
+    : route;
+
+  const fetch = webHandler(handle);
+  return {
+    handle,
+    fetch,
+    request: (input, init) => fetch(new Request(new URL(input, 'http://localhost'), init)),
+  };
 }

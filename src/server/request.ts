@@ -6,9 +6,9 @@
  * Where mlf differs on purpose: a body that is not JSON at all, or JSON that is not an object, is a
  * 400 (`BAD_REQUEST`) instead of being read as `{}` (MLflow) or crashing into a 500.
  */
-import type { Context } from 'hono';
 import { MlfError } from '../lib/errors.js';
 import { floatFromJson } from '../tracking/rest-json.js';
+import type { Req } from './http.js';
 
 export type Params = Record<string, unknown>;
 
@@ -53,25 +53,21 @@ export function invalid(name: string, value: unknown): MlfError {
   );
 }
 
-function checkContentType(c: Context): void {
-  const m = c.req.method;
+function checkContentType(req: Req): void {
+  const m = req.method;
   if (m !== 'POST' && m !== 'PUT') return;
-  const ct = c.req.header('content-type');
+  const ct = req.header('content-type');
   if (ct === undefined) {
     throw new MlfError('Bad Request. Content-Type header is missing.', 'INVALID_PARAMETER_VALUE');
   }
-  if (ct.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+  if (ct !== 'application/json' && ct.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
     throw new MlfError("Bad Request. Content-Type must be one of ['application/json'].", 'INVALID_PARAMETER_VALUE');
   }
 }
 
 /** Reads the raw body as text with a size cap (Content-Length is checked first, then the bytes read). */
-export async function readBodyText(c: Context, limit: number, tooLarge: (size: number) => MlfError): Promise<string> {
-  const len = Number(c.req.header('content-length') ?? NaN);
-  if (len > limit) throw tooLarge(len);
-  const buf = await c.req.arrayBuffer();
-  if (buf.byteLength > limit) throw tooLarge(buf.byteLength);
-  return new TextDecoder().decode(buf);
+export async function readBodyText(req: Req, limit: number, tooLarge: (size: number) => MlfError): Promise<string> {
+  return (await req.body(limit, tooLarge)).toString('utf8');
 }
 
 const bodyTooLarge = (size: number) =>
@@ -81,19 +77,22 @@ const bodyTooLarge = (size: number) =>
  * The request's parameters: query arguments for GET (fields in `repeated` as lists, the others as
  * their first value), the JSON body otherwise.
  */
-export async function readParams(c: Context, repeated: readonly string[] = [], bodyText?: string): Promise<Params> {
-  if (c.req.method === 'GET' || c.req.method === 'HEAD') {
-    const url = new URL(c.req.url);
+export async function readParams(req: Req, repeated: readonly string[] = [], bodyText?: string): Promise<Params> {
+  if (req.method === 'GET' || req.method === 'HEAD') {
     const out: Params = {};
-    for (const [k, v] of url.searchParams) {
-      if (repeated.includes(k)) ((out[k] ??= []) as unknown[]).push(v);
-      else if (!(k in out)) out[k] = v;
+    let any = false;
+    if (req.query !== '') {
+      for (const [k, v] of new URLSearchParams(req.query)) {
+        any = true;
+        if (repeated.includes(k)) ((out[k] ??= []) as unknown[]).push(v);
+        else if (!(k in out)) out[k] = v;
+      }
     }
-    if ([...url.searchParams.keys()].length > 0 || c.req.method === 'HEAD') return out;
+    if (any || req.method === 'HEAD') return out;
     // MLflow reads a GET without a query string from its JSON body, if any.
   }
-  checkContentType(c);
-  const text = bodyText ?? (await readBodyText(c, MAX_JSON_BODY_BYTES, bodyTooLarge));
+  checkContentType(req);
+  const text = bodyText ?? (await readBodyText(req, MAX_JSON_BODY_BYTES, bodyTooLarge));
   return parseJsonBody(text);
 }
 

@@ -92,7 +92,7 @@ export interface RunningServer {
 /** Starts one server process on `settings.host:settings.port` (port 0 picks a free one). */
 export async function startServer(settings: ServerSettings, logger: Logger = createLogger(settings.logLevel)): Promise<RunningServer> {
   const store = await openServerStore(settings);
-  const [{ createApp }, { createAdaptorServer }] = await Promise.all([import('./app.js'), import('@hono/node-server')]);
+  const [{ createApp }, { nodeListener }, http] = await Promise.all([import('./app.js'), import('./http.js'), import('node:http')]);
   const app = createApp({
     store,
     serveArtifacts: settings.serveArtifacts,
@@ -100,7 +100,7 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
     registryStoreUri: settings.registryStoreUri,
     logger,
   });
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: settings.host }) as Server;
+  const server = http.createServer(nodeListener(app.handle));
   server.keepAliveTimeout = 5000;
   try {
     await new Promise<void>((resolve, reject) => {

@@ -5,13 +5,12 @@
  * src/artifacts/local-repo.ts.
  */
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import type { Context } from 'hono';
 import { MlfError } from '../../lib/errors.js';
 import { LocalArtifactRepository, validateArtifactPath, type FileInfo } from '../../artifacts/local-repo.js';
 import { fileUriToPath, uriScheme } from '../../tracking/uri.js';
 import { readParams, str } from '../request.js';
 import type { Json } from './tracking.js';
+import type { Reply, Req } from '../http.js';
 
 const HTTP_ANCHOR = '/api/2.0/mlflow-artifacts/artifacts/';
 
@@ -103,10 +102,10 @@ function guessMime(name: string): string {
   return MIME[path.posix.extname(base).toLowerCase()] ?? 'application/octet-stream';
 }
 
-export type ArtifactHandler = (c: Context, rel: string) => Promise<Response>;
+export type ArtifactHandler = (req: Req, rel: string) => Promise<Reply>;
 
-function json(body: Json, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+function json(body: Json, status = 200): Reply {
+  return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
 }
 
 /** The proxy endpoints, keyed by `METHOD`; `rel` is the raw path after `/artifacts/` (or '' for the list). */
@@ -114,7 +113,7 @@ export function artifactProxyHandlers(access: ArtifactAccess): {
   download: ArtifactHandler;
   upload: ArtifactHandler;
   remove: ArtifactHandler;
-  list: (c: Context) => Promise<Response>;
+  list: (req: Req) => Promise<Reply>;
 } {
   const repo = access.destination;
   return {
@@ -122,27 +121,27 @@ export function artifactProxyHandlers(access: ArtifactAccess): {
       const clean = validateArtifactPath(rel);
       const { stream, size } = await repo.open(clean);
       const name = path.posix.basename(clean);
-      return new Response(Readable.toWeb(stream) as ReadableStream, {
+      return {
         status: 200,
+        body: stream,
         headers: {
           'Content-Type': guessMime(name),
           'Content-Length': String(size),
           'Content-Disposition': `attachment; filename=${name}`,
           'X-Content-Type-Options': 'nosniff',
         },
-      });
+      };
     },
-    upload: async (c, rel) => {
-      const body = c.req.raw.body;
-      await repo.write(rel, body ? Readable.fromWeb(body as import('node:stream/web').ReadableStream) : new Uint8Array());
+    upload: async (req, rel) => {
+      await repo.write(rel, req.stream());
       return json({});
     },
     remove: async (_c, rel) => {
       await repo.delete(rel);
       return json({});
     },
-    list: async (c) => {
-      const p = await readParams(c);
+    list: async (req) => {
+      const p = await readParams(req);
       const rel = str(p, 'path');
       const files = await repo.list(rel ?? '');
       const out: Json = {};

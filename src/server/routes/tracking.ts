@@ -4,7 +4,6 @@
  * messages (`_assert_required`, `_validate_batch_log_api_req`, get-history-bulk-interval checks);
  * everything else is the store's job.
  */
-import type { Context } from 'hono';
 import { MlfError } from '../../lib/errors.js';
 import { RUN_STATUS_CODES, VIEW_TYPE_CODES, type Metric, type RunStatus, type ViewType } from '../../tracking/entities.js';
 import {
@@ -33,9 +32,11 @@ import {
   type Params,
 } from '../request.js';
 import type { ArtifactAccess } from './artifacts.js';
+import type { Req } from '../http.js';
 
 export type Json = Record<string, unknown>;
-export type Handler = (c: Context) => Promise<Json>;
+/** A handler's answer: an object to serialise, or (large answers) the JSON text already built. */
+export type Handler = (req: Req) => Promise<Json | string>;
 /** path after `/mlflow` → method → handler */
 export type RouteTable = Map<string, Partial<Record<string, Handler>>>;
 
@@ -104,8 +105,8 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   };
 
   // ---- experiments ----
-  on('/experiments/create', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/experiments/create', ['POST'], async (req) => {
+    const p = await readParams(req);
     const name = str(p, 'name', true);
     const artifactLocation = str(p, 'artifact_location');
     const tags = keyValues(p, 'tags');
@@ -113,19 +114,19 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     const id = await store.createExperiment({ name, artifactLocation: artifactLocation || undefined, tags });
     return { experiment_id: id };
   });
-  on('/experiments/get', ['GET'], async (c) => {
-    const p = await readParams(c);
+  on('/experiments/get', ['GET'], async (req) => {
+    const p = await readParams(req);
     return { experiment: experimentToJson(await store.getExperiment(str(p, 'experiment_id', true))) };
   });
-  on('/experiments/get-by-name', ['GET'], async (c) => {
-    const p = await readParams(c);
+  on('/experiments/get-by-name', ['GET'], async (req) => {
+    const p = await readParams(req);
     const name = str(p, 'experiment_name', true);
     const e = await store.getExperimentByName(name);
     if (!e) throw new MlfError(`Could not find experiment with name '${name}'`, 'RESOURCE_DOES_NOT_EXIST');
     return { experiment: experimentToJson(e) };
   });
-  on('/experiments/search', ['GET', 'POST'], async (c) => {
-    const p = await readParams(c, ['order_by']);
+  on('/experiments/search', ['GET', 'POST'], async (req) => {
+    const p = await readParams(req, ['order_by']);
     const page = await store.searchExperiments({
       viewType: enumField<ViewType>(p, 'view_type', VIEW_TYPE_CODES) ?? 'ACTIVE_ONLY',
       // Unset is protobuf's 0, which the store refuses, as MLflow's does.
@@ -140,8 +141,8 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     return out;
   });
   // MLflow 1.x's ListExperiments, still used by older clients: without max_results, every experiment.
-  on('/experiments/list', ['GET'], async (c) => {
-    const p = await readParams(c);
+  on('/experiments/list', ['GET'], async (req) => {
+    const p = await readParams(req);
     const viewType = enumField<ViewType>(p, 'view_type', VIEW_TYPE_CODES) ?? 'ACTIVE_ONLY';
     const maxResults = int(p, 'max_results');
     let pageToken = str(p, 'page_token') || undefined;
@@ -158,37 +159,37 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     if (next) out.next_page_token = next;
     return out;
   });
-  on('/experiments/delete', ['POST'], async (c) => {
-    await store.deleteExperiment(str(await readParams(c), 'experiment_id', true));
+  on('/experiments/delete', ['POST'], async (req) => {
+    await store.deleteExperiment(str(await readParams(req), 'experiment_id', true));
     return {};
   });
-  on('/experiments/restore', ['POST'], async (c) => {
-    await store.restoreExperiment(str(await readParams(c), 'experiment_id', true));
+  on('/experiments/restore', ['POST'], async (req) => {
+    await store.restoreExperiment(str(await readParams(req), 'experiment_id', true));
     return {};
   });
-  on('/experiments/update', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/experiments/update', ['POST'], async (req) => {
+    const p = await readParams(req);
     const id = str(p, 'experiment_id', true);
     await store.renameExperiment(id, str(p, 'new_name', true));
     return {};
   });
-  on('/experiments/set-experiment-tag', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/experiments/set-experiment-tag', ['POST'], async (req) => {
+    const p = await readParams(req);
     const id = str(p, 'experiment_id', true);
     const key = str(p, 'key', true);
     await store.setExperimentTag(id, { key, value: str(p, 'value') ?? '' });
     return {};
   });
-  on('/experiments/delete-experiment-tag', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/experiments/delete-experiment-tag', ['POST'], async (req) => {
+    const p = await readParams(req);
     const id = str(p, 'experiment_id', true);
     await store.deleteExperimentTag(id, str(p, 'key', true));
     return {};
   });
 
   // ---- runs ----
-  on('/runs/create', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/runs/create', ['POST'], async (req) => {
+    const p = await readParams(req);
     const run = await store.createRun({
       experimentId: str(p, 'experiment_id') ?? '',
       userId: str(p, 'user_id') ?? '',
@@ -198,8 +199,8 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     });
     return { run: runToJson(run) };
   });
-  on('/runs/update', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/runs/update', ['POST'], async (req) => {
+    const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const info = await store.updateRunInfo(runId, {
       status: enumField<RunStatus>(p, 'status', RUN_STATUS_CODES),
@@ -208,20 +209,20 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     });
     return { run_info: runInfoToJson(info) };
   });
-  on('/runs/delete', ['POST'], async (c) => {
-    await store.deleteRun(str(await readParams(c), 'run_id', true));
+  on('/runs/delete', ['POST'], async (req) => {
+    await store.deleteRun(str(await readParams(req), 'run_id', true));
     return {};
   });
-  on('/runs/restore', ['POST'], async (c) => {
-    await store.restoreRun(str(await readParams(c), 'run_id', true));
+  on('/runs/restore', ['POST'], async (req) => {
+    await store.restoreRun(str(await readParams(req), 'run_id', true));
     return {};
   });
-  on('/runs/get', ['GET'], async (c) => {
-    const p = await readParams(c);
+  on('/runs/get', ['GET'], async (req) => {
+    const p = await readParams(req);
     return { run: runToJson(await store.getRun(str(p, 'run_id', true))) };
   });
-  on('/runs/search', ['POST'], async (c) => {
-    const p = await readParams(c, ['experiment_ids', 'order_by']);
+  on('/runs/search', ['POST'], async (req) => {
+    const p = await readParams(req, ['experiment_ids', 'order_by']);
     const maxResults = int(p, 'max_results');
     if (maxResults !== undefined && maxResults > 50000) throw invalid('max_results', p.max_results);
     const page = await store.searchRuns({
@@ -237,8 +238,8 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     if (page.nextPageToken) out.next_page_token = page.nextPageToken;
     return out;
   });
-  on('/runs/log-metric', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/runs/log-metric', ['POST'], async (req) => {
+    const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const key = str(p, 'key', true);
     const value = double(p, 'value', true)!;
@@ -246,33 +247,33 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     await store.logMetric(runId, { key, value, timestamp, step: int(p, 'step') ?? 0 });
     return {};
   });
-  on('/runs/log-parameter', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/runs/log-parameter', ['POST'], async (req) => {
+    const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const key = str(p, 'key', true);
     await store.logParam(runId, { key, value: str(p, 'value') ?? '' });
     return {};
   });
-  on('/runs/set-tag', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/runs/set-tag', ['POST'], async (req) => {
+    const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const key = str(p, 'key', true);
     await store.setTag(runId, { key, value: str(p, 'value') ?? '' });
     return {};
   });
-  on('/runs/delete-tag', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/runs/delete-tag', ['POST'], async (req) => {
+    const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     await store.deleteTag(runId, str(p, 'key', true));
     return {};
   });
-  on('/runs/log-batch', ['POST'], async (c) => {
+  on('/runs/log-batch', ['POST'], async (req) => {
     const tooLarge = (size: number) =>
       new MlfError(
         `Batched logging API requests must be at most ${MAX_BATCH_LOG_REQUEST_SIZE} bytes, got a request of size ${size}.`,
         'INVALID_PARAMETER_VALUE',
       );
-    const p = await readParams(c, [], await readBodyText(c, MAX_BATCH_LOG_REQUEST_SIZE, tooLarge));
+    const p = await readParams(req, [], await readBodyText(req, MAX_BATCH_LOG_REQUEST_SIZE, tooLarge));
     const runId = str(p, 'run_id', true);
     const metrics = metricsFrom(p);
     const params = keyValues(p, 'params', true);
@@ -280,8 +281,8 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     await store.logBatch(runId, { metrics, params, tags });
     return {};
   });
-  on('/runs/log-model', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/runs/log-model', ['POST'], async (req) => {
+    const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const modelJson = str(p, 'model_json', true);
     let model: unknown;
@@ -303,8 +304,8 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     await store.recordLoggedModel(runId, modelJson);
     return {};
   });
-  on('/runs/log-inputs', ['POST'], async (c) => {
-    const p = await readParams(c);
+  on('/runs/log-inputs', ['POST'], async (req) => {
+    const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const datasets = list(p, 'datasets').map((d, i) => {
       if (d === null || typeof d !== 'object' || Array.isArray(d)) throw invalid('datasets', p.datasets);
@@ -332,14 +333,14 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   });
 
   // ---- metrics ----
-  on('/metrics/get-history', ['GET'], async (c) => {
-    const p = await readParams(c);
+  on('/metrics/get-history', ['GET'], async (req) => {
+    const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const history = await store.getMetricHistory(runId, str(p, 'metric_key', true));
     return history.length ? { metrics: history.map(metricToJson) } : {};
   });
-  on('/metrics/get-history-bulk-interval', ['GET'], async (c) => {
-    const p = await readParams(c, ['run_ids']);
+  on('/metrics/get-history-bulk-interval', ['GET'], async (req) => {
+    const p = await readParams(req, ['run_ids']);
     const runIds = stringList(p, 'run_ids', true);
     if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
       throw new MlfError(
@@ -373,8 +374,8 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   });
 
   // ---- artifacts ----
-  on('/artifacts/list', ['GET'], async (c) => {
-    const p = await readParams(c);
+  on('/artifacts/list', ['GET'], async (req) => {
+    const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const rel = str(p, 'path');
     str(p, 'page_token');

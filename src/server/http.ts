@@ -1,0 +1,179 @@
+/**
+ * The server's own tiny HTTP abstraction: a request (`Req`) and a reply (`Reply`), with two adapters
+ * — `node:http` directly (what `mlf server` listens with) and the web `Request`/`Response` pair (for
+ * in-process tests and for mounting the app in any fetch-based server).
+ *
+ * Why not @hono/node-server: it turns every node request into a web `Request` (undici, an
+ * AbortSignal, a web stream for the body) and every reply back, which cost more per request than
+ * the SQLite insert behind `runs/create`. Here a JSON reply is one string written with `res.end`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { MlfError } from '../lib/errors.js';
+
+export interface Req {
+  readonly method: string;
+  /** Path without the query, percent-decoded as a router sees it (`%25` and reserved characters kept). */
+  readonly path: string;
+  /** Raw query string without the `?` ('' if none). */
+  readonly query: string;
+  /** A header by lower-case name. */
+  header(name: string): string | undefined;
+  /** The whole body, refused with `tooLarge(size)` beyond `limit` bytes (Content-Length is checked first). */
+  body(limit: number, tooLarge: (size: number) => MlfError): Promise<Buffer>;
+  /** The body as a stream (artifact uploads). */
+  stream(): Readable;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  /** A string is sent as UTF-8 with its Content-Length. */
+  body?: string | Buffer | Readable;
+}
+
+export type HandleFn = (req: Req) => Promise<Reply>;
+
+/** `decodeURI` that keeps `%25` (so a decoded path never gains a new escape), tolerant of bad escapes. */
+export function decodePath(p: string): string {
+  if (p.indexOf('%') === -1) return p;
+  const keep = p.includes('%25') ? p.replace(/%25/g, '%2525') : p;
+  try {
+    return decodeURI(keep);
+  } catch {
+    return keep.replace(/(?:%[0-9A-Fa-f]{2})+/g, (m) => {
+      try {
+        return decodeURI(m);
+      } catch {
+        return m;
+      }
+    });
+  }
+}
+
+function splitUrl(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  const h = url.indexOf('#');
+  const end = q === -1 ? (h === -1 ? url.length : h) : q;
+  const query = q === -1 ? '' : url.slice(q + 1, h > q ? h : undefined);
+  return { path: decodePath(url.slice(0, end)) || '/', query };
+}
+
+// ---- node:http ----
+
+class NodeReq implements Req {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  constructor(private readonly msg: IncomingMessage) {
+    this.method = msg.method ?? 'GET';
+    const { path, query } = splitUrl(msg.url ?? '/');
+    this.path = path;
+    this.query = query;
+  }
+  header(name: string): string | undefined {
+    const v = this.msg.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+  body(limit: number, tooLarge: (size: number) => MlfError): Promise<Buffer> {
+    const len = Number(this.msg.headers['content-length'] ?? NaN);
+    if (len > limit) return Promise.reject(tooLarge(len));
+    const msg = this.msg;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onData = (c: Buffer) => {
+        size += c.length;
+        if (size > limit) {
+          msg.off('data', onData);
+          // Let the rest drain (node discards it) so the connection stays usable for the reply.
+          msg.resume();
+          reject(tooLarge(size));
+          return;
+        }
+        chunks.push(c);
+      };
+      msg.on('data', onData);
+      msg.once('end', () => size <= limit && resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+      msg.once('error', reject);
+    });
+  }
+  stream(): Readable {
+    return this.msg;
+  }
+}
+
+/** A `node:http` request listener around `handle`. */
+export function nodeListener(handle: HandleFn): (req: IncomingMessage, res: ServerResponse) => void {
+  return (msg, res) => {
+    handle(new NodeReq(msg)).then(
+      (reply) => send(res, reply),
+      (err) => {
+        // handle() maps every error to a reply; this is the last guard against a crash.
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end(String((err as Error)?.message ?? err));
+      },
+    );
+  };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const body = reply.body;
+  // Content-Length goes through setHeader so reply.headers (often a shared constant) is never copied or changed.
+  if (body === undefined) {
+    res.setHeader('Content-Length', 0);
+    res.writeHead(reply.status, reply.headers);
+    res.end();
+  } else if (typeof body === 'string') {
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.writeHead(reply.status, reply.headers);
+    res.end(body);
+  } else if (Buffer.isBuffer(body)) {
+    res.setHeader('Content-Length', body.length);
+    res.writeHead(reply.status, reply.headers);
+    res.end(body);
+  } else {
+    res.writeHead(reply.status, reply.headers);
+    body.once('error', () => res.destroy());
+    body.pipe(res);
+  }
+}
+
+// ---- web Request/Response ----
+
+class WebReq implements Req {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  constructor(private readonly request: Request) {
+    this.method = request.method;
+    const u = request.url;
+    const { path, query } = splitUrl(u.slice(u.indexOf('/', u.indexOf(':') + 3)));
+    this.path = path;
+    this.query = query;
+  }
+  header(name: string): string | undefined {
+    return this.request.headers.get(name) ?? undefined;
+  }
+  async body(limit: number, tooLarge: (size: number) => MlfError): Promise<Buffer> {
+    const len = Number(this.request.headers.get('content-length') ?? NaN);
+    if (len > limit) throw tooLarge(len);
+    const buf = Buffer.from(await this.request.arrayBuffer());
+    if (buf.length > limit) throw tooLarge(buf.length);
+    return buf;
+  }
+  stream(): Readable {
+    const b = this.request.body;
+    return b ? Readable.fromWeb(b as import('node:stream/web').ReadableStream) : Readable.from([]);
+  }
+}
+
+/** A fetch-style handler (`(Request) => Promise<Response>`) around `handle`. */
+export function webHandler(handle: HandleFn): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const reply = await handle(new WebReq(request));
+    const b = reply.body;
+    const body = b === undefined || typeof b === 'string' ? b : Buffer.isBuffer(b) ? new Uint8Array(b) : (Readable.toWeb(b) as ReadableStream);
+    return new Response(body ?? null, { status: reply.status, headers: reply.headers });
+  };
+}
