@@ -7,7 +7,7 @@
  * - NaN metrics compare as NaN in filters (see search-sql.ts), ±Infinity read back as ±Infinity.
  */
 import path from 'node:path';
-import { sql } from 'kysely';
+import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { MlfError, isMlfError } from '../../lib/errors.js';
 import {
   MLFLOW_LOGGED_MODELS,
@@ -66,7 +66,8 @@ import type {
   UpdateRunOptions,
 } from '../tracking-store.js';
 import { connectSql, type SqlConnection } from './connect.js';
-import { chunkRows, type Db, type SqlDialect, type Tx } from './dialects/dialect.js';
+import { chunkRows, type Db, type SqlDialect, type SyncRunner, type Tx } from './dialects/dialect.js';
+import { QueryCache } from './query-cache.js';
 import {
   EXPERIMENT_COLUMNS,
   RUN_COLUMNS,
@@ -95,6 +96,8 @@ export interface SqlStoreOptions {
   cwd?: string;
 }
 
+const queryCaches = new WeakMap<SqlConnection, QueryCache>();
+
 /** Chunk size for `IN (...)` lists of run ids. */
 const ID_CHUNK = 500;
 
@@ -116,6 +119,8 @@ export class SqlStore implements TrackingStore {
   readonly kind = 'sql' as const;
   readonly displayUri: string;
   readonly dialect: SqlDialect;
+  private readonly queries: QueryCache;
+  private readonly sync?: { writer: SyncRunner; reader?: SyncRunner };
 
   private constructor(
     readonly conn: SqlConnection,
@@ -126,6 +131,68 @@ export class SqlStore implements TrackingStore {
   ) {
     this.dialect = conn.dialect;
     this.displayUri = maskUri(conn.uri.uri);
+    let q = queryCaches.get(conn);
+    if (!q) queryCaches.set(conn, (q = new QueryCache()));
+    this.queries = q;
+    this.sync = conn.dialect.syncAccess?.(conn.db);
+  }
+
+  /**
+   * Rows of a hot query (see query-cache.ts). `holding`: the caller is inside a write transaction
+   * (or an atomic view), so it owns the connection and the synchronous writer may be used.
+   */
+  private async rows<R = Record<string, any>>(
+    exec: Db | Tx,
+    holding: boolean,
+    key: string,
+    build: () => Compilable<unknown>,
+    values: readonly unknown[],
+  ): Promise<R[]> {
+    const text = this.queries.text(key, build, values);
+    const runner = holding || this.inTransaction ? this.sync?.writer : this.sync?.reader;
+    if (runner) return runner.all(text, values) as R[];
+    return (await exec.executeQuery<R>(CompiledQuery.raw(text, values as unknown[]))).rows;
+  }
+
+  /**
+   * Insert rows inside a write transaction. `conflict`: leave rows whose key exists alone
+   * (`ignore`) or overwrite `update` columns. On SQLite each row runs one cached prepared
+   * statement (the raw driver's speed); elsewhere rows go in multi-row statements.
+   */
+  private async insertRows(
+    tx: Db | Tx,
+    table: string,
+    rows: Record<string, unknown>[],
+    conflict?: { keys: string[]; update: string[] },
+  ): Promise<void> {
+    if (!rows.length) return;
+    const writer = this.sync?.writer;
+    if (writer) {
+      const cols = Object.keys(rows[0]!);
+      const first = cols.map((c) => rows[0]![c]);
+      const key = `insert:${table}:${cols.join(',')}:${conflict ? conflict.keys.join(',') + '>' + conflict.update.join(',') : ''}`;
+      const text = this.queries.text(
+        key,
+        () => {
+          const q = tx.insertInto(table).values(rows[0]!);
+          if (!conflict) return q;
+          return q.onConflict((oc) => {
+            const c = oc.columns(conflict.keys as never);
+            if (!conflict.update.length) return c.doNothing();
+            const set: Record<string, unknown> = {};
+            for (const col of conflict.update) set[col] = sql.ref(`excluded.${col}`);
+            return c.doUpdateSet(set as never);
+          });
+        },
+        first,
+      );
+      for (const r of rows) writer.run(text, cols.map((c) => r[c]));
+      return;
+    }
+    for (const part of chunkRows(rows, this.dialect.capabilities.maxParameters)) {
+      if (conflict) await this.dialect.upsert(tx, table, part, conflict.keys, conflict.update);
+      else await tx.insertInto(table).values(part).execute();
+    }
   }
 
   /**
@@ -222,12 +289,12 @@ export class SqlStore implements TrackingStore {
 
   // ---------------------------------------------------------------- experiments
 
-  private async experimentRow(db: Db | Tx, experimentId: string): Promise<ExperimentRow | undefined> {
+  private async experimentRow(db: Db | Tx, experimentId: string, holding = db !== this.exec || this.inTransaction): Promise<ExperimentRow | undefined> {
     const id = sqlExperimentId(experimentId);
     if (id === null) return undefined;
-    return (await db.selectFrom('experiments').select(EXPERIMENT_COLUMNS).where('experiment_id', '=', id).executeTakeFirst()) as
-      | ExperimentRow
-      | undefined;
+    const rows = await this.rows<ExperimentRow>(db, holding, 'experimentRow', () =>
+      db.selectFrom('experiments').select(EXPERIMENT_COLUMNS).where('experiment_id', '=', id), [id]);
+    return rows[0];
   }
 
   private async experimentTags(db: Db | Tx, ids: number[]): Promise<Map<string, { key: string; value: string | null }[]>> {
@@ -419,7 +486,9 @@ export class SqlStore implements TrackingStore {
   // ---------------------------------------------------------------- runs
 
   private async runRow(db: Db | Tx, runId: string): Promise<RunRow | undefined> {
-    return (await db.selectFrom('runs').select(RUN_COLUMNS).where('runs.run_uuid', '=', runId).executeTakeFirst()) as RunRow | undefined;
+    const holding = db !== this.exec || this.inTransaction;
+    const rows = await this.rows<RunRow>(db, holding, 'runRow', () => db.selectFrom('runs').select(RUN_COLUMNS).where('runs.run_uuid', '=', runId), [runId]);
+    return rows[0];
   }
 
   private async requireRun(db: Db | Tx, runId: string): Promise<RunRow> {
@@ -449,10 +518,16 @@ export class SqlStore implements TrackingStore {
     const ids = [...runs.keys()];
     for (const part of chunks(ids, ID_CHUNK)) {
       if (part.length === 0) continue;
-      const [metrics, params, tags, inputs] = await Promise.all([
-        db.selectFrom('latest_metrics').select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']).where('run_uuid', 'in', part).execute(),
-        db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part).execute(),
-        db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part).execute(),
+      const n = part.length;
+      const holding = db !== this.exec || this.inTransaction;
+      const metrics = await this.rows<MetricRow & { run_uuid: string }>(db, holding, `hydrate:metrics:${n}`, () =>
+        db.selectFrom('latest_metrics').select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']).where('run_uuid', 'in', part), part);
+      const params = await this.rows<{ run_uuid: string; key: string; value: string }>(db, holding, `hydrate:params:${n}`, () =>
+        db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part);
+      const tags = await this.rows<{ run_uuid: string; key: string; value: string | null }>(db, holding, `hydrate:tags:${n}`, () =>
+        db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part);
+      const inputValues = ['RUN', 'DATASET', ...part];
+      const inputs = await this.rows<Record<string, any>>(db, holding, `hydrate:inputs:${n}`, () =>
         db
           .selectFrom('inputs')
           .innerJoin('datasets', 'datasets.dataset_uuid', 'inputs.source_id')
@@ -468,9 +543,7 @@ export class SqlStore implements TrackingStore {
           ])
           .where('inputs.destination_type', '=', 'RUN')
           .where('inputs.source_type', '=', 'DATASET')
-          .where('inputs.destination_id', 'in', part)
-          .execute(),
-      ]);
+          .where('inputs.destination_id', 'in', part), inputValues);
       for (const m of metrics) runs.get(m.run_uuid)!.data.metrics.push(metricFromRow(m as MetricRow));
       for (const p of params) runs.get(p.run_uuid)!.data.params.push({ key: p.key, value: p.value ?? '' });
       for (const t of tags) runs.get(t.run_uuid)!.data.tags.push({ key: t.key, value: t.value ?? '' });
@@ -530,9 +603,8 @@ export class SqlStore implements TrackingStore {
           artifact_uri: appendToUri(exp.artifact_location ?? appendToUri(this.artifactRoot, String(exp.experiment_id)), runId, 'artifacts'),
           experiment_id: Number(exp.experiment_id),
         };
-        await tx.insertInto('runs').values(row).execute();
-        const tagRows = dedupeByKey(allTags).map((t) => ({ key: t.key, value: t.value, run_uuid: runId }));
-        if (tagRows.length) await tx.insertInto('tags').values(tagRows).execute();
+        await this.insertRows(tx, 'runs', [row]);
+        await this.insertRows(tx, 'tags', dedupeByKey(allTags).map((t) => ({ key: t.key, value: t.value, run_uuid: runId })));
         return {
           info: runInfoFromRow(row),
           data: { metrics: [], params: [], tags: dedupeByKey(allTags).sort(byKey) },
@@ -630,7 +702,8 @@ export class SqlStore implements TrackingStore {
     if (!params.length) return;
     const existing = new Map<string, string>();
     for (const part of chunks(params.map((p) => p.key), ID_CHUNK)) {
-      const rows = await tx.selectFrom('params').select(['key', 'value']).where('run_uuid', '=', runId).where('key', 'in', part).execute();
+      const rows = await this.rows<{ key: string; value: string }>(tx, true, `params:existing:${part.length}`, () =>
+        tx.selectFrom('params').select(['key', 'value']).where('run_uuid', '=', runId).where('key', 'in', part), [runId, ...part]);
       for (const r of rows) existing.set(r.key, r.value);
     }
     const conflicts = params.filter((p) => existing.has(p.key) && existing.get(p.key) !== p.value);
@@ -641,10 +714,7 @@ export class SqlStore implements TrackingStore {
         'INVALID_PARAMETER_VALUE',
       );
     }
-    const fresh = params.filter((p) => !existing.has(p.key)).map((p) => ({ key: p.key, value: p.value, run_uuid: runId }));
-    for (const part of chunkRows(fresh, this.dialect.capabilities.maxParameters)) {
-      await tx.insertInto('params').values(part).execute();
-    }
+    await this.insertRows(tx, 'params', params.filter((p) => !existing.has(p.key)).map((p) => ({ key: p.key, value: p.value, run_uuid: runId })));
   }
 
   private async writeMetrics(tx: Db | Tx, runId: string, metrics: Metric[]): Promise<void> {
@@ -663,9 +733,7 @@ export class SqlStore implements TrackingStore {
       const cur = latest.get(m.key);
       if (!cur || compareMetricPoints(m, cur) > 0) latest.set(m.key, m);
     }
-    for (const part of chunkRows(rows, this.dialect.capabilities.maxParameters)) {
-      await this.dialect.upsert(tx, 'metrics', part, ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan'], []);
-    }
+    await this.insertRows(tx, 'metrics', rows, { keys: ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan'], update: [] });
     await this.updateLatestMetrics(tx, runId, [...latest.values()]);
   }
 
@@ -673,13 +741,9 @@ export class SqlStore implements TrackingStore {
   private async updateLatestMetrics(tx: Db | Tx, runId: string, candidates: Metric[]): Promise<void> {
     const current = new Map<string, Metric>();
     for (const part of chunks(candidates.map((m) => m.key), ID_CHUNK)) {
-      const rows = await tx
-        .selectFrom('latest_metrics')
-        .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
-        .where('run_uuid', '=', runId)
-        .where('key', 'in', part)
-        .execute();
-      for (const r of rows) current.set(r.key, metricFromRow(r as MetricRow));
+      const rows = await this.rows<MetricRow>(tx, true, `latest:current:${part.length}`, () =>
+        tx.selectFrom('latest_metrics').select(['key', 'value', 'timestamp', 'step', 'is_nan']).where('run_uuid', '=', runId).where('key', 'in', part), [runId, ...part]);
+      for (const r of rows) current.set(r.key, metricFromRow(r));
     }
     const updates = candidates.filter((m) => {
       const cur = current.get(m.key);
@@ -689,18 +753,13 @@ export class SqlStore implements TrackingStore {
       const enc = encodeMetricValue(m.value);
       return { key: m.key, value: enc.value, timestamp: m.timestamp, step: m.step, is_nan: enc.is_nan, run_uuid: runId };
     });
-    for (const part of chunkRows(rows, this.dialect.capabilities.maxParameters)) {
-      await this.dialect.upsert(tx, 'latest_metrics', part, ['key', 'run_uuid'], ['value', 'timestamp', 'step', 'is_nan']);
-    }
+    await this.insertRows(tx, 'latest_metrics', rows, { keys: ['key', 'run_uuid'], update: ['value', 'timestamp', 'step', 'is_nan'] });
   }
 
   private async writeTags(tx: Db | Tx, runId: string, tags: RunTag[]): Promise<void> {
     if (!tags.length) return;
     const unique = dedupeByKey(tags);
-    const rows = unique.map((t) => ({ key: t.key, value: t.value, run_uuid: runId }));
-    for (const part of chunkRows(rows, this.dialect.capabilities.maxParameters)) {
-      await this.dialect.upsert(tx, 'tags', part, ['key', 'run_uuid'], ['value']);
-    }
+    await this.insertRows(tx, 'tags', unique.map((t) => ({ key: t.key, value: t.value, run_uuid: runId })), { keys: ['key', 'run_uuid'], update: ['value'] });
     const name = unique.find((t) => t.key === MLFLOW_RUN_NAME);
     if (name) await tx.updateTable('runs').set({ name: name.value }).where('run_uuid', '=', runId).execute();
   }
@@ -834,16 +893,18 @@ export class SqlStore implements TrackingStore {
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
     return this.guard(async () => {
       const run = await this.requireRun(this.exec, runId);
-      const rows = await this.exec
-        .selectFrom('metrics')
-        .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
-        .where('run_uuid', '=', run.run_uuid)
-        .where(() => this.dialect.eqCaseSensitive(sql.ref('key'), String(key)))
-        .orderBy('step')
-        .orderBy('timestamp')
-        .orderBy('value')
-        .execute();
-      return rows.map((r) => metricFromRow(r as MetricRow));
+      const rows = await this.rows<MetricRow>(this.exec, false, 'history', () =>
+        this.exec
+          .selectFrom('metrics')
+          .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
+          .where('run_uuid', '=', run.run_uuid)
+          .where(() => this.dialect.eqCaseSensitive(sql.ref('key'), String(key)))
+          .orderBy('step')
+          .orderBy('timestamp')
+          .orderBy('value'), [run.run_uuid, String(key)]);
+      const out: Metric[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) out[i] = metricFromRow(rows[i]!);
+      return out;
     }, true);
   }
 

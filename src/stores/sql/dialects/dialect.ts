@@ -83,10 +83,24 @@ export interface SqlDialect {
    */
   explicitIdInsert?: { before(tx: Tx, table: string): Promise<void>; after(tx: Tx, table: string): Promise<void> };
 
+  /**
+   * Synchronous statement runners, where the driver has them (SQLite): `writer` runs on the
+   * connection Kysely holds, so it may only be used while a transaction holds that connection;
+   * `reader` is a second connection that sees only committed data, safe to use at any time
+   * (absent for in-memory databases). Queries are still written once, with Kysely, and compiled.
+   */
+  syncAccess?(db: Db): { writer: SyncRunner; reader?: SyncRunner } | undefined;
+
   /** True if an error means a lost or refused connection (worth a retry on a fresh connection). */
   isConnectionError(e: unknown): boolean;
   /** True if an error is a unique/primary-key violation. */
   isUniqueViolation(e: unknown): boolean;
+}
+
+/** Runs compiled SQL synchronously (better-sqlite3), with cached prepared statements. */
+export interface SyncRunner {
+  all(sqlText: string, params: readonly unknown[]): Record<string, any>[];
+  run(sqlText: string, params: readonly unknown[]): number;
 }
 
 /** Split rows into chunks that stay under a dialect's bound-parameter limit. */

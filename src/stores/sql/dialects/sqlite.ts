@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, SqliteDialect, SqliteDriver, CompiledQuery, sql, type Expression } from 'kysely';
-import type { Db, SqlDialect, Tx } from './dialect.js';
+import type { Db, SqlDialect, SyncRunner, Tx } from './dialect.js';
 import type { SqlStoreUri } from '../../../tracking/uri.js';
 import type { PoolOptions } from '../pool-options.js';
 import { echoLogger, onConflictUpsert, plainEq } from './common.js';
@@ -19,21 +19,41 @@ export const SQLITE_BUSY_TIMEOUT_MS = 20_000;
 type BetterDb = import('better-sqlite3').Database;
 type BetterStatement = import('better-sqlite3').Statement;
 
-/** better-sqlite3 with a bounded prepared-statement cache. */
-function cachingDatabase(db: BetterDb) {
+/** A bounded prepared-statement cache over one better-sqlite3 connection. */
+function statementCache(db: BetterDb): (text: string) => BetterStatement {
   const cache = new Map<string, BetterStatement>();
-  return {
-    close: () => db.close(),
-    prepare(text: string) {
-      let stmt = cache.get(text);
-      if (!stmt) {
-        stmt = db.prepare(text);
-        if (cache.size > 500) cache.delete(cache.keys().next().value as string);
-        cache.set(text, stmt);
-      }
-      return stmt;
-    },
+  return (text: string) => {
+    let stmt = cache.get(text);
+    if (!stmt) {
+      stmt = db.prepare(text);
+      if (cache.size > 500) cache.delete(cache.keys().next().value as string);
+      cache.set(text, stmt);
+    }
+    return stmt;
   };
+}
+
+function syncRunner(prepare: (text: string) => BetterStatement): SyncRunner {
+  return {
+    all: (text, params) => {
+      const stmt = prepare(text);
+      if (stmt.reader) return stmt.all(...(params as unknown[])) as Record<string, unknown>[];
+      stmt.run(...(params as unknown[]));
+      return [];
+    },
+    run: (text, params) => prepare(text).run(...(params as unknown[])).changes,
+  };
+}
+
+function applyPragmas(raw: BetterDb, file: string): void {
+  raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  if (file !== ':memory:') {
+    raw.pragma('journal_mode = WAL');
+    // WAL + NORMAL: a crash of mlf never loses or corrupts a commit; only an OS crash may drop the last ones.
+    raw.pragma('synchronous = NORMAL');
+  }
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('case_sensitive_like = true');
 }
 
 /** Transactions take the write lock at BEGIN, so a second writer waits on busy_timeout. */
@@ -60,7 +80,11 @@ export function rawSqliteHandle(db: Db): BetterDb | undefined {
   return rawHandles.get(db);
 }
 
+const syncHandles = new WeakMap<Db, { writer: SyncRunner; reader?: SyncRunner }>();
+
 export const sqliteDialect: SqlDialect = {
+  syncAccess: (db: Db) => syncHandles.get(db),
+
   name: 'sqlite',
   capabilities: { transactionalDdl: true, returning: true, maxParameters: 32_000, offsetFetch: false },
   types: {
@@ -88,19 +112,30 @@ export const sqliteDialect: SqlDialect = {
     } catch (e) {
       throw new MlfError(`Cannot open SQLite database ${file}: ${(e as Error).message}`, 'TEMPORARILY_UNAVAILABLE');
     }
-    raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    applyPragmas(raw, file);
+    // A second connection for reads outside transactions: in WAL mode it sees every committed
+    // write and never a transaction in progress, and being synchronous it cannot interleave.
+    let reader: BetterDb | undefined;
     if (file !== ':memory:') {
-      raw.pragma('journal_mode = WAL');
-      // WAL + NORMAL: a crash of mlf never loses or corrupts a commit; only an OS crash may drop the last ones.
-      raw.pragma('synchronous = NORMAL');
+      reader = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+      applyPragmas(reader, file);
     }
-    raw.pragma('foreign_keys = ON');
-    raw.pragma('case_sensitive_like = true');
+    const prepareWriter = statementCache(raw);
     const db = new Kysely<any>({
-      dialect: new ImmediateSqliteDialect({ database: cachingDatabase(raw) as never }),
+      dialect: new ImmediateSqliteDialect({
+        database: {
+          close: () => {
+            reader?.close();
+            raw.close();
+          },
+          prepare: prepareWriter,
+        } as never,
+      }),
       log: echoLogger(pool),
     });
     rawHandles.set(db, raw);
+    // With MLFLOW_SQLALCHEMYSTORE_ECHO every statement goes through Kysely, so each one is logged.
+    if (!pool.echo) syncHandles.set(db, { writer: syncRunner(prepareWriter), reader: reader ? syncRunner(statementCache(reader)) : undefined });
     return db;
   },
 

@@ -1,0 +1,54 @@
+/**
+ * `npm run bench`: every figure next to a baseline measured in the same run (the raw driver doing
+ * the same rows, `node -e ''`, one-run-at-a-time purges) or MLflow's own published numbers, and the
+ * ratio between them. `MLF_BENCH=sql,server` runs only some groups.
+ */
+import { benchSqlStore } from './sql-store.js';
+import { benchServer } from './server.js';
+import { benchFileStore } from './file-store.js';
+import { benchCli } from './cli.js';
+import { benchGc } from './gc.js';
+
+interface Row {
+  name: string;
+  ms: number;
+  baselineMs?: number;
+  baseline?: string;
+}
+
+const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = {
+  sql: { baseline: '', run: benchSqlStore },
+  server: { baseline: 'MLflow 2.17 server', run: benchServer },
+  file: { baseline: 'MLflow-style full read', run: benchFileStore },
+  cli: { baseline: "node -e ''", run: benchCli },
+  gc: { baseline: 'one run at a time', run: benchGc },
+};
+
+function fmt(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
+}
+
+const only = process.env.MLF_BENCH?.split(',').map((s) => s.trim());
+console.log('| benchmark | mlf (ms) | baseline | baseline (ms) | ratio |');
+console.log('|---|---:|---|---:|---:|');
+for (const [name, g] of Object.entries(groups)) {
+  if (only && !only.includes(name)) continue;
+  let rows: Row[];
+  try {
+    rows = await g.run();
+  } catch (e) {
+    console.log(`| ${name} | failed: ${(e as Error).message.split('\n')[0]} | | | |`);
+    process.exitCode = 1;
+    continue;
+  }
+  for (const r of rows) {
+    const base = r.baseline ?? g.baseline;
+    if (r.baselineMs === undefined) {
+      console.log(`| ${r.name} | ${fmt(r.ms)} | | | |`);
+      continue;
+    }
+    // ratio > 1: mlf is that many times faster than the baseline; < 1: slower (e.g. vs the raw driver).
+    const ratio = r.baselineMs / r.ms;
+    console.log(`| ${r.name} | ${fmt(r.ms)} | ${base} | ${fmt(r.baselineMs)} | ${ratio >= 1 ? ratio.toFixed(1) + 'x faster' : (1 / ratio).toFixed(2) + 'x slower'} |`);
+  }
+}
