@@ -95,6 +95,14 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         expect(byName?.experimentId).toBe('0');
       });
 
+      // DRIFT: MLflow's SQL store lets the Default experiment be deleted, its file store does not;
+      // every mlf store refuses, so clients always have somewhere to log.
+      it('refuses to delete the default experiment and leaves it active', async () => {
+        await expect(store.deleteExperiment('0')).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE' });
+        await expect(store.deleteExperiment('0')).rejects.toThrow(/Cannot delete the default experiment '0'/);
+        expect((await store.getExperiment('0')).lifecycleStage).toBe('active');
+      });
+
       it('creates an experiment and reads it back by id and by name', async () => {
         const name = uniq();
         const before = Date.now();

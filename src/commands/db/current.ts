@@ -10,7 +10,7 @@ export interface DbCurrentResult {
 
 export default class DbCurrent extends BaseCommand<typeof DbCurrent> {
   static override args = {
-    url: Args.string({ description: 'Database URI (sqlite:///mlflow.db, postgresql://..., mysql://..., mssql://...)', required: true }),
+    url: Args.string({ description: 'Database URI (sqlite:///mlflow.db, postgresql://..., mysql://..., mssql://...)', ignoreStdin: true, required: true }),
   };
   static override description =
     "Print a database's MLflow schema revision (from alembic_version), the head mlf upgrades to, and how many migrations are pending. " +

@@ -10,7 +10,7 @@ export interface DbUpgradeResult {
 
 export default class DbUpgrade extends BaseCommand<typeof DbUpgrade> {
   static override args = {
-    url: Args.string({ description: 'Database URI (sqlite:///mlflow.db, postgresql://..., mysql://..., mssql://...)', required: true }),
+    url: Args.string({ description: 'Database URI (sqlite:///mlflow.db, postgresql://..., mysql://..., mssql://...)', ignoreStdin: true, required: true }),
   };
   static override description =
     "Upgrade an MLflow database to MLflow 2.17's schema (alembic head f5a4f2784254), or create it in an empty database. " +
