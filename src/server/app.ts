@@ -92,9 +92,7 @@ export function createApp(opts: AppOptions): App {
       const e = new MlfError(`The method ${req.method} is not allowed for '${req.path}'. Allowed: ${allowed}.`, 'BAD_REQUEST');
       return { status: 405, headers: { 'Content-Type': 'application/json', Allow: allowed }, body: JSON.stringify(e.toJSON()) };
     }
-    const out = await h(req);
-    // Handlers with large answers (search, history) hand back the JSON text already built.
-    return jsonReply(typeof out === 'string' ? out : JSON.stringify(out));
+    return jsonReply(JSON.stringify(await h(req)));
   };
 
   const dispatchArtifacts = async (req: Req, rest: string): Promise<Reply> => {
