@@ -94,6 +94,27 @@ function nodeHttpClient(api: string): Client {
 const metricsBatch = (base: number, n: number, keys: number) =>
   Array.from({ length: n }, (_, i) => ({ key: `m${i % keys}`, value: i / 7, timestamp: 1_700_000_000_000 + i, step: base + i }));
 
+/** The least a request can cost on this machine: a bare node:http server answering a tiny JSON body. */
+async function httpFloor(): Promise<number> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const body = '{"run":{}}';
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const c = nodeHttpClient(`http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/api`);
+  try {
+    for (let i = 0; i < 200; i++) await c.post('x', { experiment_id: '1', start_time: 1 });
+    return await timeIt(300, async () => void (await c.post('x', { experiment_id: '1', start_time: 1 })));
+  } finally {
+    c.close();
+    server.close();
+  }
+}
+
 export async function benchServer(): Promise<ServerBenchRow[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlf-bench-server-'));
   const srv = await startServer(
@@ -117,6 +138,7 @@ export async function benchServer(): Promise<ServerBenchRow[]> {
       for (let i = 0; i < 50; i++) await newRun(i); // warm up the connection, the JIT and the store
       rows.push({ name: `server: create run (${label})`, ms: await timeIt(300, async () => void (await newRun(1))), baselineMs: 4.8 });
     }
+    rows.push({ name: 'floor: bare node:http server, same client, tiny JSON reply', ms: await httpFloor() });
     rows.push({
       name: 'in-process: store.createRun (no HTTP)',
       ms: await timeIt(300, async () => void (await store.createRun({ experimentId: experiment_id, userId: 'bench', startTime: 1, tags: [] }))),
