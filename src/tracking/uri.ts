@@ -81,7 +81,9 @@ export function getTrackingUri(explicit?: string): string {
 /** The scheme of a URI, or '' for a plain path (Windows drive letters count as paths). */
 export function uriScheme(uri: string): string {
   if (uri === 'databricks' || uri === 'databricks-uc' || uri === 'uc') return uri;
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri);
+  // RFC 3986 schemes have no `_`, but SQLAlchemy driver names may (`oracle+cx_oracle://`): such a
+  // string is still meant as a URI, so it gets a URI's error rather than becoming a folder name.
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri) ?? /^([a-zA-Z][a-zA-Z0-9+._-]*):\/\//.exec(uri);
   if (!m) return '';
   if (m[1]!.length === 1) return ''; // C:\path
   return m[1]!.toLowerCase();

@@ -66,21 +66,42 @@ export function poolOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): PoolOp
   };
 }
 
-/** The most connections a pool may open for these options. */
+/**
+ * How each SQLAlchemy pool class maps onto a Node driver's pool (pg.Pool, mysql2's pool, tarn for
+ * tedious). Node runs one thread, so SingletonThreadPool (one connection per thread) is one
+ * connection, like StaticPool; AssertionPool allows one checkout at a time, so one connection
+ * too. The async pools are QueuePools for our purpose.
+ */
 export function maxConnections(p: PoolOptions): number {
   switch (p.poolClass) {
     case 'StaticPool':
     case 'SingletonThreadPool':
     case 'AssertionPool':
       return 1;
-    case 'NullPool':
-      return p.poolSize + p.maxOverflow; // no reuse, but concurrent use is still allowed
     default:
-      return Math.max(1, p.poolSize + p.maxOverflow);
+      // NullPool keeps nothing but still allows concurrent connections; SQLAlchemy's QueuePool
+      // opens at most pool_size + max_overflow (a negative max_overflow is "unlimited" there; we
+      // keep a finite cap so a runaway server cannot exhaust the database).
+      return Math.max(1, p.poolSize + (p.maxOverflow < 0 ? 100 : p.maxOverflow));
   }
 }
 
-/** NullPool closes a connection as soon as it is released. */
+/**
+ * Connections kept open while idle: none for NullPool (closed as soon as they are released),
+ * the single one for the one-connection pools, `pool_size` for QueuePool (overflow connections are
+ * closed when released, as SQLAlchemy's QueuePool does).
+ */
+export function keepIdle(p: PoolOptions): number {
+  if (p.poolClass === 'NullPool') return 0;
+  return Math.min(maxConnections(p), Math.max(1, p.poolSize));
+}
+
+/** Idle timeout for pools that only have one (tarn): NullPool closes a released connection at once. */
 export function idleTimeoutMillis(p: PoolOptions): number {
   return p.poolClass === 'NullPool' ? 1 : 30_000;
+}
+
+/** MLflow's back-off between connection attempts: 0.1 * (2^n - 1) s after the n-th failed attempt. */
+export function connectBackoffMs(attempt: number): number {
+  return 100 * (2 ** attempt - 1);
 }

@@ -60,3 +60,20 @@ export const NETWORK_ERROR_CODES = new Set([
   'ESOCKET',
   'ECONNCLOSED',
 ]);
+
+/**
+ * Our stand-in for SQLAlchemy's `pool_pre_ping`. Instead of a `SELECT 1` round trip on every
+ * checkout, the first statement on a checked-out connection is replayed once on a fresh
+ * connection when it fails with a connection error — which is exactly the case pre-ping catches
+ * (a connection the server closed while it sat in the pool). Only statements without side effects
+ * are replayed (reads, BEGIN): a write that died in flight might have been applied, and a
+ * statement later in a session or transaction depends on state the dead connection took with it.
+ */
+export function replayableFirstStatement(sqlText: string): boolean {
+  return /^\s*(select|show|begin|start\s+transaction)\b/i.test(sqlText);
+}
+
+/** Retries of the first statement on a checkout: enough to skip several dead pooled connections. */
+export function replayLimit(max: number): number {
+  return max + 1;
+}

@@ -20,6 +20,21 @@ function bool(v: string | undefined, dflt: boolean): boolean {
   return ['1', 'true', 'yes'].includes(v.toLowerCase());
 }
 
+/**
+ * `pool_recycle` for tarn, which has no maximum lifetime. Kysely validates a connection with a
+ * plain `select 1` each time tarn hands it out; once the connection is older than the limit, that
+ * validation closes it first, so it fails, tarn destroys it and opens a fresh one. A connection
+ * is thus only ever recycled at checkout, never while a transaction or session holds it.
+ */
+function recycle(conn: { execSql(req: { sqlTextOrProcedure?: string }): void; close(): void }, ms: number): void {
+  const expires = Date.now() + ms;
+  const execSql = conn.execSql.bind(conn);
+  conn.execSql = (req) => {
+    if (req.sqlTextOrProcedure === 'select 1' && Date.now() >= expires) conn.close();
+    execSql(req);
+  };
+}
+
 export const mssqlDialect: SqlDialect = {
   name: 'mssql',
   capabilities: { transactionalDdl: true, returning: true, maxParameters: 2000, offsetFetch: true },
@@ -37,21 +52,31 @@ export const mssqlDialect: SqlDialect = {
     const tedious = await import('tedious');
     const tarn = await import('tarn');
     const o = uri.options;
+    // `host\INSTANCE` (written `host%5CINSTANCE` in a URI) names an instance; its port is looked up.
+    const [server, instanceName] = (uri.host || 'localhost').split('\\', 2) as [string, string | undefined];
+    const recycleMs = pool.recycleSeconds ? pool.recycleSeconds * 1000 : 0;
     const dialect = new MssqlDialect({
+      // Kysely validates each connection with `select 1` when tarn hands it out: SQLAlchemy's
+      // pre-ping. NullPool: tarn reaps a released connection on its next pass (about a second).
       tarn: { ...tarn, options: { min: 0, max: maxConnections(pool), idleTimeoutMillis: idleTimeoutMillis(pool) } },
       tedious: {
         ...tedious,
-        connectionFactory: () =>
-          new tedious.Connection({
-            server: uri.host || 'localhost',
-            authentication: { type: 'default', options: { userName: uri.user, password: uri.password } },
+        connectionFactory: () => {
+          const conn = new tedious.Connection({
+            server,
+            authentication: { type: 'default', options: { userName: uri.user ?? o.user ?? o.UID, password: uri.password ?? o.password ?? o.PWD } },
             options: {
               database: uri.database,
-              port: uri.port ?? 1433,
+              ...(instanceName ? { instanceName } : { port: uri.port ?? 1433 }),
               encrypt: bool(o.encrypt ?? o.Encrypt, true),
               trustServerCertificate: bool(o.TrustServerCertificate ?? o.trustServerCertificate, true),
+              connectTimeout: o.timeout || o.connect_timeout ? Number(o.timeout ?? o.connect_timeout) * 1000 : 15_000,
             },
-          }),
+          });
+          conn.on('error', () => undefined);
+          if (recycleMs) recycle(conn, recycleMs);
+          return conn;
+        },
       },
     });
     return new Kysely<any>({ dialect, log: echoLogger(pool) });

@@ -1,23 +1,78 @@
 /** PostgreSQL through pg. BIGINT comes back as a JS number (pg's default would be a string). */
-import { Kysely, PostgresDialect, sql, type Expression } from 'kysely';
+import fs from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import { Kysely, PostgresDialect, sql, type Expression, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import type { Pool, PoolClient } from 'pg';
 import type { Db, SqlDialect, Tx } from './dialect.js';
 import type { SqlStoreUri } from '../../../tracking/uri.js';
-import { idleTimeoutMillis, maxConnections, type PoolOptions } from '../pool-options.js';
-import { echoLogger, errorCode, NETWORK_ERROR_CODES, onConflictUpsert, plainEq } from './common.js';
+import { keepIdle, maxConnections, type PoolOptions } from '../pool-options.js';
+import { echoLogger, errorCode, NETWORK_ERROR_CODES, onConflictUpsert, plainEq, replayableFirstStatement, replayLimit } from './common.js';
 
-/** libpq's sslmode → pg's `ssl` option. */
-function sslFor(mode: string | undefined): boolean | { rejectUnauthorized: boolean } | undefined {
-  switch (mode) {
-    case undefined:
-    case 'disable':
-    case 'allow':
-    case 'prefer':
-      return undefined;
-    case 'require':
-      return { rejectUnauthorized: false };
-    default: // verify-ca, verify-full
-      return { rejectUnauthorized: true };
+/**
+ * libpq's `sslmode` (and `sslrootcert`/`sslcert`/`sslkey` file paths) → pg's `ssl` option.
+ * `prefer`/`allow` connect without TLS: pg cannot fall back from one to the other.
+ */
+function sslFor(o: Record<string, string>): false | ConnectionOptions | undefined {
+  const mode = o.sslmode;
+  if (mode === undefined || mode === 'disable' || mode === 'allow' || mode === 'prefer') return undefined;
+  const file = (p: string | undefined) => (p ? fs.readFileSync(p) : undefined);
+  const ssl: ConnectionOptions = { ca: file(o.sslrootcert), cert: file(o.sslcert), key: file(o.sslkey) };
+  if (mode === 'require') ssl.rejectUnauthorized = false;
+  else {
+    ssl.rejectUnauthorized = true; // verify-ca, verify-full
+    if (mode === 'verify-ca') ssl.checkServerIdentity = () => undefined;
   }
+  return ssl;
+}
+
+/**
+ * pg.Pool as Kysely's pool, plus what SQLAlchemy's engine adds: a connection found dead on its
+ * first statement is replaced (pre-ping), NullPool closes on release, QueuePool closes overflow
+ * connections on release, and a checked-out client that the server drops never crashes the
+ * process (pg-pool only listens for errors on idle clients).
+ */
+function resilientPool(p: Pool, pool: PoolOptions, isConnectionError: (e: unknown) => boolean): PostgresPool {
+  const listened = new WeakSet<PoolClient>();
+  const checkout = async () => {
+    const c = await p.connect();
+    if (!listened.has(c)) {
+      c.on('error', () => undefined);
+      listened.add(c);
+    }
+    return c;
+  };
+  const keep = keepIdle(pool);
+  const limit = replayLimit(maxConnections(pool));
+  return {
+    async connect() {
+      let inner = await checkout();
+      let first = true;
+      const client = {
+        async query(text: unknown, params?: unknown[]) {
+          if (typeof text !== 'string') return inner.query(text as never);
+          if (!first || !replayableFirstStatement(text)) {
+            first = false;
+            return inner.query(text, params);
+          }
+          first = false;
+          for (let attempt = 1; ; attempt++) {
+            try {
+              return await inner.query(text, params);
+            } catch (e) {
+              if (!isConnectionError(e) || attempt >= limit) throw e;
+              inner.release(e as Error); // pg-pool destroys a client released with an error
+              inner = await checkout();
+            }
+          }
+        },
+        release() {
+          inner.release(p.idleCount >= keep ? true : undefined);
+        },
+      };
+      return client as unknown as PostgresPoolClient;
+    },
+    end: () => p.end(),
+  };
 }
 
 const MIGRATION_LOCK_KEY = 0x6d6c66; // "mlf"
@@ -40,21 +95,29 @@ export const postgresDialect: SqlDialect = {
     pg.types.setTypeParser(20, (v: string) => Number(v)); // int8
     const o = uri.options;
     const p = new pg.Pool({
+      // libpq reads a unix-socket directory from `?host=/var/run/postgresql`, as psycopg2 does.
       host: o.host ?? uri.host ?? 'localhost',
       port: uri.port ?? (o.port ? Number(o.port) : 5432),
       user: uri.user ?? o.user,
       password: uri.password ?? o.password,
-      database: uri.database,
-      ssl: sslFor(o.sslmode),
+      database: uri.database ?? o.dbname,
+      ssl: sslFor(o),
       application_name: o.application_name ?? 'mlf',
       connectionTimeoutMillis: o.connect_timeout ? Number(o.connect_timeout) * 1000 : 10_000,
       max: maxConnections(pool),
-      idleTimeoutMillis: idleTimeoutMillis(pool),
+      // Idle connections stay until released over keepIdle() (QueuePool) or recycled; a CLI
+      // process may still exit while they sit idle.
+      idleTimeoutMillis: 0,
+      allowExitOnIdle: true,
+      keepAlive: true,
       maxLifetimeSeconds: pool.recycleSeconds ?? 0,
     });
     // An idle connection dropped by the server is removed from the pool; never crash the process.
     p.on('error', () => undefined);
-    return new Kysely<any>({ dialect: new PostgresDialect({ pool: p }), log: echoLogger(pool) });
+    return new Kysely<any>({
+      dialect: new PostgresDialect({ pool: resilientPool(p, pool, (e) => postgresDialect.isConnectionError(e)) }),
+      log: echoLogger(pool),
+    });
   },
 
   writeTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -79,8 +142,11 @@ export const postgresDialect: SqlDialect = {
 
   isConnectionError(e: unknown): boolean {
     const code = errorCode(e);
-    if (code && (NETWORK_ERROR_CODES.has(code) || code.startsWith('08') || code === '57P01')) return true;
-    return /Connection terminated|connection is closed|Client has encountered a connection error/i.test(String((e as Error)?.message));
+    // 08xxx connection exceptions; 57P01-57P03: the backend was terminated, crashed, or is starting.
+    if (code && (NETWORK_ERROR_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) return true;
+    return /Connection terminated|connection is closed|Client has encountered a connection error|not queryable|timeout exceeded when trying to connect/i.test(
+      String((e as Error)?.message),
+    );
   },
   isUniqueViolation(e: unknown): boolean {
     return errorCode(e) === '23505';
