@@ -93,9 +93,10 @@ export function sampleBulkIntervalSteps(perRunSteps: number[][], opts: BulkInter
     const n = hi - lo;
     const interval = n / maxResults;
     for (let i = 0; i < maxResults; i++) {
-      // MLflow compares the absolute index with the count here (an off-by-start quirk); kept as is.
+      // MLflow compares this absolute index with the window's length, so a window that does not
+      // start at the first step comes back nearly empty; mlf compares it with the window's end.
       const idx = lo + Math.floor(i * interval);
-      if (idx < n) sampled.add(all[idx]!);
+      if (idx < hi) sampled.add(all[idx]!);
     }
     sampled.add(all[hi - 1]!);
   }
