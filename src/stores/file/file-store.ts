@@ -53,6 +53,7 @@ import {
   validateRunStatus,
   validateTag,
 } from '../../tracking/validation.js';
+import { sampleBulkIntervalSteps, validateBulkInterval } from '../metric-sampling.js';
 import type { Comparison, OrderByClause } from '../../tracking/search/ast.js';
 import {
   compareExperiments,
@@ -148,7 +149,6 @@ interface SearchNeeds {
   inputs: boolean;
 }
 
-const BULK_INTERVAL_MAX_RESULTS = 2500;
 const BULK_FROM_STEPS_MAX_RESULTS = 25_000;
 
 export class FileStore implements TrackingStore {
@@ -842,43 +842,10 @@ export class FileStore implements TrackingStore {
   }
 
   async getMetricHistoryBulkInterval(runIds: string[], key: string, opts: BulkIntervalOptions = {}): Promise<MetricWithRunId[]> {
-    const maxResults = opts.maxResults ?? BULK_INTERVAL_MAX_RESULTS;
-    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > BULK_INTERVAL_MAX_RESULTS) {
-      throw invalidParameter(`max_results must be between 1 and ${BULK_INTERVAL_MAX_RESULTS}.`);
-    }
-    let { startStep, endStep } = opts;
-    if (startStep !== undefined && endStep !== undefined) {
-      if (startStep > endStep) {
-        throw invalidParameter(`end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`);
-      }
-    } else if (startStep !== undefined || endStep !== undefined) {
-      throw invalidParameter('If either start step or end step are specified, both must be specified.');
-    }
+    validateBulkInterval(runIds, opts);
     const histories = new Map<string, Metric[]>();
     for (const id of runIds) histories.set(id, await this.getMetricHistory(id, key));
-
-    // MLflow's handler: sample `maxResults` steps evenly from all steps of all runs in range, and
-    // keep each run's own first and last step.
-    const minsAndMaxes = new Set<number>();
-    const allSteps = new Set<number>();
-    for (const h of histories.values()) {
-      if (h.length === 0) continue;
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const m of h) {
-        allSteps.add(m.step);
-        if (m.step < lo) lo = m.step;
-        if (m.step > hi) hi = m.step;
-      }
-      minsAndMaxes.add(lo).add(hi);
-    }
-    const sorted = [...allSteps].sort((a, b) => a - b);
-    if (startStep === undefined || endStep === undefined) {
-      startStep = 0;
-      endStep = sorted.length ? sorted[sorted.length - 1]! : 0;
-    }
-    const steps = sampleSteps(startStep, endStep, maxResults, sorted);
-    for (const s of minsAndMaxes) if (s >= startStep && s <= endStep) steps.add(s);
+    const steps = new Set(sampleBulkIntervalSteps([...histories.values()].map((h) => h.map((m) => m.step)), opts));
 
     const out: MetricWithRunId[] = [];
     for (const id of runIds) {
@@ -1122,49 +1089,6 @@ function isFileKey(key: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * MLflow's `_get_sampled_steps_from_steps`: `maxResults` steps evenly spaced over the steps in
- * [startStep, endStep], plus the last one. MLflow bounds the index by the number of steps in the
- * window instead of its end, so a window not starting at the first step comes back nearly empty;
- * mlf bounds it by the window's end (the evident intent).
- */
-function sampleSteps(startStep: number, endStep: number, maxResults: number, allSteps: number[]): Set<number> {
-  const startIdx = lowerBound(allSteps, startStep);
-  const endIdx = upperBound(allSteps, endStep);
-  if (endIdx - startIdx <= maxResults) return new Set(allSteps.slice(startIdx, endIdx));
-  const numSteps = endIdx - startIdx;
-  const interval = numSteps / maxResults;
-  const out = new Set<number>();
-  for (let i = 0; i < maxResults; i++) {
-    const idx = startIdx + Math.floor(i * interval);
-    if (idx < endIdx) out.add(allSteps[idx]!);
-  }
-  out.add(allSteps[endIdx - 1]!);
-  return out;
-}
-
-function lowerBound(xs: number[], v: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(xs: number[], v: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** MLflow's `resolve_uri_if_local`: a relative path or `file:` URI becomes absolute; other URIs stay. */
