@@ -77,3 +77,12 @@ export function replayableFirstStatement(sqlText: string): boolean {
 export function replayLimit(max: number): number {
   return max + 1;
 }
+
+/**
+ * A ROLLBACK that fails because the connection is gone has nothing left to undo: the server
+ * aborts an open transaction when its connection ends. Reporting it as success lets the error
+ * that caused the rollback reach the caller, instead of the driver's "connection terminated".
+ */
+export function isPlainRollback(sqlText: string): boolean {
+  return /^\s*rollback\s*;?\s*$/i.test(sqlText);
+}

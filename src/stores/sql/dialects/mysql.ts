@@ -9,7 +9,7 @@ import type { SslOptions } from 'mysql2';
 import type { Db, SqlDialect, Tx } from './dialect.js';
 import type { SqlStoreUri } from '../../../tracking/uri.js';
 import { keepIdle, maxConnections, type PoolOptions } from '../pool-options.js';
-import { echoLogger, errorCode, lowerLike, NETWORK_ERROR_CODES, replayableFirstStatement, replayLimit } from './common.js';
+import { echoLogger, errorCode, lowerLike, NETWORK_ERROR_CODES, isPlainRollback, replayableFirstStatement, replayLimit } from './common.js';
 
 /** SQLAlchemy's MySQL SSL options (`ssl_ca`, `ssl_cert`, `ssl_key` are file paths) → mysql2's `ssl`. */
 function sslFor(o: Record<string, string>): SslOptions | undefined {
@@ -84,7 +84,10 @@ function resilientPool(
             const replay = first && replayableFirstStatement(sqlText);
             first = false;
             if (!done) return inner.query(sqlText, params); // streaming
-            if (!replay) return inner.query(sqlText, params, done);
+            if (!replay) {
+              const rollback = isPlainRollback(sqlText);
+              return inner.query(sqlText, params, (e, result) => done(rollback && e && isConnectionError(e) ? null : e, e ? [] : result));
+            }
             run(sqlText, params, done, 1);
           },
           release() {

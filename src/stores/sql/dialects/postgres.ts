@@ -6,7 +6,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Db, SqlDialect, Tx } from './dialect.js';
 import type { SqlStoreUri } from '../../../tracking/uri.js';
 import { keepIdle, maxConnections, type PoolOptions } from '../pool-options.js';
-import { echoLogger, errorCode, NETWORK_ERROR_CODES, onConflictUpsert, plainEq, replayableFirstStatement, replayLimit } from './common.js';
+import { echoLogger, errorCode, NETWORK_ERROR_CODES, onConflictUpsert, plainEq, isPlainRollback, replayableFirstStatement, replayLimit } from './common.js';
 
 /**
  * libpq's `sslmode` (and `sslrootcert`/`sslcert`/`sslkey` file paths) → pg's `ssl` option.
@@ -52,7 +52,12 @@ function resilientPool(p: Pool, pool: PoolOptions, isConnectionError: (e: unknow
           if (typeof text !== 'string') return inner.query(text as never);
           if (!first || !replayableFirstStatement(text)) {
             first = false;
-            return inner.query(text, params);
+            try {
+              return await inner.query(text, params);
+            } catch (e) {
+              if (isPlainRollback(text) && isConnectionError(e)) return { command: 'ROLLBACK', rows: [], rowCount: 0 };
+              throw e;
+            }
           }
           first = false;
           for (let attempt = 1; ; attempt++) {
