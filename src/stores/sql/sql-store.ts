@@ -208,6 +208,7 @@ export class SqlStore implements TrackingStore {
       if ((opts.schema ?? 'check') === 'check') {
         const { ensureSchema } = await import('./migrate/index.js');
         await ensureSchema(conn);
+        await conn.dialect.onSchemaReady?.(conn.db);
         await store.ensureDefaultExperiment();
       }
       return store;

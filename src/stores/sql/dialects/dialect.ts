@@ -46,6 +46,9 @@ export interface SqlDialect {
   /** Open a Kysely instance (with its pool) for a parsed URI. */
   connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db>;
 
+  /** Called once a store has checked (or created) the schema, before it is used. */
+  onSchemaReady?(db: Db): Promise<void>;
+
   /**
    * Run `fn` in a write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE) so two
    * writers wait for each other (busy timeout) instead of failing on a lock upgrade.

@@ -48,8 +48,8 @@ function syncRunner(prepare: (text: string) => BetterStatement): SyncRunner {
 function applyPragmas(raw: BetterDb, file: string): void {
   raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   if (file !== ':memory:') {
-    raw.pragma('journal_mode = WAL');
-    // WAL + NORMAL: a crash of mlf never loses or corrupts a commit; only an OS crash may drop the last ones.
+    // WAL + NORMAL: a crash of mlf never loses or corrupts a commit; only an OS crash may drop the
+    // last ones. (WAL itself is switched on in onSchemaReady: it is written into the file.)
     raw.pragma('synchronous = NORMAL');
   }
   raw.pragma('foreign_keys = ON');
@@ -141,6 +141,15 @@ export const sqliteDialect: SqlDialect = {
 
   writeTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
     return db.transaction().execute(fn);
+  },
+
+  async onSchemaReady(db: Db): Promise<void> {
+    // WAL is recorded in the database file, so it is switched on only once the schema check has
+    // passed: a database mlf refuses is left byte for byte as it was. MLflow reads WAL files fine.
+    const raw = rawHandles.get(db);
+    if (raw && raw.name !== ':memory:' && String(raw.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') {
+      raw.pragma('journal_mode = WAL');
+    }
   },
 
   eqCaseSensitive: plainEq,
