@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
-import { LOG_LEVELS, type LogLevel } from '../server/logger.js';
+import { MlfError } from '../lib/errors.js';
+import { LOG_LEVELS, parseLogLevel } from '../server/logger.js';
 
 export default class Server extends BaseCommand<typeof Server> {
   static override description =
@@ -26,10 +27,9 @@ export default class Server extends BaseCommand<typeof Server> {
     host: Flags.string({ char: 'h', default: '127.0.0.1', description: 'Address to listen on', env: 'MLFLOW_HOST' }),
     'log-level': Flags.string({
       default: 'info',
-      description: 'Request log level (one line per request at info)',
+      description: `Request log level (one line per request at info): ${LOG_LEVELS.join(', ')}; any case, WARN and CRITICAL too, as Python's logging names them`,
       env: 'MLFLOW_LOGGING_LEVEL',
-      parse: async (s) => s.toLowerCase().replace(/^warn$/, 'warning'),
-      options: [...LOG_LEVELS],
+      // Checked in run(), not with oclif's `options`: those are case-sensitive, so WARNING or WARN would be refused.
     }),
     port: Flags.integer({ char: 'p', default: 5000, description: 'Port to listen on (0: any free port)', env: 'MLFLOW_PORT' }),
     'registry-store-uri': Flags.string({
@@ -47,6 +47,14 @@ export default class Server extends BaseCommand<typeof Server> {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Server);
+    const logLevel = parseLogLevel(flags['log-level'], undefined);
+    if (!logLevel) {
+      throw new MlfError(
+        `Expected --log-level=${flags['log-level']} to be one of: ${LOG_LEVELS.join(', ')} (any case; also warn, critical, fatal)`,
+        'INVALID_PARAMETER_VALUE',
+        2,
+      );
+    }
     const { resolveSettings } = await import('../server/serve.js');
     const { runServerProcesses } = await import('../server/processes.js');
     const settings = resolveSettings({
@@ -58,7 +66,7 @@ export default class Server extends BaseCommand<typeof Server> {
       host: flags.host,
       port: flags.port,
       workers: flags.workers,
-      logLevel: flags['log-level'] as LogLevel,
+      logLevel,
     });
     const code = await runServerProcesses(settings, { print: (l) => this.log(l) });
     if (code !== 0) this.exit(code);

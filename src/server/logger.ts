@@ -14,8 +14,13 @@ export interface Logger {
   error(msg: string): void;
 }
 
-/** Parses a level name as MLflow and Python's logging spell them (case-insensitive, `WARN` too). */
-export function parseLogLevel(s: string | undefined, fallback: LogLevel = 'info'): LogLevel {
+/**
+ * Parses a level name as MLflow and Python's logging spell them (case-insensitive, `WARN` too);
+ * `fallback` for an empty or unknown name.
+ */
+export function parseLogLevel(s: string | undefined, fallback: LogLevel): LogLevel;
+export function parseLogLevel(s: string | undefined, fallback?: undefined): LogLevel | undefined;
+export function parseLogLevel(s: string | undefined, fallback?: LogLevel): LogLevel | undefined {
   if (!s) return fallback;
   const v = s.trim().toLowerCase();
   if (v === 'warn') return 'warning';
