@@ -107,8 +107,8 @@ async function httpFloor(): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const c = nodeHttpClient(`http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/api`);
   try {
-    for (let i = 0; i < 200; i++) await c.post('x', { experiment_id: '1', start_time: 1 });
-    return await timeIt(300, async () => void (await c.post('x', { experiment_id: '1', start_time: 1 })));
+    for (let i = 0; i < 2000; i++) await c.post('x', { experiment_id: '1', start_time: 1 });
+    return await timeIt(1000, async () => void (await c.post('x', { experiment_id: '1', start_time: 1 })));
   } finally {
     c.close();
     server.close();
@@ -135,13 +135,14 @@ export async function benchServer(): Promise<ServerBenchRow[]> {
     // ---- create run ----
     for (const [label, c] of clients) {
       const newRun = async (i: number) => (await c.post('runs/create', { experiment_id, start_time: i, user_id: 'bench' })).run.info.run_id as string;
-      for (let i = 0; i < 50; i++) await newRun(i); // warm up the connection, the JIT and the store
-      rows.push({ name: `server: create run (${label})`, ms: await timeIt(300, async () => void (await newRun(1))), baselineMs: 4.8 });
+      // A server runs warm: the first ~2000 requests are the JIT compiling the request path.
+      for (let i = 0; i < 2000; i++) await newRun(i);
+      rows.push({ name: `server: create run (${label})`, ms: await timeIt(1000, async () => void (await newRun(1))), baselineMs: 4.8 });
     }
     rows.push({ name: 'floor: bare node:http server, same client, tiny JSON reply', ms: await httpFloor() });
     rows.push({
       name: 'in-process: store.createRun (no HTTP)',
-      ms: await timeIt(300, async () => void (await store.createRun({ experimentId: experiment_id, userId: 'bench', startTime: 1, tags: [] }))),
+      ms: await timeIt(1000, async () => void (await store.createRun({ experimentId: experiment_id, userId: 'bench', startTime: 1, tags: [] }))),
     });
     const newRun = async (i: number) => (await post('runs/create', { experiment_id, start_time: i, user_id: 'bench' })).run.info.run_id as string;
 
@@ -149,7 +150,7 @@ export async function benchServer(): Promise<ServerBenchRow[]> {
     for (const [label, c] of clients) {
       const batchRun = await newRun(2);
       let step = 0;
-      await c.post('runs/log-batch', { run_id: batchRun, metrics: metricsBatch(-1000, 1000, 10) });
+      for (let w = 1; w <= 5; w++) await c.post('runs/log-batch', { run_id: batchRun, metrics: metricsBatch(-1000 * w, 1000, 10) });
       rows.push({
         name: `server: log-batch 1000 metrics (${label})`,
         ms: await timeIt(30, async () => {
@@ -163,7 +164,7 @@ export async function benchServer(): Promise<ServerBenchRow[]> {
     {
       const batchRun = await newRun(2);
       let step = 0;
-      await store.logBatch(batchRun, { metrics: metricsBatch(-1000, 1000, 10), params: [], tags: [] });
+      for (let w = 1; w <= 5; w++) await store.logBatch(batchRun, { metrics: metricsBatch(-1000 * w, 1000, 10), params: [], tags: [] });
       rows.push({
         name: 'in-process: store.logBatch 1000 metrics (no HTTP)',
         ms: await timeIt(30, async () => {
