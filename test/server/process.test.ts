@@ -227,16 +227,22 @@ describe('mlf server flags and MLFLOW_* environment variables', () => {
 const pgUnavailable = await skipUnlessAvailable('postgresql');
 
 describe('mlf server start-up errors', () => {
-  it('refuses --no-serve-artifacts on a database store without --default-artifact-root: MLflow UsageError text, exit 2', async () => {
+  it('refuses --no-serve-artifacts (or MLFLOW_SERVE_ARTIFACTS=false) on a database store without --default-artifact-root: MLflow UsageError text, exit 2', async () => {
     const dir = tempDir('mlf-usage-');
-    const p = spawnServer(['--backend-store-uri', `sqlite:///${path.join(dir, 'x.db')}`, '--no-serve-artifacts', '--port', '0']);
-    const { code } = await p.exited;
-    expect(code).toBe(2);
-    expect(p.err()).toContain(
-      "Option 'default-artifact-root' is required when backend store is not local file based and artifact serving is disabled.",
-    );
-    // Nothing was created: the check comes before the store is opened.
-    expect(fs.existsSync(path.join(dir, 'x.db'))).toBe(false);
+    const uri = `sqlite:///${path.join(dir, 'x.db')}`;
+    for (const [args, env] of [
+      [['--backend-store-uri', uri, '--no-serve-artifacts'], {}],
+      [['--backend-store-uri', uri], { MLFLOW_SERVE_ARTIFACTS: 'false' }],
+    ] as [string[], Record<string, string>][]) {
+      const p = spawnServer([...args, '--port', '0'], env);
+      const { code } = await p.exited;
+      expect(code).toBe(2);
+      expect(p.err().trim()).toBe(
+        "Error: Option 'default-artifact-root' is required when backend store is not local file based and artifact serving is disabled.",
+      );
+      // Nothing was created: the check comes before the store is opened.
+      expect(fs.existsSync(path.join(dir, 'x.db'))).toBe(false);
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
