@@ -258,7 +258,7 @@ describe('mlf server start-up errors', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
-  it('stops on an out-of-date SQLite schema with MLflow message naming mlf db upgrade, exit 1, schema not migrated', async () => {
+  it('stops on an out-of-date SQLite schema with MLflow message naming mlf db upgrade, exit 1, database left byte for byte', async () => {
     const db = copyFixture('sqlite-old-7f2a7d5fae7d.db');
     const schema = async () => {
       const Database = (await import('better-sqlite3')).default;
@@ -273,6 +273,7 @@ describe('mlf server start-up errors', () => {
       }
     };
     const before = await schema();
+    const bytes = fs.readFileSync(db);
     const p = spawnServer(['--backend-store-uri', `sqlite:///${db}`, '--port', '0']);
     const { code } = await p.exited;
     expect(code).toBe(1);
@@ -281,6 +282,7 @@ describe('mlf server start-up errors', () => {
     );
     expect(p.out()).not.toContain('Listening at');
     expect(await schema()).toEqual(before);
+    expect(fs.readFileSync(db).equals(bytes)).toBe(true);
   }, 30_000);
 
   describe.skipIf(pgUnavailable)('on PostgreSQL', () => {
