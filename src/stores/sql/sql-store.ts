@@ -261,7 +261,12 @@ export class SqlStore implements TrackingStore {
   }
 
   private async ensureDefaultExperiment(): Promise<void> {
-    const any = await this.exec.selectFrom('experiments').select('experiment_id').limit(1).execute();
+    const any = await this.exec
+      .selectFrom('experiments')
+      .select('experiment_id')
+      .orderBy('experiment_id')
+      .modifyEnd(pagingClause(this.dialect, 1, 0))
+      .execute();
     if (any.length > 0) return;
     const now = Date.now();
     try {
