@@ -5,8 +5,7 @@
  * @example
  * const store = await openTrackingStore(getTrackingUri(flags['tracking-uri']));
  */
-import { getTrackingUri, maskUri, parseStoreUri, type StoreUri } from '../tracking/uri.js';
-import { MlfError } from '../lib/errors.js';
+import { getTrackingUri, parseStoreUri, type StoreUri } from '../tracking/uri.js';
 import type { TrackingStore } from './tracking-store.js';
 
 export interface OpenStoreOptions {
@@ -41,10 +40,9 @@ export async function openParsedStore(parsed: StoreUri, opts: OpenStoreOptions =
       return SqlStore.open(parsed, { artifactRoot: opts.artifactRoot, schema: opts.schema ?? 'check', cwd: opts.cwd });
     }
     case 'rest':
-    case 'databricks':
-      throw new MlfError(
-        `The HTTP tracking store is not available in this version of mlf (tracking URI '${maskUri(parsed.uri)}'). Use a file or database URI.`,
-        'FEATURE_DISABLED',
-      );
+    case 'databricks': {
+      const { RestStore } = await import('./rest/rest-store.js');
+      return RestStore.open(parsed);
+    }
   }
 }

@@ -38,3 +38,35 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+// The HTTP store against `mlf server` over each local store kind: every contract call crosses the REST
+// API twice (RestStore → server → store). The REST API has no hard delete, so the purge tests reach
+// the server's backend store directly, as `mlf gc --backend-store-uri` would; everything else,
+// including the reads that check a purge, goes over HTTP.
+for (const backend of ['sqlite', 'file'] as const) {
+  defineContractSuite(`http → ${backend}`, async () => {
+    const { startServer, resolveSettings } = await import('../../src/server/serve.js');
+    const { RestStore } = await import('../../src/stores/rest/rest-store.js');
+    const { parseStoreUri } = await import('../../src/tracking/uri.js');
+    const dir = tempDir('mlf-contract-http-');
+    const backendStoreUri = backend === 'sqlite' ? `sqlite:///${path.join(dir, 'mlflow.db')}` : path.join(dir, 'mlruns');
+    const server = await startServer(
+      resolveSettings({ backendStoreUri, port: 0, artifactsDestination: path.join(dir, 'mlartifacts'), logLevel: 'none' }),
+    );
+    const parsed = parseStoreUri(server.url);
+    if (parsed.kind !== 'rest') throw new Error(`not an HTTP URI: ${server.url}`);
+    const base = RestStore.open(parsed, { env: {}, home: dir });
+    const store = Object.assign(base, {
+      purgeRuns: server.store.purgeRuns.bind(server.store),
+      purgeExperiments: server.store.purgeExperiments.bind(server.store),
+    });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await server.close(1000);
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
+}
