@@ -19,7 +19,8 @@ import { maskUri } from '../tracking/uri.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import { trackingRoutes, type RouteTable } from './routes/tracking.js';
 import { ArtifactAccess, artifactProxyHandlers } from './routes/artifacts.js';
-import { addFileStoreRegistryRoutes } from './routes/registry.js';
+import { addFileStoreRegistryRoutes, registryRoutes } from './routes/registry.js';
+import type { RegistryStore } from '../stores/registry-store.js';
 import { createLogger, type Logger } from './logger.js';
 import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
 
@@ -34,6 +35,8 @@ export interface AppOptions {
   artifactsDestination?: string;
   /** URI of the registry store (default: the store's); decides how registry endpoints answer. */
   registryStoreUri?: string;
+  /** An open registry store (the caller closes it); default: one on `registryStoreUri` or on the SQL store's connection. */
+  registryStore?: RegistryStore;
   /** Request log; default: info level to stderr. */
   logger?: Logger;
 }
@@ -69,6 +72,21 @@ function isFileStoreUri(uri: string): boolean {
   return !/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(uri) || /^file:/i.test(uri);
 }
 
+/** The registry store, opened on first use (and again after a failed open): on its own URI, or on the SQL store's connection. */
+function lazyRegistryStore(store: TrackingStore, uri: string | undefined): () => Promise<RegistryStore> {
+  let opening: Promise<RegistryStore> | undefined;
+  return () =>
+    (opening ??= (async () => {
+      const { openRegistryStore, registryStoreOver } = await import('../stores/sql/registry/index.js');
+      const reg = uri ? await openRegistryStore(uri) : registryStoreOver(store);
+      if (!reg) throw new MlfError(`No Model Registry store for '${store.displayUri}'.`, 'FEATURE_DISABLED');
+      return reg;
+    })().catch((e) => {
+      opening = undefined;
+      throw e;
+    }));
+}
+
 export function createApp(opts: AppOptions): App {
   const { store } = opts;
   const serveArtifacts = opts.serveArtifacts ?? true;
@@ -78,7 +96,11 @@ export function createApp(opts: AppOptions): App {
   const table: RouteTable = trackingRoutes(store, access);
   const registryUri = opts.registryStoreUri ?? store.displayUri;
   const registryOnFiles = opts.registryStoreUri ? isFileStoreUri(opts.registryStoreUri) : store.kind === 'file';
-  if (registryOnFiles) addFileStoreRegistryRoutes(table, maskUri(registryUri));
+  if (opts.registryStore) {
+    const reg = opts.registryStore;
+    registryRoutes(table, async () => reg, store);
+  } else if (registryOnFiles) addFileStoreRegistryRoutes(table, maskUri(registryUri));
+  else registryRoutes(table, lazyRegistryStore(store, opts.registryStoreUri), store);
   const proxy = artifactProxyHandlers(access);
 
   const dispatchApi = async (req: Req, rest: string): Promise<Reply> => {

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { MlfError } from '../lib/errors.js';
 import { maskUri, uriScheme } from '../tracking/uri.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
+import type { RegistryStore } from '../stores/registry-store.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 
 export interface ServerSettings {
@@ -92,12 +93,27 @@ export interface RunningServer {
 /** Starts one server process on `settings.host:settings.port` (port 0 picks a free one). */
 export async function startServer(settings: ServerSettings, logger: Logger = createLogger(settings.logLevel)): Promise<RunningServer> {
   const store = await openServerStore(settings);
+  // A registry on a database of its own is opened (and checked) now and closed with the server;
+  // by default the registry shares the backend store's connection, and on a file store it answers
+  // FEATURE_DISABLED.
+  const registryUri = settings.registryStoreUri && settings.registryStoreUri !== settings.backendStoreUri ? settings.registryStoreUri : undefined;
+  let registryStore: RegistryStore | undefined;
+  if (registryUri && !isLocalStore(registryUri)) {
+    try {
+      registryStore = await (await import('../stores/sql/registry/index.js')).openRegistryStore(registryUri);
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      const msg = maskUri(String((e as Error)?.message ?? e)).split('\n')[0]!;
+      throw new MlfError(msg, e instanceof MlfError ? e.errorCode : 'INTERNAL_ERROR', 1);
+    }
+  }
   const [{ createApp }, { nodeListener }, http] = await Promise.all([import('./app.js'), import('./http.js'), import('node:http')]);
   const app = createApp({
     store,
     serveArtifacts: settings.serveArtifacts,
     artifactsDestination: settings.artifactsDestination,
-    registryStoreUri: settings.registryStoreUri,
+    registryStoreUri: registryUri,
+    registryStore,
     logger,
   });
   const server = http.createServer(nodeListener(app.handle));
@@ -112,6 +128,7 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
     });
   } catch (e) {
     await store.close().catch(() => undefined);
+    await registryStore?.close().catch(() => undefined);
     throw new MlfError(`Cannot listen on ${settings.host}:${settings.port}: ${(e as Error).message}`, 'INTERNAL_ERROR', 1);
   }
   const port = (server.address() as AddressInfo).port;
@@ -135,6 +152,7 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
           server.closeIdleConnections();
         });
         await store.close();
+        await registryStore?.close();
       })()),
   };
 }

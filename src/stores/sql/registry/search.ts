@@ -1,0 +1,433 @@
+/**
+ * The registry's search grammar (MLflow's `SearchModelUtils` and `SearchModelVersionUtils`) parsed
+ * into comparisons, with MLflow's messages, and compiled to SQL for every dialect.
+ *
+ * Registered models: `name` and `tags.<key>` with =, !=, LIKE, ILIKE. Model versions: `name`,
+ * `run_id` (also `IN ('a', 'b')`), `source_path` with =, !=, LIKE, ILIKE; `version_number` with
+ * numeric comparators; `tags.<key>`. Clauses are AND-ed. A tag comparison matches a row that has
+ * the tag (MLflow's inner join): all comparisons on one key must hold for that one tag row.
+ *
+ * MLflow checks comparators only when its SQL store builds the query (after the whole filter is
+ * parsed); mlf keeps that order of errors.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { MlfError } from '../../../lib/errors.js';
+import { pyRepr } from '../../../tracking/validation.js';
+import type { SqlDialect } from '../dialects/dialect.js';
+
+type Sql = RawBuilder<unknown>;
+
+const invalid = (message: string) => new MlfError(message, 'INVALID_PARAMETER_VALUE');
+
+export interface RegistryComparison {
+  type: 'attribute' | 'tag';
+  key: string;
+  comparator: string;
+  value: string | number | string[];
+}
+
+export interface RegistryOrderBy {
+  column: string;
+  ascending: boolean;
+}
+
+// ---------------------------------------------------------------- tokens
+
+interface Token {
+  kind: 'ws' | 'ident' | 'string' | 'number' | 'op' | 'keyword' | 'paren' | 'comma' | 'semicolon' | 'other';
+  text: string;
+  upper?: string;
+  inner?: Token[];
+}
+
+const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'LIKE', 'ILIKE']);
+const RE = {
+  ws: /\s+/y,
+  sq: /'(?:''|\\'|[^'])*'/y,
+  dq: /"(?:""|\\"|[^"])*"/y,
+  bt: /`(?:``|[^`])*`/y,
+  num: /-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]-?\d+)?(?![\p{L}\p{N}_])/uy,
+  word: /[\p{L}\p{N}_$]+/uy,
+  op: /[<>=!]+/y,
+};
+
+function at(re: RegExp, s: string, i: number): string | null {
+  re.lastIndex = i;
+  return re.exec(s)?.[0] ?? null;
+}
+
+function tokenize(s: string, start: number, nested: boolean): { tokens: Token[]; end: number; closed: boolean } {
+  const tokens: Token[] = [];
+  let i = start;
+  while (i < s.length) {
+    const c = s[i]!;
+    let t: string | null;
+    if ((t = at(RE.ws, s, i))) {
+      tokens.push({ kind: 'ws', text: t });
+    } else if (c === ')' && nested) {
+      return { tokens, end: i + 1, closed: true };
+    } else if (c === '(') {
+      const sub = tokenize(s, i + 1, true);
+      if (sub.closed) {
+        tokens.push({ kind: 'paren', text: s.slice(i, sub.end), inner: sub.tokens });
+        i = sub.end;
+        continue;
+      }
+      t = c;
+      tokens.push({ kind: 'other', text: c });
+    } else if (c === ',' || c === ';') {
+      t = c;
+      tokens.push({ kind: c === ',' ? 'comma' : 'semicolon', text: c });
+    } else if ((t = at(RE.sq, s, i))) {
+      tokens.push({ kind: 'string', text: t });
+    } else if ((t = at(RE.num, s, i))) {
+      tokens.push({ kind: 'number', text: t });
+    } else if ((t = at(RE.op, s, i))) {
+      tokens.push({ kind: 'op', text: t, upper: t });
+    } else if ((t = at(RE.word, s, i) ?? at(RE.dq, s, i) ?? at(RE.bt, s, i))) {
+      // A dotted identifier: tags.`a b`, tags."x", attribute.name
+      let j = i + t.length;
+      let dotted = false;
+      while (s[j] === '.') {
+        const part = at(RE.word, s, j + 1) ?? at(RE.dq, s, j + 1) ?? at(RE.bt, s, j + 1) ?? at(RE.sq, s, j + 1);
+        if (part === null) break;
+        dotted = true;
+        j += 1 + part.length;
+      }
+      t = s.slice(i, j);
+      const upper = t.toUpperCase();
+      if (!dotted && KEYWORDS.has(upper)) {
+        tokens.push({ kind: upper === 'LIKE' || upper === 'ILIKE' ? 'op' : 'keyword', text: t, upper });
+      } else tokens.push({ kind: 'ident', text: t });
+    } else {
+      t = c;
+      tokens.push({ kind: 'other', text: c });
+    }
+    i += t.length;
+  }
+  return { tokens, end: i, closed: false };
+}
+
+interface RawComparison {
+  left: Token;
+  op: string;
+  right: Token;
+}
+
+const isOperand = (t?: Token) => !!t && (t.kind === 'ident' || t.kind === 'string' || t.kind === 'number' || t.kind === 'paren');
+
+/** sqlparse's statement split and comparison grouping; anything else than a comparison or AND is invalid. */
+function comparisons(filter: string): RawComparison[] {
+  const all = tokenize(filter, 0, false).tokens;
+  const semi = all.findIndex((t) => t.kind === 'semicolon');
+  if (semi !== -1 && all.slice(semi + 1).some((t) => t.kind !== 'ws')) {
+    throw invalid(`Search filter contained multiple expression ${pyRepr(filter)}. Provide AND-ed expression list.`);
+  }
+  const toks = all.filter((t) => t.kind !== 'ws');
+  const out: RawComparison[] = [];
+  const bad: string[] = [];
+  for (let k = 0; k < toks.length; ) {
+    const [a, b, c, d] = [toks[k]!, toks[k + 1], toks[k + 2], toks[k + 3]];
+    if (isOperand(a) && b?.kind === 'op' && isOperand(c)) {
+      out.push({ left: a, op: b.upper!.toUpperCase(), right: c! });
+      k += 3;
+    } else if (a.kind === 'ident' && b?.upper === 'IN' && c?.kind === 'paren') {
+      out.push({ left: a, op: 'IN', right: c });
+      k += 3;
+    } else if (a.kind === 'ident' && b?.upper === 'NOT' && c?.upper === 'IN' && d?.kind === 'paren') {
+      out.push({ left: a, op: 'NOT IN', right: d });
+      k += 4;
+    } else {
+      if (!(a.kind === 'keyword' && a.upper === 'AND') && a.kind !== 'semicolon') bad.push(a.text);
+      k += 1;
+    }
+  }
+  if (bad.length) throw invalid(`Invalid clause(s) in filter string: ${bad.join(', ')}`);
+  for (const c of out) {
+    if (c.left.kind !== 'ident') throw invalid(`Invalid comparison clause. Expected 'Identifier' found '${c.left.text}'`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- identifiers and values
+
+const quoted = (v: string, q: string) => v.length >= 2 && v.startsWith(q) && v.endsWith(q);
+
+function stripQuotes(v: string, expectQuoted: boolean): string {
+  if (quoted(v, "'") || quoted(v, '"')) return v.slice(1, -1);
+  if (expectQuoted) {
+    throw invalid(
+      `Parameter value is either not quoted or unidentified quote types used for string value ${v}. Use either single or double quotes.`,
+    );
+  }
+  return v;
+}
+
+const trimBackticks = (v: string) => (quoted(v, '`') ? v.slice(1, -1) : v);
+// Python prints sets in hash order; mlf uses one fixed order.
+const setRepr = (items: readonly string[]) => `{${items.map((x) => `'${x}'`).join(', ')}}`;
+
+function identifier(text: string, validAttributes: readonly string[]): { type: 'attribute' | 'tag'; key: string } {
+  const dot = text.indexOf('.');
+  let type: 'attribute' | 'tag' = 'attribute';
+  let key = text;
+  if (dot !== -1) {
+    const entity = text.slice(0, dot);
+    key = text.slice(dot + 1);
+    if (entity !== 'attribute' && entity !== 'tag' && entity !== 'tags') {
+      throw invalid(`Invalid entity type '${entity}'. Valid entity types are ('attribute', 'tag', 'tags')`);
+    }
+    type = entity === 'attribute' ? 'attribute' : 'tag';
+  }
+  if (type === 'attribute' && !validAttributes.includes(key)) {
+    throw invalid(`Invalid attribute key '${key}' specified. Valid keys are '${setRepr(validAttributes)}'`);
+  }
+  return { type, key: trimBackticks(stripQuotes(key, false)) };
+}
+
+/** Python's `str.islower()`. */
+const pyIsLower = (s: string) => !/[\p{Lu}\p{Lt}]/u.test(s) && /\p{Ll}/u.test(s);
+
+const ILL_FORMED = 'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.';
+
+/** `_parse_run_ids`: single-quoted strings; MLflow keeps only lower-case ones (run ids are). */
+function runIdList(paren: Token): string[] {
+  const inner = paren.inner!.filter((t) => t.kind !== 'ws');
+  if (inner.length === 0) {
+    throw invalid('While parsing a list in the query, expected a non-empty list of string values, but got empty list');
+  }
+  if (inner.some((t) => t.kind !== 'string' && t.kind !== 'comma')) {
+    if (inner.length === 1) throw invalid(ILL_FORMED);
+    throw invalid(
+      `While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ${paren.text}`,
+    );
+  }
+  if (inner.length % 2 === 0 || inner.some((t, k) => (k % 2 === 0) !== (t.kind === 'string'))) throw invalid(ILL_FORMED);
+  return inner.filter((t) => t.kind === 'string').map((t) => t.text.slice(1, -1).replace(/''/g, "'")).filter(pyIsLower);
+}
+
+// ---------------------------------------------------------------- registered models
+
+const MODEL_SEARCH_KEYS = ['name'];
+const NAME_COMPARATORS = ['=', '!=', 'LIKE', 'ILIKE'];
+
+/** `SearchModelUtils.parse_search_filter` plus the SQL store's comparator checks. */
+export function parseRegisteredModelFilter(filter?: string): RegistryComparison[] {
+  if (!filter) return [];
+  const parsed = comparisons(filter).map((c) => {
+    const { type, key } = identifier(c.left.text, MODEL_SEARCH_KEYS);
+    const r = c.right;
+    let value: string;
+    if (r.kind === 'string' || r.kind === 'ident') value = stripQuotes(r.text, true);
+    else if (type === 'tag') {
+      throw invalid(`Expected a quoted string value for tag (e.g. 'my-value'). Got value ${r.text}`);
+    } else if (r.kind === 'paren') {
+      throw invalid("Only the 'run_id' attribute supports comparison with a list of quoted string values.");
+    } else {
+      throw invalid(`Expected a quoted string value or a list of quoted string values for attributes. Got value ${r.text}`);
+    }
+    return { type, key, comparator: c.op, value } as RegistryComparison;
+  });
+  for (const c of parsed) {
+    if (!NAME_COMPARATORS.includes(c.comparator)) {
+      throw invalid(c.type === 'tag' ? `Invalid comparator for tag: ${c.comparator}` : `Invalid comparator for attribute: ${c.comparator}`);
+    }
+  }
+  return parsed;
+}
+
+function orderByString(clause: string): { token: string; ascending: boolean } {
+  const m = typeof clause === 'string' ? /^\s*(\S+)(?:\s+(\S+))?\s*$/.exec(clause) : null;
+  if (!m) throw invalid(`Invalid order_by clause '${clause}'. Could not be parsed.`);
+  let ascending = true;
+  if (m[2] !== undefined) {
+    const d = m[2].toLowerCase();
+    if (d !== 'asc' && d !== 'desc') throw invalid(`Invalid ordering key in order_by clause '${clause}'.`);
+    ascending = d === 'asc';
+  }
+  return { token: m[1]!, ascending };
+}
+
+/** `_parse_search_registered_models_order_by`: name, timestamp / last_updated_timestamp; then `name ASC`. */
+export function parseRegisteredModelOrderBy(orderBy?: string[]): RegistryOrderBy[] {
+  const out: RegistryOrderBy[] = [];
+  const seen = new Set<string>();
+  for (const clause of orderBy ?? []) {
+    const { token, ascending } = orderByString(clause);
+    let column: string;
+    if (token === 'name') column = 'name';
+    else if (token === 'timestamp' || token === 'last_updated_timestamp') column = 'last_updated_time';
+    else throw invalid(`Invalid order by key '${token}' specified. Valid keys are '${setRepr(['name', 'timestamp'])}'`);
+    // MLflow raises this one without an error code: a 500.
+    if (seen.has(column)) throw new MlfError(`\`order_by\` contains duplicate fields: ${pyRepr(orderBy)}`, 'INTERNAL_ERROR');
+    seen.add(column);
+    out.push({ column, ascending });
+  }
+  if (!seen.has('name')) out.push({ column: 'name', ascending: true });
+  return out;
+}
+
+// ---------------------------------------------------------------- model versions
+
+const VERSION_SEARCH_KEYS = ['name', 'version_number', 'run_id', 'source_path'];
+const VERSION_NUMERIC_KEYS = ['version_number', 'creation_timestamp', 'last_updated_timestamp'];
+const VERSION_ORDER_KEYS = ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'];
+const NUMERIC_COMPARATORS = ['>', '>=', '!=', '=', '<', '<='];
+const VERSION_STRING_COMPARATORS = ['!=', '=', 'LIKE', 'ILIKE', 'IN'];
+
+/** `SearchModelVersionUtils.parse_search_filter` plus the SQL store's comparator checks. */
+export function parseModelVersionFilter(filter?: string): RegistryComparison[] {
+  if (!filter) return [];
+  const parsed = comparisons(filter).map((c) => {
+    const { type, key } = identifier(c.left.text, VERSION_SEARCH_KEYS);
+    const r = c.right;
+    let value: string | number | string[];
+    if (r.kind === 'string' || r.kind === 'ident') value = stripQuotes(r.text, true);
+    else if (type === 'tag') {
+      throw invalid(`Expected a quoted string value for tag (e.g. 'my-value'). Got value ${r.text}`);
+    } else if (r.kind === 'paren') {
+      if (key !== 'run_id') throw invalid("Only the 'run_id' attribute supports comparison with a list of quoted string values.");
+      value = runIdList(r);
+    } else if (r.kind === 'number') {
+      if (!VERSION_NUMERIC_KEYS.includes(key)) {
+        throw invalid(`Only the '${setRepr(VERSION_NUMERIC_KEYS)}' attributes support comparison with numeric values.`);
+      }
+      value = Number(r.text);
+    } else {
+      throw invalid(`Expected a quoted string value or a list of quoted string values for attributes. Got value ${r.text}`);
+    }
+    return { type, key, comparator: c.op, value } as RegistryComparison;
+  });
+  for (const c of parsed) {
+    if (c.type === 'tag') {
+      if (!NAME_COMPARATORS.includes(c.comparator)) throw invalid(`Invalid comparator for tag: ${c.comparator}`);
+    } else if (VERSION_NUMERIC_KEYS.includes(c.key)) {
+      if (!NUMERIC_COMPARATORS.includes(c.comparator)) throw invalid(`Invalid comparator for attribute ${c.key}: ${c.comparator}`);
+      const n = Number(c.value);
+      // A quoted number is compared as a number, as the database would coerce it.
+      if (Array.isArray(c.value) || !Number.isFinite(n) || c.value === '') {
+        throw invalid(`Expected numeric value type for numeric attribute: ${c.key}. Found ${String(c.value)}`);
+      }
+      c.value = n;
+    } else if (!VERSION_STRING_COMPARATORS.includes(c.comparator) || (c.comparator === 'IN' && c.key !== 'run_id')) {
+      throw invalid(`Invalid comparator for attribute: ${c.comparator}`);
+    } else if (Array.isArray(c.value) !== (c.comparator === 'IN')) {
+      // `run_id = ('a')` or `run_id IN 'a'`: MLflow fails in SQL; mlf says what is wrong.
+      throw invalid(`Invalid comparator for attribute: ${c.comparator}`);
+    }
+  }
+  return parsed;
+}
+
+const VERSION_ORDER_COLUMNS: Record<string, string> = {
+  name: 'name',
+  version_number: 'version',
+  creation_timestamp: 'creation_time',
+  last_updated_timestamp: 'last_updated_time',
+};
+
+/** `_parse_search_model_versions_order_by`; default order `last_updated_timestamp DESC, name ASC, version_number DESC`. */
+export function parseModelVersionOrderBy(orderBy?: string[]): RegistryOrderBy[] {
+  const list = orderBy && orderBy.length ? orderBy : ['last_updated_timestamp DESC', 'name ASC', 'version_number DESC'];
+  const out: RegistryOrderBy[] = [];
+  const seen = new Set<string>();
+  for (const clause of list) {
+    const { token, ascending } = orderByString(clause);
+    const { key } = identifier(token, VERSION_ORDER_KEYS);
+    const column = VERSION_ORDER_COLUMNS[key];
+    if (!column) throw invalid(`Invalid order by key '${key}' specified. Valid keys are ${setRepr(VERSION_ORDER_KEYS)}`);
+    if (seen.has(column)) throw new MlfError(`\`order_by\` contains duplicate fields: ${pyRepr(list)}`, 'INTERNAL_ERROR');
+    seen.add(column);
+    out.push({ column, ascending });
+  }
+  if (!seen.has('name')) out.push({ column: 'name', ascending: true });
+  if (!seen.has('version')) out.push({ column: 'version', ascending: false });
+  return out;
+}
+
+// ---------------------------------------------------------------- SQL
+
+function stringComparison(d: SqlDialect, column: Sql, comparator: string, value: string | number | string[]): Sql {
+  switch (comparator) {
+    case '=':
+      return d.eqCaseSensitive(column, String(value));
+    case '!=':
+      return sql`not (${d.eqCaseSensitive(column, String(value))})`;
+    case 'LIKE':
+      return d.likeCaseSensitive(column, String(value));
+    case 'ILIKE':
+      return d.ilike(column, String(value));
+    case 'IN': {
+      // MLflow's plain IN: the values are lower-case run ids already.
+      const list = value as string[];
+      return list.length ? sql`${column} in (${sql.join(list)})` : sql`1 = 0`;
+    }
+    default:
+      throw invalid(`Invalid comparator for attribute: ${comparator}`);
+  }
+}
+
+const numericOp = (op: string) => sql.raw(op === '!=' ? '<>' : op);
+
+/** Tag comparisons grouped by key: one EXISTS per key, all of that key's conditions on the same tag row. */
+function tagConditions(d: SqlDialect, filters: RegistryComparison[], exists: (key: string, conds: Sql[]) => Sql): Sql[] {
+  const byKey = new Map<string, Sql[]>();
+  for (const f of filters) {
+    if (f.type !== 'tag') continue;
+    let conds = byKey.get(f.key);
+    if (!conds) byKey.set(f.key, (conds = []));
+    conds.push(stringComparison(d, sql.ref('t.value'), f.comparator, f.value));
+  }
+  return [...byKey].map(([key, conds]) => exists(key, conds));
+}
+
+/** WHERE conditions on `registered_models` for a parsed filter. */
+export function registeredModelConditions(d: SqlDialect, filters: RegistryComparison[]): Sql[] {
+  const out: Sql[] = filters
+    .filter((f) => f.type === 'attribute')
+    .map((f) => stringComparison(d, sql.ref('registered_models.name'), f.comparator, f.value));
+  out.push(
+    ...tagConditions(
+      d,
+      filters,
+      (key, conds) =>
+        sql`exists (select 1 from registered_model_tags t where t.name = registered_models.name and ${d.eqCaseSensitive(sql.ref('t.key'), key)} and ${sql.join(conds, sql` and `)})`,
+    ),
+  );
+  return out;
+}
+
+const VERSION_FILTER_COLUMNS: Record<string, string> = {
+  name: 'model_versions.name',
+  run_id: 'model_versions.run_id',
+  source_path: 'model_versions.source',
+  version_number: 'model_versions.version',
+};
+
+/** WHERE conditions on `model_versions` for a parsed filter (deleted versions are excluded by the caller). */
+export function modelVersionConditions(d: SqlDialect, filters: RegistryComparison[]): Sql[] {
+  const out: Sql[] = [];
+  for (const f of filters) {
+    if (f.type !== 'attribute') continue;
+    const col = sql.ref(VERSION_FILTER_COLUMNS[f.key]!);
+    out.push(
+      f.key === 'version_number'
+        ? sql`${col} ${numericOp(f.comparator)} ${f.value as number}`
+        : stringComparison(d, col, f.comparator, f.value),
+    );
+  }
+  out.push(
+    ...tagConditions(
+      d,
+      filters,
+      (key, conds) =>
+        sql`exists (select 1 from model_version_tags t where t.name = model_versions.name and t.version = model_versions.version and ${d.eqCaseSensitive(sql.ref('t.key'), key)} and ${sql.join(conds, sql` and `)})`,
+    ),
+  );
+  return out;
+}
+
+/** ORDER BY terms on `table` (columns are never null here). */
+export function orderByTerms(table: string, orderBy: RegistryOrderBy[]): Sql[] {
+  return orderBy.map((o) => sql`${sql.ref(`${table}.${o.column}`)} ${sql.raw(o.ascending ? 'asc' : 'desc')}`);
+}

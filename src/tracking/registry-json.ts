@@ -1,0 +1,39 @@
+/**
+ * Model Registry entities as MLflow's REST API writes them (`model_registry.proto` through
+ * `message_to_json`): snake_case names, `version` as a string, timestamps as JSON numbers, the
+ * status enum by name, unset fields left out, empty lists left out.
+ *
+ * @example
+ * modelVersionToJson(v) // { name: 'm', version: '1', creation_timestamp: 1700000000000, current_stage: 'None', status: 'READY', ... }
+ */
+import type { ModelVersion, RegisteredModel } from '../stores/registry-store.js';
+
+type Json = Record<string, unknown>;
+
+export function modelVersionToJson(v: ModelVersion): Json {
+  const out: Json = { name: v.name, version: String(v.version), creation_timestamp: v.creationTimestamp };
+  if (v.lastUpdatedTimestamp !== null) out.last_updated_timestamp = v.lastUpdatedTimestamp;
+  if (v.description !== null) out.description = v.description;
+  if (v.userId !== null) out.user_id = v.userId;
+  out.current_stage = v.currentStage;
+  if (v.source !== null) out.source = v.source;
+  if (v.runId !== null) out.run_id = v.runId;
+  if (v.status !== null) out.status = v.status;
+  // MLflow sets the status message only when it is non-empty.
+  if (v.statusMessage) out.status_message = v.statusMessage;
+  if (v.tags.length) out.tags = v.tags.map((t) => ({ key: t.key, value: t.value }));
+  if (v.runLink !== null) out.run_link = v.runLink;
+  if (v.aliases.length) out.aliases = [...v.aliases];
+  return out;
+}
+
+export function registeredModelToJson(m: RegisteredModel): Json {
+  const out: Json = { name: m.name };
+  if (m.creationTimestamp !== null) out.creation_timestamp = m.creationTimestamp;
+  if (m.lastUpdatedTimestamp !== null) out.last_updated_timestamp = m.lastUpdatedTimestamp;
+  if (m.description !== null) out.description = m.description;
+  if (m.latestVersions.length) out.latest_versions = m.latestVersions.map(modelVersionToJson);
+  if (m.tags.length) out.tags = m.tags.map((t) => ({ key: t.key, value: t.value }));
+  if (m.aliases.length) out.aliases = m.aliases.map((a) => ({ alias: a.alias, version: String(a.version) }));
+  return out;
+}
