@@ -71,6 +71,7 @@ import { QueryCache } from './query-cache.js';
 import {
   EXPERIMENT_COLUMNS,
   RUN_COLUMNS,
+  decodeMetricValue,
   encodeMetricValue,
   experimentFromRow,
   metricFromRow,
@@ -152,6 +153,29 @@ export class SqlStore implements TrackingStore {
     const runner = holding || this.inTransaction ? this.sync?.writer : this.sync?.reader;
     if (runner) return runner.all(text, values) as R[];
     return (await exec.executeQuery<R>(CompiledQuery.raw(text, values as unknown[]))).rows;
+  }
+
+  /** A query built for this one call (a search): on SQLite it runs on the reader connection. */
+  private async runCompiled<R>(exec: Db | Tx, compiled: CompiledQuery): Promise<R[]> {
+    const runner = this.inTransaction ? this.sync?.writer : this.sync?.reader;
+    if (runner) return runner.all(compiled.sql, compiled.parameters) as R[];
+    return (await exec.executeQuery<R>(compiled)).rows;
+  }
+
+  /** Like `rows`, as arrays of the given columns' values (what large reads want). */
+  private async arrays(
+    exec: Db | Tx,
+    holding: boolean,
+    key: string,
+    build: () => Compilable<unknown>,
+    values: readonly unknown[],
+    columns: readonly string[],
+  ): Promise<unknown[][]> {
+    const text = this.queries.text(key, build, values);
+    const runner = holding || this.inTransaction ? this.sync?.writer : this.sync?.reader;
+    if (runner) return runner.values(text, values);
+    const rows = (await exec.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values as unknown[]))).rows;
+    return rows.map((r) => columns.map((c) => r[c]));
   }
 
   /**
@@ -403,10 +427,10 @@ export class SqlStore implements TrackingStore {
         .where('experiments.lifecycle_stage', 'in', lifecycleStagesFor(opts.viewType));
       for (const cond of experimentFilterConditions(this.dialect, filter)) q = q.where(cond as never);
       const order = experimentOrderBy(orderBy);
-      const rows = (await q
-        .orderBy(sql.join(order))
-        .modifyEnd(pagingClause(this.dialect, maxResults + 1, offset))
-        .execute()) as ExperimentRow[];
+      const rows = await this.runCompiled<ExperimentRow>(
+        this.exec,
+        q.orderBy(sql.join(order)).modifyEnd(pagingClause(this.dialect, maxResults + 1, offset)).compile(),
+      );
       const more = rows.length > maxResults;
       const items = await this.toExperiments(this.exec, rows.slice(0, maxResults));
       return more ? { items, nextPageToken: encodePageToken(offset + maxResults) } : { items };
@@ -526,12 +550,13 @@ export class SqlStore implements TrackingStore {
       if (part.length === 0) continue;
       const n = part.length;
       const holding = db !== this.exec || this.inTransaction;
-      const metrics = await this.rows<MetricRow & { run_uuid: string }>(db, holding, `hydrate:metrics:${n}`, () =>
-        db.selectFrom('latest_metrics').select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']).where('run_uuid', 'in', part), part);
-      const params = await this.rows<{ run_uuid: string; key: string; value: string }>(db, holding, `hydrate:params:${n}`, () =>
-        db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part);
-      const tags = await this.rows<{ run_uuid: string; key: string; value: string | null }>(db, holding, `hydrate:tags:${n}`, () =>
-        db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part);
+      const metrics = await this.arrays(db, holding, `hydrate:metrics:${n}`, () =>
+        db.selectFrom('latest_metrics').select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']).where('run_uuid', 'in', part), part,
+        ['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']);
+      const params = await this.arrays(db, holding, `hydrate:params:${n}`, () =>
+        db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']);
+      const tags = await this.arrays(db, holding, `hydrate:tags:${n}`, () =>
+        db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']);
       const inputValues = ['RUN', 'DATASET', ...part];
       const inputs = await this.rows<Record<string, any>>(db, holding, `hydrate:inputs:${n}`, () =>
         db
@@ -550,9 +575,16 @@ export class SqlStore implements TrackingStore {
           .where('inputs.destination_type', '=', 'RUN')
           .where('inputs.source_type', '=', 'DATASET')
           .where('inputs.destination_id', 'in', part), inputValues);
-      for (const m of metrics) runs.get(m.run_uuid)!.data.metrics.push(metricFromRow(m as MetricRow));
-      for (const p of params) runs.get(p.run_uuid)!.data.params.push({ key: p.key, value: p.value ?? '' });
-      for (const t of tags) runs.get(t.run_uuid)!.data.tags.push({ key: t.key, value: t.value ?? '' });
+      for (const m of metrics) {
+        runs.get(m[0] as string)!.data.metrics.push({
+          key: m[1] as string,
+          value: decodeMetricValue(m[2], m[5]),
+          timestamp: Number(m[3] ?? 0),
+          step: Number(m[4] ?? 0),
+        });
+      }
+      for (const p of params) runs.get(p[0] as string)!.data.params.push({ key: p[1] as string, value: (p[2] as string | null) ?? '' });
+      for (const t of tags) runs.get(t[0] as string)!.data.tags.push({ key: t[1] as string, value: (t[2] as string | null) ?? '' });
       if (inputs.length) {
         const inputTags = new Map<string, { key: string; value: string }[]>();
         for (const part2 of chunks(inputs.map((i) => i.input_uuid as string), ID_CHUNK)) {
@@ -676,10 +708,10 @@ export class SqlStore implements TrackingStore {
         .where('runs.experiment_id', 'in', expIds)
         .where('runs.lifecycle_stage', 'in', lifecycleStagesFor(opts.viewType));
       for (const cond of runFilterConditions(this.dialect, filter)) q = q.where(cond as never);
-      const rows = (await q
-        .orderBy(sql.join(runOrderBy(this.dialect, orderBy)))
-        .modifyEnd(pagingClause(this.dialect, maxResults + 1, offset))
-        .execute()) as RunRow[];
+      const rows = await this.runCompiled<RunRow>(
+        this.exec,
+        q.orderBy(sql.join(runOrderBy(this.dialect, orderBy))).modifyEnd(pagingClause(this.dialect, maxResults + 1, offset)).compile(),
+      );
       const more = rows.length > maxResults;
       const items = await this.hydrate(this.exec, rows.slice(0, maxResults));
       return more ? { items, nextPageToken: encodePageToken(offset + maxResults) } : { items };

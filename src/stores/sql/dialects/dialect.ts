@@ -103,6 +103,8 @@ export interface SqlDialect {
 /** Runs compiled SQL synchronously (better-sqlite3), with cached prepared statements. */
 export interface SyncRunner {
   all(sqlText: string, params: readonly unknown[]): Record<string, any>[];
+  /** Rows as arrays of column values (no per-row objects: faster for large reads). */
+  values(sqlText: string, params: readonly unknown[]): unknown[][];
   run(sqlText: string, params: readonly unknown[]): number;
 }
 

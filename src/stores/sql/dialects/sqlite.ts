@@ -41,6 +41,15 @@ function syncRunner(prepare: (text: string) => BetterStatement): SyncRunner {
       stmt.run(...(params as unknown[]));
       return [];
     },
+    values: (text, params) => {
+      const stmt = prepare(text);
+      stmt.raw(true);
+      try {
+        return stmt.all(...(params as unknown[])) as unknown[][];
+      } finally {
+        stmt.raw(false);
+      }
+    },
     run: (text, params) => prepare(text).run(...(params as unknown[])).changes,
   };
 }
