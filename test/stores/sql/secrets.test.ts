@@ -161,8 +161,9 @@ describe.skipIf(await skipUnlessAvailable('mysql'))('MariaDB: a user with a pass
       () => undefined,
       (e: unknown) => e as MlfError,
     );
-    // With MLF_CONNECT_RETRIES at its default (6), a retried error would take 5.7 s of back-off.
-    expect(Date.now() - started).toBeLessThan(1000);
+    // With MLF_CONNECT_RETRIES at its default (6), a retried error would take 5.7 s of back-off;
+    // the bound leaves room for a loaded CI machine.
+    expect(Date.now() - started).toBeLessThan(3000);
     expect(err).toBeInstanceOf(MlfError);
     expect(err!.message).toContain('Access denied');
     expect(err!.message).not.toContain(PASSWORD);
