@@ -351,6 +351,13 @@ export class SqlRegistryStore implements RegistryStore {
     try {
       return await this.d.writeTransaction(this.db, async (tx) => {
         const row = await this.modelRow(tx, name);
+        // Checked first: with cascading keys some databases (MySQL) report a taken name as a
+        // foreign-key error rather than a duplicate key. Plain `=` also finds a name that differs
+        // only in case where the database's unique key would (MySQL's collation).
+        const clash = await tx.selectFrom('registered_models').select('name').where('name', '=', newName).execute();
+        if (clash.some((c) => c.name !== row.name)) {
+          throw this.alreadyExists(newName, 'UNIQUE constraint failed: registered_models.name');
+        }
         const now = Date.now();
         await tx.updateTable('registered_models').set({ name: newName, last_updated_time: now }).where(() => this.is('name', row.name)).execute();
         // The foreign keys cascade the new name (ON UPDATE CASCADE); these catch a database whose
