@@ -230,8 +230,12 @@ export class SqlStore implements TrackingStore {
       const root = opts.artifactRoot ?? path.resolve(opts.cwd ?? process.cwd(), 'mlruns');
       const store = new SqlStore(conn, root, conn.db, false);
       if ((opts.schema ?? 'check') === 'check') {
-        const { ensureSchema } = await import('./migrate/index.js');
-        await ensureSchema(conn);
+        // At head (the usual case) only the revision is read: no migration module is loaded.
+        const { HEAD_REVISION, currentRevision } = await import('./migrate/head.js');
+        if ((await currentRevision(conn.db)) !== HEAD_REVISION) {
+          const { ensureSchema } = await import('./migrate/index.js');
+          await ensureSchema(conn);
+        }
         await conn.dialect.onSchemaReady?.(conn.db);
         await store.ensureDefaultExperiment();
       }

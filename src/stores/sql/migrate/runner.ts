@@ -17,10 +17,12 @@ import type { Db, SqlDialect } from '../dialects/dialect.js';
 import type { SqlConnection } from '../connect.js';
 import { Ddl, migrationContext, type Migration, type TableSpec, col, T } from './ddl.js';
 import { MIGRATIONS } from '../../../../migrations/index.js';
+import { HEAD_REVISION, currentRevision } from './head.js';
+
+export { HEAD_REVISION, currentRevision };
 import { INITIAL_TABLES } from '../../../../migrations/0000-initial-tables.js';
 
 /** MLflow 2.17's alembic head. */
-export const HEAD_REVISION = 'f5a4f2784254';
 
 /** The tables of MLflow's schema at head (besides alembic_version). */
 export const MLFLOW_TABLES = [
@@ -55,19 +57,6 @@ export function migrationLabel(m: Migration): string {
   return m.revision ? `${m.revision} ${m.slug}` : m.slug;
 }
 
-/** The revision in `alembic_version`, or null when the table or its row is missing. */
-export async function currentRevision(db: Db): Promise<string | null> {
-  try {
-    const r = await sql<{ version_num: string }>`select version_num from alembic_version`.execute(db);
-    if (r.rows.length > 1) {
-      throw new MlfError(`alembic_version holds ${r.rows.length} revisions (${r.rows.map((x) => x.version_num).join(', ')}); MLflow's schema has one head`, 'INVALID_STATE');
-    }
-    return r.rows[0]?.version_num ?? null;
-  } catch (e) {
-    if (e instanceof MlfError) throw e;
-    return null; // no alembic_version table
-  }
-}
 
 /** Like currentRevision, but asks the catalog first: a failed query would abort a PostgreSQL transaction. */
 async function readRevision(ddl: Ddl, tables: string[]): Promise<string | null> {

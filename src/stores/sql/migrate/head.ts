@@ -1,0 +1,24 @@
+/**
+ * The schema head and how to read a database's revision: all a store needs on every open, kept
+ * apart from the migrations so that opening a database at head loads none of them.
+ */
+import { sql } from 'kysely';
+import { MlfError } from '../../../lib/errors.js';
+import type { Db } from '../dialects/dialect.js';
+
+/** MLflow 2.17's alembic head. */
+export const HEAD_REVISION = 'f5a4f2784254';
+
+/** The revision in `alembic_version`, or null when the table or its row is missing. */
+export async function currentRevision(db: Db): Promise<string | null> {
+  try {
+    const r = await sql<{ version_num: string }>`select version_num from alembic_version`.execute(db);
+    if (r.rows.length > 1) {
+      throw new MlfError(`alembic_version holds ${r.rows.length} revisions (${r.rows.map((x) => x.version_num).join(', ')}); MLflow's schema has one head`, 'INVALID_STATE');
+    }
+    return r.rows[0]?.version_num ?? null;
+  } catch (e) {
+    if (e instanceof MlfError) throw e;
+    return null; // no alembic_version table
+  }
+}
