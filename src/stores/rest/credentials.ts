@@ -183,7 +183,8 @@ function truthy(v: string | undefined): boolean {
 
 /**
  * The Databricks workspace and credentials for a `databricks` tracking URI: `databricks://<profile>`
- * reads only that profile; `databricks` reads `DATABRICKS_*` variables, then the `DEFAULT` profile.
+ * reads only that profile; `databricks` reads `DATABRICKS_*` variables, then the profile named by
+ * `DATABRICKS_CONFIG_PROFILE`, else `DEFAULT`.
  */
 export function databricksHostCreds(parsed: DatabricksStoreUri, src: CredentialSources = {}): HostCreds {
   const env = src.env ?? process.env;
@@ -198,7 +199,8 @@ export function databricksHostCreds(parsed: DatabricksStoreUri, src: CredentialS
     config = profileConfig(parsed.profile, src);
   } else {
     const fromEnv = envConfig(env);
-    config = isValid(fromEnv) ? fromEnv : profileConfig('DEFAULT', src);
+    // DATABRICKS_CONFIG_PROFILE is how the Databricks SDK (which MLflow tries first) picks a profile.
+    config = isValid(fromEnv) ? fromEnv : profileConfig(nonEmpty(env.DATABRICKS_CONFIG_PROFILE) ?? 'DEFAULT', src);
   }
   if (!isValid(config)) throw failMalformed(parsed.uri);
   if (!config.token && !(config.username && config.password)) {

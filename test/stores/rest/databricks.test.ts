@@ -58,6 +58,11 @@ describe('databricksHostCreds', () => {
     });
   });
 
+  it('reads the profile named by DATABRICKS_CONFIG_PROFILE for the bare databricks URI', () => {
+    const home = homeWith('[DEFAULT]\nhost = https://d\ntoken = td\n[staging]\nhost = https://s\ntoken = ts\n');
+    expect(databricksHostCreds(db('databricks'), { env: { DATABRICKS_CONFIG_PROFILE: 'staging' }, home })).toMatchObject({ host: 'https://s', token: 'ts' });
+  });
+
   it('reads only the named profile for databricks://<profile>, ignoring DATABRICKS_* variables', () => {
     const home = homeWith('[DEFAULT]\nhost = https://d\ntoken = td\n[prod]\nhost = prod.cloud.databricks.com\ntoken = tp\ninsecure = True\n');
     expect(databricksHostCreds(db('databricks://prod'), { env: { DATABRICKS_HOST: 'https://env', DATABRICKS_TOKEN: 'te' }, home })).toEqual({
