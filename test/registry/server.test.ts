@@ -290,3 +290,46 @@ describe('registry endpoints on a file store', () => {
     }
   });
 });
+
+describe('mlf server wiring of --registry-store-uri', () => {
+  it('serves the registry from its own database next to a file backend store, and closes it', async () => {
+    const { resolveSettings, startServer } = await import('../../src/server/serve.js');
+    const dir = tempDir('mlf-reg-serve-');
+    const regDb = await createTestDatabase('sqlite');
+    const s = await startServer(
+      resolveSettings({ backendStoreUri: path.join(dir, 'mlruns'), registryStoreUri: regDb.uri, port: 0, artifactsDestination: path.join(dir, 'art') }),
+      createLogger('none'),
+    );
+    try {
+      const res = await fetch(`${s.url}/api/2.0/mlflow/registered-models/create`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'served' }),
+      });
+      expect(res.status).toBe(200);
+      expect((await res.json()).registered_model.name).toBe('served');
+    } finally {
+      await s.close();
+      await regDb.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start when the registry database cannot be opened (exit code 1, masked URI)', async () => {
+    const { resolveSettings, startServer } = await import('../../src/server/serve.js');
+    const dir = tempDir('mlf-reg-serve-');
+    try {
+      const err = await startServer(
+        resolveSettings({ backendStoreUri: path.join(dir, 'mlruns'), registryStoreUri: 'postgresql://u:topsecret@127.0.0.1:1/x', port: 0 }),
+        createLogger('none'),
+      ).then(
+        () => undefined,
+        (e: unknown) => e as { exitCode: number; message: string },
+      );
+      expect(err?.exitCode).toBe(1);
+      expect(err?.message).not.toContain('topsecret');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
