@@ -17,6 +17,7 @@
  * @example
  * const summary = await runGc(store, { olderThan: '30d', dryRun: true });
  */
+import { noHardDeleteError } from '../stores/common.js';
 import path from 'node:path';
 import { MlfError } from '../lib/errors.js';
 import type { Experiment, RunInfo } from '../tracking/entities.js';
@@ -112,6 +113,8 @@ function splitIds(ids: string[] | undefined): string[] | undefined {
 
 /** Decide what goes, checking everything first (MLflow's errors, nothing removed yet). */
 export async function planGc(store: TrackingStore, opts: GcOptions): Promise<GcPlan> {
+  // MLflow's REST API has no hard delete: say so before listing anything.
+  if (store.kind === 'rest') throw noHardDeleteError(store.displayUri);
   const now = opts.now ?? Date.now();
   const olderThanMs = opts.olderThan !== undefined ? parseOlderThan(opts.olderThan) : undefined;
   const threshold = olderThanMs === undefined ? undefined : now - olderThanMs;

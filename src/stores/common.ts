@@ -110,3 +110,11 @@ export function refuseDefaultExperimentDelete(experimentId: string): void {
     );
   }
 }
+
+/** MLflow's REST API has no hard delete: gc must reach the server's backend store itself. */
+export function noHardDeleteError(displayUri: string): MlfError {
+  return new MlfError(
+    `Cannot permanently delete runs or experiments through the tracking server at '${displayUri}': MLflow's REST API has no hard delete. Run gc with direct access to the backend store (mlf gc --backend-store-uri <the server's database URI or mlruns folder>).`,
+    'FEATURE_DISABLED',
+  );
+}

@@ -79,6 +79,11 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       await cleanup?.();
     });
 
+    // Over HTTP, MLflow's REST API has no deleted_time, and a few messages come from the server's
+    // request checks (MLflow's server words them the same way) rather than from the store.
+    const overHttp = () => store.kind === 'rest';
+    const storeMessage = (m: RegExp) => (overHttp() ? undefined : m);
+
     const newExperiment = async (name = uniq()) => store.createExperiment({ name });
     const newRun = async (experimentId?: string, opts: { runName?: string; startTime?: number; tags?: RunTag[]; userId?: string } = {}) =>
       store.createRun({ experimentId: experimentId ?? (await newExperiment()), startTime: opts.startTime ?? BASE_TIME, ...opts });
@@ -151,7 +156,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       });
 
       it('refuses an empty experiment name with INVALID_PARAMETER_VALUE', async () => {
-        await expectError(store.createExperiment({ name: '' }), 'INVALID_PARAMETER_VALUE', lit("Invalid experiment name: ''"));
+        await expectError(store.createExperiment({ name: '' }), 'INVALID_PARAMETER_VALUE', storeMessage(lit("Invalid experiment name: ''")));
       });
 
       it('refuses an experiment name longer than 500 characters with INVALID_PARAMETER_VALUE', async () => {
@@ -478,8 +483,10 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         await store.deleteRun(run.info.runId);
         const deleted = await store.getRun(run.info.runId);
         expect(deleted.info.lifecycleStage).toBe('deleted');
-        expect(deleted.info.deletedTime).toBeGreaterThanOrEqual(before);
-        expect(deleted.info.deletedTime).toBeLessThanOrEqual(Date.now());
+        if (!overHttp()) {
+          expect(deleted.info.deletedTime).toBeGreaterThanOrEqual(before);
+          expect(deleted.info.deletedTime).toBeLessThanOrEqual(Date.now());
+        }
         await store.restoreRun(run.info.runId);
         const restored = await store.getRun(run.info.runId);
         expect(restored.info.lifecycleStage).toBe('active');
@@ -495,7 +502,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         for (const r of [a, b]) {
           const info = (await store.getRun(r.info.runId)).info;
           expect(info.lifecycleStage).toBe('deleted');
-          expect(info.deletedTime).not.toBeNull();
+          if (!overHttp()) expect(info.deletedTime).not.toBeNull();
         }
         await store.restoreExperiment(expId);
         // Both MLflow stores restore every deleted run of the experiment, including one deleted on its own before.
@@ -1106,7 +1113,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         await expectError(
           store.searchRuns({ experimentIds: [expId], maxResults: 50001 }),
           'INVALID_PARAMETER_VALUE',
-          lit("Invalid value 50001 for parameter 'max_results' supplied. It must be at most 50000"),
+          storeMessage(lit("Invalid value 50001 for parameter 'max_results' supplied. It must be at most 50000")),
         );
       });
 

@@ -1,7 +1,7 @@
 /**
  * Scale-out: two `mlf server` instances (as on two machines behind a load balancer) on one
  * PostgreSQL or MariaDB database, clients writing through both; every write is readable through
- * either. Also: on a database store the registry endpoints are not routed yet (ENDPOINT_NOT_FOUND).
+ * either. Also: on a database store the Model Registry answers, through either server.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,10 +93,20 @@ for (const dialect of ['postgresql', 'mysql'] as const) {
       expect((await dup.json()).error_code).toBe('RESOURCE_ALREADY_EXISTS');
     });
 
-    it('leaves the registry endpoints unrouted on a database store (ENDPOINT_NOT_FOUND, 404)', async () => {
-      const r = await get(a.url, 'registered-models/get', { name: 'm' });
-      expect(r.status).toBe(404);
-      expect(r.json.error_code).toBe('ENDPOINT_NOT_FOUND');
+    it('answers the Model Registry on a database store, through either server', async () => {
+      const name = `scale-out-model-${Date.now()}`;
+      const missing = await get(a.url, 'registered-models/get', { name });
+      expect(missing.status).toBe(404);
+      expect(missing.json).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Registered Model with name=${name} not found` });
+      const created = await fetch(`${a.url}/api/2.0/mlflow/registered-models/create`, {
+        method: 'POST',
+        body: JSON.stringify({ name }),
+        headers: { 'Content-Type': 'application/json' },
+      });
+      expect(created.status).toBe(200);
+      const viaB = await get(b.url, 'registered-models/get', { name });
+      expect(viaB.status).toBe(200);
+      expect(viaB.json.registered_model.name).toBe(name);
     });
   });
 }

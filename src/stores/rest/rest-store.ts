@@ -17,6 +17,7 @@
  * const store = await RestStore.open(parseStoreUri('http://127.0.0.1:5000'));
  * const exp = await store.getExperimentByName('Default');
  */
+import { noHardDeleteError } from '../common.js';
 import { MlfError } from '../../lib/errors.js';
 import type {
   DatasetInput,
@@ -263,10 +264,7 @@ export class RestStore implements TrackingStore {
   }
 
   private noHardDelete(): MlfError {
-    return new MlfError(
-      `Cannot permanently delete runs or experiments through the tracking server at '${this.displayUri}': MLflow's REST API has no hard delete. Run gc with direct access to the backend store (mlf gc --backend-store-uri <the server's database URI or mlruns folder>).`,
-      'FEATURE_DISABLED',
-    );
+    return noHardDeleteError(this.displayUri);
   }
 
   // ---- atomicity ----
