@@ -79,7 +79,10 @@ describe('exit codes and messages', () => {
     const r = await runCli(['runs', 'list', '--tracking-uri', 'postgresql://me:hunter2secret@127.0.0.1:1/mlflow']);
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).not.toContain('hunter2secret');
-    const h = await runCli(['experiments', 'list', '--tracking-uri', 'https://me:hunter2secret@127.0.0.1:1']);
+    // No retries: MLflow's client default (5, back-off factor 2) would wait about a minute for port 1.
+    const h = await runCli(['experiments', 'list', '--tracking-uri', 'https://me:hunter2secret@127.0.0.1:1'], {
+      env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' },
+    });
     expect(h.code).not.toBe(0);
     expect(h.stdout + h.stderr).not.toContain('hunter2secret');
   });
