@@ -3,6 +3,7 @@
  * MariaDB: MLflow's methods, request fields, response JSON and error replies. Also: a file-store
  * server still answers FEATURE_DISABLED, and `--registry-store-uri` pointing at another database.
  */
+import { apiCaller } from '../server/helpers.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,26 +16,7 @@ import { REGISTRY_ENDPOINTS } from '../../src/server/routes/registry.js';
 
 type App = ReturnType<typeof createApp>;
 
-function caller(app: App) {
-  return async (method: string, route: string, body?: Record<string, unknown>) => {
-    let url = `/api/2.0/mlflow/${route}`;
-    const init: RequestInit = { method };
-    if (method === 'GET' && body) {
-      const q = new URLSearchParams();
-      for (const [k, v] of Object.entries(body)) {
-        if (Array.isArray(v)) for (const x of v) q.append(k, String(x));
-        else if (v !== undefined) q.append(k, String(v));
-      }
-      url += `?${q}`;
-    } else if (body) {
-      init.body = JSON.stringify(body);
-      init.headers = { 'Content-Type': 'application/json' };
-    }
-    const res = await app.request(url, init);
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : text };
-  };
-}
+const caller = (app: App) => apiCaller(app);
 
 for (const dialect of testDialects()) {
   describe.skipIf(await skipUnlessAvailable(dialect))(`registry REST API on ${dialect}`, () => {

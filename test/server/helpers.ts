@@ -20,13 +20,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function makeServer(kind: StoreKind, extra: Partial<AppOptions> = {}): Promise<TestServer> {
-  const dir = tempDir('mlf-server-');
-  const artifacts = path.join(dir, 'mlartifacts');
-  const uri = kind === 'file' ? path.join(dir, 'mlruns') : `sqlite:///${path.join(dir, 'mlflow.db')}`;
-  const store = await openTrackingStore(uri, { artifactRoot: 'mlflow-artifacts:/' });
-  const app = createApp({ store, artifactsDestination: artifacts, logger: createLogger('none'), ...extra });
-  const call = async (method: string, route: string, body?: Record<string, unknown>) => {
+/**
+ * `call(method, route, body)` against an app without a socket: GET fields go in the query string,
+ * others in a JSON body, as MLflow's client sends them. `json` is the parsed body, or its text.
+ */
+export function apiCaller(app: { request(path: string, init?: RequestInit): Promise<Response> }) {
+  return async (method: string, route: string, body?: Record<string, unknown>) => {
     let url = route.startsWith('/') ? route : `/api/2.0/mlflow/${route}`;
     const init: RequestInit = { method };
     if (method === 'GET' && body) {
@@ -50,6 +49,15 @@ export async function makeServer(kind: StoreKind, extra: Partial<AppOptions> = {
     }
     return { status: res.status, json, res };
   };
+}
+
+export async function makeServer(kind: StoreKind, extra: Partial<AppOptions> = {}): Promise<TestServer> {
+  const dir = tempDir('mlf-server-');
+  const artifacts = path.join(dir, 'mlartifacts');
+  const uri = kind === 'file' ? path.join(dir, 'mlruns') : `sqlite:///${path.join(dir, 'mlflow.db')}`;
+  const store = await openTrackingStore(uri, { artifactRoot: 'mlflow-artifacts:/' });
+  const app = createApp({ store, artifactsDestination: artifacts, logger: createLogger('none'), ...extra });
+  const call = apiCaller(app);
   return {
     app,
     store,

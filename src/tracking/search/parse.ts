@@ -268,10 +268,11 @@ function splitComparisons(filter: string, quoteInvalid: boolean): RawComparison[
 
 // ---------------------------------------------------------------- identifiers and values
 
-const isQuoted = (v: string, q: string) => v.length >= 2 && v.startsWith(q) && v.endsWith(q);
-const trimBackticks = (v: string) => (isQuoted(v, '`') ? v.slice(1, -1) : v);
+export const isQuoted = (v: string, q: string) => v.length >= 2 && v.startsWith(q) && v.endsWith(q);
+export const trimBackticks = (v: string) => (isQuoted(v, '`') ? v.slice(1, -1) : v);
 
-function stripQuotes(v: string, expectQuoted: boolean): string {
+/** A quoted literal's text; `expectQuoted`: a bare word is MLflow's quoting error. */
+export function stripQuotes(v: string, expectQuoted: boolean): string {
   if (isQuoted(v, "'") || isQuoted(v, '"')) return v.slice(1, -1);
   if (expectQuoted) {
     throw invalid(

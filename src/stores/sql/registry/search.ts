@@ -13,6 +13,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { MlfError } from '../../../lib/errors.js';
 import { pyRepr } from '../../../tracking/validation.js';
+import { stripQuotes, trimBackticks } from '../../../tracking/search/parse.js';
 import type { SqlDialect } from '../dialects/dialect.js';
 
 type Sql = RawBuilder<unknown>;
@@ -151,19 +152,6 @@ function comparisons(filter: string): RawComparison[] {
 
 // ---------------------------------------------------------------- identifiers and values
 
-const quoted = (v: string, q: string) => v.length >= 2 && v.startsWith(q) && v.endsWith(q);
-
-function stripQuotes(v: string, expectQuoted: boolean): string {
-  if (quoted(v, "'") || quoted(v, '"')) return v.slice(1, -1);
-  if (expectQuoted) {
-    throw invalid(
-      `Parameter value is either not quoted or unidentified quote types used for string value ${v}. Use either single or double quotes.`,
-    );
-  }
-  return v;
-}
-
-const trimBackticks = (v: string) => (quoted(v, '`') ? v.slice(1, -1) : v);
 // Python prints sets in hash order; mlf uses one fixed order.
 const setRepr = (items: readonly string[]) => `{${items.map((x) => `'${x}'`).join(', ')}}`;
 
