@@ -404,7 +404,7 @@ export class SqlRegistryStore implements RegistryStore {
     return this.guard(async () => {
       let q = this.db.selectFrom('registered_models').select(['name', 'creation_time', 'last_updated_time', 'description']);
       for (const c of conds) q = q.where(() => c as RawBuilder<boolean>);
-      const rows = await q.orderBy(order).modifyEnd(pagingClause(this.d, limit, offset)).execute();
+      const rows = await q.orderBy(sql.join(order)).modifyEnd(pagingClause(this.d, limit, offset)).execute();
       const page = rows.slice(0, Math.max(0, maxResults));
       return { items: await this.models(this.db, page), nextPageToken: rows.length === limit ? encodePageToken(offset + maxResults) : undefined };
     });
@@ -626,7 +626,7 @@ export class SqlRegistryStore implements RegistryStore {
         .select(VERSION_COLUMNS.map((c) => `model_versions.${c}` as const))
         .where('model_versions.current_stage', '<>', STAGE_DELETED_INTERNAL);
       for (const c of conds) q = q.where(() => c as RawBuilder<boolean>);
-      const rows = await q.orderBy(order).modifyEnd(pagingClause(this.d, limit, offset)).execute();
+      const rows = await q.orderBy(sql.join(order)).modifyEnd(pagingClause(this.d, limit, offset)).execute();
       return {
         items: await this.versionsWithTags(this.db, rows.slice(0, maxResults)),
         nextPageToken: rows.length === limit ? encodePageToken(offset + maxResults) : undefined,
