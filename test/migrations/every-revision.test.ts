@@ -1,0 +1,140 @@
+/**
+ * `mlf db upgrade` from every revision of MLflow's chain, not only from the fixture's: a database
+ * built to revision r (with rows written as MLflow wrote them at r) reaches exactly MLflow's head
+ * schema, and keeps its rows; the data-rewriting migrations (user → mlflow.user tag, latest_metrics)
+ * do their job when they run.
+ */
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
+import { HEAD_REVISION, currentRevision, upgrade } from '../../src/stores/sql/migrate/index.js';
+import { migrationContext } from '../../src/stores/sql/migrate/ddl.js';
+import { parseDbUri } from '../../src/tracking/uri.js';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { FIXTURES, createTestDatabase, skipUnlessAvailable, tempDir, type TestDatabase } from '../support/databases.js';
+import { mysqlSchema, postgresSchema, sqliteSchema } from './introspect.js';
+
+const open: SqlConnection[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+});
+
+const LATEST_METRICS_REV = '89d4b8295536';
+const USER_TAG_REV = '90e64c465722';
+const index = (rev: string | null) => MIGRATIONS.findIndex((m) => m.revision === rev);
+
+/** A database built by mlf's own migrations up to `rev`, with rows in the initial tables' columns. */
+async function databaseAt(rev: string | null, uri?: string): Promise<{ file: string; conn: SqlConnection }> {
+  const file = path.join(tempDir(), 'at.db');
+  const conn = await connectSql(parseDbUri(uri ?? `sqlite:///${file}`));
+  open.push(conn);
+  for (const m of MIGRATIONS.slice(0, index(rev) + 1)) await m.up(migrationContext(conn.db, conn.dialect));
+  if (rev !== null) {
+    await sql`CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))`.execute(conn.db);
+    await sql`insert into alembic_version values (${rev})`.execute(conn.db);
+  }
+  await conn.db.insertInto('experiments').values({ experiment_id: 1, name: 'e', artifact_location: '/a/1', lifecycle_stage: 'active' }).execute();
+  await conn.db
+    .insertInto('runs')
+    .values({
+      run_uuid: 'r1',
+      name: 'run-one',
+      source_type: 'UNKNOWN',
+      source_name: '',
+      entry_point_name: '',
+      user_id: 'alice',
+      status: 'FINISHED',
+      start_time: 1000,
+      end_time: 2000,
+      source_version: '',
+      lifecycle_stage: 'active',
+      artifact_uri: '/a/1/r1/artifacts',
+      experiment_id: 1,
+    })
+    .execute();
+  await conn.db.insertInto('metrics').values([
+    { key: 'loss', value: 2.5, timestamp: 10, run_uuid: 'r1' },
+    { key: 'loss', value: 1.5, timestamp: 20, run_uuid: 'r1' },
+  ]).execute();
+  await conn.db.insertInto('params').values({ key: 'lr', value: '0.1', run_uuid: 'r1' }).execute();
+  await conn.db.insertInto('tags').values({ key: 'team', value: 'cv', run_uuid: 'r1' }).execute();
+  return { file, conn };
+}
+
+const revisions: (string | null)[] = MIGRATIONS.slice(0, -1).map((m) => m.revision);
+
+/** The rows every upgraded database must still hold (and the data migrations must have added). */
+async function expectRowsKept(conn: SqlConnection, rev: string | null): Promise<void> {
+  const db = conn.db;
+  expect(await db.selectFrom('runs').select(['run_uuid', 'name', 'user_id', 'status', 'start_time', 'end_time', 'experiment_id']).execute()).toEqual([
+    { run_uuid: 'r1', name: 'run-one', user_id: 'alice', status: 'FINISHED', start_time: 1000, end_time: 2000, experiment_id: 1 },
+  ]);
+  expect(await db.selectFrom('params').select(['key', 'value']).execute()).toEqual([{ key: 'lr', value: '0.1' }]);
+  const tags = await db.selectFrom('tags').select(['key', 'value']).orderBy('key').execute();
+  // 90e64c465722 copies runs.user_id into an mlflow.user tag; databases already past it keep their tags.
+  const wantTags = index(rev) < index(USER_TAG_REV) ? [{ key: 'mlflow.user', value: 'alice' }, { key: 'team', value: 'cv' }] : [{ key: 'team', value: 'cv' }];
+  expect(tags).toEqual(wantTags);
+  const metrics = await db.selectFrom('metrics').select(['key', 'value', 'timestamp', 'step', 'is_nan']).orderBy('timestamp').execute();
+  expect(metrics.map((m) => [m.key, m.value, m.timestamp, Number(m.step), Number(m.is_nan)])).toEqual([
+    ['loss', 2.5, 10, 0, 0],
+    ['loss', 1.5, 20, 0, 0],
+  ]);
+  if (index(rev) < index(LATEST_METRICS_REV)) {
+    // 89d4b8295536 fills latest_metrics from metrics: the maximum by (step, timestamp, value).
+    const latest = await db.selectFrom('latest_metrics').select(['key', 'value', 'timestamp', 'step']).execute();
+    expect(latest.map((m) => [m.key, m.value, m.timestamp, Number(m.step)])).toEqual([['loss', 1.5, 20, 0]]);
+  }
+}
+
+describe('db upgrade from every revision of the chain (SQLite)', () => {
+  for (const rev of revisions) {
+    it(`upgrades a database at ${rev ?? 'the initial tables (no alembic_version)'} to MLflow's head, rows intact`, async () => {
+      const { file, conn } = await databaseAt(rev);
+      const result = await upgrade(conn);
+      expect(result.applied).toHaveLength(MIGRATIONS.length - 1 - index(rev));
+      expect(await currentRevision(conn.db)).toBe(HEAD_REVISION);
+      await expectRowsKept(conn, rev);
+      const db = conn.db;
+      expect(await sql`pragma foreign_key_check`.execute(db).then((r) => r.rows)).toEqual([]);
+      await conn.close();
+      open.splice(open.indexOf(conn), 1);
+      expect(sqliteSchema(file)).toEqual(sqliteSchema(path.join(FIXTURES, 'sqlite-head.db')));
+    });
+  }
+});
+
+// On the database servers, a sample of the chain: the initial tables, the first batch rebuild, both
+// data-rewriting migrations, the status-constraint change and the param widenings.
+const SERVER_REVISIONS: (string | null)[] = [null, '451aebb31d03', '7ac759974ad8', 'cfd24bdc0731', 'cc1f77228345', '7f2a7d5fae7d'];
+const dbs: TestDatabase[] = [];
+afterAll(async () => {
+  await Promise.all(dbs.map((d) => d.drop().catch(() => undefined)));
+});
+
+for (const dialect of ['postgresql', 'mysql'] as const) {
+  describe.skipIf(await skipUnlessAvailable(dialect))(`db upgrade from revisions of the chain (${dialect})`, () => {
+    const snapshot = (conn: SqlConnection) =>
+      (dialect === 'postgresql' ? postgresSchema : mysqlSchema)(async (text) => (await sql.raw(text).execute(conn.db)).rows as Record<string, unknown>[]);
+    let head: unknown;
+    for (const rev of SERVER_REVISIONS) {
+      it(`upgrades a database at ${rev ?? 'the initial tables'} to the same catalog as a new one, rows intact`, async () => {
+        if (head === undefined) {
+          const ref = await createTestDatabase(dialect);
+          dbs.push(ref);
+          const refConn = await connectSql(parseDbUri(ref.uri));
+          open.push(refConn);
+          await upgrade(refConn);
+          head = await snapshot(refConn);
+        }
+        const target = await createTestDatabase(dialect);
+        dbs.push(target);
+        const { conn } = await databaseAt(rev, target.uri);
+        await upgrade(conn);
+        expect(await currentRevision(conn.db)).toBe(HEAD_REVISION);
+        await expectRowsKept(conn, rev);
+        expect(await snapshot(conn)).toEqual(head);
+      });
+    }
+  });
+}
