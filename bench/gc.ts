@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import { openTrackingStore } from '../src/stores/open-store.js';
 import { connectSql, type SqlConnection } from '../src/stores/sql/connect.js';
 import { purgeRunsSql } from '../src/stores/sql/purge.js';
-import { rawSqliteHandle } from '../src/stores/sql/dialects/sqlite.js';
+import { rawSqliteHandle } from '../src/stores/sql/dialects/sqlite/handles.js';
 import { parseStoreUri, type SqlStoreUri } from '../src/tracking/uri.js';
 
 export interface GcBenchRow {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 import { purgeExperimentsSql, purgeRunsSql } from '../../src/stores/sql/purge.js';
-import { mssqlDialect } from '../../src/stores/sql/dialects/mssql.js';
+import { mssqlDialect } from '../../src/stores/sql/dialects/mssql/index.js';
 import { runId } from './support.js';
 
 function recordingDb(stage: (table: string, id: unknown) => string | undefined) {

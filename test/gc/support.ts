@@ -7,7 +7,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
 import { parseStoreUri, type SqlStoreUri } from '../../src/tracking/uri.js';
-import { rawSqliteHandle } from '../../src/stores/sql/dialects/sqlite.js';
+import { rawSqliteHandle } from '../../src/stores/sql/dialects/sqlite/handles.js';
 import { createTestDatabase, FIXTURES, type TestDatabase, type TestDialect } from '../support/databases.js';
 import type { Db } from '../../src/stores/sql/dialects/dialect.js';
 

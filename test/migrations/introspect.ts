@@ -3,7 +3,7 @@
  * constraints are sorted so they compare as sets (MLflow's own databases differ in index order).
  */
 import Database from 'better-sqlite3';
-import { parseSqliteChecks } from '../../src/stores/sql/migrate/ddl.js';
+import { parseSqliteChecks } from '../../src/stores/sql/dialects/sqlite/catalog.js';
 
 const norm = (s: string) => s.replace(/[\s"`]+/g, ' ').trim().toLowerCase();
 

@@ -5,7 +5,7 @@
  */
 import { Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { mssqlDialect } from '../../src/stores/sql/dialects/mssql.js';
+import { mssqlDialect } from '../../src/stores/sql/dialects/mssql/index.js';
 import { migrationContext } from '../../src/stores/sql/migrate/ddl.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 

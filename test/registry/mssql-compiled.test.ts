@@ -13,7 +13,7 @@ import {
   type Driver,
   type QueryResult,
 } from 'kysely';
-import { mssqlDialect, MSSQL_CS_COLLATION } from '../../src/stores/sql/dialects/mssql.js';
+import { mssqlDialect, MSSQL_CS_COLLATION } from '../../src/stores/sql/dialects/mssql/index.js';
 import { SqlRegistryStore } from '../../src/stores/sql/registry/index.js';
 import { parseDbUri } from '../../src/tracking/uri.js';
 import { poolOptionsFromEnv } from '../../src/stores/sql/pool-options.js';

@@ -6,7 +6,8 @@
 import { sql } from 'kysely';
 import { MlfError } from '../../lib/errors.js';
 import { maskUri, type SqlStoreUri } from '../../tracking/uri.js';
-import { loadDialect, type Db, type SqlDialect } from './dialects/dialect.js';
+import type { Db, SqlDialect } from './dialects/dialect.js';
+import { loadDialect } from './dialects/index.js';
 import { connectBackoffMs, poolOptionsFromEnv, type PoolOptions } from './pool-options.js';
 
 export interface SqlConnection {

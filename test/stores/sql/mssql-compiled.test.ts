@@ -15,7 +15,7 @@ import {
   type Driver,
   type QueryResult,
 } from 'kysely';
-import { mssqlDialect, MSSQL_CS_COLLATION } from '../../../src/stores/sql/dialects/mssql.js';
+import { mssqlDialect, MSSQL_CS_COLLATION } from '../../../src/stores/sql/dialects/mssql/index.js';
 import {
   experimentFilterConditions,
   experimentOrderBy,

@@ -86,3 +86,13 @@ export function replayLimit(max: number): number {
 export function isPlainRollback(sqlText: string): boolean {
   return /^\s*rollback\s*;?\s*$/i.test(sqlText);
 }
+
+/** A word for a POSIX shell command line, quoted only when it needs to be. */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The file name stem of a server database's backup, as the dump commands print it. */
+export function backupStem(database: string | undefined, revision: string | null): string {
+  return `${database || 'mlflow'}-backup-${revision ?? 'none'}`;
+}

@@ -1,11 +1,14 @@
 /**
  * Everything that differs between SQLite, PostgreSQL, MySQL/MariaDB and SQL Server lives behind this
  * interface: connections and pools, column types for migrations, case-sensitive comparison, upsert
- * and insert-ignore, the migration lock. Shared code asks for a capability, never for a dialect name.
+ * and insert-ignore, the migration lock, DDL and catalog reading, backups. Each dialect has a folder
+ * here that implements it (index.ts: connection and capabilities; catalog.ts; ddl.ts; backup.ts), and
+ * ./index.ts loads them. Shared code asks for a capability, never for a dialect name.
  */
 import type { Kysely, RawBuilder, Transaction, Expression } from 'kysely';
 import type { SqlDialectName, SqlStoreUri } from '../../../tracking/uri.js';
 import type { PoolOptions } from '../pool-options.js';
+import type { DdlTraits } from './schema.js';
 
 // The SQL layer works on MLflow's tables through Kysely<any>: the schema is MLflow's, described in
 // migrations/, and row shapes are mapped by hand in the store.
@@ -38,10 +41,23 @@ export interface DialectCapabilities {
   offsetFetch: boolean;
 }
 
+/** Backups before a one-way migration. */
+export interface BackupTraits {
+  /** The shell command that backs this database up, password masked as `***`. */
+  command(uri: SqlStoreUri, revision: string | null): string;
+  /** Whether mlf can write the backup itself (a SQLite file). */
+  canWrite?(uri: SqlStoreUri): boolean;
+  /** Write the backup and return its path (only where canWrite). */
+  write?(db: Db, uri: SqlStoreUri, revision: string | null): Promise<string>;
+}
+
 export interface SqlDialect {
   readonly name: SqlDialectName;
   readonly capabilities: DialectCapabilities;
   readonly types: TypeMap;
+  /** How migrations read and change this dialect's schema. */
+  readonly ddl: DdlTraits;
+  readonly backup: BackupTraits;
 
   /** Open a Kysely instance (with its pool) for a parsed URI. */
   connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db>;
@@ -116,18 +132,4 @@ export function chunkRows<T extends Record<string, unknown>>(rows: T[], maxParam
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += per) out.push(rows.slice(i, i + per));
   return out;
-}
-
-/** Load the dialect implementation lazily, so a CLI call pays only for the driver it uses. */
-export async function loadDialect(name: SqlDialectName): Promise<SqlDialect> {
-  switch (name) {
-    case 'sqlite':
-      return (await import('./sqlite.js')).sqliteDialect;
-    case 'postgresql':
-      return (await import('./postgres.js')).postgresDialect;
-    case 'mysql':
-      return (await import('./mysql.js')).mysqlDialect;
-    case 'mssql':
-      return (await import('./mssql.js')).mssqlDialect;
-  }
 }

@@ -1,80 +1,20 @@
 /**
- * Backups before a one-way migration (2d6e25af4d3e): a consistent SQLite copy through better-sqlite3's
- * online backup API, or the dump command for a server database (mlf does not run server tools itself).
+ * The question before a one-way migration (2d6e25af4d3e): go on, have mlf write a backup where its
+ * dialect can (SQLite), or print the dialect's backup command (dialects/<name>/backup.ts).
  */
-import path from 'node:path';
 import { MlfError } from '../../../lib/errors.js';
-import type { SqlStoreUri } from '../../../tracking/uri.js';
 import type { SqlConnection } from '../connect.js';
-import { rawSqliteHandle } from '../dialects/sqlite.js';
 import { migrationLabel } from './runner.js';
 import type { Migration } from './ddl.js';
 
 /** True where mlf can write the backup itself. */
-export function canWriteBackup(uri: SqlStoreUri): boolean {
-  return uri.dialect === 'sqlite' && uri.sqlitePath !== undefined && uri.sqlitePath !== ':memory:';
+export function canWriteBackup(conn: SqlConnection): boolean {
+  return conn.dialect.backup.canWrite?.(conn.uri) ?? false;
 }
 
-/**
- * Write `<file>.backup-<revision>-<timestamp>` beside a SQLite database (online backup: consistent
- * even while others write) and return its path.
- */
-export async function writeSqliteBackup(conn: SqlConnection, revision: string | null): Promise<string> {
-  const raw = rawSqliteHandle(conn.db);
-  const file = conn.uri.sqlitePath;
-  if (!raw || !file || file === ':memory:') throw new MlfError('Only a SQLite database file can be backed up by mlf', 'INVALID_PARAMETER_VALUE');
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const dest = `${file}.backup-${revision ?? 'none'}-${stamp}`;
-  await raw.backup(dest);
-  return dest;
-}
-
-const sh = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
-/** The command that dumps a server database, password masked as `***`. */
-export function dumpCommand(uri: SqlStoreUri, revision: string | null): string {
-  const db = uri.database ?? '';
-  const out = `${db || 'mlflow'}-backup-${revision ?? 'none'}`;
-  const pw = uri.password !== undefined ? '***' : undefined;
-  switch (uri.dialect) {
-    case 'postgresql':
-      return [
-        pw ? `PGPASSWORD=${pw}` : '',
-        'pg_dump',
-        `-h ${sh(uri.host ?? 'localhost')}`,
-        `-p ${uri.port ?? 5432}`,
-        uri.user ? `-U ${sh(uri.user)}` : '',
-        `-Fc -f ${sh(out + '.dump')}`,
-        sh(db),
-      ]
-        .filter(Boolean)
-        .join(' ');
-    case 'mysql':
-      return [
-        'mysqldump',
-        `-h ${sh(uri.host ?? 'localhost')}`,
-        `-P ${uri.port ?? 3306}`,
-        uri.user ? `-u ${sh(uri.user)}` : '',
-        pw ? `-p${pw}` : '',
-        '--single-transaction --routines',
-        sh(db),
-        `> ${sh(out + '.sql')}`,
-      ]
-        .filter(Boolean)
-        .join(' ');
-    case 'mssql':
-      return [
-        'sqlcmd',
-        `-S ${sh(`${uri.host ?? 'localhost'},${uri.port ?? 1433}`)}`,
-        uri.user ? `-U ${sh(uri.user)}` : '',
-        pw ? `-P ${pw}` : '',
-        `-Q ${sh(`BACKUP DATABASE [${db}] TO DISK = N'${out}.bak'`)}`,
-      ]
-        .filter(Boolean)
-        .join(' ');
-    case 'sqlite':
-      return `sqlite3 ${sh(uri.sqlitePath ?? '')} ${sh(`.backup ${path.basename(uri.sqlitePath ?? 'mlflow.db')}.${out}`)}`;
-  }
+/** The command that backs a database up, password masked as `***`. */
+export function dumpCommand(conn: SqlConnection, revision: string | null): string {
+  return conn.dialect.backup.command(conn.uri, revision);
 }
 
 export interface OneWayPrompt {
@@ -93,15 +33,15 @@ export interface OneWayPrompt {
  */
 export function confirmOneWay(conn: SqlConnection, from: string | null, p: OneWayPrompt): (m: Migration) => Promise<boolean> {
   return async (m) => {
-    const sqlite = canWriteBackup(conn.uri);
+    const sqlite = canWriteBackup(conn);
     const backupNow = async () => {
       if (!sqlite) {
         throw new MlfError(
-          `mlf cannot back up a server database itself. Take a backup, e.g.: ${dumpCommand(conn.uri, from)} — then run 'mlf db upgrade' again with --yes.`,
+          `mlf cannot back up a server database itself. Take a backup, e.g.: ${dumpCommand(conn, from)} — then run 'mlf db upgrade' again with --yes.`,
           'ABORTED',
         );
       }
-      p.log(`Backup written to ${await writeSqliteBackup(conn, from)}`);
+      p.log(`Backup written to ${await conn.dialect.backup.write!(conn.db, conn.uri, from)}`);
       return true;
     };
     p.log(`Migration ${migrationLabel(m)} cannot be undone: ${m.oneWay}.`);
@@ -110,11 +50,11 @@ export function confirmOneWay(conn: SqlConnection, from: string | null, p: OneWa
     if (!p.ask) {
       throw new MlfError(
         `Migration ${m.revision} cannot be undone and needs a backup first; nothing was changed. ` +
-          (sqlite ? `Re-run with --backup to have mlf write one, or with --yes if you have one.` : `Take one (${dumpCommand(conn.uri, from)}), then re-run with --yes.`),
+          (sqlite ? `Re-run with --backup to have mlf write one, or with --yes if you have one.` : `Take one (${dumpCommand(conn, from)}), then re-run with --yes.`),
         'ABORTED',
       );
     }
-    if (!sqlite) p.log(`To take a backup: ${dumpCommand(conn.uri, from)}`);
+    if (!sqlite) p.log(`To take a backup: ${dumpCommand(conn, from)}`);
     const answer = (
       await p.ask(sqlite ? 'Do you have a backup? [y]es, go on / [b]ack up now / [N]o, stop: ' : 'Do you have a backup? [y]es, go on / [N]o, stop: ')
     )

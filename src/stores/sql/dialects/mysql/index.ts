@@ -6,10 +6,12 @@
 import fs from 'node:fs';
 import { Kysely, MysqlDialect, sql, type Expression, type MysqlPool, type MysqlPoolConnection } from 'kysely';
 import type { SslOptions } from 'mysql2';
-import type { Db, SqlDialect, Tx } from './dialect.js';
-import type { SqlStoreUri } from '../../../tracking/uri.js';
-import { keepIdle, maxConnections, type PoolOptions } from '../pool-options.js';
-import { echoLogger, errorCode, lowerLike, NETWORK_ERROR_CODES, isPlainRollback, replayableFirstStatement, replayLimit } from './common.js';
+import type { Db, SqlDialect, Tx } from '../dialect.js';
+import type { SqlStoreUri } from '../../../../tracking/uri.js';
+import { keepIdle, maxConnections, type PoolOptions } from '../../pool-options.js';
+import { echoLogger, errorCode, lowerLike, NETWORK_ERROR_CODES, isPlainRollback, replayableFirstStatement, replayLimit } from '../common.js';
+import { mysqlDdl } from './ddl.js';
+import { mysqlBackup } from './backup.js';
 
 /** SQLAlchemy's MySQL SSL options (`ssl_ca`, `ssl_cert`, `ssl_key` are file paths) → mysql2's `ssl`. */
 function sslFor(o: Record<string, string>): SslOptions | undefined {
@@ -103,6 +105,8 @@ function resilientPool(
 }
 
 export const mysqlDialect: SqlDialect = {
+  ddl: mysqlDdl,
+  backup: mysqlBackup,
   name: 'mysql',
   capabilities: { transactionalDdl: false, returning: false, maxParameters: 60_000, offsetFetch: false },
   types: {

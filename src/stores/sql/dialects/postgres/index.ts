@@ -3,10 +3,12 @@ import fs from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Kysely, PostgresDialect, sql, type Expression, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type { Pool, PoolClient } from 'pg';
-import type { Db, SqlDialect, Tx } from './dialect.js';
-import type { SqlStoreUri } from '../../../tracking/uri.js';
-import { keepIdle, maxConnections, type PoolOptions } from '../pool-options.js';
-import { echoLogger, errorCode, NETWORK_ERROR_CODES, onConflictUpsert, plainEq, isPlainRollback, replayableFirstStatement, replayLimit } from './common.js';
+import type { Db, SqlDialect, Tx } from '../dialect.js';
+import type { SqlStoreUri } from '../../../../tracking/uri.js';
+import { keepIdle, maxConnections, type PoolOptions } from '../../pool-options.js';
+import { echoLogger, errorCode, NETWORK_ERROR_CODES, onConflictUpsert, plainEq, isPlainRollback, replayableFirstStatement, replayLimit } from '../common.js';
+import { postgresDdl } from './ddl.js';
+import { postgresBackup } from './backup.js';
 
 /**
  * libpq's `sslmode` (and `sslrootcert`/`sslcert`/`sslkey` file paths) → pg's `ssl` option.
@@ -83,6 +85,8 @@ function resilientPool(p: Pool, pool: PoolOptions, isConnectionError: (e: unknow
 const MIGRATION_LOCK_KEY = 0x6d6c66; // "mlf"
 
 export const postgresDialect: SqlDialect = {
+  ddl: postgresDdl,
+  backup: postgresBackup,
   name: 'postgresql',
   capabilities: { transactionalDdl: true, returning: true, maxParameters: 65_000, offsetFetch: false },
   types: {

@@ -3,10 +3,12 @@
  * compiled-SQL tests, and by the full suites when MLF_TEST_MSSQL_URI points at a live server.
  */
 import { Kysely, MssqlDialect, sql, type Expression } from 'kysely';
-import type { Db, SqlDialect, Tx } from './dialect.js';
-import type { SqlStoreUri } from '../../../tracking/uri.js';
-import { idleTimeoutMillis, maxConnections, type PoolOptions } from '../pool-options.js';
-import { echoLogger, errorCode, NETWORK_ERROR_CODES } from './common.js';
+import type { Db, SqlDialect, Tx } from '../dialect.js';
+import type { SqlStoreUri } from '../../../../tracking/uri.js';
+import { idleTimeoutMillis, maxConnections, type PoolOptions } from '../../pool-options.js';
+import { echoLogger, errorCode, NETWORK_ERROR_CODES } from '../common.js';
+import { mssqlDdl } from './ddl.js';
+import { mssqlBackup } from './backup.js';
 
 /** The collation MLflow uses for case-sensitive comparisons on SQL Server. */
 export const MSSQL_CS_COLLATION = 'Japanese_Bushu_Kakusu_100_CS_AS_KS_WS';
@@ -36,6 +38,8 @@ function recycle(conn: { execSql(req: { sqlTextOrProcedure?: string }): void; cl
 }
 
 export const mssqlDialect: SqlDialect = {
+  ddl: mssqlDdl,
+  backup: mssqlBackup,
   name: 'mssql',
   capabilities: { transactionalDdl: true, returning: true, maxParameters: 2000, offsetFetch: true },
   types: {

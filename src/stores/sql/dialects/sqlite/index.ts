@@ -7,11 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, SqliteDialect, SqliteDriver, CompiledQuery, sql, type Expression } from 'kysely';
-import type { Db, SqlDialect, SyncRunner, Tx } from './dialect.js';
-import type { SqlStoreUri } from '../../../tracking/uri.js';
-import type { PoolOptions } from '../pool-options.js';
-import { echoLogger, onConflictUpsert, plainEq } from './common.js';
-import { MlfError } from '../../../lib/errors.js';
+import type { Db, SqlDialect, SyncRunner, Tx } from '../dialect.js';
+import type { SqlStoreUri } from '../../../../tracking/uri.js';
+import type { PoolOptions } from '../../pool-options.js';
+import { echoLogger, onConflictUpsert, plainEq } from '../common.js';
+import { MlfError } from '../../../../lib/errors.js';
+import { rawSqliteHandle, setRawSqliteHandle } from './handles.js';
+import { sqliteDdl } from './ddl.js';
+import { sqliteBackup } from './backup.js';
 
 /** How long a writer waits for another writer's lock, as MLflow sets it (ms). */
 export const SQLITE_BUSY_TIMEOUT_MS = 20_000;
@@ -83,15 +86,14 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-/** The raw better-sqlite3 handle behind a store, for the backup API and benchmarks. */
-const rawHandles = new WeakMap<Db, BetterDb>();
-export function rawSqliteHandle(db: Db): BetterDb | undefined {
-  return rawHandles.get(db);
-}
 
 const syncHandles = new WeakMap<Db, { writer: SyncRunner; reader?: SyncRunner }>();
 
+export { rawSqliteHandle };
+
 export const sqliteDialect: SqlDialect = {
+  ddl: sqliteDdl,
+  backup: sqliteBackup,
   syncAccess: (db: Db) => syncHandles.get(db),
 
   name: 'sqlite',
@@ -142,7 +144,7 @@ export const sqliteDialect: SqlDialect = {
       }),
       log: echoLogger(pool),
     });
-    rawHandles.set(db, raw);
+    setRawSqliteHandle(db, raw);
     // With MLFLOW_SQLALCHEMYSTORE_ECHO every statement goes through Kysely, so each one is logged.
     if (!pool.echo) syncHandles.set(db, { writer: syncRunner(prepareWriter), reader: reader ? syncRunner(statementCache(reader)) : undefined });
     return db;
@@ -155,7 +157,7 @@ export const sqliteDialect: SqlDialect = {
   async onSchemaReady(db: Db): Promise<void> {
     // WAL is recorded in the database file, so it is switched on only once the schema check has
     // passed: a database mlf refuses is left byte for byte as it was. MLflow reads WAL files fine.
-    const raw = rawHandles.get(db);
+    const raw = rawSqliteHandle(db);
     if (raw && raw.name !== ':memory:' && String(raw.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') {
       raw.pragma('journal_mode = WAL');
     }

@@ -1,0 +1,176 @@
+/**
+ * The vocabulary shared by the migrations and the dialects' DDL code: declarative table specs, what a
+ * catalog reader returns, and the DDL traits each dialect folder implements. Shared code asks a trait,
+ * never a dialect name.
+ */
+import { sql } from 'kysely';
+import type { Db, TypeMap } from './dialect.js';
+
+export interface ColumnSpec {
+  name: string;
+  type: (t: TypeMap) => string;
+  /** Default true. */
+  nullable: boolean;
+  /** A server default as an SQL literal, e.g. `'0'` (MLflow's `server_default="0"`). */
+  default?: string;
+  autoIncrement?: boolean;
+  /** SQLAlchemy `Boolean(create_constraint=True)`: a CHECK (col IN (0, 1)) where booleans are integers. */
+  booleanCheck?: boolean;
+}
+
+export interface ForeignKeySpec {
+  /** MLflow's own name; unnamed FKs get the name the dialect itself would give (see autoName). */
+  name?: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+  onDelete?: 'CASCADE';
+  onUpdate?: 'CASCADE';
+}
+
+export interface CheckSpec {
+  name?: string;
+  column: string;
+  values: readonly string[];
+}
+
+export interface IndexSpec {
+  name: string;
+  columns: string[];
+}
+
+export interface TableSpec {
+  name: string;
+  columns: ColumnSpec[];
+  primaryKey: { name: string; columns: string[] };
+  foreignKeys?: ForeignKeySpec[];
+  checks?: CheckSpec[];
+  /** UNIQUE constraints (unnamed in MLflow). */
+  unique?: { columns: string[] }[];
+  indexes?: IndexSpec[];
+}
+
+export interface ColumnInfo {
+  name: string;
+  /** Canonical type text (see canonType). */
+  type: string;
+  nullable: boolean;
+  default: string | null;
+}
+export interface ForeignKeyInfo {
+  name: string | null;
+  columns: string[];
+  refTable: string;
+  onDelete: string;
+  onUpdate: string;
+}
+export interface CheckInfo {
+  name: string | null;
+  clause: string;
+}
+
+/** Types compared across catalogs: lower case, no spaces, synonyms folded. */
+export function canonType(t: string): string {
+  let s = t.toLowerCase().replace(/\s+/g, ' ').trim();
+  s = s.replace(/^character varying/, 'varchar').replace(/ /g, '');
+  if (/^int(\(\d+\))?$/.test(s) || s === 'integer' || s === 'serial') return 'integer';
+  if (/^bigint(\(\d+\))?$/.test(s)) return 'bigint';
+  if (s === 'doubleprecision' || s === 'double' || s === 'float(53)') return 'double';
+  if (s === 'tinyint(1)' || s === 'bool' || s === 'boolean' || s === 'bit') return 'boolean';
+  if (s === 'varchar(max)' || s === 'varchar(-1)') return 'text';
+  return s;
+}
+
+/** Default values compared across catalogs: `'0'::bigint`, `('0')`, `false`, `0` are all `0`. */
+export function canonDefault(d: string | null | undefined): string | null {
+  if (d === null || d === undefined || d.toUpperCase() === 'NULL') return null;
+  let s = d.trim();
+  for (;;) {
+    const m = /^\((.*)\)$/s.exec(s);
+    if (!m) break;
+    s = m[1]!.trim();
+  }
+  s = s.replace(/::[a-z ]+$/i, '').replace(/^'(.*)'$/s, '$1');
+  if (s === 'false') return '0';
+  if (s === 'true') return '1';
+  return s;
+}
+
+export interface Catalog {
+  tables(db: Db): Promise<string[]>;
+  columns(db: Db, table: string): Promise<ColumnInfo[]>;
+  primaryKey(db: Db, table: string): Promise<{ name: string | null; columns: string[] }>;
+  indexes(db: Db, table: string): Promise<string[]>;
+  checks(db: Db, table: string): Promise<CheckInfo[]>;
+  foreignKeys(db: Db, table: string): Promise<ForeignKeyInfo[]>;
+}
+
+/**
+ * Everything that differs between dialects in DDL. Each dialect folder has one (its `ddl.ts`); the
+ * migration toolkit (migrate/ddl.ts) works only through it.
+ */
+export interface DdlTraits {
+  catalog: Catalog;
+  quote(id: string): string;
+  /** Column type text for an auto-increment integer key. */
+  autoIncrement(types: TypeMap): string;
+  /** Booleans are integers here, so SQLAlchemy adds CHECK (col IN (0, 1)). */
+  booleanCheck: boolean;
+  /**
+   * Whether MLflow's `unique=True` on a primary-key column shows up as its own UNIQUE constraint
+   * (registered_models.name). It does on SQLite and MySQL; MLflow's PostgreSQL and SQL Server
+   * databases have only the primary key.
+   */
+  uniqueSameAsPrimaryKey: boolean;
+  /**
+   * The name of a constraint MLflow leaves unnamed, as this dialect would name it itself. SQL Server's
+   * own names are random (FK__runs__experim__3A81B327), so mlf names everything there. On MySQL the
+   * names InnoDB/MariaDB pick (`runs_ibfk_1`, `CONSTRAINT_1`) are deterministic, and leaving the FK
+   * unnamed is what gives its supporting index MLflow's name (`KEY experiment_id`); undefined = unnamed.
+   */
+  autoName(kind: 'fk' | 'check' | 'unique', table: string, columns: string[]): string | undefined;
+  /** `DEFAULT x` in a column definition (SQL Server: a named default constraint). */
+  defaultClause(table: string, column: string, value: string): string;
+  /** SQLite cannot ALTER constraints or column types: batch changes rebuild the table. */
+  rebuildsTables: boolean;
+  /** Statements that bring a column to its spec (not on SQLite). */
+  alterColumn(table: string, c: ColumnSpec, types: TypeMap, current: ColumnInfo): string[];
+  dropPrimaryKey(table: string, name: string | null): string;
+  dropForeignKey(table: string, name: string): string;
+  dropCheck(table: string, name: string): string;
+  /** Before a migration's transaction (SQLite: `foreign_keys` can only change outside one). */
+  beforeTransaction?(db: Db): Promise<void>;
+  /** Inside the transaction, after the steps: fail (and roll back) if the data no longer holds. */
+  afterSteps?(db: Db): Promise<void>;
+  afterTransaction?(db: Db): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the dialects' catalog readers and traits
+
+/** Rows of a raw query. */
+export async function catalogRows<T>(db: Db, q: ReturnType<typeof sql>): Promise<T[]> {
+  return (await q.execute(db)).rows as T[];
+}
+
+/** A referential action as the catalogs spell it, normalised (`NO_ACTION` → `NO ACTION`). */
+export const rule = (r: string | null | undefined) => (r ?? 'NO ACTION').toUpperCase().replace(/_/g, ' ');
+
+/** information_schema column names come back upper- or lower-case depending on server and driver. */
+export function lc<T>(r: Record<string, unknown>): T {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) o[k.toLowerCase()] = v;
+  return o as T;
+}
+
+/** Constraint names as PostgreSQL gives unnamed ones (SQL Server uses the same scheme in mlf). */
+export const pgStyleName = (kind: 'fk' | 'check' | 'unique', table: string, columns: string[]) =>
+  `${table}_${columns.join('_')}_${kind === 'fk' ? 'fkey' : kind === 'check' ? 'check' : 'key'}`;
+
+/** A column's definition in CREATE TABLE / ADD / MODIFY. */
+export function columnDef(tr: DdlTraits, types: TypeMap, table: string, c: ColumnSpec): string {
+  const type = c.autoIncrement ? tr.autoIncrement(types) : c.type(types);
+  const dflt = c.default !== undefined ? ` ${tr.defaultClause(table, c.name, c.default)}` : '';
+  return `${tr.quote(c.name)} ${type}${dflt}${c.nullable ? '' : ' NOT NULL'}`;
+}
+

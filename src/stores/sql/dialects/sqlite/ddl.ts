@@ -1,0 +1,43 @@
+/** How migrations change a SQLite schema: the DDL traits of this dialect. */
+import { sql } from 'kysely';
+import { type DdlTraits } from '../schema.js';
+import { sqliteCatalog } from './catalog.js';
+
+export const sqliteDdl: DdlTraits = {
+  catalog: sqliteCatalog,
+  quote: (id) => `"${id}"`,
+  // A single-column INTEGER primary key is SQLite's rowid: it auto-increments as MLflow's does.
+  autoIncrement: (t) => t.integer,
+  booleanCheck: true,
+  uniqueSameAsPrimaryKey: true,
+  autoName: () => undefined,
+  defaultClause: (_t, _c, v) => `DEFAULT ${v}`,
+  rebuildsTables: true,
+  alterColumn: () => {
+    throw new Error('SQLite alters columns by rebuilding the table');
+  },
+  dropPrimaryKey: () => {
+    throw new Error('SQLite alters keys by rebuilding the table');
+  },
+  dropForeignKey: () => {
+    throw new Error('SQLite alters keys by rebuilding the table');
+  },
+  dropCheck: () => {
+    throw new Error('SQLite alters constraints by rebuilding the table');
+  },
+  // Rebuilds drop and rename tables that others reference: FKs off for the migration (as alembic's
+  // batch mode needs), then foreign_key_check before commit so a broken reference rolls it back.
+  async beforeTransaction(db) {
+    await sql`PRAGMA foreign_keys = OFF`.execute(db);
+  },
+  async afterSteps(db) {
+    const bad = (await sql<{ table: string; parent: string }>`PRAGMA foreign_key_check`.execute(db)).rows;
+    if (bad.length) {
+      const t = bad[0]!;
+      throw new Error(`foreign_key_check found ${bad.length} broken reference(s), e.g. ${t.table} → ${t.parent}`);
+    }
+  },
+  async afterTransaction(db) {
+    await sql`PRAGMA foreign_keys = ON`.execute(db);
+  },
+};
