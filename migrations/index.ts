@@ -1,6 +1,6 @@
 /**
  * MLflow's schema history in order: the initial tables, then one migration per alembic revision
- * up to MLflow 2.17's head. Append-only: a new MLflow revision is a new file at the end.
+ * through MLflow 2.17's head and on into MLflow 3's chain. Append-only: a new MLflow revision is a new file at the end.
  */
 import type { Migration } from '../src/stores/sql/migrate/ddl.js';
 import m0 from './0000-initial-tables.js';
@@ -31,6 +31,9 @@ import m24 from './0024-867495a8f9d4-add-trace-tables.js';
 import m25 from './0025-5b0e9adcef9c-add-cascade-deletion-to-trace-tables-fk.js';
 import m26 from './0026-4465047574b1-increase-max-dataset-schema-size.js';
 import m27 from './0027-f5a4f2784254-increase-run-tag-value-limit.js';
+import m28 from './0028-0584bdc529eb-add-cascading-deletion-to-datasets-from-experiments.js';
+import m29 from './0029-400f98739977-add-logged-model-tables.js';
+import m30 from './0030-6953534de441-add-step-to-inputs-table.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0,
@@ -61,4 +64,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m25,
   m26,
   m27,
+  m28,
+  m29,
+  m30,
 ];

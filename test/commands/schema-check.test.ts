@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { copyFixture, tempDir } from '../support/databases.js';
+import { HEAD_REVISION } from '../../src/stores/sql/migrate/index.js';
 
 const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 
@@ -28,7 +29,7 @@ describe('schema check in every command', () => {
       const r = await runCli([...args, flag, uri]);
       expect(r.code).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toContain('Detected out-of-date database schema (found version 7f2a7d5fae7d, but expected f5a4f2784254)');
+      expect(r.stderr).toContain(`Detected out-of-date database schema (found version 7f2a7d5fae7d, but expected ${HEAD_REVISION})`);
       expect(r.stderr).toContain(`run 'mlf db upgrade ${uri}'`);
       expect(sha(db)).toBe(before);
     });
@@ -42,6 +43,6 @@ describe('schema check in every command', () => {
     const out = JSON.parse(r.stdout);
     expect(out.experiments.map((e: { name: string }) => e.name)).toEqual(['Default']);
     const cur = await runCli(['db', 'current', uri, '--json']);
-    expect(JSON.parse(cur.stdout)).toMatchObject({ current: 'f5a4f2784254', head: 'f5a4f2784254', pending: 0 });
+    expect(JSON.parse(cur.stdout)).toMatchObject({ current: HEAD_REVISION, head: HEAD_REVISION, pending: 0 });
   });
 });

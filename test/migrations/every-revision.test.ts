@@ -12,7 +12,7 @@ import { HEAD_REVISION, currentRevision, upgrade } from '../../src/stores/sql/mi
 import { migrationContext } from '../../src/stores/sql/migrate/ddl.js';
 import { parseDbUri } from '../../src/tracking/uri.js';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { FIXTURES, createTestDatabase, skipUnlessAvailable, tempDir, type TestDatabase } from '../support/databases.js';
+import { FIXTURES, copyFixture, createTestDatabase, skipUnlessAvailable, tempDir, type TestDatabase } from '../support/databases.js';
 import { mysqlSchema, postgresSchema, sqliteSchema } from './introspect.js';
 
 const open: SqlConnection[] = [];
@@ -87,26 +87,48 @@ async function expectRowsKept(conn: SqlConnection, rev: string | null): Promise<
   }
 }
 
+/** The schema of MLflow 2.17's own database upgraded by mlf to head: what every upgrade must reach. */
+let headSchema: unknown;
+async function mlflowHeadUpgraded(): Promise<unknown> {
+  if (headSchema === undefined) {
+    const file = copyFixture('sqlite-head.db');
+    const conn = await connectSql(parseDbUri(`sqlite:///${file}`));
+    await upgrade(conn);
+    await conn.close();
+    headSchema = sqliteSchema(file);
+  }
+  return headSchema;
+}
+
+const MLFLOW_2_17 = 'f5a4f2784254';
+
 describe('db upgrade from every revision of the chain (SQLite)', () => {
   for (const rev of revisions) {
-    it(`upgrades a database at ${rev ?? 'the initial tables (no alembic_version)'} to MLflow's head, rows intact`, async () => {
+    it(`upgrades a database at ${rev ?? 'the initial tables (no alembic_version)'} to MLflow 2.17's schema and on to the head, rows intact`, async () => {
       const { file, conn } = await databaseAt(rev);
-      const result = await upgrade(conn);
-      expect(result.applied).toHaveLength(MIGRATIONS.length - 1 - index(rev));
+      if (index(rev) < index(MLFLOW_2_17)) {
+        // Stopping at 2.17 (--to) gives exactly the database MLflow 2.17 itself makes.
+        const to217 = await upgrade(conn, { to: MLFLOW_2_17 });
+        expect(to217.applied).toHaveLength(index(MLFLOW_2_17) - index(rev));
+        expect(await currentRevision(conn.db)).toBe(MLFLOW_2_17);
+        expect(sqliteSchema(file)).toEqual(sqliteSchema(path.join(FIXTURES, 'sqlite-head.db')));
+      }
+      await upgrade(conn);
       expect(await currentRevision(conn.db)).toBe(HEAD_REVISION);
       await expectRowsKept(conn, rev);
       const db = conn.db;
       expect(await sql`pragma foreign_key_check`.execute(db).then((r) => r.rows)).toEqual([]);
       await conn.close();
       open.splice(open.indexOf(conn), 1);
-      expect(sqliteSchema(file)).toEqual(sqliteSchema(path.join(FIXTURES, 'sqlite-head.db')));
+      expect(sqliteSchema(file)).toEqual(await mlflowHeadUpgraded());
     });
   }
 });
 
 // On the database servers, a sample of the chain: the initial tables, the first batch rebuild, both
-// data-rewriting migrations, the status-constraint change and the param widenings.
-const SERVER_REVISIONS: (string | null)[] = [null, '451aebb31d03', '7ac759974ad8', 'cfd24bdc0731', 'cc1f77228345', '7f2a7d5fae7d'];
+// data-rewriting migrations, the status-constraint change, the param widenings, and MLflow 2.17's and
+// 2.18's heads into MLflow 3's chain.
+const SERVER_REVISIONS: (string | null)[] = [null, '451aebb31d03', '7ac759974ad8', 'cfd24bdc0731', 'cc1f77228345', '7f2a7d5fae7d', 'f5a4f2784254', '0584bdc529eb'];
 const dbs: TestDatabase[] = [];
 afterAll(async () => {
   await Promise.all(dbs.map((d) => d.drop().catch(() => undefined)));

@@ -3,9 +3,14 @@ import { BaseCommand } from '../../lib/base-command.js';
 
 export interface DbCurrentResult {
   current: string | null;
+  /** The MLflow releases that run on the current revision, in words. */
+  currentReleases: string | null;
   head: string;
+  headReleases: string;
   pending: number;
   pendingMigrations: string[];
+  /** Pending migrations that cannot be undone, with why. */
+  oneWay: string[];
 }
 
 export default class DbCurrent extends BaseCommand<typeof DbCurrent> {
@@ -13,22 +18,32 @@ export default class DbCurrent extends BaseCommand<typeof DbCurrent> {
     url: Args.string({ description: 'Database URI (sqlite:///mlflow.db, postgresql://..., mysql://..., mssql://...)', ignoreStdin: true, required: true }),
   };
   static override description =
-    "Print a database's MLflow schema revision (from alembic_version), the head mlf upgrades to, and how many migrations are pending. " +
-    'Exits 1 if the revision is not one mlf knows.';
+    "Print a database's MLflow schema revision (from alembic_version) and the MLflow releases that run on it, the head mlf upgrades to, " +
+    'and what an upgrade would do. Exits 1 if the revision is not one mlf knows.';
   static override examples = ['<%= config.bin %> <%= command.id %> sqlite:///mlflow.db', '<%= config.bin %> <%= command.id %> postgresql://mlflow@db/mlflow --json'];
 
   async run(): Promise<DbCurrentResult> {
     const { args } = await this.parse(DbCurrent);
     const { parseDbUri } = await import('../../tracking/uri.js');
     const { connectSql } = await import('../../stores/sql/connect.js');
-    const { schemaStatus, migrationLabel } = await import('../../stores/sql/migrate/index.js');
+    const { schemaStatus, migrationLabel, oneWayNotes, releasesOf } = await import('../../stores/sql/migrate/index.js');
     const conn = await connectSql(parseDbUri(args.url));
     try {
       const s = await schemaStatus(conn);
-      const result = { current: s.current, head: s.head, pending: s.pending.length, pendingMigrations: s.pending.map(migrationLabel) };
-      this.log(`Current revision: ${s.current ?? 'none (no alembic_version)'}`);
-      this.log(`Head revision:    ${s.head}`);
+      const result: DbCurrentResult = {
+        current: s.current,
+        currentReleases: s.current === null ? null : releasesOf(s.current),
+        head: s.head,
+        headReleases: releasesOf(s.head),
+        pending: s.pending.length,
+        pendingMigrations: s.pending.map(migrationLabel),
+        oneWay: oneWayNotes(s.pending),
+      };
+      this.log(`Current revision: ${s.current ?? 'none (no alembic_version)'}${result.currentReleases ? ` (${result.currentReleases})` : ''}`);
+      this.log(`Head revision:    ${s.head} (${result.headReleases})`);
       this.log(`Pending:          ${s.pending.length} migration(s)`);
+      for (const l of result.pendingMigrations) this.log(`  ${l}`);
+      for (const n of result.oneWay) this.log(`One-way: ${n}`);
       return result;
     } finally {
       await conn.close();

@@ -230,9 +230,10 @@ export class SqlStore implements TrackingStore {
       const root = opts.artifactRoot ?? path.resolve(opts.cwd ?? process.cwd(), 'mlruns');
       const store = new SqlStore(conn, root, conn.db, false);
       if ((opts.schema ?? 'check') === 'check') {
-        // At head (the usual case) only the revision is read: no migration module is loaded.
-        const { HEAD_REVISION, currentRevision } = await import('./migrate/head.js');
-        if ((await currentRevision(conn.db)) !== HEAD_REVISION) {
+        // At a revision the store works on (the usual case) only the revision is read: no migration
+        // module is loaded.
+        const { storesOpen, currentRevision } = await import('./migrate/head.js');
+        if (!storesOpen(await currentRevision(conn.db))) {
           const { ensureSchema } = await import('./migrate/index.js');
           await ensureSchema(conn);
         }

@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { copyFixture, tempDir } from '../../support/databases.js';
 import { ensureBuilt, runMlf } from '../../migrations/cli.js';
 import { sqliteSchema } from '../../migrations/introspect.js';
+import { HEAD_REVISION } from '../../../src/stores/sql/migrate/index.js';
+import { MIGRATIONS } from '../../../migrations/index.js';
 
 beforeAll(() => ensureBuilt(), 180_000);
 
@@ -23,14 +25,52 @@ describe('mlf db upgrade', () => {
     const file = path.join(tempDir(), 'new.db');
     const r = await runMlf(['db', 'upgrade', `sqlite:///${file}`]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Upgraded from an empty database to f5a4f2784254 \(28 migration\(s\)\)\./);
+    expect(r.stdout).toMatch(new RegExp(`Upgraded from an empty database to ${HEAD_REVISION} \\(${MIGRATIONS.length} migration\\(s\\)\\)\\.`));
+    expect(version(file)).toBe(HEAD_REVISION);
+  });
+
+  it('--to 2.17 stops at MLflow 2.17\'s head; at it, says so and exits 0', async () => {
+    const file = path.join(tempDir(), 'new.db');
+    const r = await runMlf(['db', 'upgrade', `sqlite:///${file}`, '--to', '2.17']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(version(file)).toBe('f5a4f2784254');
+    const again = await runMlf(['db', 'upgrade', `sqlite:///${file}`, '--to', 'f5a4f2784254']);
+    expect([again.code, again.stdout.trim()]).toEqual([0, 'Database is at f5a4f2784254: nothing to do.']);
+  });
+
+  it('--to a release or revision mlf cannot reach, or neither, is refused as bad usage (exit 2), nothing changed', async () => {
+    const file = copyFixture('sqlite-head.db');
+    for (const [to, msg] of [
+      ['3.17', /MLflow 3\.17 runs on revision 7c4d9e2f1a86, past mlf's head/],
+      ['nonsense', /'nonsense' is neither an MLflow revision mlf knows nor an MLflow release/],
+      ['1.20', /older than 2\.17/],
+    ] as const) {
+      const r = await runMlf(['db', 'upgrade', `sqlite:///${file}`, '--to', to, '--yes']);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+    }
     expect(version(file)).toBe('f5a4f2784254');
   });
 
-  it('at head says so and exits 0', async () => {
+  it('from MLflow 2.17 without a TTY or --yes refuses to cross into MLflow 3\'s schema, saying so, and changes nothing', async () => {
     const file = copyFixture('sqlite-head.db');
+    const before = sqliteSchema(file);
     const r = await runMlf(['db', 'upgrade', `sqlite:///${file}`]);
-    expect([r.code, r.stdout.trim()]).toEqual([0, 'Database is at head f5a4f2784254: nothing to do.']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/400f98739977 add-logged-model-tables cannot be undone: .*MLflow 2\.x servers refuse to open/);
+    expect(r.stderr).toMatch(/^Error: Migration 400f98739977 cannot be undone and needs a backup first; nothing was changed/m);
+    expect(version(file)).toBe('f5a4f2784254');
+    expect(sqliteSchema(file)).toEqual(before);
+  });
+
+  it('from MLflow 2.17 with --yes crosses into MLflow 3\'s schema; at head says so', async () => {
+    const file = copyFixture('sqlite-head.db');
+    const r = await runMlf(['db', 'upgrade', `sqlite:///${file}`, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(version(file)).toBe(HEAD_REVISION);
+    const again = await runMlf(['db', 'upgrade', `sqlite:///${file}`]);
+    expect([again.code, again.stdout.trim()]).toEqual([0, `Database is at head ${HEAD_REVISION}: nothing to do.`]);
   });
 
   it('without a TTY or --yes refuses the one-way migration, says how to proceed, and changes nothing', async () => {
@@ -52,7 +92,7 @@ describe('mlf db upgrade', () => {
     expect(backup).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.backup-7f2a7d5fae7d-\\d{8}T\\d{6}$`));
     expect(fs.existsSync(backup!)).toBe(true);
     expect(version(backup!)).toBe('7f2a7d5fae7d');
-    expect(version(file)).toBe('f5a4f2784254');
+    expect(version(file)).toBe(HEAD_REVISION);
   });
 
   it('--dry-run lists the pending migrations and changes nothing', async () => {
@@ -60,19 +100,31 @@ describe('mlf db upgrade', () => {
     const r = await runMlf(['db', 'upgrade', `sqlite:///${file}`, '--dry-run', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ from: '7f2a7d5fae7d', applied: [], pending: expect.arrayContaining(['2d6e25af4d3e increase-max-param-val-length']) });
-    expect(JSON.parse(r.stdout).pending).toHaveLength(6);
+    expect(JSON.parse(r.stdout).pending).toHaveLength(MIGRATIONS.length - 22);
+    expect(JSON.parse(r.stdout).oneWay.map((l: string) => l.split(' ')[0])).toEqual(['2d6e25af4d3e', '400f98739977']);
     expect(version(file)).toBe('7f2a7d5fae7d');
   });
 
   it('refuses an unknown revision with a message naming it, exit 1, nothing changed', async () => {
     const file = copyFixture('sqlite-head.db');
     const db = new Database(file);
-    db.prepare(`update alembic_version set version_num = 'a1b2c3d4e5f6'`).run();
+    db.prepare(`update alembic_version set version_num = 'deadbeef1234'`).run();
     db.close();
     const r = await runMlf(['db', 'upgrade', `sqlite:///${file}`, '--yes']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: Database schema revision 'a1b2c3d4e5f6' is not one mlf knows/m);
-    expect(version(file)).toBe('a1b2c3d4e5f6');
+    expect(r.stderr).toMatch(/^Error: Database schema revision 'deadbeef1234' is not one mlf knows/m);
+    expect(version(file)).toBe('deadbeef1234');
+  });
+
+  it('refuses a revision of MLflow\'s past mlf\'s head, naming it and its release, exit 1, nothing changed', async () => {
+    const file = copyFixture('sqlite-head.db');
+    const db = new Database(file);
+    db.prepare(`update alembic_version set version_num = '7c4d9e2f1a86'`).run();
+    db.close();
+    const r = await runMlf(['db', 'upgrade', `sqlite:///${file}`, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: Database schema revision '7c4d9e2f1a86' is MLflow's \(MLflow about 3\.17\), but newer than mlf's head/m);
+    expect(version(file)).toBe('7c4d9e2f1a86');
   });
 
   it('never prints a password (server URI that cannot connect)', async () => {
@@ -87,12 +139,27 @@ describe('mlf db current', () => {
     const file = copyFixture('sqlite-old-7f2a7d5fae7d.db');
     const r = await runMlf(['db', 'current', `sqlite:///${file}`]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('Current revision: 7f2a7d5fae7d\nHead revision:    f5a4f2784254\nPending:          6 migration(s)\n');
+    const lines = r.stdout.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      'Current revision: 7f2a7d5fae7d (MLflow releases before 2.17)',
+      `Head revision:    ${HEAD_REVISION} (MLflow 3.0)`,
+      `Pending:          ${MIGRATIONS.length - 22} migration(s)`,
+    ]);
+    expect(lines).toContain('  2d6e25af4d3e increase-max-param-val-length');
+    expect(lines.filter((l) => l.startsWith('One-way: ')).map((l) => l.split(' ')[1])).toEqual(['2d6e25af4d3e', '400f98739977']);
   });
 
-  it('--json gives the same as an object', async () => {
+  it('--json gives the same as an object, with the releases on each revision', async () => {
     const file = copyFixture('sqlite-head.db');
     const r = await runMlf(['db', 'current', `sqlite:///${file}`, '--json']);
-    expect(JSON.parse(r.stdout)).toEqual({ current: 'f5a4f2784254', head: 'f5a4f2784254', pending: 0, pendingMigrations: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      current: 'f5a4f2784254',
+      currentReleases: 'MLflow 2.17',
+      head: HEAD_REVISION,
+      headReleases: 'MLflow 3.0',
+      pending: 3,
+      pendingMigrations: ['0584bdc529eb add-cascading-deletion-to-datasets-from-experiments', '400f98739977 add-logged-model-tables', '6953534de441 add-step-to-inputs-table'],
+      oneWay: [expect.stringMatching(/^400f98739977 add-logged-model-tables: /)],
+    });
   });
 });

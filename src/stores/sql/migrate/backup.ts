@@ -30,11 +30,15 @@ export interface OneWayPrompt {
 /**
  * The `onBeforeOneWay` of `mlf db upgrade`: explain the migration, then go on (--yes), write a backup
  * (--backup or answer "b", SQLite), or ask. With no TTY and no --yes it refuses, having changed nothing.
+ * Called once per one-way migration of an upgrade (each is explained, and asked about on a terminal);
+ * a backup is written at most once.
  */
 export function confirmOneWay(conn: SqlConnection, from: string | null, p: OneWayPrompt): (m: Migration) => Promise<boolean> {
+  let backedUp = false;
   return async (m) => {
     const sqlite = canWriteBackup(conn);
     const backupNow = async () => {
+      if (backedUp) return true;
       if (!sqlite) {
         throw new MlfError(
           `mlf cannot back up a server database itself. Take a backup, e.g.: ${dumpCommand(conn, from)} — then run 'mlf db upgrade' again with --yes.`,
@@ -42,6 +46,7 @@ export function confirmOneWay(conn: SqlConnection, from: string | null, p: OneWa
         );
       }
       p.log(`Backup written to ${await conn.dialect.backup.write!(conn.db, conn.uri, from)}`);
+      backedUp = true;
       return true;
     };
     p.log(`Migration ${migrationLabel(m)} cannot be undone: ${m.oneWay}.`);

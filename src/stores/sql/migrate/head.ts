@@ -5,9 +5,24 @@
 import { sql } from 'kysely';
 import { MlfError } from '../../../lib/errors.js';
 import type { Db } from '../dialects/dialect.js';
+import { revisionIndex } from './revisions.js';
 
-/** MLflow 2.17's alembic head. */
-export const HEAD_REVISION = 'f5a4f2784254';
+/** The newest revision mlf's migrations reach (test/migrations/revisions.test.ts keeps it so). */
+export const HEAD_REVISION = '6953534de441';
+
+/** MLflow 2.17's head: the oldest revision the stores open without an upgrade. */
+export const OLDEST_OPEN_REVISION = 'f5a4f2784254';
+
+/**
+ * True for a revision the stores work on as it is: from MLflow 2.17's head to mlf's head. Every
+ * change in between is additive for what the stores read and write (new tables, columns with
+ * server defaults, cascading FKs), so no upgrade is needed and MLflow's own servers keep working.
+ */
+export function storesOpen(rev: string | null): boolean {
+  if (rev === null) return false;
+  const i = revisionIndex(rev);
+  return i >= revisionIndex(OLDEST_OPEN_REVISION) && i <= revisionIndex(HEAD_REVISION);
+}
 
 /** The revision in `alembic_version`, or null when the table or its row is missing. */
 export async function currentRevision(db: Db): Promise<string | null> {

@@ -17,12 +17,11 @@ import type { Db, SqlDialect } from '../dialects/dialect.js';
 import type { SqlConnection } from '../connect.js';
 import { Ddl, migrationContext, type Migration, type TableSpec, col, T } from './ddl.js';
 import { MIGRATIONS } from '../../../../migrations/index.js';
-import { HEAD_REVISION, currentRevision } from './head.js';
-
-export { HEAD_REVISION, currentRevision };
+import { HEAD_REVISION, OLDEST_OPEN_REVISION, currentRevision, storesOpen } from './head.js';
 import { INITIAL_TABLES } from '../../../../migrations/0000-initial-tables.js';
+import { headOfRelease, isRelease, releasesOf, revisionIndex } from './revisions.js';
 
-/** MLflow 2.17's alembic head. */
+export { HEAD_REVISION, OLDEST_OPEN_REVISION, currentRevision, storesOpen };
 
 /** The tables of MLflow's schema at head (besides alembic_version). */
 export const MLFLOW_TABLES = [
@@ -64,18 +63,49 @@ async function readRevision(ddl: Ddl, tables: string[]): Promise<string | null> 
 }
 
 function unknownRevision(rev: string): MlfError {
+  if (revisionIndex(rev) > revisionIndex(HEAD_REVISION)) {
+    return new MlfError(
+      `Database schema revision '${rev}' is MLflow's (${releasesOf(rev)}), but newer than mlf's head ${HEAD_REVISION} ` +
+        `(${releasesOf(HEAD_REVISION)}): this mlf cannot open or upgrade it yet; nothing was changed.`,
+      'INVALID_STATE',
+    );
+  }
   return new MlfError(
-    `Database schema revision '${rev}' is not one mlf knows (mlf knows MLflow's revisions up to ${HEAD_REVISION}, MLflow 2.17). ` +
+    `Database schema revision '${rev}' is not one mlf knows (mlf knows MLflow's revisions up to ${HEAD_REVISION}, ${releasesOf(HEAD_REVISION)}). ` +
       `It may come from a newer MLflow or from another tool's alembic_version table; nothing was changed.`,
     'INVALID_STATE',
   );
 }
 
 /**
+ * `--to`: a revision id or an MLflow release (`2.17`, `3.0`), as the revision that release runs on.
+ * Throws on a target mlf cannot reach.
+ */
+export function resolveTarget(to: string): string {
+  if (isRelease(to)) {
+    const rev = headOfRelease(to);
+    if (!rev) throw new MlfError(`MLflow ${to} is older than 2.17: mlf upgrades to 2.17 (f5a4f2784254) at the earliest`, 'INVALID_PARAMETER_VALUE');
+    if (MIGRATIONS.every((m) => m.revision !== rev)) {
+      throw new MlfError(`MLflow ${to} runs on revision ${rev}, past mlf's head ${HEAD_REVISION}; mlf cannot upgrade that far yet`, 'INVALID_PARAMETER_VALUE');
+    }
+    return rev;
+  }
+  if (MIGRATIONS.some((m) => m.revision === to)) return to;
+  if (revisionIndex(to) >= 0) throw new MlfError(`Revision ${to} is past mlf's head ${HEAD_REVISION}; mlf cannot upgrade that far yet`, 'INVALID_PARAMETER_VALUE');
+  throw new MlfError(`'${to}' is neither an MLflow revision mlf knows nor an MLflow release (e.g. 2.17, 3.0)`, 'INVALID_PARAMETER_VALUE');
+}
+
+/**
  * What is pending from a revision. No revision: a database with none of MLflow's tables (or only some
  * of the initial ones, left by an interrupted first upgrade) starts from the initial tables.
  */
-export function pendingFrom(rev: string | null, tables: string[]): Migration[] {
+export function pendingFrom(rev: string | null, tables: string[], to: string = HEAD_REVISION): Migration[] {
+  const all = pendingToHead(rev, tables);
+  const end = all.findIndex((m) => m.revision === to);
+  return end < 0 ? [] : all.slice(0, end + 1);
+}
+
+function pendingToHead(rev: string | null, tables: string[]): Migration[] {
   if (rev === null) {
     const present = MLFLOW_TABLES.filter((t) => tables.includes(t));
     const extra = present.filter((t) => !INITIAL_TABLES.includes(t));
@@ -96,15 +126,21 @@ export function pendingFrom(rev: string | null, tables: string[]): Migration[] {
 export interface SchemaStatus {
   current: string | null;
   head: string;
+  /** Where this upgrade stops: the head, or `--to`'s revision. */
+  target: string;
   pending: Migration[];
 }
 
-/** Current revision, head and what `upgrade` would apply; throws on an unknown revision. */
-export async function schemaStatus(conn: SqlConnection): Promise<SchemaStatus> {
+/** Current revision, head and what `upgrade` would apply (to `to`, default head); throws on an unknown revision. */
+export async function schemaStatus(conn: SqlConnection, to: string = HEAD_REVISION): Promise<SchemaStatus> {
   const ddl = new Ddl(conn.db, conn.dialect);
   const tables = await ddl.catalog.tables(conn.db);
   const current = await readRevision(ddl, tables);
-  return { current, head: HEAD_REVISION, pending: pendingFrom(current, tables) };
+  const pending = pendingFrom(current, tables, to);
+  if (current !== null && pending.length === 0 && revisionIndex(current) < revisionIndex(to)) {
+    throw new MlfError(`mlf has no migration path from ${current} to ${to}`, 'INVALID_STATE');
+  }
+  return { current, head: HEAD_REVISION, target: to, pending };
 }
 
 /**
@@ -113,7 +149,7 @@ export async function schemaStatus(conn: SqlConnection): Promise<SchemaStatus> {
  */
 export async function ensureSchema(conn: SqlConnection): Promise<void> {
   const { current, pending } = await schemaStatus(conn);
-  if (pending.length === 0) return;
+  if (pending.length === 0 || storesOpen(current)) return;
   if (current === null) {
     await upgrade(conn);
     return;
@@ -129,9 +165,11 @@ export async function ensureSchema(conn: SqlConnection): Promise<void> {
 export interface UpgradeOptions {
   /** List what is pending; change nothing. */
   dryRun?: boolean;
+  /** Stop at this revision (see resolveTarget); default the head. */
+  to?: string;
   /**
-   * Called once, before anything is changed, when a one-way migration (2d6e25af4d3e) is pending.
-   * Return false to cancel the upgrade.
+   * Called before anything is changed for each pending one-way migration (2d6e25af4d3e; 400f98739977,
+   * the step into MLflow 3's schema), in order. Return false to cancel the upgrade.
    */
   onBeforeOneWay?: (m: Migration) => Promise<boolean>;
   /** Progress lines. */
@@ -144,10 +182,18 @@ export interface UpgradeResult {
   applied: string[];
   /** The pending migrations (labels) found before the upgrade; what --dry-run lists. */
   pending: string[];
+  /** The pending one-way migrations, each as `<label>: <why it cannot be undone>`. */
+  oneWay: string[];
+}
+
+/** `<label>: <why>` for each one-way migration in a list (what the plan says before it starts). */
+export function oneWayNotes(pending: Migration[]): string[] {
+  if (pending[0]?.revision === null) return [];
+  return pending.filter((m) => m.oneWay).map((m) => `${migrationLabel(m)}: ${m.oneWay}`);
 }
 
 /**
- * Upgrade a database to MLflow's head, creating the whole schema when it is empty.
+ * Upgrade a database to mlf's head (or `opts.to`), creating the whole schema when it is empty.
  *
  * @example
  * const conn = await connectSql(parseDbUri('sqlite:///mlflow.db'));
@@ -156,37 +202,41 @@ export interface UpgradeResult {
 export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): Promise<UpgradeResult> {
   const { db, dialect } = conn;
   const log = opts.log ?? (() => undefined);
-  const { current: from, pending } = await schemaStatus(conn);
+  const target = opts.to ?? HEAD_REVISION;
+  const { current: from, pending } = await schemaStatus(conn, target);
   const labels = pending.map(migrationLabel);
-  if (opts.dryRun || pending.length === 0) return { from, to: from, applied: [], pending: labels };
+  const notes = oneWayNotes(pending);
+  if (opts.dryRun || pending.length === 0) return { from, to: from, applied: [], pending: labels, oneWay: notes };
 
   // Creating the schema from nothing has no data to lose: ask only when upgrading an existing one.
-  const oneWay = pending[0]!.revision === null ? undefined : pending.find((m) => m.oneWay);
-  if (oneWay && opts.onBeforeOneWay && !(await opts.onBeforeOneWay(oneWay))) {
-    throw new MlfError(`Upgrade cancelled before ${migrationLabel(oneWay)}; nothing was changed.`, 'ABORTED');
+  const oneWay = pending[0]!.revision === null ? [] : pending.filter((m) => m.oneWay);
+  for (const m of oneWay) {
+    if (opts.onBeforeOneWay && !(await opts.onBeforeOneWay(m))) {
+      throw new MlfError(`Upgrade cancelled before ${migrationLabel(m)}; nothing was changed.`, 'ABORTED');
+    }
   }
 
   const applied: string[] = [];
   await dialect.withMigrationLock(db, async (ldb) => {
     for (;;) {
       const t0 = performance.now();
-      const m = await applyNext(ldb, dialect, log);
+      const m = await applyNext(ldb, dialect, target, log);
       if (!m) break;
       applied.push(migrationLabel(m));
       log(`Applied ${migrationLabel(m)} (${Math.round(performance.now() - t0)} ms)`);
     }
   });
   const to = await currentRevision(db);
-  return { from, to, applied, pending: labels };
+  return { from, to, applied, pending: labels, oneWay: notes };
 }
 
 /** Apply the next pending migration, re-reading the revision under the lock; undefined at head. */
-async function applyNext(ldb: Db, dialect: SqlDialect, log: (line: string) => void): Promise<Migration | undefined> {
+async function applyNext(ldb: Db, dialect: SqlDialect, target: string, log: (line: string) => void): Promise<Migration | undefined> {
   const probe = new Ddl(ldb, dialect);
   const step = async (db: Db): Promise<Migration | undefined> => {
     const ddl = new Ddl(db, dialect);
     const tables = await ddl.catalog.tables(db);
-    const m = pendingFrom(await readRevision(ddl, tables), tables)[0];
+    const m = pendingFrom(await readRevision(ddl, tables), tables, target)[0];
     if (!m) return undefined;
     log(`Applying ${migrationLabel(m)}`);
     await m.up(migrationContext(db, dialect, log));

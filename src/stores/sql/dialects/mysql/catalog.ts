@@ -2,6 +2,9 @@
 import { sql } from 'kysely';
 import { canonType, catalogRows, rule, lc, type Catalog, type CheckInfo, type ForeignKeyInfo } from '../schema.js';
 
+/** InnoDB treats RESTRICT and NO ACTION alike, and MariaDB reports an unspecified action as RESTRICT. */
+const innodbRule = (r: string | null | undefined) => (rule(r) === 'RESTRICT' ? 'NO ACTION' : rule(r));
+
 export const mysqlCatalog: Catalog = {
   async tables(db) {
     const r = await catalogRows<Record<string, unknown>>(
@@ -70,7 +73,7 @@ export const mysqlCatalog: Catalog = {
     const by = new Map<string, ForeignKeyInfo>();
     for (const raw of r) {
       const x = lc<{ name: string; reftable: string; del: string; upd: string; col: string }>(raw);
-      const fk = by.get(x.name) ?? { name: x.name, columns: [], refTable: x.reftable, onDelete: rule(x.del), onUpdate: rule(x.upd) };
+      const fk = by.get(x.name) ?? { name: x.name, columns: [], refTable: x.reftable, onDelete: innodbRule(x.del), onUpdate: innodbRule(x.upd) };
       fk.columns.push(x.col);
       by.set(x.name, fk);
     }

@@ -1,0 +1,90 @@
+/**
+ * The schema mlf's chain reaches past MLflow 2.17 equals MLflow's (test/fixtures/mlflow3-schema.ts),
+ * on each dialect: a new database built by `upgrade`, and MLflow 2.17's own SQLite database upgraded.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
+import { HEAD_REVISION, upgrade } from '../../src/stores/sql/migrate/index.js';
+import { canonDefault } from '../../src/stores/sql/dialects/schema.js';
+import { parseDbUri } from '../../src/tracking/uri.js';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { copyFixture, createTestDatabase, skipUnlessAvailable, tempDir, type TestDatabase } from '../support/databases.js';
+import { expectedAfter2_17, type ExpectedTable } from '../fixtures/mlflow3-schema.js';
+
+const after217 = MIGRATIONS.slice(MIGRATIONS.findIndex((m) => m.revision === 'f5a4f2784254') + 1).map((m) => m.revision!);
+const dbs: TestDatabase[] = [];
+afterAll(async () => {
+  await Promise.all(dbs.map((d) => d.drop().catch(() => undefined)));
+});
+
+/** One table as the dialect's catalog reader sees it, in the shape of ExpectedTable. */
+async function actualTable(conn: SqlConnection, table: string, expected: ExpectedTable) {
+  const cat = conn.dialect.ddl.catalog;
+  const cols = await cat.columns(conn.db, table);
+  const fks = await cat.foreignKeys(conn.db, table);
+  const checks = (await cat.checks(conn.db, table)).map((c) => c.name);
+  const indexes = await cat.indexes(conn.db, table);
+  return {
+    columns: cols.map((c, i) => {
+      // Alternatives (`text|mediumtext`) accept the type this dialect gives.
+      const want = expected.columns[i]?.[1] ?? '';
+      const type = want.split('|').includes(c.type) ? want : c.type;
+      return [c.name, type, c.nullable, canonDefault(c.default)];
+    }),
+    primaryKey: (await cat.primaryKey(conn.db, table)).columns,
+    foreignKeys: fks
+      .map((f) => ({ columns: f.columns, refTable: f.refTable, onDelete: f.onDelete, onUpdate: f.onUpdate }))
+      .sort((a, b) => a.columns.join().localeCompare(b.columns.join())),
+    ...(expected.checks ? { checks: expected.checks.filter((n) => checks.includes(n)) } : {}),
+    ...(expected.indexes ? { indexes: expected.indexes.filter((n) => indexes.includes(n)) } : {}),
+  };
+}
+
+async function expectMlflowSchema(conn: SqlConnection): Promise<void> {
+  const want = expectedAfter2_17(after217);
+  expect(Object.keys(want).length).toBeGreaterThan(0);
+  const tables = await conn.dialect.ddl.catalog.tables(conn.db);
+  for (const [name, t] of Object.entries(want)) {
+    expect(tables, name).toContain(name);
+    const sorted = { ...t, foreignKeys: [...t.foreignKeys].sort((a, b) => a.columns.join().localeCompare(b.columns.join())) };
+    expect(await actualTable(conn, name, t), name).toEqual(sorted);
+  }
+}
+
+const skip = { postgresql: await skipUnlessAvailable('postgresql'), mysql: await skipUnlessAvailable('mysql') };
+
+describe(`MLflow's schema past 2.17, up to ${HEAD_REVISION}`, () => {
+  it('SQLite: a new database', async () => {
+    const conn = await connectSql(parseDbUri(`sqlite:///${tempDir()}/new.db`));
+    try {
+      await upgrade(conn);
+      await expectMlflowSchema(conn);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it("SQLite: MLflow 2.17's own database, upgraded", async () => {
+    const conn = await connectSql(parseDbUri(`sqlite:///${copyFixture('sqlite-head.db')}`));
+    try {
+      await upgrade(conn);
+      await expectMlflowSchema(conn);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  for (const dialect of ['postgresql', 'mysql'] as const) {
+    it.skipIf(skip[dialect])(`${dialect}: a new database`, async () => {
+      const d = await createTestDatabase(dialect);
+      dbs.push(d);
+      const conn = await connectSql(parseDbUri(d.uri));
+      try {
+        await upgrade(conn);
+        await expectMlflowSchema(conn);
+      } finally {
+        await conn.close();
+      }
+    });
+  }
+});
