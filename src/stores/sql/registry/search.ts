@@ -16,6 +16,7 @@ import { pyRepr } from '../../../tracking/validation.js';
 import { stripQuotes, trimBackticks } from '../../../tracking/search/parse.js';
 import { parseStringList, setRepr, splitComparisons } from '../../../tracking/search/grammar.js';
 import type { SqlDialect } from '../dialects/dialect.js';
+import { integerComparison } from '../search-sql.js';
 
 type Sql = RawBuilder<unknown>;
 
@@ -214,8 +215,6 @@ function stringComparison(d: SqlDialect, column: Sql, comparator: string, value:
   }
 }
 
-const numericOp = (op: string) => sql.raw(op === '!=' ? '<>' : op);
-
 /** Tag comparisons grouped by key: one EXISTS per key, all of that key's conditions on the same tag row. */
 function tagConditions(d: SqlDialect, filters: RegistryComparison[], exists: (key: string, conds: Sql[]) => Sql): Sql[] {
   const byKey = new Map<string, Sql[]>();
@@ -259,7 +258,7 @@ export function modelVersionConditions(d: SqlDialect, filters: RegistryCompariso
     const col = sql.ref(VERSION_FILTER_COLUMNS[f.key]!);
     out.push(
       f.key === 'version_number'
-        ? sql`${col} ${numericOp(f.comparator)} ${f.value as number}`
+        ? integerComparison(col, f.comparator, f.value as number)
         : stringComparison(d, col, f.comparator, f.value),
     );
   }
