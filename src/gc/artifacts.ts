@@ -122,7 +122,14 @@ export async function deleteRunArtifacts(runId: string, artifactUri: string, opt
       bytes: 0,
     };
   }
-  const bytes = await folderBytes(real);
+  let bytes: number;
+  try {
+    bytes = await folderBytes(real);
+  } catch (e) {
+    // Removed meanwhile by another gc on the same artifacts: gone is what was wanted.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing', runId, artifactUri: shown, path: lexical, bytes: 0 };
+    throw e;
+  }
   if (!opts.dryRun) {
     await fs.rm(real, { recursive: true, force: true });
     if (real !== lexical) await fs.rm(lexical, { force: true }).catch(() => undefined); // the symlink itself

@@ -25,6 +25,8 @@ import { uriScheme, fileUriToPath, parseStoreUri } from '../tracking/uri.js';
 import type { PurgeResult, TrackingStore } from '../stores/tracking-store.js';
 import { DEFAULT_ARTIFACTS_DESTINATION, deleteRunArtifacts, mapLimit, type ArtifactOutcome } from './artifacts.js';
 import { parseOlderThan } from './older-than.js';
+import { withGcLock } from './lock.js';
+import { removePurgeLeftovers } from './leftovers.js';
 import type { Progress } from './progress.js';
 import fs from 'node:fs/promises';
 
@@ -64,6 +66,8 @@ export interface GcSummary {
   skippedArtifacts: SkippedArtifact[];
   /** With `--older-than`: deleted items whose deletion time is unknown, kept. */
   unknownAge: { runIds: string[]; experimentIds: string[] };
+  /** File store: folders an interrupted gc left (run folders without meta.yaml), removed. */
+  leftovers?: string[];
 }
 
 export interface GcPlan {
@@ -213,8 +217,29 @@ function addRows(into: Record<string, number>, from: Record<string, number>): vo
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
-/** Plan, then purge (or, with `dryRun`, measure) batch by batch. */
+/**
+ * Plan, then purge (or, with `dryRun`, measure) batch by batch. On a file store one gc runs at a
+ * time (a second one waits, then finds what is left) and what a killed gc left is removed first.
+ */
 export async function runGc(store: TrackingStore, opts: GcOptions = {}): Promise<GcSummary> {
+  const root = store.kind === 'file' ? fileStoreRoot(store.displayUri, opts.cwd) : undefined;
+  if (!root) return gcOnce(store, opts);
+  return withGcLock(root, async () => {
+    const leftovers = opts.dryRun ? [] : removePurgeLeftovers(root);
+    return { ...(await gcOnce(store, opts)), leftovers };
+  });
+}
+
+function fileStoreRoot(uri: string, cwd?: string): string | undefined {
+  try {
+    const parsed = parseStoreUri(uri, cwd);
+    return parsed.kind === 'file' ? parsed.root : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary> {
   const plan = await planGc(store, opts);
   const dryRun = !!opts.dryRun;
   const batch = opts.batchSize ?? 500;
@@ -289,14 +314,8 @@ export async function runGc(store: TrackingStore, opts: GcOptions = {}): Promise
 
 /** `<root>/<exp>/<rest>` → `<root>/.trash/<exp>/<rest>`, where the file store keeps deleted experiments. */
 function trashFallback(storeUri: string, cwd?: string): ((p: string) => string | undefined) | undefined {
-  let root: string;
-  try {
-    const parsed = parseStoreUri(storeUri, cwd);
-    if (parsed.kind !== 'file') return undefined;
-    root = parsed.root;
-  } catch {
-    return undefined;
-  }
+  const root = fileStoreRoot(storeUri, cwd);
+  if (!root) return undefined;
   return (p) => {
     const rel = path.relative(root, p);
     if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || rel.startsWith('.trash')) return undefined;

@@ -23,6 +23,7 @@ import { addFileStoreRegistryRoutes, registryRoutes } from './routes/registry.js
 import type { RegistryStore } from '../stores/registry-store.js';
 import { createLogger, type Logger } from './logger.js';
 import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
+import { BudgetExceeded } from './body-budget.js';
 
 /** The MLflow version whose API this server speaks (what `/version` answers). */
 export const MLFLOW_API_VERSION = '2.17.2';
@@ -61,7 +62,9 @@ export function jsonReply(body: string, status = 200): Reply {
 }
 
 function errorReply(e: MlfError): Reply {
-  return jsonReply(JSON.stringify({ error_code: e.errorCode, message: maskUri(e.message) }), e.httpStatus);
+  const reply = jsonReply(JSON.stringify({ error_code: e.errorCode, message: maskUri(e.message) }), e.httpStatus);
+  if (e instanceof BudgetExceeded) reply.headers = { ...JSON_HEADERS, 'Retry-After': String(e.retryAfterSeconds) };
+  return reply;
 }
 
 function notFound(req: Req): Reply {

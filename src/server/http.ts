@@ -9,7 +9,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import type { MlfError } from '../lib/errors.js';
+import { MlfError } from '../lib/errors.js';
+import type { BodyBudget } from './body-budget.js';
 
 export interface Req {
   readonly method: string;
@@ -65,7 +66,11 @@ class NodeReq implements Req {
   readonly method: string;
   readonly path: string;
   readonly query: string;
-  constructor(private readonly msg: IncomingMessage) {
+  private readonly releases: (() => void)[] = [];
+  constructor(
+    private readonly msg: IncomingMessage,
+    private readonly budget?: BodyBudget,
+  ) {
     this.method = msg.method ?? 'GET';
     const { path, query } = splitUrl(msg.url ?? '/');
     this.path = path;
@@ -75,27 +80,51 @@ class NodeReq implements Req {
     const v = this.msg.headers[name];
     return Array.isArray(v) ? v.join(', ') : v;
   }
-  body(limit: number, tooLarge: (size: number) => MlfError): Promise<Buffer> {
+  /** Gives the body's bytes back to the budget (when the reply is done). */
+  release(): void {
+    for (const r of this.releases.splice(0)) r();
+  }
+  async body(limit: number, tooLarge: (size: number) => MlfError): Promise<Buffer> {
     const len = Number(this.msg.headers['content-length'] ?? NaN);
-    if (len > limit) return Promise.reject(tooLarge(len));
+    if (len > limit) throw tooLarge(len);
+    const known = Number.isFinite(len);
+    if (this.budget && known) this.releases.push(await this.budget.reserve(len));
+    // Without a Content-Length, each chunk is reserved as it comes, the stream paused meanwhile.
+    const perChunk = this.budget && !known ? this.budget : undefined;
     const msg = this.msg;
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
+      let settled = false;
+      const fail = (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        msg.off('data', onData);
+        // Let the rest drain (node discards it) so the connection stays usable for the reply.
+        msg.resume();
+        reject(e);
+      };
       const onData = (c: Buffer) => {
         size += c.length;
-        if (size > limit) {
-          msg.off('data', onData);
-          // Let the rest drain (node discards it) so the connection stays usable for the reply.
-          msg.resume();
-          reject(tooLarge(size));
-          return;
-        }
+        if (size > limit) return fail(tooLarge(size));
         chunks.push(c);
+        if (perChunk) {
+          msg.pause();
+          perChunk.reserve(c.length).then((r) => {
+            this.releases.push(r);
+            if (!settled) msg.resume();
+          }, fail);
+        }
       };
       msg.on('data', onData);
-      msg.once('end', () => size <= limit && resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-      msg.once('error', reject);
+      msg.once('end', () => {
+        if (settled) return;
+        settled = true;
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      });
+      msg.once('error', fail);
+      // A client gone before the end of its body: nothing to answer, but the promise must settle.
+      msg.once('close', () => fail(new MlfError('The request body ended early.', 'BAD_REQUEST')));
     });
   }
   stream(): Readable {
@@ -103,10 +132,15 @@ class NodeReq implements Req {
   }
 }
 
-/** A `node:http` request listener around `handle`. */
-export function nodeListener(handle: HandleFn): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * A `node:http` request listener around `handle`. Buffered bodies count against `budget` until
+ * their reply is finished.
+ */
+export function nodeListener(handle: HandleFn, budget?: BodyBudget): (req: IncomingMessage, res: ServerResponse) => void {
   return (msg, res) => {
-    handle(new NodeReq(msg)).then(
+    const req = new NodeReq(msg, budget);
+    if (budget) res.once('close', () => req.release());
+    handle(req).then(
       (reply) => send(res, reply),
       (err) => {
         // handle() maps every error to a reply; this is the last guard against a crash.

@@ -9,6 +9,7 @@
 import { MlfError } from '../lib/errors.js';
 import { floatFromJson } from '../tracking/rest-json.js';
 import type { Req } from './http.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 
 export type Params = Record<string, unknown>;
 
@@ -96,14 +97,22 @@ export async function readParams(req: Req, repeated: readonly string[] = [], bod
   return parseJsonBody(text);
 }
 
+function checkDepth(text: string): string {
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new MlfError(`Bad Request. The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`, 'BAD_REQUEST');
+  }
+  return text;
+}
+
 export function parseJsonBody(text: string): Params {
   if (text.trim() === '') return {};
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = JSON.parse(checkDepth(text));
     // Older clients post their JSON double-encoded as a string.
-    if (typeof v === 'string') v = JSON.parse(v);
-  } catch {
+    if (typeof v === 'string') v = JSON.parse(checkDepth(v));
+  } catch (e) {
+    if (e instanceof MlfError) throw e;
     throw new MlfError('Bad Request. The request body is not valid JSON.', 'BAD_REQUEST');
   }
   if (v === null) return {};

@@ -17,6 +17,7 @@ import { maskUri, uriScheme } from '../tracking/uri.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import type { RegistryStore } from '../stores/registry-store.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
+import { budgetFromEnv } from './body-budget.js';
 
 export interface ServerSettings {
   backendStoreUri: string;
@@ -92,6 +93,7 @@ export interface RunningServer {
 
 /** Starts one server process on `settings.host:settings.port` (port 0 picks a free one). */
 export async function startServer(settings: ServerSettings, logger: Logger = createLogger(settings.logLevel)): Promise<RunningServer> {
+  const budget = budgetFromEnv();
   const store = await openServerStore(settings);
   // A registry on a database of its own is opened (and checked) now and closed with the server;
   // by default the registry shares the backend store's connection, and on a file store it answers
@@ -107,7 +109,12 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
       throw new MlfError(msg, e instanceof MlfError ? e.errorCode : 'INTERNAL_ERROR', 1);
     }
   }
-  const [{ createApp }, { nodeListener }, http] = await Promise.all([import('./app.js'), import('./http.js'), import('node:http')]);
+  const [{ createApp }, { nodeListener }, http, { HTTP_SERVER_OPTIONS, protectServer }] = await Promise.all([
+    import('./app.js'),
+    import('./http.js'),
+    import('node:http'),
+    import('./client-errors.js'),
+  ]);
   const app = createApp({
     store,
     serveArtifacts: settings.serveArtifacts,
@@ -116,8 +123,8 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
     registryStore,
     logger,
   });
-  const server = http.createServer(nodeListener(app.handle));
-  server.keepAliveTimeout = 5000;
+  // Timeouts against slow clients, JSON answers to what Node's parser refuses, bounded bodies in flight.
+  const server = protectServer(http.createServer(HTTP_SERVER_OPTIONS, nodeListener(app.handle, budget)));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -11,6 +11,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Comparison, Filter, OrderByClause } from '../../tracking/search/ast.js';
 import type { SqlDialect } from './dialects/dialect.js';
+import { encodeMetricValue } from './rows.js';
 import { MLFLOW_DATASET_CONTEXT, MLFLOW_RUN_NAME } from '../../tracking/entities.js';
 
 type Sql = RawBuilder<unknown>;
@@ -46,15 +47,61 @@ function stringComparison(d: SqlDialect, column: Sql, c: Comparison): Sql {
   }
 }
 
+/**
+ * What a finite value compared with ±Infinity or NaN gives, whatever the value: IEEE rules, so
+ * every dialect (and the file store) agrees and no `Infinity` or `NaN` word reaches the SQL.
+ */
+function constantComparison(op: string, v: number): boolean {
+  if (Number.isNaN(v)) return op === '!=';
+  const above = v > 0; // +Infinity: every finite value is below it
+  switch (op) {
+    case '<':
+    case '<=':
+      return above;
+    case '>':
+    case '>=':
+      return !above;
+    case '!=':
+      return true;
+    default:
+      return false;
+  }
+}
+
+const constant = (b: boolean): Sql => (b ? sql`1 = 1` : sql`1 = 0`);
+
+// Beyond this no BIGINT holds the value (and PostgreSQL refuses it as a BIGINT parameter).
+const BIGINT_BOUND = 9.2e18;
+
+/**
+ * A comparison on an integer column (times, versions). The value is made an integer the column
+ * can hold first, so every dialect gets a plain BIGINT parameter: `> 1.5` is `> 1`, `>= 1.5` is
+ * `>= 2`, and a value past BIGINT's range (or ±Infinity, NaN) decides the comparison by itself.
+ */
+export function integerComparison(column: Sql, op: string, value: number): Sql {
+  let v = value;
+  if (Math.abs(v) >= BIGINT_BOUND) v = v > 0 ? Infinity : -Infinity;
+  if (!Number.isFinite(v)) return sql`${column} is not null and ${constant(constantComparison(op, v))}`;
+  if (!Number.isInteger(v)) {
+    if (op === '=' || op === '!=') return sql`${column} is not null and ${constant(op === '!=')}`;
+    // x > 1.5 ⇔ x > 1 and x >= 1.5 ⇔ x >= 2 (likewise below).
+    v = op === '>' || op === '<=' ? Math.floor(v) : Math.ceil(v);
+  }
+  return sql`${column} ${numericOp(op)} ${v}`;
+}
+
 function numericComparison(column: Sql, c: Comparison): Sql {
-  return sql`${column} ${numericOp(c.comparator)} ${Number(c.value)}`;
+  return integerComparison(column, c.comparator, Number(c.value));
 }
 
 function metricComparison(d: SqlDialect, c: Comparison): Sql {
-  const v = Number(c.value);
-  // A NaN latest value is stored as 0 with is_nan set; it only satisfies `!=`.
-  const cmp =
-    c.comparator === '!='
+  // Compared as stored: ±Infinity as ±float max (a value logged as infinite equals 1e999), NaN
+  // as its own flag; a NaN filter value matches only with `!=`.
+  const raw = Number(c.value);
+  const v = encodeMetricValue(raw).value;
+  const cmp = Number.isNaN(raw)
+    ? constant(c.comparator === '!=')
+    : c.comparator === '!='
       ? sql`(m.is_nan = ${1} or m.value <> ${v})`
       : sql`m.is_nan = ${0} and m.value ${numericOp(c.comparator)} ${v}`;
   return sql`exists (select 1 from latest_metrics m where m.run_uuid = runs.run_uuid and ${d.eqCaseSensitive(sql.ref('m.key'), c.key)} and ${cmp})`;

@@ -14,7 +14,9 @@ import { sql, type RawBuilder } from 'kysely';
 import { MlfError } from '../../../lib/errors.js';
 import { pyRepr } from '../../../tracking/validation.js';
 import { stripQuotes, trimBackticks } from '../../../tracking/search/parse.js';
+import { parseStringList, setRepr, splitComparisons } from '../../../tracking/search/grammar.js';
 import type { SqlDialect } from '../dialects/dialect.js';
+import { integerComparison } from '../search-sql.js';
 
 type Sql = RawBuilder<unknown>;
 
@@ -32,128 +34,7 @@ export interface RegistryOrderBy {
   ascending: boolean;
 }
 
-// ---------------------------------------------------------------- tokens
-
-interface Token {
-  kind: 'ws' | 'ident' | 'string' | 'number' | 'op' | 'keyword' | 'paren' | 'comma' | 'semicolon' | 'other';
-  text: string;
-  upper?: string;
-  inner?: Token[];
-}
-
-const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'LIKE', 'ILIKE']);
-const RE = {
-  ws: /\s+/y,
-  sq: /'(?:''|\\'|[^'])*'/y,
-  dq: /"(?:""|\\"|[^"])*"/y,
-  bt: /`(?:``|[^`])*`/y,
-  num: /-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]-?\d+)?(?![\p{L}\p{N}_])/uy,
-  word: /[\p{L}\p{N}_$]+/uy,
-  op: /[<>=!]+/y,
-};
-
-function at(re: RegExp, s: string, i: number): string | null {
-  re.lastIndex = i;
-  return re.exec(s)?.[0] ?? null;
-}
-
-function tokenize(s: string, start: number, nested: boolean): { tokens: Token[]; end: number; closed: boolean } {
-  const tokens: Token[] = [];
-  let i = start;
-  while (i < s.length) {
-    const c = s[i]!;
-    let t: string | null;
-    if ((t = at(RE.ws, s, i))) {
-      tokens.push({ kind: 'ws', text: t });
-    } else if (c === ')' && nested) {
-      return { tokens, end: i + 1, closed: true };
-    } else if (c === '(') {
-      const sub = tokenize(s, i + 1, true);
-      if (sub.closed) {
-        tokens.push({ kind: 'paren', text: s.slice(i, sub.end), inner: sub.tokens });
-        i = sub.end;
-        continue;
-      }
-      t = c;
-      tokens.push({ kind: 'other', text: c });
-    } else if (c === ',' || c === ';') {
-      t = c;
-      tokens.push({ kind: c === ',' ? 'comma' : 'semicolon', text: c });
-    } else if ((t = at(RE.sq, s, i))) {
-      tokens.push({ kind: 'string', text: t });
-    } else if ((t = at(RE.num, s, i))) {
-      tokens.push({ kind: 'number', text: t });
-    } else if ((t = at(RE.op, s, i))) {
-      tokens.push({ kind: 'op', text: t, upper: t });
-    } else if ((t = at(RE.word, s, i) ?? at(RE.dq, s, i) ?? at(RE.bt, s, i))) {
-      // A dotted identifier: tags.`a b`, tags."x", attribute.name
-      let j = i + t.length;
-      let dotted = false;
-      while (s[j] === '.') {
-        const part = at(RE.word, s, j + 1) ?? at(RE.dq, s, j + 1) ?? at(RE.bt, s, j + 1) ?? at(RE.sq, s, j + 1);
-        if (part === null) break;
-        dotted = true;
-        j += 1 + part.length;
-      }
-      t = s.slice(i, j);
-      const upper = t.toUpperCase();
-      if (!dotted && KEYWORDS.has(upper)) {
-        tokens.push({ kind: upper === 'LIKE' || upper === 'ILIKE' ? 'op' : 'keyword', text: t, upper });
-      } else tokens.push({ kind: 'ident', text: t });
-    } else {
-      t = c;
-      tokens.push({ kind: 'other', text: c });
-    }
-    i += t.length;
-  }
-  return { tokens, end: i, closed: false };
-}
-
-interface RawComparison {
-  left: Token;
-  op: string;
-  right: Token;
-}
-
-const isOperand = (t?: Token) => !!t && (t.kind === 'ident' || t.kind === 'string' || t.kind === 'number' || t.kind === 'paren');
-
-/** sqlparse's statement split and comparison grouping; anything else than a comparison or AND is invalid. */
-function comparisons(filter: string): RawComparison[] {
-  const all = tokenize(filter, 0, false).tokens;
-  const semi = all.findIndex((t) => t.kind === 'semicolon');
-  if (semi !== -1 && all.slice(semi + 1).some((t) => t.kind !== 'ws')) {
-    throw invalid(`Search filter contained multiple expression ${pyRepr(filter)}. Provide AND-ed expression list.`);
-  }
-  const toks = all.filter((t) => t.kind !== 'ws');
-  const out: RawComparison[] = [];
-  const bad: string[] = [];
-  for (let k = 0; k < toks.length; ) {
-    const [a, b, c, d] = [toks[k]!, toks[k + 1], toks[k + 2], toks[k + 3]];
-    if (isOperand(a) && b?.kind === 'op' && isOperand(c)) {
-      out.push({ left: a, op: b.upper!.toUpperCase(), right: c! });
-      k += 3;
-    } else if (a.kind === 'ident' && b?.upper === 'IN' && c?.kind === 'paren') {
-      out.push({ left: a, op: 'IN', right: c });
-      k += 3;
-    } else if (a.kind === 'ident' && b?.upper === 'NOT' && c?.upper === 'IN' && d?.kind === 'paren') {
-      out.push({ left: a, op: 'NOT IN', right: d });
-      k += 4;
-    } else {
-      if (!(a.kind === 'keyword' && a.upper === 'AND') && a.kind !== 'semicolon') bad.push(a.text);
-      k += 1;
-    }
-  }
-  if (bad.length) throw invalid(`Invalid clause(s) in filter string: ${bad.join(', ')}`);
-  for (const c of out) {
-    if (c.left.kind !== 'ident') throw invalid(`Invalid comparison clause. Expected 'Identifier' found '${c.left.text}'`);
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------- identifiers and values
-
-// Python prints sets in hash order; mlf uses one fixed order.
-const setRepr = (items: readonly string[]) => `{${items.map((x) => `'${x}'`).join(', ')}}`;
 
 function identifier(text: string, validAttributes: readonly string[]): { type: 'attribute' | 'tag'; key: string } {
   const dot = text.indexOf('.');
@@ -173,27 +54,6 @@ function identifier(text: string, validAttributes: readonly string[]): { type: '
   return { type, key: trimBackticks(stripQuotes(key, false)) };
 }
 
-/** Python's `str.islower()`. */
-const pyIsLower = (s: string) => !/[\p{Lu}\p{Lt}]/u.test(s) && /\p{Ll}/u.test(s);
-
-const ILL_FORMED = 'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.';
-
-/** `_parse_run_ids`: single-quoted strings; MLflow keeps only lower-case ones (run ids are). */
-function runIdList(paren: Token): string[] {
-  const inner = paren.inner!.filter((t) => t.kind !== 'ws');
-  if (inner.length === 0) {
-    throw invalid('While parsing a list in the query, expected a non-empty list of string values, but got empty list');
-  }
-  if (inner.some((t) => t.kind !== 'string' && t.kind !== 'comma')) {
-    if (inner.length === 1) throw invalid(ILL_FORMED);
-    throw invalid(
-      `While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ${paren.text}`,
-    );
-  }
-  if (inner.length % 2 === 0 || inner.some((t, k) => (k % 2 === 0) !== (t.kind === 'string'))) throw invalid(ILL_FORMED);
-  return inner.filter((t) => t.kind === 'string').map((t) => t.text.slice(1, -1).replace(/''/g, "'")).filter(pyIsLower);
-}
-
 // ---------------------------------------------------------------- registered models
 
 const MODEL_SEARCH_KEYS = ['name'];
@@ -202,7 +62,7 @@ const NAME_COMPARATORS = ['=', '!=', 'LIKE', 'ILIKE'];
 /** `SearchModelUtils.parse_search_filter` plus the SQL store's comparator checks. */
 export function parseRegisteredModelFilter(filter?: string): RegistryComparison[] {
   if (!filter) return [];
-  const parsed = comparisons(filter).map((c) => {
+  const parsed = splitComparisons(filter, false).map((c) => {
     const { type, key } = identifier(c.left.text, MODEL_SEARCH_KEYS);
     const r = c.right;
     let value: string;
@@ -266,7 +126,7 @@ const VERSION_STRING_COMPARATORS = ['!=', '=', 'LIKE', 'ILIKE', 'IN'];
 /** `SearchModelVersionUtils.parse_search_filter` plus the SQL store's comparator checks. */
 export function parseModelVersionFilter(filter?: string): RegistryComparison[] {
   if (!filter) return [];
-  const parsed = comparisons(filter).map((c) => {
+  const parsed = splitComparisons(filter, false).map((c) => {
     const { type, key } = identifier(c.left.text, VERSION_SEARCH_KEYS);
     const r = c.right;
     let value: string | number | string[];
@@ -275,7 +135,7 @@ export function parseModelVersionFilter(filter?: string): RegistryComparison[] {
       throw invalid(`Expected a quoted string value for tag (e.g. 'my-value'). Got value ${r.text}`);
     } else if (r.kind === 'paren') {
       if (key !== 'run_id') throw invalid("Only the 'run_id' attribute supports comparison with a list of quoted string values.");
-      value = runIdList(r);
+      value = parseStringList(r);
     } else if (r.kind === 'number') {
       if (!VERSION_NUMERIC_KEYS.includes(key)) {
         throw invalid(`Only the '${setRepr(VERSION_NUMERIC_KEYS)}' attributes support comparison with numeric values.`);
@@ -355,8 +215,6 @@ function stringComparison(d: SqlDialect, column: Sql, comparator: string, value:
   }
 }
 
-const numericOp = (op: string) => sql.raw(op === '!=' ? '<>' : op);
-
 /** Tag comparisons grouped by key: one EXISTS per key, all of that key's conditions on the same tag row. */
 function tagConditions(d: SqlDialect, filters: RegistryComparison[], exists: (key: string, conds: Sql[]) => Sql): Sql[] {
   const byKey = new Map<string, Sql[]>();
@@ -400,7 +258,7 @@ export function modelVersionConditions(d: SqlDialect, filters: RegistryCompariso
     const col = sql.ref(VERSION_FILTER_COLUMNS[f.key]!);
     out.push(
       f.key === 'version_number'
-        ? sql`${col} ${numericOp(f.comparator)} ${f.value as number}`
+        ? integerComparison(col, f.comparator, f.value as number)
         : stringComparison(d, col, f.comparator, f.value),
     );
   }

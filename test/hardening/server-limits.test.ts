@@ -1,0 +1,176 @@
+/**
+ * The server's own limits on a real socket: what Node's HTTP parser refuses is answered with
+ * MLflow's JSON error (400/431), deep JSON is a 400, the bytes-in-flight budget makes a request
+ * wait or answers 503 with Retry-After, and slow clients are cut off by the header timeout.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveSettings, startServer, type RunningServer } from '../../src/server/serve.js';
+import { createLogger } from '../../src/server/logger.js';
+import { BodyBudget, BudgetExceeded, budgetFromEnv } from '../../src/server/body-budget.js';
+import { jsonDepth } from '../../src/server/json-depth.js';
+import { parseJsonBody } from '../../src/server/request.js';
+import { MlfError } from '../../src/lib/errors.js';
+import { tempDir } from '../support/databases.js';
+
+let srv: RunningServer;
+let dir: string;
+
+beforeAll(async () => {
+  dir = tempDir('mlf-hardening-limits-');
+  srv = await startServer(resolveSettings({ backendStoreUri: `sqlite:///${path.join(dir, 'x.db')}`, port: 0, artifactsDestination: path.join(dir, 'a') }), createLogger('none'));
+});
+afterAll(async () => {
+  await srv.close(1000);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes raw bytes and returns what the server answered before closing (or after `waitMs`). */
+const raw = (data: string, waitMs = 3000) => rawTo(srv.port, data, waitMs);
+
+function statusAndBody(answer: string): { status: number; body: { error_code?: string; message?: string } } {
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+  const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error_code?: string };
+  return { status, body };
+}
+
+describe("what Node's parser refuses gets MLflow's JSON error", () => {
+  it.each([
+    ['a bad method token', 'G@T /health HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a control character in a header', 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n', 400],
+    ['a 100 kB query string', `GET /api/2.0/mlflow/runs/search?filter=${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
+    ['garbage', '\u0000\u0001\u0002 nonsense\r\n\r\n', 400],
+  ])('%s', async (_name, request, status) => {
+    const answer = await raw(request);
+    const r = statusAndBody(answer);
+    expect(r.status).toBe(status);
+    expect(r.body.error_code).toBe('BAD_REQUEST');
+    expect(answer).toMatch(/Content-Type: application\/json/);
+  });
+});
+
+describe('JSON depth', () => {
+  it('measures nesting outside strings', () => {
+    expect(jsonDepth('{"a": [1, {"b": "[[[{{{"}]}')).toBe(3);
+    expect(jsonDepth('"\\"[["')).toBe(0);
+  });
+
+  it('refuses a body nested deeper than 100 levels with a 400, also double-encoded', async () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    for (const text of [deep, JSON.stringify(deep), `{"a": ${'{"a": '.repeat(100)}1${'}'.repeat(100)}}`]) {
+      let e: unknown;
+      try {
+        parseJsonBody(text);
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(MlfError);
+      expect((e as MlfError).errorCode).toBe('BAD_REQUEST');
+    }
+    expect(parseJsonBody(`{"a": ${'['.repeat(98)}${']'.repeat(98)}}`)).toHaveProperty('a');
+    const body = `{"experiment_ids": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const answer = await raw(
+      `POST /api/2.0/mlflow/runs/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    const r = statusAndBody(answer);
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/nested more than 100 levels/);
+  });
+});
+
+describe('bytes in flight', () => {
+  it('lets a request wait for room, then gives it', async () => {
+    const b = new BodyBudget(100, 5000);
+    const r1 = await b.reserve(80);
+    let granted = false;
+    const p = b.reserve(50).then((r) => {
+      granted = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(granted).toBe(false);
+    r1();
+    r1(); // twice gives back once
+    const r2 = await p;
+    expect(b.inFlight).toBe(50);
+    r2();
+    expect(b.inFlight).toBe(0);
+  });
+
+  it('answers 503 with Retry-After once the wait is over', async () => {
+    const b = new BodyBudget(100, 50);
+    const r1 = await b.reserve(100);
+    const e = await b.reserve(1).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BudgetExceeded);
+    expect((e as BudgetExceeded).errorCode).toBe('TEMPORARILY_UNAVAILABLE');
+    expect((e as BudgetExceeded).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    r1();
+    expect(b.inFlight).toBe(0);
+  });
+
+  it('reads MLF_SERVER_MAX_BODY_BYTES_IN_FLIGHT, refusing a bad value', () => {
+    expect(budgetFromEnv({}).limit).toBe(256 * 1024 * 1024);
+    expect(budgetFromEnv({ MLF_SERVER_MAX_BODY_BYTES_IN_FLIGHT: '1000' }).limit).toBe(1000);
+    expect(() => budgetFromEnv({ MLF_SERVER_MAX_BODY_BYTES_IN_FLIGHT: 'lots' })).toThrow(/Invalid MLF_SERVER_MAX_BODY_BYTES_IN_FLIGHT 'lots'/);
+  });
+
+  it('over a real socket: a body that cannot get room in time gets 503 and Retry-After', async () => {
+    const s = await withBudget('64', async (port) => {
+      // A first body holds 60 of the 64 bytes: its Content-Length promises more than it sends.
+      const hold = net.connect(port, '127.0.0.1');
+      hold.write('POST /api/2.0/mlflow/runs/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n{');
+      await new Promise((r) => setTimeout(r, 100));
+      const body = '{"experiment_ids": ["0"]}';
+      const answer = await rawTo(port, `POST /api/2.0/mlflow/runs/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, 15_000);
+      hold.destroy();
+      return answer;
+    });
+    expect(statusAndBody(s).status).toBe(503);
+    expect(s).toMatch(/Retry-After: 10/);
+    expect(statusAndBody(s).body.error_code).toBe('TEMPORARILY_UNAVAILABLE');
+  }, 30_000);
+});
+
+describe('slow clients', () => {
+  it('closes a connection whose headers never finish (header timeout, 408 in JSON)', async () => {
+    const t0 = Date.now();
+    const answer = await raw('GET /health HTTP/1.1\r\nHost: x\r\n', 20_000);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    const r = statusAndBody(answer);
+    expect(r.status).toBe(408);
+    expect(r.body.error_code).toBe('BAD_REQUEST');
+  }, 30_000);
+});
+
+async function withBudget<T>(bytes: string, fn: (port: number) => Promise<T>): Promise<T> {
+  const old = process.env.MLF_SERVER_MAX_BODY_BYTES_IN_FLIGHT;
+  process.env.MLF_SERVER_MAX_BODY_BYTES_IN_FLIGHT = bytes;
+  const s = await startServer(resolveSettings({ backendStoreUri: `sqlite:///${path.join(dir, 'y.db')}`, port: 0, artifactsDestination: path.join(dir, 'a') }), createLogger('none'));
+  if (old === undefined) delete process.env.MLF_SERVER_MAX_BODY_BYTES_IN_FLIGHT;
+  else process.env.MLF_SERVER_MAX_BODY_BYTES_IN_FLIGHT = old;
+  try {
+    return await fn(s.port);
+  } finally {
+    await s.close(500);
+  }
+}
+
+function rawTo(port: number, data: string, waitMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      sock.destroy();
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    }, waitMs);
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', reject);
+    sock.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+    sock.write(data);
+  });
+}
