@@ -10,6 +10,7 @@
  * const plan = prepareRunLog({ params: [{ key: 'lr', value: '0.01' }], metrics: [], tags: [], now: Date.now() });
  * const runId = await logRun(store, plan);
  */
+import { pyRepr } from '../tracking/py-format.js';
 import { MlfError } from '../lib/errors.js';
 import { currentUser } from '../stores/common.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
@@ -22,7 +23,6 @@ import {
   type RunTag,
 } from '../tracking/entities.js';
 import {
-  pyRepr,
   validateExperimentId,
   validateExperimentName,
   validateMetric,

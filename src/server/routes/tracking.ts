@@ -200,13 +200,15 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
       tags: keyValues(p, 'tags'),
       runName: str(p, 'run_name') || undefined,
     });
-    return { run: runToJson(run) };
+    // MLflow's CreateRun answer has no `inputs` (a new run has none); runs/get has `inputs: {}`.
+    const { inputs: _none, ...created } = runToJson(run);
+    return { run: created };
   });
   on('/runs/update', ['POST'], async (req) => {
     const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const info = await store.updateRunInfo(runId, {
-      status: enumField<RunStatus>(p, 'status', RUN_STATUS_CODES),
+      status: enumField<RunStatus>(p, 'status', RUN_STATUS_CODES, true),
       endTime: int(p, 'end_time'),
       runName: str(p, 'run_name'),
     });
@@ -310,7 +312,7 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   on('/runs/log-inputs', ['POST'], async (req) => {
     const p = await readParams(req);
     const runId = str(p, 'run_id', true);
-    const datasets = list(p, 'datasets').map((d, i) => {
+    const datasets = list(p, 'datasets', true).map((d, i) => {
       if (d === null || typeof d !== 'object' || Array.isArray(d)) throw invalid('datasets', p.datasets);
       const o = d as Params;
       const ds = o.dataset;

@@ -16,6 +16,7 @@
  * const run = await store.createRun({ experimentId: '0', startTime: Date.now() });
  * await store.logBatch(run.info.runId, { metrics: [{ key: 'loss', value: 0.5, timestamp: Date.now(), step: 0 }] });
  */
+import { pyRepr } from '../../tracking/py-format.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MlfError, invalidParameter } from '../../lib/errors.js';
@@ -39,7 +40,6 @@ import {
 } from '../../tracking/entities.js';
 import { maskUri, pathToFileUri, uriScheme, fileUriToPath } from '../../tracking/uri.js';
 import {
-  pyRepr,
   validateDatasetInputs,
   validateExperimentId,
   validateExperimentName,
