@@ -1,7 +1,7 @@
 /**
  * The Model Registry REST endpoints through `createApp(...).request()` on SQLite, PostgreSQL and
  * MariaDB: MLflow's methods, request fields, response JSON and error replies. Also: a file-store
- * server still answers FEATURE_DISABLED, and `--registry-store-uri` pointing at another database.
+ * server answers NOT_IMPLEMENTED (501), and `--registry-store-uri` pointing at another database.
  */
 import { apiCaller } from '../server/helpers.js';
 import fs from 'node:fs';
@@ -237,13 +237,13 @@ describe('registry endpoints on a file store', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers every registry endpoint with FEATURE_DISABLED: the registry needs a database-backed store', async () => {
+  it('answers every registry endpoint with NOT_IMPLEMENTED (501, not retried by clients): the registry needs a database-backed store', async () => {
     const call = caller(createApp({ store, logger: createLogger('none') }));
     for (const [route, methods] of REGISTRY_ENDPOINTS) {
       for (const m of methods) {
         const r = await call(m, route.slice(1), m === 'GET' ? { name: 'm' } : { name: 'm' });
-        expect(r.status, `${m} ${route}`).toBe(500); // FEATURE_DISABLED has no HTTP mapping in MLflow
-        expect(r.json.error_code).toBe('FEATURE_DISABLED');
+        expect(r.status, `${m} ${route}`).toBe(501); // MLflow's client retries 500, 502-504, 408 and 429, not 501
+        expect(r.json.error_code).toBe('NOT_IMPLEMENTED');
         expect(r.json.message).toContain('The Model Registry needs a database-backed store');
       }
     }
@@ -261,12 +261,12 @@ describe('registry endpoints on a file store', () => {
     }
   });
 
-  it('answers FEATURE_DISABLED on a database store whose --registry-store-uri is a folder', async () => {
+  it('answers NOT_IMPLEMENTED on a database store whose --registry-store-uri is a folder', async () => {
     const db = await createTestDatabase('sqlite');
     const sqlStore = await openTrackingStore(db.uri);
     try {
       const call = caller(createApp({ store: sqlStore, registryStoreUri: path.join(dir, 'reg'), logger: createLogger('none') }));
-      expect((await call('GET', 'registered-models/get', { name: 'x' })).json.error_code).toBe('FEATURE_DISABLED');
+      expect((await call('GET', 'registered-models/get', { name: 'x' })).json.error_code).toBe('NOT_IMPLEMENTED');
     } finally {
       await sqlStore.close();
       await db.drop();

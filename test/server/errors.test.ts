@@ -148,10 +148,11 @@ describe('server errors', () => {
 
   it('answers Model Registry endpoints on a file store: the registry needs a database-backed store', async () => {
     const r = await s.call('POST', 'registered-models/create', { name: 'm' });
-    expect(r.json.error_code).toBe('FEATURE_DISABLED');
+    expect(r.status).toBe(501);
+    expect(r.json.error_code).toBe('NOT_IMPLEMENTED');
     expect(r.json.message).toContain('The Model Registry needs a database-backed store');
     const g = await s.call('GET', 'model-versions/get', { name: 'm', version: '1' });
-    expect(g.json.error_code).toBe('FEATURE_DISABLED');
+    expect(g.json.error_code).toBe('NOT_IMPLEMENTED');
   });
 
   it('serves /health and /version', async () => {
