@@ -132,7 +132,8 @@ async function validateSource(source: string, runId: string, tracking?: Tracking
       `Invalid model version source: '${s}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.`,
       'INVALID_PARAMETER_VALUE',
     );
-  if (sourcePath.includes('\0')) throw refuse();
+  // `..` anywhere in the decoded source counts, even after a `?` (`dbfs:/r/artifacts/a%3f/../..`).
+  if (sourcePath.includes('\0') || s.split('/').includes('..')) throw refuse();
   if (path.posix.resolve(sourcePath) !== sourcePath) throw refuse();
 }
 
