@@ -4,6 +4,7 @@
  * messages (`_assert_required`, `_validate_batch_log_api_req`, get-history-bulk-interval checks);
  * everything else is the store's job.
  */
+import { malformedModelJson, modelJsonMissingFields } from '../../tracking/messages.js';
 import { MlfError } from '../../lib/errors.js';
 import { RUN_STATUS_CODES, VIEW_TYPE_CODES, type Metric, type RunStatus, type ViewType } from '../../tracking/entities.js';
 import {
@@ -297,14 +298,11 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
       model = undefined;
     }
     if (model === null || typeof model !== 'object' || Array.isArray(model)) {
-      throw new MlfError(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`, 'INVALID_PARAMETER_VALUE');
+      throw malformedModelJson(modelJson);
     }
     const absent = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'].filter((f) => !(f in (model as object)));
     if (absent.length) {
-      throw new MlfError(
-        `Model json is missing mandatory fields: {${absent.map((f) => `'${f}'`).join(', ')}}`,
-        'INVALID_PARAMETER_VALUE',
-      );
+      throw modelJsonMissingFields(absent);
     }
     await store.recordLoggedModel(runId, modelJson);
     return {};
