@@ -10,6 +10,8 @@
  * const plan = prepareRunLog({ params: [{ key: 'lr', value: '0.01' }], metrics: [], tags: [], now: Date.now() });
  * const runId = await logRun(store, plan);
  */
+import { mustBeActive, paramsAlreadyLogged } from '../tracking/messages.js';
+import { pyRepr } from '../tracking/py-format.js';
 import { MlfError } from '../lib/errors.js';
 import { currentUser } from '../stores/common.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
@@ -22,7 +24,6 @@ import {
   type RunTag,
 } from '../tracking/entities.js';
 import {
-  pyRepr,
   validateExperimentId,
   validateExperimentName,
   validateMetric,
@@ -132,7 +133,7 @@ async function resolveExperiment(
 
 function checkActive(run: Run): void {
   if (run.info.lifecycleStage !== 'active') {
-    throw invalid(`The run ${run.info.runId} must be in the 'active' state. Current state is ${run.info.lifecycleStage}.`);
+    throw mustBeActive('run', run.info.runId, run.info.lifecycleStage);
   }
 }
 
@@ -151,9 +152,7 @@ function newParams(run: Run, params: Param[]): Param[] {
     else if (old !== p.value) changed.push({ key: p.key, old_value: old, new_value: p.value });
   }
   if (changed.length > 0) {
-    throw invalid(
-      `Changing param values is not allowed. Params were already logged='${pyRepr(changed)}' for run ID='${run.info.runId}'.`,
-    );
+    throw paramsAlreadyLogged(run.info.runId, changed);
   }
   return out;
 }

@@ -22,6 +22,7 @@ import { ArtifactAccess, artifactProxyHandlers } from './routes/artifacts.js';
 import { addFileStoreRegistryRoutes, registryRoutes } from './routes/registry.js';
 import type { RegistryStore } from '../stores/registry-store.js';
 import { createLogger, type Logger } from './logger.js';
+import { ajaxRoutes, rootRoutes, type ReplyTable } from './routes/ajax.js';
 import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
 import { BudgetExceeded } from './body-budget.js';
 
@@ -105,6 +106,13 @@ export function createApp(opts: AppOptions): App {
   } else if (registryOnFiles) addFileStoreRegistryRoutes(table, maskUri(registryUri));
   else registryRoutes(table, lazyRegistryStore(store, opts.registryStoreUri), store);
   const proxy = artifactProxyHandlers(access);
+  const ajaxOnly = ajaxRoutes(store, access);
+  const atRoot = rootRoutes(store, access, table);
+  const dispatchReply = (t: ReplyTable, req: Req, rest: string): Promise<Reply> | undefined => {
+    const entry = t.get(rest);
+    const h = entry && (entry[req.method] ?? (req.method === 'HEAD' ? entry.GET : undefined));
+    return h?.(req);
+  };
 
   const dispatchApi = async (req: Req, rest: string): Promise<Reply> => {
     const entry = table.get(rest);
@@ -151,6 +159,10 @@ export function createApp(opts: AppOptions): App {
   const route = async (req: Req): Promise<Reply> => {
     const p = req.path;
     try {
+      // MLflow's UI-only endpoints; Flask merges repeated slashes (`//model-versions/get-artifact`).
+      const ajax = p.startsWith('/ajax-api/2.0/mlflow/') ? dispatchReply(ajaxOnly, req, p.slice('/ajax-api/2.0/mlflow'.length)) : undefined;
+      const root = ajax ?? dispatchReply(atRoot, req, p.replace(/\/{2,}/g, '/'));
+      if (root) return await root;
       for (const prefix of API_PREFIXES) {
         if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47 /* / */) return await dispatchApi(req, p.slice(prefix.length));
       }

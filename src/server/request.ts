@@ -3,11 +3,14 @@
  * otherwise (Content-Type `application/json` required for POST and PUT, a double-encoded JSON string
  * accepted, unknown fields ignored), then MLflow's schema checks with MLflow's messages.
  *
- * Where mlf differs on purpose: a body that is not JSON at all, or JSON that is not an object, is a
- * 400 (`BAD_REQUEST`) instead of being read as `{}` (MLflow) or crashing into a 500.
+ * Where mlf differs on purpose: a body that is not JSON at all, or JSON that is not an object, is
+ * refused with INVALID_PARAMETER_VALUE (400, MLflow's code) and its own message, instead of being read
+ * as `{}` (MLflow, which then fails on the first required field) or crashing into a 500.
  */
 import { MlfError } from '../lib/errors.js';
 import { floatFromJson } from '../tracking/rest-json.js';
+import { parseJsonKeepingFloats, pyJsonDumps, pyTypeName } from '../tracking/py-format.js';
+import { invalidValueMessage } from '../tracking/validation.js';
 import type { Req } from './http.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 
@@ -24,32 +27,13 @@ export function missing(name: string): MlfError {
   return new MlfError(`Missing value for required parameter '${name}'.${API_DOCS}`, 'INVALID_PARAMETER_VALUE');
 }
 
-/** Python's `type(value).__name__`. */
-function pyType(v: unknown): string {
-  if (v === null || v === undefined) return 'NoneType';
-  if (typeof v === 'string') return 'str';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (Array.isArray(v)) return 'list';
-  return 'dict';
-}
-
-/** Python's `str(value)` for JSON values, as MLflow puts them in its messages. */
-function pyStr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(v);
-  const inner = (x: unknown): string => (typeof x === 'string' ? `'${x}'` : pyStr(x));
-  if (Array.isArray(v)) return `[${v.map(inner).join(', ')}]`;
-  return `{${Object.entries(v as object)
-    .map(([k, x]) => `'${k}': ${inner(x)}`)
-    .join(', ')}}`;
-}
-
-export function invalid(name: string, value: unknown): MlfError {
+/**
+ * MLflow's "Invalid value" message: the value as Python's `json.dumps` prints it (`9.0`, `"foo"`), its
+ * Python type as hint. `holder` is the object holding the value, so a `9.0` written in the body shows as a float.
+ */
+export function invalid(name: string, value: unknown, holder?: unknown, key: string | number = name): MlfError {
   return new MlfError(
-    `Invalid value ${pyStr(value)} for parameter '${name}' supplied. Hint: Value was of type '${pyType(value)}'.${API_DOCS}`,
+    `${invalidValueMessage(name, value, ` Hint: Value was of type '${pyTypeName(value, holder, key)}'.`, pyJsonDumps(value, holder, key))}${API_DOCS}`,
     'INVALID_PARAMETER_VALUE',
   );
 }
@@ -108,16 +92,16 @@ export function parseJsonBody(text: string): Params {
   if (text.trim() === '') return {};
   let v: unknown;
   try {
-    v = JSON.parse(checkDepth(text));
+    v = parseJsonKeepingFloats(checkDepth(text));
     // Older clients post their JSON double-encoded as a string.
-    if (typeof v === 'string') v = JSON.parse(checkDepth(v));
+    if (typeof v === 'string') v = parseJsonKeepingFloats(checkDepth(v));
   } catch (e) {
     if (e instanceof MlfError) throw e;
-    throw new MlfError('Bad Request. The request body is not valid JSON.', 'BAD_REQUEST');
+    throw new MlfError('Bad Request. The request body is not valid JSON.', 'INVALID_PARAMETER_VALUE');
   }
   if (v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) {
-    throw new MlfError('Bad Request. The request body must be a JSON object.', 'BAD_REQUEST');
+    throw new MlfError('Bad Request. The request body must be a JSON object.', 'INVALID_PARAMETER_VALUE');
   }
   return v as Params;
 }
@@ -136,7 +120,7 @@ export function str(p: Params, name: string, required = false): string | undefin
     if (required) throw missing(name);
     return absent(v) ? undefined : '';
   }
-  if (typeof v !== 'string') throw invalid(name, v);
+  if (typeof v !== 'string') throw invalid(name, v, p);
   return v;
 }
 
@@ -149,7 +133,7 @@ export function int(p: Params, name: string, required = false): number | undefin
   }
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v)) return Number(v);
-  throw invalid(name, v);
+  throw invalid(name, v, p);
 }
 
 /** A double field: a number, a numeric string, or "NaN"/"Infinity"/"-Infinity". */
@@ -164,10 +148,10 @@ export function double(p: Params, name: string, required = false): number | unde
     try {
       return floatFromJson(v, name);
     } catch {
-      throw invalid(name, v);
+      throw invalid(name, v, p);
     }
   }
-  throw invalid(name, v);
+  throw invalid(name, v, p);
 }
 
 /** A repeated field: a JSON list (a single value in a query string becomes a one-item list). */
@@ -177,26 +161,31 @@ export function list(p: Params, name: string, required = false): unknown[] {
     if (required) throw missing(name);
     return [];
   }
-  if (!Array.isArray(v)) throw invalid(name, v);
+  if (!Array.isArray(v)) throw invalid(name, v, p);
   if (required && v.length === 0) throw missing(name);
   return v;
 }
 
 export function stringList(p: Params, name: string, required = false): string[] {
   const v = list(p, name, required);
-  for (const x of v) if (typeof x !== 'string' && typeof x !== 'number') throw invalid(name, v);
+  for (const x of v) if (typeof x !== 'string' && typeof x !== 'number') throw invalid(name, v, p);
   return v.map(String);
 }
 
-/** An enum field, given by name (`"ALL"`) or number (`3`), as protobuf JSON accepts both. */
-export function enumField<T extends string>(p: Params, name: string, codes: Record<T, number>): T | undefined {
+/**
+ * An enum field, given by name (`"ALL"`) or number (`3`), as protobuf JSON accepts both. With
+ * `ignoreUnknownNames`, a name the enum lacks leaves the field unset, as MLflow's parsing does where
+ * the handler only asserts a string (runs/update's `status`).
+ */
+export function enumField<T extends string>(p: Params, name: string, codes: Record<T, number>, ignoreUnknownNames = false): T | undefined {
   const v = p[name];
   if (absent(v) || v === '') return undefined;
   if (typeof v === 'string' && v in codes) return v as T;
+  if (ignoreUnknownNames && typeof v === 'string' && !/^\d+$/.test(v)) return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
   const hit = (Object.keys(codes) as T[]).find((k) => codes[k] === n);
   if (hit) return hit;
-  throw invalid(name, v);
+  throw invalid(name, v, p);
 }
 
 /** Key/value pairs (tags, params): objects with a string key; values may be strings or numbers. */

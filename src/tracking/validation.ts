@@ -19,6 +19,7 @@ import {
   type RunTag,
 } from './entities.js';
 import type { LogBatch } from '../stores/tracking-store.js';
+import { pyFloatRepr, pyJsonDumps, pyRepr, pyStr, pyStrRepr } from './py-format.js';
 
 // ---- limits (mlflow/utils/validation.py, mlflow/store/tracking/__init__.py) ----
 export const MAX_PARAMS_TAGS_PER_BATCH = 100;
@@ -45,92 +46,10 @@ export const GET_METRIC_HISTORY_MAX_RESULTS = 25_000;
 
 const invalid = (message: string) => new MlfError(message, 'INVALID_PARAMETER_VALUE');
 
-// ---- Python text formatting (messages embed Python reprs; clients compare them verbatim) ----
-
-/** Python's `repr(float)`: `1.0`, `0.1`, `1e-05`, `1e+16`, `nan`, `inf`. */
-export function pyFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(x);
-  // Python switches to exponent notation when the decimal exponent is < -4 or >= 16.
-  if (abs >= 1e16 || abs < 1e-4) {
-    const [mant, exp] = x.toExponential().split('e') as [string, string];
-    const e = Number(exp);
-    return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  }
-  const s = String(x); // shortest round-trip digits, same as Python's repr in this range
-  return s.includes('.') ? s : `${s}.0`;
-}
-
-/** Python's `str()` of a value as it would reach MLflow from JSON (numbers that look integral are ints). */
-export function pyStr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloatRepr(v);
-  if (typeof v === 'string') return v;
-  return pyRepr(v);
-}
-
-/** Python's `repr(str)`: single quotes unless the text holds `'` and no `"`. */
-export function pyStrRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += '\\' + quote;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + quote;
-}
-
-/** Python's `repr()` of a JSON-like value (dicts, lists, str, int/float, bool, None). */
-export function pyRepr(v: unknown): string {
-  if (typeof v === 'string') return pyStrRepr(v);
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (v !== null && typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`)
-      .join(', ')}}`;
-  }
-  return pyStr(v);
-}
-
-/** Python's `json.dumps(v, sort_keys=True, separators=(",", ":"))` (ensure_ascii on, NaN allowed). */
-export function pyJsonDumps(v: unknown): string {
-  if (v === undefined || v === null) return 'null';
-  if (typeof v === 'number') {
-    if (Number.isNaN(v)) return 'NaN';
-    if (v === Infinity) return 'Infinity';
-    if (v === -Infinity) return '-Infinity';
-    return Number.isInteger(v) ? String(v) : pyFloatRepr(v);
-  }
-  if (typeof v === 'string') {
-    return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-  }
-  if (typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `[${v.map(pyJsonDumps).join(',')}]`;
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${pyJsonDumps(k)}:${pyJsonDumps(o[k])}`)
-      .join(',')}}`;
-  }
-  return pyJsonDumps(String(v));
-}
-
 // ---- MLflow's message builders ----
 
-export function invalidValueMessage(path: string, value: unknown, message?: string): string {
-  const shown = pyJsonDumps(value);
+/** `shown` overrides the printed value (callers that know a `9.0` was written as a float). */
+export function invalidValueMessage(path: string, value: unknown, message?: string, shown = pyJsonDumps(value)): string {
   return message
     ? `Invalid value ${shown} for parameter '${path}' supplied: ${message}`
     : `Invalid value ${shown} for parameter '${path}' supplied.`;

@@ -5,9 +5,6 @@ import {
   MAX_PARAM_VAL_LENGTH,
   MAX_TAG_VAL_LENGTH,
   posixNormpath,
-  pyFloatRepr,
-  pyJsonDumps,
-  pyRepr,
   validateDatasetInputs,
   validateExperimentId,
   validateExperimentName,
@@ -22,6 +19,7 @@ import {
   validateTag,
 } from '../../src/tracking/validation.js';
 import type { DatasetInput } from '../../src/tracking/entities.js';
+import { pyFloatRepr, pyJsonDumps, pyRepr } from '../../src/tracking/py-format.js';
 
 const RUN = 'a'.repeat(32);
 

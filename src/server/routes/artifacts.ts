@@ -29,27 +29,70 @@ export class ArtifactAccess {
    * Proxied roots (`mlflow-artifacts:`, `http(s)://…/api/2.0/mlflow-artifacts/artifacts/…`) are read
    * from the destination when serving artifacts; local roots directly.
    */
-  async listRunArtifacts(artifactUri: string, rel: string): Promise<FileInfo[]> {
-    const relClean = validateArtifactPath(rel);
+  /**
+   * The repository holding an artifact root and the folder of the root inside it: proxied roots
+   * (`mlflow-artifacts:`, `http(s)://…/api/2.0/mlflow-artifacts/artifacts/…`) live under the destination
+   * when serving artifacts, local roots are their own repository.
+   */
+  repoFor(artifactUri: string): { repo: LocalArtifactRepository; under: string } {
     const scheme = uriScheme(artifactUri);
     if (this.serveArtifacts && (scheme === 'mlflow-artifacts' || scheme === 'http' || scheme === 'https')) {
-      const rootPath = proxiedRootPath(artifactUri);
-      const under = [rootPath, relClean].filter(Boolean).join('/');
-      const files = await this.destination.list(under);
-      return files.map((f) => {
-        const base = f.path.slice(f.path.lastIndexOf('/') + 1);
-        return { ...f, path: relClean ? `${relClean}/${base}` : base };
-      });
+      return { repo: this.destination, under: proxiedRootPath(artifactUri) };
     }
     if (scheme === '' || scheme === 'file') {
       const root = scheme === 'file' ? fileUriToPath(artifactUri) : path.resolve(artifactUri);
-      return new LocalArtifactRepository(root).list(relClean);
+      return { repo: new LocalArtifactRepository(root), under: '' };
     }
     throw new MlfError(
-      `mlf server lists artifacts only in local folders and, with --serve-artifacts, mlflow-artifacts: roots; this run's artifact root is '${artifactUri}'.`,
+      `mlf server reads artifacts only in local folders and, with --serve-artifacts, mlflow-artifacts: roots; this artifact root is '${artifactUri}'.`,
       'FEATURE_DISABLED',
     );
   }
+
+  /** Lists `rel` under a run's artifact root, paths relative to that root (MLflow's `list_artifacts`). */
+  async listRunArtifacts(artifactUri: string, rel: string): Promise<FileInfo[]> {
+    const relClean = validateArtifactPath(rel);
+    const { repo, under } = this.repoFor(artifactUri);
+    const files = await repo.list(joinRel(under, relClean));
+    if (!under) return files;
+    return files.map((f) => {
+      const base = f.path.slice(f.path.lastIndexOf('/') + 1);
+      return { ...f, path: relClean ? `${relClean}/${base}` : base };
+    });
+  }
+
+  /** A file under an artifact root, sent as MLflow's `_send_artifact` does (attachment, guessed type). */
+  async sendFile(artifactUri: string, rel: string): Promise<Reply> {
+    const relClean = validateArtifactPath(rel);
+    const { repo, under } = this.repoFor(artifactUri);
+    return fileReply(repo, joinRel(under, relClean));
+  }
+
+  /** Writes `data` to `rel` under an artifact root. */
+  async writeFile(artifactUri: string, rel: string, data: Uint8Array): Promise<void> {
+    const relClean = validateArtifactPath(rel);
+    const { repo, under } = this.repoFor(artifactUri);
+    await repo.write(joinRel(under, relClean), data);
+  }
+}
+
+function joinRel(a: string, b: string): string {
+  return [a, b].filter(Boolean).join('/');
+}
+
+async function fileReply(repo: LocalArtifactRepository, rel: string): Promise<Reply> {
+  const { stream, size } = await repo.open(rel);
+  const name = path.posix.basename(rel);
+  return {
+    status: 200,
+    body: stream,
+    headers: {
+      'Content-Type': guessMime(name),
+      'Content-Length': String(size),
+      'Content-Disposition': `attachment; filename=${name}`,
+      'X-Content-Type-Options': 'nosniff',
+    },
+  };
 }
 
 /** MLflow's `_get_proxied_run_artifact_destination_path` without a relative path. */
@@ -117,21 +160,7 @@ export function artifactProxyHandlers(access: ArtifactAccess): {
 } {
   const repo = access.destination;
   return {
-    download: async (_c, rel) => {
-      const clean = validateArtifactPath(rel);
-      const { stream, size } = await repo.open(clean);
-      const name = path.posix.basename(clean);
-      return {
-        status: 200,
-        body: stream,
-        headers: {
-          'Content-Type': guessMime(name),
-          'Content-Length': String(size),
-          'Content-Disposition': `attachment; filename=${name}`,
-          'X-Content-Type-Options': 'nosniff',
-        },
-      };
-    },
+    download: async (_c, rel) => fileReply(repo, validateArtifactPath(rel)),
     upload: async (req, rel) => {
       await repo.write(rel, req.stream());
       return json({});

@@ -1,7 +1,8 @@
 /**
  * Model Registry endpoints (`ModelRegistryService` in model_registry.proto): parse the request as
  * MLflow's handlers do (their `_assert_*` schemas and messages), one registry store call, MLflow's
- * JSON. On a file store every endpoint answers FEATURE_DISABLED: mlf's registry needs a database.
+ * JSON. On a file store every endpoint answers NOT_IMPLEMENTED (501, which clients do not retry):
+ * mlf's registry needs a database.
  */
 import path from 'node:path';
 import { MlfError } from '../../lib/errors.js';
@@ -44,7 +45,8 @@ export function addFileStoreRegistryRoutes(table: RouteTable, registryUri: strin
   const refuse = async (): Promise<never> => {
     throw new MlfError(
       `Model Registry functionality is unavailable; got unsupported URI '${registryUri}' for model registry data storage. The Model Registry needs a database-backed store (sqlite, postgresql, mysql or mssql). See https://mlflow.org/docs/latest/tracking.html#storage for how to run an MLflow server against one of the supported backend storage locations.`,
-      'FEATURE_DISABLED',
+      // 501: MLflow's Python client retries 408, 429, 500 and 502-504, so this answer is final at once.
+      'NOT_IMPLEMENTED',
     );
   };
   for (const [p, methods] of REGISTRY_ENDPOINTS) {
@@ -130,7 +132,8 @@ async function validateSource(source: string, runId: string, tracking?: Tracking
       `Invalid model version source: '${s}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.`,
       'INVALID_PARAMETER_VALUE',
     );
-  if (sourcePath.includes('\0')) throw refuse();
+  // `..` anywhere in the decoded source counts, even after a `?` (`dbfs:/r/artifacts/a%3f/../..`).
+  if (sourcePath.includes('\0') || s.split('/').includes('..')) throw refuse();
   if (path.posix.resolve(sourcePath) !== sourcePath) throw refuse();
 }
 

@@ -4,6 +4,7 @@
  * messages (`_assert_required`, `_validate_batch_log_api_req`, get-history-bulk-interval checks);
  * everything else is the store's job.
  */
+import { malformedModelJson, modelJsonMissingFields } from '../../tracking/messages.js';
 import { MlfError } from '../../lib/errors.js';
 import { RUN_STATUS_CODES, VIEW_TYPE_CODES, type Metric, type RunStatus, type ViewType } from '../../tracking/entities.js';
 import {
@@ -200,13 +201,15 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
       tags: keyValues(p, 'tags'),
       runName: str(p, 'run_name') || undefined,
     });
-    return { run: runToJson(run) };
+    // MLflow's CreateRun answer has no `inputs` (a new run has none); runs/get has `inputs: {}`.
+    const { inputs: _none, ...created } = runToJson(run);
+    return { run: created };
   });
   on('/runs/update', ['POST'], async (req) => {
     const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const info = await store.updateRunInfo(runId, {
-      status: enumField<RunStatus>(p, 'status', RUN_STATUS_CODES),
+      status: enumField<RunStatus>(p, 'status', RUN_STATUS_CODES, true),
       endTime: int(p, 'end_time'),
       runName: str(p, 'run_name'),
     });
@@ -295,14 +298,11 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
       model = undefined;
     }
     if (model === null || typeof model !== 'object' || Array.isArray(model)) {
-      throw new MlfError(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`, 'INVALID_PARAMETER_VALUE');
+      throw malformedModelJson(modelJson);
     }
     const absent = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'].filter((f) => !(f in (model as object)));
     if (absent.length) {
-      throw new MlfError(
-        `Model json is missing mandatory fields: {${absent.map((f) => `'${f}'`).join(', ')}}`,
-        'INVALID_PARAMETER_VALUE',
-      );
+      throw modelJsonMissingFields(absent);
     }
     await store.recordLoggedModel(runId, modelJson);
     return {};
@@ -310,7 +310,7 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   on('/runs/log-inputs', ['POST'], async (req) => {
     const p = await readParams(req);
     const runId = str(p, 'run_id', true);
-    const datasets = list(p, 'datasets').map((d, i) => {
+    const datasets = list(p, 'datasets', true).map((d, i) => {
       if (d === null || typeof d !== 'object' || Array.isArray(d)) throw invalid('datasets', p.datasets);
       const o = d as Params;
       const ds = o.dataset;

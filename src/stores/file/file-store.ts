@@ -16,6 +16,7 @@
  * const run = await store.createRun({ experimentId: '0', startTime: Date.now() });
  * await store.logBatch(run.info.runId, { metrics: [{ key: 'loss', value: 0.5, timestamp: Date.now(), step: 0 }] });
  */
+import { experimentNameTaken, malformedModelJson, mustBeActive, paramsAlreadyLogged, paramValueChanged } from '../../tracking/messages.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MlfError, invalidParameter } from '../../lib/errors.js';
@@ -39,7 +40,6 @@ import {
 } from '../../tracking/entities.js';
 import { maskUri, pathToFileUri, uriScheme, fileUriToPath } from '../../tracking/uri.js';
 import {
-  pyRepr,
   validateDatasetInputs,
   validateExperimentId,
   validateExperimentName,
@@ -362,14 +362,8 @@ export class FileStore implements TrackingStore {
 
   private assertNameFree(name: string, exceptId?: string): void {
     for (const { exp } of this.allExperiments('ALL', false)) {
-      if (exp.name !== name || exp.experimentId === exceptId) continue;
-      if (exp.lifecycleStage === 'deleted') {
-        throw new MlfError(
-          `Experiment '${name}' already exists in deleted state. You can restore the experiment, or permanently delete the experiment from the .trash folder (under tracking server's root folder) in order to use this experiment name again.`,
-          'RESOURCE_ALREADY_EXISTS',
-        );
-      }
-      throw new MlfError(`Experiment '${name}' already exists.`, 'RESOURCE_ALREADY_EXISTS');
+      // Deleted or not, one wording on every store (MLflow's file store words the deleted case apart).
+      if (exp.name === name && exp.experimentId !== exceptId) throw experimentNameTaken(name);
     }
   }
 
@@ -478,7 +472,7 @@ export class FileStore implements TrackingStore {
     const id = validateExperimentId(experimentId);
     const found = this.getExperimentAt(id);
     if (found.exp.lifecycleStage !== 'active') {
-      throw invalidParameter(`The experiment ${id} must be in the 'active' state. Current state is ${found.exp.lifecycleStage}.`);
+      throw mustBeActive('experiment', id, found.exp.lifecycleStage);
     }
     return found;
   }
@@ -543,7 +537,7 @@ export class FileStore implements TrackingStore {
   private activeRunAt(runId: string): { loc: RunLocation; info: RunInfo } {
     const r = this.runAt(runId);
     if (r.info.lifecycleStage !== 'active') {
-      throw invalidParameter(`The run ${r.info.runId} must be in the 'active' state. Current state is ${r.info.lifecycleStage}.`);
+      throw mustBeActive('run', r.info.runId, r.info.lifecycleStage);
     }
     return r;
   }
@@ -605,7 +599,7 @@ export class FileStore implements TrackingStore {
     const inputTags = (opts.tags ?? []).map((t, i) => validateTag(t, { path: `tags[${i}]` }));
     const { loc, exp } = this.getExperimentAt(experimentId);
     if (exp.lifecycleStage !== 'active') {
-      throw invalidParameter(`The experiment ${experimentId} must be in the 'active' state. Current state is ${exp.lifecycleStage}.`);
+      throw mustBeActive('experiment', experimentId, exp.lifecycleStage);
     }
     const { runName, tags } = resolveRunName(opts.runName, inputTags);
     const runId = newRunId();
@@ -711,11 +705,9 @@ export class FileStore implements TrackingStore {
     if (conflicts.length > 0) {
       if (kind === 'single') {
         const c = conflicts[0]!;
-        throw invalidParameter(
-          `Changing param values is not allowed. Param with key='${c.key}' was already logged with value='${c.old_value}' for run ID='${info.runId}'. Attempted logging new value '${c.new_value}'.`,
-        );
+        throw paramValueChanged(info.runId, c.key, c.old_value, c.new_value);
       }
-      throw invalidParameter(`Changing param values is not allowed. Params were already logged='${pyRepr(conflicts)}' for run ID='${info.runId}'.`);
+      throw paramsAlreadyLogged(info.runId, conflicts);
     }
     for (const p of newParams) {
       // Created exclusively: a param another writer logged meanwhile is compared, not overwritten.
@@ -723,9 +715,7 @@ export class FileStore implements TrackingStore {
       assertWritableInside(this.realRoot, file);
       const existing = createExclusive(file, p.value);
       if (existing !== undefined && existing !== p.value) {
-        throw invalidParameter(
-          `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${existing}' for run ID='${info.runId}'. Attempted logging new value '${p.value}'.`,
-        );
+        throw paramValueChanged(info.runId, p.key, existing, p.value);
       }
     }
 
@@ -799,7 +789,7 @@ export class FileStore implements TrackingStore {
     try {
       JSON.parse(modelJson);
     } catch {
-      throw invalidParameter(`Invalid model JSON for run ${runId}.`);
+      throw malformedModelJson(modelJson);
     }
     const { loc } = this.activeRunAt(runId);
     const old = this.readKeyFile(loc.dir, TAGS, MLFLOW_LOGGED_MODELS);

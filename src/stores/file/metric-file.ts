@@ -4,7 +4,7 @@
  */
 import { MlfError } from '../../lib/errors.js';
 import { compareMetricPoints, type Metric } from '../../tracking/entities.js';
-import { pyFloatRepr } from '../../tracking/validation.js';
+import { pyFloatRepr } from '../../tracking/py-format.js';
 import { parsePythonFloat } from './py-float.js';
 
 /** The line MLflow appends for one point (`f"{timestamp} {value} {step}\\n"`, value as Python's repr). */

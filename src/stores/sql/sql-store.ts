@@ -6,6 +6,7 @@
  * - deleting an experiment keeps the `deleted_time` of runs deleted before it (MLflow overwrites it);
  * - NaN metrics compare as NaN in filters (see search-sql.ts), ±Infinity read back as ±Infinity.
  */
+import { experimentNameTaken, isParamsAlreadyLogged, malformedModelJson, mustBeActive, paramsAlreadyLogged, paramValueChanged } from '../../tracking/messages.js';
 import path from 'node:path';
 import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { MlfError, isMlfError } from '../../lib/errors.js';
@@ -34,6 +35,8 @@ import {
   validateExperimentTag,
   validateLogBatch,
   validateMaxResults,
+  validateMetric,
+  validateParam,
   validateRunId,
   validateTag,
   validateKeyName,
@@ -360,10 +363,7 @@ export class SqlStore implements TrackingStore {
   private async requireActiveExperiment(db: Db | Tx, experimentId: string): Promise<ExperimentRow> {
     const row = await this.requireExperiment(db, experimentId);
     if (row.lifecycle_stage !== 'active') {
-      throw new MlfError(
-        `The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
-        'INVALID_PARAMETER_VALUE',
-      );
+      throw mustBeActive('experiment', experimentId, row.lifecycle_stage);
     }
     return row;
   }
@@ -376,7 +376,7 @@ export class SqlStore implements TrackingStore {
     return this.guard(() =>
       this.write(async (tx) => {
         const clash = await tx.selectFrom('experiments').select('experiment_id').where(() => this.dialect.eqCaseSensitive(sql.ref('name'), name)).executeTakeFirst();
-        if (clash) throw new MlfError(`Experiment(name=${name}) already exists.`, 'RESOURCE_ALREADY_EXISTS');
+        if (clash) throw experimentNameTaken(name);
         const now = Date.now();
         try {
           await tx
@@ -384,7 +384,7 @@ export class SqlStore implements TrackingStore {
             .values({ name, artifact_location: location ?? null, lifecycle_stage: 'active', creation_time: now, last_update_time: now })
             .execute();
         } catch (e) {
-          if (this.dialect.isUniqueViolation(e)) throw new MlfError(`Experiment(name=${name}) already exists.`, 'RESOURCE_ALREADY_EXISTS');
+          if (this.dialect.isUniqueViolation(e)) throw experimentNameTaken(name);
           throw e;
         }
         const row = await tx.selectFrom('experiments').select('experiment_id').where(() => this.dialect.eqCaseSensitive(sql.ref('name'), name)).executeTakeFirstOrThrow();
@@ -486,7 +486,7 @@ export class SqlStore implements TrackingStore {
           .where(() => this.dialect.eqCaseSensitive(sql.ref('name'), name))
           .where('experiment_id', '<>', Number(row.experiment_id))
           .executeTakeFirst();
-        if (clash) throw new MlfError(`Experiment(name=${name}) already exists.`, 'RESOURCE_ALREADY_EXISTS');
+        if (clash) throw experimentNameTaken(name);
         await tx.updateTable('experiments').set({ name, last_update_time: Date.now() }).where('experiment_id', '=', Number(row.experiment_id)).execute();
       }),
     );
@@ -536,10 +536,7 @@ export class SqlStore implements TrackingStore {
   private async requireActiveRun(db: Db | Tx, runId: string): Promise<RunRow> {
     const row = await this.requireRun(db, runId);
     if (row.lifecycle_stage !== 'active') {
-      throw new MlfError(
-        `The run ${row.run_uuid} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
-        'INVALID_PARAMETER_VALUE',
-      );
+      throw mustBeActive('run', row.run_uuid, row.lifecycle_stage);
     }
     return row;
   }
@@ -751,11 +748,7 @@ export class SqlStore implements TrackingStore {
     }
     const conflicts = params.filter((p) => existing.has(p.key) && existing.get(p.key) !== p.value);
     if (conflicts.length) {
-      const list = conflicts.map((p) => `{'key': '${p.key}', 'old_value': '${existing.get(p.key)}', 'new_value': '${p.value}'}`).join(', ');
-      throw new MlfError(
-        `Changing param values is not allowed. Params were already logged='[${list}]' for run ID='${runId}'.`,
-        'INVALID_PARAMETER_VALUE',
-      );
+      throw paramsAlreadyLogged(runId, conflicts.map((p) => ({ key: p.key, old_value: existing.get(p.key)!, new_value: p.value })));
     }
     await this.insertRows(tx, 'params', params.filter((p) => !existing.has(p.key)).map((p) => ({ key: p.key, value: p.value, run_uuid: runId })));
   }
@@ -807,21 +800,21 @@ export class SqlStore implements TrackingStore {
     if (name) await tx.updateTable('runs').set({ name: name.value }).where('run_uuid', '=', runId).execute();
   }
 
-  logMetric(runId: string, metric: Metric): Promise<void> {
+  async logMetric(runId: string, metric: Metric): Promise<void> {
+    // Checked alone first so messages name 'timestamp', not 'metrics[0].timestamp' (MLflow's log_metric).
+    validateMetric(metric);
     return this.logBatch(runId, { metrics: [metric] });
   }
 
   async logParam(runId: string, param: Param): Promise<void> {
+    validateParam(param);
     try {
       await this.logBatch(runId, { params: [param] });
     } catch (e) {
       // MLflow words the single-param conflict differently from the batch one.
-      if (isMlfError(e) && e.message.startsWith('Changing param values is not allowed. Params were')) {
+      if (isParamsAlreadyLogged(e)) {
         const old = await this.exec.selectFrom('params').select('value').where('run_uuid', '=', runId).where('key', '=', param.key).executeTakeFirst();
-        throw new MlfError(
-          `Changing param values is not allowed. Param with key='${param.key}' was already logged with value='${old?.value}' for run ID='${runId}'. Attempted logging new value '${param.value}'.`,
-          'INVALID_PARAMETER_VALUE',
-        );
+        throw paramValueChanged(runId, param.key, old?.value, param.value);
       }
       throw e;
     }
@@ -909,7 +902,7 @@ export class SqlStore implements TrackingStore {
     try {
       model = JSON.parse(modelJson);
     } catch {
-      throw new MlfError(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`, 'INVALID_PARAMETER_VALUE');
+      throw malformedModelJson(modelJson);
     }
     await this.guard(() =>
       this.write(async (tx) => {

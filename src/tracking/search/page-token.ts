@@ -9,7 +9,7 @@
  * decodePageToken(undefined)    // 0
  */
 import { MlfError } from '../../lib/errors.js';
-import { pyRepr, pyStr } from '../validation.js';
+import { pyRepr, pyStr } from '../py-format.js';
 
 const invalid = (message: string) => new MlfError(message, 'INVALID_PARAMETER_VALUE');
 

@@ -13,7 +13,7 @@
  * parseRunOrderBy(['metrics.acc DESC', 'start_time']) // [{ type: 'metric', key: 'acc', ascending: false }, ...]
  */
 import { MlfError } from '../../lib/errors.js';
-import { pyRepr } from '../validation.js';
+import { pyRepr } from '../py-format.js';
 import type { Comparator, Comparison, EntityType, Filter, OrderByClause } from './ast.js';
 import { parseOrderByString, parseStringList, setRepr, splitComparisons } from './grammar.js';
 import type { Token } from './tokenize.js';

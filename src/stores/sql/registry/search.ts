@@ -12,7 +12,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { MlfError } from '../../../lib/errors.js';
-import { pyRepr } from '../../../tracking/validation.js';
+import { pyRepr } from '../../../tracking/py-format.js';
 import { stripQuotes, trimBackticks } from '../../../tracking/search/parse.js';
 import { parseStringList, setRepr, splitComparisons } from '../../../tracking/search/grammar.js';
 import type { SqlDialect } from '../dialects/dialect.js';

@@ -2,12 +2,12 @@
  * MLflow's registry checks (`mlflow/utils/validation.py`, `model_version_stages.py`), with its
  * messages. Key rules for tags are the tracking ones (src/tracking/validation.ts).
  */
+import { pyRepr } from '../../../tracking/py-format.js';
 import { MlfError } from '../../../lib/errors.js';
 import {
   exceedsMaximumLengthMessage,
   missingValueMessage,
   pyLen,
-  pyRepr,
   validateKeyName,
 } from '../../../tracking/validation.js';
 import { ACTIVE_STAGES, ALL_STAGES, type RegistryTag } from '../../registry-store.js';
