@@ -4,7 +4,8 @@
  * (1 a failed operation, 2 bad input). Never a stack trace unless MLF_DEBUG is set.
  */
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { isMlfError, MlfError } from './errors.js';
+import { isMlfError, MlfError, type ExitCode } from './errors.js';
+import { usageMessage } from './usage-message.js';
 import { maskUri } from '../tracking/uri.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import type { OpenStoreOptions } from '../stores/open-store.js';
@@ -33,12 +34,12 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
     if (err instanceof Errors.ExitError) throw err;
     // oclif's own parse errors (unknown flag, missing argument) are usage errors: exit 2.
-    if (err instanceof Errors.CLIError && !isMlfError(err)) {
-      const exit = (err as Errors.CLIError).oclif?.exit;
-      this.logToStderr(`Error: ${maskUri(err.message.split('\n')[0] ?? '')}`);
-      throw new Errors.ExitError(exit === 1 || exit === undefined ? 2 : exit);
-    }
-    const e = isMlfError(err) ? err : new MlfError(String(err?.message ?? err), 'INTERNAL_ERROR', 1);
+    // They say what is wrong in one line, as every mlf error does (and as JSON under --json).
+    const e = isMlfError(err)
+      ? err
+      : err instanceof Errors.CLIError
+        ? new MlfError(usageMessage(err), 'INVALID_PARAMETER_VALUE', usageExit(err))
+        : new MlfError(String(err?.message ?? err), 'INTERNAL_ERROR', 1);
     if (process.env.MLF_DEBUG && err.stack) this.logToStderr(maskUri(err.stack));
     if (this.jsonEnabled()) {
       this.logJson({ error: { error_code: e.errorCode, message: maskUri(e.message) } });
@@ -53,4 +54,10 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     this.stores = [];
     return super.finally(err);
   }
+}
+
+/** oclif's exit code for its own errors, where its default (1, or none) means bad usage: 2. */
+function usageExit(err: Errors.CLIError): ExitCode {
+  const exit = err.oclif?.exit;
+  return (exit === undefined || exit === 1 ? 2 : exit) as ExitCode;
 }
