@@ -23,10 +23,13 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
 
   protected stores: TrackingStore[] = [];
 
-  /** Open the store for a URI (or the resolved default) and close it when the command ends. */
+  /**
+   * Open the store for a URI (or the resolved default) and close it when the command ends.
+   * A command's store lives as long as the command, so `sqlite://` (in memory) is refused.
+   */
   protected async openStore(uri?: string, opts?: OpenStoreOptions): Promise<TrackingStore> {
     const { openTrackingStore } = await import('../stores/open-store.js');
-    const store = await openTrackingStore(uri, opts);
+    const store = await openTrackingStore(uri, { oneShot: true, ...opts });
     this.stores.push(store);
     return store;
   }

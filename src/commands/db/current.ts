@@ -22,9 +22,13 @@ export default class DbCurrent extends BaseCommand<typeof DbCurrent> {
     const { parseDbUri } = await import('../../tracking/uri.js');
     const { connectSql } = await import('../../stores/sql/connect.js');
     const { schemaStatus, migrationLabel } = await import('../../stores/sql/migrate/index.js');
-    const conn = await connectSql(parseDbUri(args.url));
+    const { noStoreError } = await import('../../stores/no-store.js');
+    const uri = parseDbUri(args.url);
+    // Reading only: a missing file is reported, never created, and the file is opened read-only.
+    const conn = await connectSql(uri, undefined, { readOnly: true });
     try {
       const s = await schemaStatus(conn);
+      if (s.current === null) throw noStoreError(uri.uri);
       const result = { current: s.current, head: s.head, pending: s.pending.length, pendingMigrations: s.pending.map(migrationLabel) };
       this.log(`Current revision: ${s.current ?? 'none (no alembic_version)'}`);
       this.log(`Head revision:    ${s.head}`);

@@ -34,7 +34,10 @@ export default class DbUpgrade extends BaseCommand<typeof DbUpgrade> {
     const { upgrade, currentRevision, HEAD_REVISION } = await import('../../stores/sql/migrate/index.js');
     const { confirmOneWay } = await import('../../stores/sql/migrate/backup.js');
     const say = (line: string) => (this.jsonEnabled() ? this.logToStderr(line) : this.log(line));
-    const conn = await connectSql(parseDbUri(args.url));
+    const { refuseInMemory } = await import('../../stores/open-store.js');
+    const uri = parseDbUri(args.url);
+    refuseInMemory(uri);
+    const conn = await connectSql(uri);
     try {
       const ask = process.stdin.isTTY && !this.jsonEnabled() ? await terminalQuestion() : undefined;
       const from = await currentRevision(conn.db);

@@ -66,6 +66,7 @@ import type {
   UpdateRunOptions,
 } from '../tracking-store.js';
 import { connectSql, type SqlConnection } from './connect.js';
+import { noStoreError } from '../no-store.js';
 import { chunkRows, type Db, type SqlDialect, type SyncRunner, type Tx } from './dialects/dialect.js';
 import { QueryCache } from './query-cache.js';
 import {
@@ -95,6 +96,8 @@ export interface SqlStoreOptions {
   artifactRoot?: string;
   schema?: 'check' | 'none';
   cwd?: string;
+  /** Only reads follow: open read-only where the driver can; refuse a database without MLflow's schema. */
+  readOnly?: boolean;
 }
 
 const queryCaches = new WeakMap<SqlConnection, QueryCache>();
@@ -225,19 +228,24 @@ export class SqlStore implements TrackingStore {
    * when there is no experiment at all, as MLflow does.
    */
   static async open(uri: SqlStoreUri, opts: SqlStoreOptions = {}): Promise<SqlStore> {
-    const conn = await connectSql(uri);
+    const conn = await connectSql(uri, undefined, { readOnly: opts.readOnly });
     try {
       const root = opts.artifactRoot ?? path.resolve(opts.cwd ?? process.cwd(), 'mlruns');
       const store = new SqlStore(conn, root, conn.db, false);
       if ((opts.schema ?? 'check') === 'check') {
         // At head (the usual case) only the revision is read: no migration module is loaded.
         const { HEAD_REVISION, currentRevision } = await import('./migrate/head.js');
-        if ((await currentRevision(conn.db)) !== HEAD_REVISION) {
+        const revision = await currentRevision(conn.db);
+        // A reader never initialises a database: one without MLflow's schema is the wrong place.
+        if (revision === null && opts.readOnly) throw noStoreError(uri.uri);
+        if (revision !== HEAD_REVISION) {
           const { ensureSchema } = await import('./migrate/index.js');
           await ensureSchema(conn);
         }
-        await conn.dialect.onSchemaReady?.(conn.db);
-        await store.ensureDefaultExperiment();
+        if (!opts.readOnly) {
+          await conn.dialect.onSchemaReady?.(conn.db, { created: revision === null });
+          await store.ensureDefaultExperiment();
+        }
       }
       return store;
     } catch (e) {
