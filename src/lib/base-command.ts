@@ -1,5 +1,6 @@
 /**
- * What every mlf command shares: `--tracking-uri`, `--json` (oclif's), opening and closing the store,
+ * What every mlf command shares: `--json` (oclif's), opening and closing the store (and
+ * `--tracking-uri` for the commands that honour it, BaseCommand),
  * and turning errors into one line on stderr with MLflow's meaning and mlf's exit codes
  * (1 a failed operation, 2 bad input). Never a stack trace unless MLF_DEBUG is set.
  */
@@ -12,13 +13,11 @@ import type { OpenStoreOptions } from '../stores/open-store.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 
-export abstract class BaseCommand<T extends typeof Command = typeof Command> extends Command {
-  static override baseFlags = {
-    'tracking-uri': Flags.string({
-      description: 'Tracking URI: a folder, file:, sqlite:, postgresql:, mysql:, mssql: or http(s): (default: $MLFLOW_TRACKING_URI, then ./mlruns)',
-      helpGroup: 'GLOBAL',
-    }),
-  };
+/**
+ * A command that takes its store some other way (an argument, --backend-store-uri) and so has no
+ * --tracking-uri, which it would ignore: `db upgrade`, `db current`, `server`.
+ */
+export abstract class MlfCommand extends Command {
   static override enableJsonFlag = true;
 
   protected stores: TrackingStore[] = [];
@@ -57,6 +56,16 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     this.stores = [];
     return super.finally(err);
   }
+}
+
+/** A command on a tracking store: MlfCommand plus --tracking-uri. */
+export abstract class BaseCommand<T extends typeof Command = typeof Command> extends MlfCommand {
+  static override baseFlags = {
+    'tracking-uri': Flags.string({
+      description: 'Tracking URI: a folder, file:, sqlite:, postgresql:, mysql:, mssql: or http(s): (default: $MLFLOW_TRACKING_URI, then ./mlruns)',
+      helpGroup: 'GLOBAL',
+    }),
+  };
 }
 
 /** oclif's exit code for its own errors, where its default (1, or none) means bad usage: 2. */

@@ -29,5 +29,6 @@ export function usageMessage(err: Error & { args?: unknown }): string {
     if (NOISE.some((re) => re.test(line))) continue;
     lines.push(line.replace(/:$/, ''));
   }
-  return lines.join(': ') || 'Invalid command line';
+  // oclif names a missing flag without its dashes; mlf's own messages (and the user) write --name.
+  return (lines.join(': ') || 'Invalid command line').replace(/^Missing required flag (?=\w)/, 'Missing required flag --');
 }

@@ -9,7 +9,7 @@ import { runCli } from '../cli/run-cli.js';
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'mlf-firstuse-usage-'));
 
 const cases: [string[], RegExp][] = [
-  [['experiments', 'create'], /^Error: Missing required flag experiment-name$/],
+  [["experiments", "create"], /^Error: Missing required flag --experiment-name$/],
   [['experiments', 'list', '--max-results', 'abc'], /^Error: Parsing --max-results: Expected an integer but received: abc$/],
   [['db', 'upgrade'], /^Error: Missing required argument: url \(Database URI/],
   [['runs', 'list', '--bogus'], /^Error: Nonexistent flag: --bogus$/],

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../lib/base-command.js';
+import { MlfCommand } from '../../lib/base-command.js';
 
 export interface DbCurrentResult {
   current: string | null;
@@ -8,7 +8,7 @@ export interface DbCurrentResult {
   pendingMigrations: string[];
 }
 
-export default class DbCurrent extends BaseCommand<typeof DbCurrent> {
+export default class DbCurrent extends MlfCommand {
   static override args = {
     url: Args.string({ description: 'Database URI (sqlite:///mlflow.db, postgresql://..., mysql://..., mssql://...)', ignoreStdin: true, required: true }),
   };

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../lib/base-command.js';
+import { MlfCommand } from '../../lib/base-command.js';
 
 export interface DbUpgradeResult {
   from: string | null;
@@ -8,7 +8,7 @@ export interface DbUpgradeResult {
   pending: string[];
 }
 
-export default class DbUpgrade extends BaseCommand<typeof DbUpgrade> {
+export default class DbUpgrade extends MlfCommand {
   static override args = {
     url: Args.string({ description: 'Database URI (sqlite:///mlflow.db, postgresql://..., mysql://..., mssql://...)', ignoreStdin: true, required: true }),
   };
