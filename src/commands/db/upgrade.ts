@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Errors, Flags } from '@oclif/core';
 import { MlfCommand } from '../../lib/base-command.js';
 
 export interface DbUpgradeResult {
@@ -53,14 +53,29 @@ export default class DbUpgrade extends MlfCommand {
   }
 }
 
+/**
+ * A question on the terminal. Ctrl-C ends mlf with 130 (as a shell reports SIGINT), nothing changed;
+ * the end of input (Ctrl-D) is an empty answer, the default.
+ */
 async function terminalQuestion(): Promise<(q: string) => Promise<string>> {
-  const readline = await import('node:readline/promises');
-  return async (q) => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await rl.question(q);
-    } finally {
-      rl.close();
-    }
-  };
+  const readline = await import('node:readline');
+  return (q) =>
+    new Promise<string>((resolve, reject) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+      let done = false;
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        rl.close();
+        fn();
+      };
+      rl.on('SIGINT', () =>
+        finish(() => {
+          process.stderr.write('\n');
+          reject(new Errors.ExitError(130));
+        }),
+      );
+      rl.on('close', () => finish(() => resolve('')));
+      rl.question(q, (answer) => finish(() => resolve(answer)));
+    });
 }
