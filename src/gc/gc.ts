@@ -57,8 +57,9 @@ export interface GcSummary {
   experiments: number;
   runIds: string[];
   experimentIds: string[];
-  /** Rows (SQL) or files (file store) per table. */
+  /** Rows (SQL) or files (file store) per table: `unit` says which. */
   rows: Record<string, number>;
+  unit: 'rows' | 'files';
   artifactBytes: number;
   artifacts: { deleted: number; missing: number; skipped: number };
   skippedArtifacts: SkippedArtifact[];
@@ -231,6 +232,7 @@ export async function runGc(store: TrackingStore, opts: GcOptions = {}): Promise
     runIds: [],
     experimentIds: [],
     rows: {},
+    unit: store.kind === 'file' ? 'files' : 'rows',
     artifactBytes: 0,
     artifacts: { deleted: 0, missing: 0, skipped: 0 },
     skippedArtifacts: [],
@@ -239,7 +241,12 @@ export async function runGc(store: TrackingStore, opts: GcOptions = {}): Promise
   const progress = opts.progress?.(plan.runs.length + plan.experimentRuns.length);
 
   const artifactsOf = async (runs: RunInfo[]) => {
-    const outcomes: ArtifactOutcome[] = await mapLimit(runs, 16, (r) => deleteRunArtifacts(r.runId, r.artifactUri, artifactOpts));
+    // The bar moves run by run, not a batch (500 runs) at a time.
+    const outcomes: ArtifactOutcome[] = await mapLimit(runs, 16, async (r) => {
+      const o = await deleteRunArtifacts(r.runId, r.artifactUri, artifactOpts);
+      progress?.tick(1);
+      return o;
+    });
     for (const o of outcomes) {
       summary.artifacts[o.status]++;
       summary.artifactBytes += o.bytes;
@@ -259,7 +266,6 @@ export async function runGc(store: TrackingStore, opts: GcOptions = {}): Promise
       // purges (a missing folder is fine), never rows pointing at half-deleted folders.
       await artifactsOf(part);
       take(await store.purgeRuns(part.map((r) => r.runId), { dryRun }));
-      progress?.tick(part.length);
     }
 
     const runsByExp = new Map<string, RunInfo[]>();
@@ -272,7 +278,6 @@ export async function runGc(store: TrackingStore, opts: GcOptions = {}): Promise
       const runs = runsByExp.get(exp.experimentId) ?? [];
       for (let i = 0; i < runs.length; i += batch) {
         await artifactsOf(runs.slice(i, i + batch));
-        progress?.tick(Math.min(batch, runs.length - i));
       }
       take(await store.purgeExperiments([exp.experimentId], { dryRun }));
       if (!dryRun) await removeEmptyExperimentFolder(exp, opts.cwd);
