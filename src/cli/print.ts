@@ -31,13 +31,16 @@ export function printRuns(res: RunSearchResult, columns: DataColumn[], format: '
     out('No runs found.');
   } else {
     const r = renderer();
-    const head = ['Start Time', 'Run Name', 'Run ID', ...(several ? ['Experiment'] : []), 'Status', 'Duration', ...columns.map((c) => c.name)];
+    // With --view all a deleted run must not look active: its lifecycle stage gets a column.
+    const anyDeleted = res.runs.some((run) => run.info.lifecycleStage !== 'active');
+    const head = ['Start Time', 'Run Name', 'Run ID', ...(several ? ['Experiment'] : []), 'Status', ...(anyDeleted ? ['Lifecycle Stage'] : []), 'Duration', ...columns.map((c) => c.name)];
     const rows = res.runs.map((run) => [
       formatTime(run.info.startTime),
       run.info.runName,
       run.info.runId,
       ...(several ? [run.info.experimentId] : []),
       r.status(run.info.status),
+      ...(anyDeleted ? [run.info.lifecycleStage] : []),
       formatDuration(run.info.startTime, run.info.endTime),
       ...columns.map((c) => cell(columnValue(run, c))),
     ]);

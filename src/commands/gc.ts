@@ -20,24 +20,31 @@ export default class Gc extends BaseCommand<typeof Gc> {
     'experiment-ids': Flags.string({ description: 'Comma-separated deleted experiments to purge with all their runs (default: all deleted experiments)' }),
     'older-than': Flags.string({ description: "Only what was deleted longer ago than this, '#d#h#m#s' (e.g. 1d2h3m4s, 1.5d)" }),
     'run-ids': Flags.string({ description: 'Comma-separated deleted runs to purge (default: all deleted runs)' }),
+    'show-ids': Flags.boolean({ description: 'With --dry-run: list every run and experiment id that would go, after the summary (--json always has them)' }),
   };
 
   async run(): Promise<GcSummary> {
     const { flags } = await this.parse(Gc);
     const { runGc } = await import('../gc/gc.js');
-    const { progressBar } = await import('../gc/progress.js');
+    const { planningLine, progressBar } = await import('../gc/progress.js');
     const { formatSummary } = await import('../gc/summary.js');
     const store = await this.openStore(flags['backend-store-uri'] ?? flags['tracking-uri']);
     const json = this.jsonEnabled();
+    const planning = json ? { clear: () => undefined } : planningLine('Finding deleted runs and experiments...');
     const summary = await runGc(store, {
       olderThan: flags['older-than'],
       runIds: flags['run-ids'] === undefined ? undefined : [flags['run-ids']],
       experimentIds: flags['experiment-ids'] === undefined ? undefined : [flags['experiment-ids']],
       artifactsDestination: flags['artifacts-destination'],
       dryRun: flags['dry-run'],
-      progress: json ? undefined : (total) => progressBar(total, flags['dry-run'] ? 'Measuring' : 'Purging'),
-    });
-    if (!json) for (const line of formatSummary(summary)) this.log(line);
+      progress: json
+        ? undefined
+        : (total) => {
+            planning.clear();
+            return progressBar(total, flags['dry-run'] ? 'Measuring' : 'Purging');
+          },
+    }).finally(() => planning.clear());
+    if (!json) for (const line of formatSummary(summary, { ids: flags['show-ids'] })) this.log(line);
     return summary;
   }
 }

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/base-command.js';
+import { MlfCommand } from '../lib/base-command.js';
 import { MlfError } from '../lib/errors.js';
 import { LOG_LEVELS, parseLogLevel } from '../server/logger.js';
 
-export default class Server extends BaseCommand<typeof Server> {
+export default class Server extends MlfCommand {
   static override description =
     "Run an MLflow-compatible tracking server (REST API 2.0 and the mlflow-artifacts proxy) on a file or database store. Several processes, or machines, can share one database.";
   static override examples = [

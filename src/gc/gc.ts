@@ -59,8 +59,9 @@ export interface GcSummary {
   experiments: number;
   runIds: string[];
   experimentIds: string[];
-  /** Rows (SQL) or files (file store) per table. */
+  /** Rows (SQL) or files (file store) per table: `unit` says which. */
   rows: Record<string, number>;
+  unit: 'rows' | 'files';
   artifactBytes: number;
   artifacts: { deleted: number; missing: number; skipped: number };
   skippedArtifacts: SkippedArtifact[];
@@ -256,6 +257,7 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
     runIds: [],
     experimentIds: [],
     rows: {},
+    unit: store.kind === 'file' ? 'files' : 'rows',
     artifactBytes: 0,
     artifacts: { deleted: 0, missing: 0, skipped: 0 },
     skippedArtifacts: [],
@@ -264,7 +266,12 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
   const progress = opts.progress?.(plan.runs.length + plan.experimentRuns.length);
 
   const artifactsOf = async (runs: RunInfo[]) => {
-    const outcomes: ArtifactOutcome[] = await mapLimit(runs, 16, (r) => deleteRunArtifacts(r.runId, r.artifactUri, artifactOpts));
+    // The bar moves run by run, not a batch (500 runs) at a time.
+    const outcomes: ArtifactOutcome[] = await mapLimit(runs, 16, async (r) => {
+      const o = await deleteRunArtifacts(r.runId, r.artifactUri, artifactOpts);
+      progress?.tick(1);
+      return o;
+    });
     for (const o of outcomes) {
       summary.artifacts[o.status]++;
       summary.artifactBytes += o.bytes;
@@ -284,7 +291,6 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
       // purges (a missing folder is fine), never rows pointing at half-deleted folders.
       await artifactsOf(part);
       take(await store.purgeRuns(part.map((r) => r.runId), { dryRun }));
-      progress?.tick(part.length);
     }
 
     const runsByExp = new Map<string, RunInfo[]>();
@@ -297,7 +303,6 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
       const runs = runsByExp.get(exp.experimentId) ?? [];
       for (let i = 0; i < runs.length; i += batch) {
         await artifactsOf(runs.slice(i, i + batch));
-        progress?.tick(Math.min(batch, runs.length - i));
       }
       take(await store.purgeExperiments([exp.experimentId], { dryRun }));
       if (!dryRun) await removeEmptyExperimentFolder(exp, opts.cwd);

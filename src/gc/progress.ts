@@ -1,6 +1,7 @@
 /**
- * A one-line progress bar on stderr, drawn only when stderr is a terminal: pipes and CI logs get
- * no carriage-return noise. Redraws at most ten times a second.
+ * What `mlf gc` draws on stderr while it works, only when stderr is a terminal (pipes and CI logs get
+ * no carriage-return noise): a line while it plans, then a bar with a count, a percentage and an
+ * estimate of the time left. Redraws at most ten times a second.
  */
 export interface Progress {
   tick(n: number): void;
@@ -8,23 +9,50 @@ export interface Progress {
 }
 
 const NONE: Progress = { tick: () => undefined, done: () => undefined };
+const CLEAR_LINE = '\r\x1b[K';
 
-export function progressBar(total: number, label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+/** "Finding ..." while gc plans; `clear()` takes the line away (idempotent). */
+export function planningLine(text: string, stream: NodeJS.WriteStream = process.stderr): { clear(): void } {
+  if (!stream.isTTY) return { clear: () => undefined };
+  stream.write(text);
+  let shown = true;
+  return {
+    clear() {
+      if (shown) stream.write(CLEAR_LINE);
+      shown = false;
+    },
+  };
+}
+
+/** Seconds as `42s`, `3m05s` or `1h02m`. */
+export function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function progressBar(total: number, label: string, stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): Progress {
   if (!stream.isTTY || total <= 0) return NONE;
   let count = 0;
   let last = 0;
+  const started = now();
   const width = 30;
   const draw = () => {
     const frac = Math.min(1, count / total);
     const filled = Math.round(frac * width);
-    stream.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count}/${total}`);
+    const elapsed = (now() - started) / 1000;
+    // No estimate until there is a rate to estimate from.
+    const eta = count > 0 && count < total && elapsed > 0 ? ` ETA ${formatEta(((total - count) * elapsed) / count)}` : '';
+    stream.write(`${CLEAR_LINE}${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count}/${total} ${Math.floor(frac * 100)}%${eta}`);
   };
+  draw();
   return {
     tick(n: number) {
       count += n;
-      const now = Date.now();
-      if (now - last >= 100 || count >= total) {
-        last = now;
+      const t = now();
+      if (t - last >= 100 || count >= total) {
+        last = t;
         draw();
       }
     },

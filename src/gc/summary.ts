@@ -14,12 +14,12 @@ export function formatBytes(n: number): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function formatSummary(s: GcSummary): string[] {
-  const lines: string[] = [];
-  if (s.dryRun) {
-    for (const id of s.experimentIds) lines.push(`Experiment with ID ${id} would be permanently deleted.`);
-    for (const id of s.runIds) lines.push(`Run with ID ${id} would be permanently deleted.`);
-  }
+/**
+ * The summary line first, so a dry run over thousands of runs does not bury it; then what was kept
+ * or skipped; then, only with `ids` (--show-ids), every id that would go. --json has them all.
+ */
+export function formatSummary(s: GcSummary, opts: { ids?: boolean } = {}): string[] {
+  const lines: string[] = [summaryLine(s)];
   for (const a of s.skippedArtifacts) lines.push(`Artifacts of run ${a.runId} skipped (${a.artifactUri}): ${a.reason}`);
   if (s.unknownAge.runIds.length > 0) {
     lines.push(`Kept ${plural(s.unknownAge.runIds.length, 'deleted run')} of unknown age (no deleted_time): ${s.unknownAge.runIds.join(', ')}`);
@@ -29,6 +29,16 @@ export function formatSummary(s: GcSummary): string[] {
       `Kept ${plural(s.unknownAge.experimentIds.length, 'deleted experiment')} of unknown age (no last_update_time): ${s.unknownAge.experimentIds.join(', ')}`,
     );
   }
+  if (s.dryRun && opts.ids) {
+    for (const id of s.experimentIds) lines.push(`Experiment with ID ${id} would be permanently deleted.`);
+    for (const id of s.runIds) lines.push(`Run with ID ${id} would be permanently deleted.`);
+  } else if (s.dryRun && s.runs + s.experiments > 0) {
+    lines.push('Add --show-ids to list them, or --json.');
+  }
+  return lines;
+}
+
+function summaryLine(s: GcSummary): string {
   const rowTotal = Object.values(s.rows).reduce((a, b) => a + b, 0);
   const perTable = Object.entries(s.rows)
     .filter(([, n]) => n > 0)
@@ -36,11 +46,12 @@ export function formatSummary(s: GcSummary): string[] {
     .join(', ');
   const verb = s.dryRun ? 'Would purge' : 'Purged';
   const freed = s.dryRun ? 'would free' : 'freed';
-  lines.push(
+  // The SQL store counts table rows; the file store counts the files that stand for them.
+  const unit = s.unit === 'files' ? 'file' : 'row';
+  return (
     `${verb} ${plural(s.runs, 'run')} and ${plural(s.experiments, 'experiment')} ` +
-      `(${plural(rowTotal, 'row')}${perTable ? `: ${perTable}` : ''}); ${freed} ${formatBytes(s.artifactBytes)} of artifacts` +
-      (s.artifacts.skipped > 0 ? `; artifacts of ${plural(s.artifacts.skipped, 'run')} skipped` : '') +
-      '.',
+    `(${plural(rowTotal, unit)}${perTable ? `: ${perTable}` : ''}); ${freed} ${formatBytes(s.artifactBytes)} of artifacts` +
+    (s.artifacts.skipped > 0 ? `; artifacts of ${plural(s.artifacts.skipped, 'run')} skipped` : '') +
+    '.'
   );
-  return lines;
 }

@@ -7,6 +7,7 @@
  */
 import { getTrackingUri, parseStoreUri, type StoreUri } from '../tracking/uri.js';
 import type { TrackingStore } from './tracking-store.js';
+import { MlfError } from '../lib/errors.js';
 
 export interface OpenStoreOptions {
   /**
@@ -21,11 +22,22 @@ export interface OpenStoreOptions {
    */
   schema?: 'check' | 'none';
   cwd?: string;
+  /**
+   * Only reads follow (`list`, `describe`): open read-only, change nothing, and fail with
+   * "No MLflow store at ..." (exit 1) where there is none, instead of creating one.
+   */
+  readOnly?: boolean;
+  /**
+   * The store lives as long as one CLI command: an in-memory SQLite database (`sqlite://`) would
+   * vanish with it, so it is refused. Only a server can use one.
+   */
+  oneShot?: boolean;
 }
 
 export async function openTrackingStore(uri?: string, opts: OpenStoreOptions = {}): Promise<TrackingStore> {
   const resolved = getTrackingUri(uri);
   const parsed = parseStoreUri(resolved, opts.cwd);
+  if (opts.oneShot) refuseInMemory(parsed);
   return openParsedStore(parsed, opts);
 }
 
@@ -33,16 +45,27 @@ export async function openParsedStore(parsed: StoreUri, opts: OpenStoreOptions =
   switch (parsed.kind) {
     case 'file': {
       const { FileStore } = await import('./file/file-store.js');
-      return FileStore.open(parsed.root, { artifactRoot: opts.artifactRoot });
+      return FileStore.open(parsed.root, { artifactRoot: opts.artifactRoot, readOnly: opts.readOnly });
     }
     case 'sql': {
       const { SqlStore } = await import('./sql/sql-store.js');
-      return SqlStore.open(parsed, { artifactRoot: opts.artifactRoot, schema: opts.schema ?? 'check', cwd: opts.cwd });
+      return SqlStore.open(parsed, { artifactRoot: opts.artifactRoot, schema: opts.schema ?? 'check', cwd: opts.cwd, readOnly: opts.readOnly });
     }
     case 'rest':
     case 'databricks': {
       const { RestStore } = await import('./rest/rest-store.js');
       return RestStore.open(parsed);
     }
+  }
+}
+
+/** A one-shot command's refusal of `sqlite://` (in memory): whatever it wrote would be lost at exit. */
+export function refuseInMemory(parsed: StoreUri): void {
+  if (parsed.kind === 'sql' && parsed.dialect === 'sqlite' && parsed.sqlitePath === ':memory:') {
+    throw new MlfError(
+      `'${parsed.uri}' is an in-memory SQLite database, gone when this command exits; only 'mlf server' can use one. ` +
+        'Give a file: sqlite:///relative/path/to/file.db or sqlite:////absolute/path/to/file.db',
+      'INVALID_PARAMETER_VALUE',
+    );
   }
 }

@@ -202,6 +202,13 @@ export function parseDbUri(uri: string, cwd: string = process.cwd()): SqlStoreUr
   if (dialect === 'sqlite') {
     // SQLAlchemy: sqlite:// is in memory, sqlite:///rel.db is relative, sqlite:////abs.db is absolute.
     const slash = main.indexOf('/');
+    // SQLAlchemy refuses a host: sqlite://relative.db would otherwise be an in-memory database.
+    if ((slash === -1 ? main : main.slice(0, slash)) !== '') {
+      throw new MlfError(
+        `Invalid SQLite URL: ${maskUri(uri)}. Valid SQLite URL forms are: sqlite:///:memory: (or, sqlite://), sqlite:///relative/path/to/file.db, sqlite:////absolute/path/to/file.db`,
+        'INVALID_PARAMETER_VALUE',
+      );
+    }
     const p = slash === -1 ? '' : decodeURIComponent(main.slice(slash + 1));
     const sqlitePath = p === '' || p === ':memory:' ? ':memory:' : path.resolve(cwd, p);
     return { kind: 'sql', dialect: 'sqlite', driver, options, sqlitePath, uri };

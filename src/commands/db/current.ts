@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../lib/base-command.js';
+import { MlfCommand } from '../../lib/base-command.js';
 
 export interface DbCurrentResult {
   current: string | null;
@@ -13,7 +13,7 @@ export interface DbCurrentResult {
   oneWay: string[];
 }
 
-export default class DbCurrent extends BaseCommand<typeof DbCurrent> {
+export default class DbCurrent extends MlfCommand {
   static override args = {
     url: Args.string({ description: 'Database URI (sqlite:///mlflow.db, postgresql://..., mysql://..., mssql://...)', ignoreStdin: true, required: true }),
   };
@@ -27,19 +27,23 @@ export default class DbCurrent extends BaseCommand<typeof DbCurrent> {
     const { parseDbUri } = await import('../../tracking/uri.js');
     const { connectSql } = await import('../../stores/sql/connect.js');
     const { schemaStatus, migrationLabel, oneWayNotes, releasesOf } = await import('../../stores/sql/migrate/index.js');
-    const conn = await connectSql(parseDbUri(args.url));
+    const { noStoreError } = await import('../../stores/no-store.js');
+    const uri = parseDbUri(args.url);
+    // Reading only: a missing file is reported, never created, and the file is opened read-only.
+    const conn = await connectSql(uri, undefined, { readOnly: true });
     try {
       const s = await schemaStatus(conn);
+      if (s.current === null) throw noStoreError(uri.uri);
       const result: DbCurrentResult = {
         current: s.current,
-        currentReleases: s.current === null ? null : releasesOf(s.current),
+        currentReleases: releasesOf(s.current),
         head: s.head,
         headReleases: releasesOf(s.head),
         pending: s.pending.length,
         pendingMigrations: s.pending.map(migrationLabel),
         oneWay: oneWayNotes(s.pending),
       };
-      this.log(`Current revision: ${s.current ?? 'none (no alembic_version)'}${result.currentReleases ? ` (${result.currentReleases})` : ''}`);
+      this.log(`Current revision: ${s.current}${result.currentReleases ? ` (${result.currentReleases})` : ''}`);
       this.log(`Head revision:    ${s.head} (${result.headReleases})`);
       this.log(`Pending:          ${s.pending.length} migration(s)`);
       for (const l of result.pendingMigrations) this.log(`  ${l}`);

@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../lib/base-command.js';
+import { Args, Errors, Flags } from '@oclif/core';
+import { MlfCommand } from '../../lib/base-command.js';
 
 export interface DbUpgradeResult {
   from: string | null;
@@ -9,7 +9,7 @@ export interface DbUpgradeResult {
   oneWay: string[];
 }
 
-export default class DbUpgrade extends BaseCommand<typeof DbUpgrade> {
+export default class DbUpgrade extends MlfCommand {
   static override args = {
     url: Args.string({ description: 'Database URI (sqlite:///mlflow.db, postgresql://..., mysql://..., mssql://...)', ignoreStdin: true, required: true }),
   };
@@ -38,7 +38,10 @@ export default class DbUpgrade extends BaseCommand<typeof DbUpgrade> {
     const { confirmOneWay } = await import('../../stores/sql/migrate/backup.js');
     const say = (line: string) => (this.jsonEnabled() ? this.logToStderr(line) : this.log(line));
     const target = flags.to === undefined ? HEAD_REVISION : resolveTarget(flags.to);
-    const conn = await connectSql(parseDbUri(args.url));
+    const { refuseInMemory } = await import('../../stores/open-store.js');
+    const uri = parseDbUri(args.url);
+    refuseInMemory(uri);
+    const conn = await connectSql(uri);
     try {
       const ask = process.stdin.isTTY && !this.jsonEnabled() ? await terminalQuestion() : undefined;
       const from = await currentRevision(conn.db);
@@ -58,14 +61,29 @@ export default class DbUpgrade extends BaseCommand<typeof DbUpgrade> {
   }
 }
 
+/**
+ * A question on the terminal. Ctrl-C ends mlf with 130 (as a shell reports SIGINT), nothing changed;
+ * the end of input (Ctrl-D) is an empty answer, the default.
+ */
 async function terminalQuestion(): Promise<(q: string) => Promise<string>> {
-  const readline = await import('node:readline/promises');
-  return async (q) => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await rl.question(q);
-    } finally {
-      rl.close();
-    }
-  };
+  const readline = await import('node:readline');
+  return (q) =>
+    new Promise<string>((resolve, reject) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+      let done = false;
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        rl.close();
+        fn();
+      };
+      rl.on('SIGINT', () =>
+        finish(() => {
+          process.stderr.write('\n');
+          reject(new Errors.ExitError(130));
+        }),
+      );
+      rl.on('close', () => finish(() => resolve('')));
+      rl.question(q, (answer) => finish(() => resolve(answer)));
+    });
 }

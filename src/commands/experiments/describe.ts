@@ -21,7 +21,7 @@ export default class ExperimentsDescribe extends BaseCommand<typeof ExperimentsD
   async run(): Promise<ExperimentsDescribeResult> {
     const { args, flags } = await this.parse(ExperimentsDescribe);
     const { experimentByIdOrName } = await import('../../cli/ids.js');
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { readOnly: true });
     const exp = await experimentByIdOrName(store, args.experimentId, flags['experiment-id'], flags['experiment-name']);
     if (!this.jsonEnabled()) (await import('../../cli/print.js')).printExperiment(exp, (s) => this.log(s));
     const { experimentToJson } = await import('../../tracking/rest-json.js');

@@ -29,7 +29,7 @@ Prints a table, --csv, or --json (MLflow's experiments/search shape). Without --
   async run(): Promise<ExperimentsListResult> {
     const { flags } = await this.parse(ExperimentsList);
     const { searchExperimentsForCli, viewType } = await import('../../cli/search.js');
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { readOnly: true });
     const page = await searchExperimentsForCli(store, {
       all: flags.all,
       filter: flags.filter,

@@ -21,7 +21,7 @@ export default class RunsDescribe extends BaseCommand<typeof RunsDescribe> {
     const { args, flags } = await this.parse(RunsDescribe);
     const { pickId } = await import('../../cli/ids.js');
     const runId = pickId(args.runId, flags['run-id'], 'run-id');
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { readOnly: true });
     const run = await store.getRun(runId);
     if (!this.jsonEnabled()) (await import('../../cli/print.js')).printRun(run, (s) => this.log(s));
     const { runToJson } = await import('../../tracking/rest-json.js');

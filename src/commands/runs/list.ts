@@ -34,7 +34,7 @@ Without --experiment-id/--experiment-name: $MLFLOW_EXPERIMENT_NAME, then $MLFLOW
     const { parseColumn, searchRunsForCli, viewType } = await import('../../cli/search.js');
     const { splitList } = await import('../../cli/kv.js');
     const columns = splitList(flags.columns).map(parseColumn);
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { readOnly: true });
     const res = await searchRunsForCli(store, {
       all: flags.all,
       experimentIds: flags['experiment-id'],

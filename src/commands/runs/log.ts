@@ -13,15 +13,16 @@ export default class RunsLog extends BaseCommand<typeof RunsLog> {
 Prints the run id alone, so RUN=$(mlf runs log ...) works. Everything is checked before anything is written; on SQL stores one invocation is one transaction. Metrics take a step per value (loss=0.3@5) or from --step. --file reads {params, metrics, tags} from JSON or YAML (a list of numbers is a history at steps 0, 1, 2...). A new run gets MLflow's context tags (mlflow.user, mlflow.source.name, mlflow.source.type, and mlflow.source.git.commit inside a git checkout) unless --no-source-tags.
 
 Environment: MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME, MLFLOW_EXPERIMENT_ID, MLFLOW_RUN_ID, MLFLOW_TRUNCATE_LONG_VALUES.`;
+  // Shell lines that do not start with `mlf` carry their own `$ `: oclif prefixes only lines that do.
   static override examples = [
     '<%= config.bin %> <%= command.id %> --experiment-name demo --param lr=0.01 --metric loss=0.25 --tag team=vision',
-    'RUN=$(<%= config.bin %> <%= command.id %> --tracking-uri sqlite:///mlflow.db --run-name nightly)\n<%= config.bin %> <%= command.id %> --run-id "$RUN" --metric loss=0.3@1 --metric loss=0.2@2 --end --status FINISHED',
-    'echo \'{"metrics": {"loss": [0.9, 0.5, 0.3]}}\' | <%= config.bin %> <%= command.id %> --run-id "$RUN" --file -',
+    'Keep the run id, then log a metric history and end the run:\n$ RUN=$(<%= config.bin %> <%= command.id %> --tracking-uri sqlite:///mlflow.db --run-name nightly)\n$ <%= config.bin %> <%= command.id %> --tracking-uri sqlite:///mlflow.db --run-id "$RUN" --metric loss=0.3@1 --metric loss=0.2@2 --status FINISHED',
+    'Metrics from JSON on stdin (a list is a history at steps 0, 1, 2...):\n$ echo \'{"metrics": {"loss": [0.9, 0.5, 0.3]}}\' | <%= config.bin %> <%= command.id %> --run-id "$RUN" --file -',
   ];
   static override flags = {
     end: Flags.boolean({ description: 'End the run (status FINISHED unless --status says otherwise)' }),
-    'experiment-id': Flags.string({ description: 'Experiment for a new run (default: $MLFLOW_EXPERIMENT_ID, else Default)', exclusive: ['experiment-name'] }),
-    'experiment-name': Flags.string({ description: 'Experiment for a new run, created if missing (default: $MLFLOW_EXPERIMENT_NAME)' }),
+    'experiment-id': Flags.string({ char: 'x', description: 'Experiment for a new run (default: $MLFLOW_EXPERIMENT_ID, else Default)', exclusive: ['experiment-name'] }),
+    'experiment-name': Flags.string({ char: 'n', description: 'Experiment for a new run, created if missing (default: $MLFLOW_EXPERIMENT_NAME)' }),
     file: Flags.string({ char: 'f', description: 'JSON or YAML file with params, metrics and tags; - reads stdin' }),
     metric: Flags.string({ char: 'm', description: 'KEY=VALUE or KEY=VALUE@STEP (repeatable)', multiple: true }),
     param: Flags.string({ char: 'p', description: 'KEY=VALUE (repeatable)', multiple: true }),

@@ -20,6 +20,7 @@ import { experimentNameTaken, malformedModelJson, mustBeActive, paramsAlreadyLog
 import fs from 'node:fs';
 import path from 'node:path';
 import { MlfError, invalidParameter } from '../../lib/errors.js';
+import { noStoreError } from '../no-store.js';
 import {
   MLFLOW_LOGGED_MODELS,
   MLFLOW_RUN_NAME,
@@ -179,13 +180,18 @@ export class FileStore implements TrackingStore {
    * Opens (and, if the folder does not exist, creates) a file store. A new root gets the `Default`
    * experiment `0`, as MLflow does; `.trash/` is created when missing.
    */
-  static async open(root: string, opts: { artifactRoot?: string } = {}): Promise<FileStore> {
+  /** `readOnly`: only reads follow, so a folder that holds no store is an error, never created. */
+  static async open(root: string, opts: { artifactRoot?: string; readOnly?: boolean } = {}): Promise<FileStore> {
     await loadYamlFallback();
     const abs = path.resolve(root);
     const artifactRoot = opts.artifactRoot ? resolveLocalUri(opts.artifactRoot) : pathToFileUri(abs);
     const existed = fs.existsSync(abs);
     if (existed && !fs.statSync(abs).isDirectory()) {
       throw new MlfError(`'${abs}' is not a directory.`, 'INVALID_PARAMETER_VALUE');
+    }
+    if (opts.readOnly) {
+      if (!existed || !looksLikeFileStore(abs)) throw noStoreError(abs);
+      return new FileStore(abs, artifactRoot);
     }
     if (!existed) fs.mkdirSync(abs, { recursive: true });
     const store = new FileStore(abs, artifactRoot);
@@ -1092,3 +1098,8 @@ function resolveLocalUri(uri: string): string {
   return uri;
 }
 
+/** A folder MLflow's file store has written: its trash folder or an experiment's meta.yaml. */
+function looksLikeFileStore(root: string): boolean {
+  if (fs.existsSync(path.join(root, '.trash'))) return true;
+  return fs.readdirSync(root, { withFileTypes: true }).some((d) => d.isDirectory() && fs.existsSync(path.join(root, d.name, META)));
+}

@@ -238,6 +238,18 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
   /** Random source for jitter (tests). */
   random?: () => number;
+  /**
+   * Told once per client, at the first failure that will be retried, so a user is not left in a
+   * minute of silence (default: a `Warning:` line on stderr).
+   */
+  onRetrying?: (message: string) => void;
+}
+
+/** Seconds of back-off that `retries` retries sleep in all, jitter aside. */
+export function totalBackoffSeconds(policy: RetryPolicy, retries = policy.maxRetries): number {
+  let s = 0;
+  for (let n = 1; n <= retries; n++) s += backoffSeconds(policy, n, () => 0);
+  return s;
 }
 
 /**
@@ -250,6 +262,7 @@ export class HttpClient {
   private readonly base: URL;
   private readonly basePath: string;
   private readonly headers: Record<string, string>;
+  private toldRetrying = false;
 
   constructor(
     readonly creds: HostCreds,
@@ -329,6 +342,7 @@ export class HttpClient {
         res = await this.once(method, path, headers, payload);
       } catch (e) {
         if (retriesLeft > 0) {
+          this.tellRetrying(`does not answer (${(e as Error).message || String(e)})`, retriesLeft);
           await sleep(backoffSeconds(policy, attempt + 1, this.opts.random) * 1000);
           continue;
         }
@@ -356,8 +370,21 @@ export class HttpClient {
         );
       }
       const wait = retryAfter !== undefined ? Math.min(retryAfter, BACKOFF_MAX_S) : backoffSeconds(policy, attempt + 1, this.opts.random);
+      this.tellRetrying(`answers HTTP ${res.status}`, retriesLeft);
       await sleep(wait * 1000);
     }
+  }
+
+  /** MLflow retries a refused connection as it retries a 5xx (urllib3's `connect` count): mlf says so once. */
+  private tellRetrying(what: string, retriesLeft: number): void {
+    if (this.toldRetrying) return;
+    this.toldRetrying = true;
+    const secs = Math.round(totalBackoffSeconds(this.policy, retriesLeft));
+    const message =
+      `The tracking server ${this.base.origin}${this.basePath} ${what}; retrying ${retriesLeft} time${retriesLeft === 1 ? '' : 's'} ` +
+      `over about ${secs} s (MLFLOW_HTTP_REQUEST_MAX_RETRIES, MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR).`;
+    if (this.opts.onRetrying) this.opts.onRetrying(message);
+    else process.stderr.write(`Warning: ${message}\n`);
   }
 
   private once(method: string, path: string, headers: Record<string, string | number>, payload?: Buffer): Promise<RawResponse> {

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { MlfError } from '../../lib/errors.js';
 import { maskUri, type SqlStoreUri } from '../../tracking/uri.js';
-import type { Db, SqlDialect } from './dialects/dialect.js';
+import type { ConnectOptions, Db, SqlDialect } from './dialects/dialect.js';
 import { loadDialect } from './dialects/index.js';
 import { connectBackoffMs, poolOptionsFromEnv, type PoolOptions } from './pool-options.js';
 
@@ -30,9 +30,9 @@ export function connectAttempts(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(n) && n > 0 ? n : 6;
 }
 
-export async function connectSql(uri: SqlStoreUri, pool: PoolOptions = poolOptionsFromEnv()): Promise<SqlConnection> {
+export async function connectSql(uri: SqlStoreUri, pool: PoolOptions = poolOptionsFromEnv(), opts: ConnectOptions = {}): Promise<SqlConnection> {
   const dialect = await loadDialect(uri.dialect);
-  const db = await dialect.connect(uri, pool);
+  const db = await dialect.connect(uri, pool, opts);
   const attempts = connectAttempts();
   for (let i = 1; ; i++) {
     try {

@@ -69,6 +69,7 @@ import type {
   UpdateRunOptions,
 } from '../tracking-store.js';
 import { connectSql, type SqlConnection } from './connect.js';
+import { noStoreError } from '../no-store.js';
 import { chunkRows, type Db, type SqlDialect, type SyncRunner, type Tx } from './dialects/dialect.js';
 import { QueryCache } from './query-cache.js';
 import {
@@ -98,6 +99,8 @@ export interface SqlStoreOptions {
   artifactRoot?: string;
   schema?: 'check' | 'none';
   cwd?: string;
+  /** Only reads follow: open read-only where the driver can; refuse a database without MLflow's schema. */
+  readOnly?: boolean;
 }
 
 const queryCaches = new WeakMap<SqlConnection, QueryCache>();
@@ -228,7 +231,7 @@ export class SqlStore implements TrackingStore {
    * when there is no experiment at all, as MLflow does.
    */
   static async open(uri: SqlStoreUri, opts: SqlStoreOptions = {}): Promise<SqlStore> {
-    const conn = await connectSql(uri);
+    const conn = await connectSql(uri, undefined, { readOnly: opts.readOnly });
     try {
       const root = opts.artifactRoot ?? path.resolve(opts.cwd ?? process.cwd(), 'mlruns');
       const store = new SqlStore(conn, root, conn.db, false);
@@ -236,12 +239,17 @@ export class SqlStore implements TrackingStore {
         // At a revision the store works on (the usual case) only the revision is read: no migration
         // module is loaded.
         const { storesOpen, currentRevision } = await import('./migrate/head.js');
-        if (!storesOpen(await currentRevision(conn.db))) {
+        const revision = await currentRevision(conn.db);
+        // A reader never initialises a database: one without MLflow's schema is the wrong place.
+        if (revision === null && opts.readOnly) throw noStoreError(uri.uri);
+        if (!storesOpen(revision)) {
           const { ensureSchema } = await import('./migrate/index.js');
           await ensureSchema(conn);
         }
-        await conn.dialect.onSchemaReady?.(conn.db);
-        await store.ensureDefaultExperiment();
+        if (!opts.readOnly) {
+          await conn.dialect.onSchemaReady?.(conn.db, { created: revision === null });
+          await store.ensureDefaultExperiment();
+        }
       }
       return store;
     } catch (e) {

@@ -4,7 +4,7 @@
  * prints sets in its messages. Each helper is one pass over the tokens of `tokenize.ts`.
  */
 import { MlfError } from '../../lib/errors.js';
-import { pyRepr } from '../validation.js';
+import { pyRepr } from '../py-format.js';
 import { tokenize, type Token } from './tokenize.js';
 
 const invalid = (message: string) => new MlfError(message, 'INVALID_PARAMETER_VALUE');

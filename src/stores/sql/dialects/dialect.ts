@@ -51,6 +51,11 @@ export interface BackupTraits {
   write?(db: Db, uri: SqlStoreUri, revision: string | null): Promise<string>;
 }
 
+export interface ConnectOptions {
+  /** Only reads will follow: open the database read-only where the driver can, and never create it. */
+  readOnly?: boolean;
+}
+
 export interface SqlDialect {
   readonly name: SqlDialectName;
   readonly capabilities: DialectCapabilities;
@@ -60,10 +65,10 @@ export interface SqlDialect {
   readonly backup: BackupTraits;
 
   /** Open a Kysely instance (with its pool) for a parsed URI. */
-  connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db>;
+  connect(uri: SqlStoreUri, pool: PoolOptions, opts?: ConnectOptions): Promise<Db>;
 
   /** Called once a store has checked (or created) the schema, before it is used. */
-  onSchemaReady?(db: Db): Promise<void>;
+  onSchemaReady?(db: Db, info?: { created: boolean }): Promise<void>;
 
   /**
    * Run `fn` in a write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE) so two

@@ -60,13 +60,18 @@ export function confirmOneWay(conn: SqlConnection, from: string | null, p: OneWa
       );
     }
     if (!sqlite) p.log(`To take a backup: ${dumpCommand(conn, from)}`);
-    const answer = (
-      await p.ask(sqlite ? 'Do you have a backup? [y]es, go on / [b]ack up now / [N]o, stop: ' : 'Do you have a backup? [y]es, go on / [N]o, stop: ')
-    )
-      .trim()
-      .toLowerCase();
-    if (answer === 'y' || answer === 'yes') return true;
-    if (sqlite && (answer === 'b' || answer === 'backup')) return backupNow();
-    return false;
+    // An answer it does not know is asked again, never taken as "no": a typo must not cancel
+    // (nor go on). Enter alone, or the end of input, is the default: No.
+    for (;;) {
+      const answer = (
+        await p.ask(sqlite ? 'Do you have a backup? [y]es, go on / [b]ack up now / [N]o, stop: ' : 'Do you have a backup? [y]es, go on / [N]o, stop: ')
+      )
+        .trim()
+        .toLowerCase();
+      if (answer === 'y' || answer === 'yes') return true;
+      if (sqlite && (answer === 'b' || answer === 'backup')) return backupNow();
+      if (answer === '' || answer === 'n' || answer === 'no') return false;
+      p.log(`Please answer ${sqlite ? 'y, b or n' : 'y or n'}.`);
+    }
   };
 }

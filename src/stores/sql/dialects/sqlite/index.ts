@@ -1,13 +1,16 @@
 /**
  * SQLite through better-sqlite3. One connection per store (SQLite has one writer at a time anyway),
- * WAL so readers never block the writer, and MLflow's session pragmas (foreign_keys, busy_timeout,
- * case_sensitive_like). Prepared statements are cached by SQL text: better-sqlite3 would otherwise
+ * MLflow's session pragmas (foreign_keys, busy_timeout, case_sensitive_like), and the journal mode
+ * left as the user has it: the mode is written into the file, MLflow never changes it, and WAL does
+ * not work on network file systems. A database mlf creates gets WAL (readers never wait for the
+ * writer) unless MLF_SQLITE_JOURNAL_MODE names another mode, which is then applied to any database. Prepared statements are cached by SQL text: better-sqlite3 would otherwise
  * compile every statement on every call.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, SqliteDialect, SqliteDriver, CompiledQuery, sql, type Expression } from 'kysely';
-import type { Db, SqlDialect, SyncRunner, Tx } from '../dialect.js';
+import type { ConnectOptions, Db, SqlDialect, SyncRunner, Tx } from '../dialect.js';
+import { noStoreError } from '../../../no-store.js';
 import type { SqlStoreUri } from '../../../../tracking/uri.js';
 import type { PoolOptions } from '../../pool-options.js';
 import { echoLogger, onConflictUpsert, plainEq } from '../common.js';
@@ -57,15 +60,33 @@ function syncRunner(prepare: (text: string) => BetterStatement): SyncRunner {
   };
 }
 
-function applyPragmas(raw: BetterDb, file: string): void {
-  raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  if (file !== ':memory:') {
-    // WAL + NORMAL: a crash of mlf never loses or corrupts a commit; only an OS crash may drop the
-    // last ones. (WAL itself is switched on in onSchemaReady: it is written into the file.)
-    raw.pragma('synchronous = NORMAL');
+const JOURNAL_MODES = ['wal', 'delete', 'truncate', 'persist'];
+
+/** MLF_SQLITE_JOURNAL_MODE: the journal mode the user asks for, or undefined to leave it as it is. */
+export function journalModeFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const raw = env.MLF_SQLITE_JOURNAL_MODE?.trim().toLowerCase();
+  if (!raw) return undefined;
+  if (!JOURNAL_MODES.includes(raw)) {
+    throw new MlfError(`MLF_SQLITE_JOURNAL_MODE must be one of ${JOURNAL_MODES.join(', ')}, got '${env.MLF_SQLITE_JOURNAL_MODE}'`, 'INVALID_PARAMETER_VALUE');
   }
+  return raw;
+}
+
+function applyPragmas(raw: BetterDb): void {
+  raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  applySynchronous(raw);
   raw.pragma('foreign_keys = ON');
   raw.pragma('case_sensitive_like = true');
+}
+
+/**
+ * WAL + NORMAL: a crash of mlf never loses or corrupts a commit; only an OS crash may drop the last
+ * ones. A rollback journal keeps SQLite's FULL, which NORMAL would make unsafe on power loss.
+ */
+function applySynchronous(raw: BetterDb): void {
+  if (raw.name === ':memory:') return;
+  const wal = String(raw.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+  raw.pragma(`synchronous = ${wal ? 'NORMAL' : 'FULL'}`);
 }
 
 /** Transactions take the write lock at BEGIN, so a second writer waits on busy_timeout. */
@@ -108,9 +129,11 @@ export const sqliteDialect: SqlDialect = {
     mediumText: 'TEXT',
   },
 
-  async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {
+  async connect(uri: SqlStoreUri, pool: PoolOptions, opts: ConnectOptions = {}): Promise<Db> {
     const { default: Database } = await import('better-sqlite3');
     const file = uri.sqlitePath ?? ':memory:';
+    const readOnly = opts.readOnly === true && file !== ':memory:';
+    if (readOnly && !fs.existsSync(file)) throw noStoreError(uri.uri);
     if (file !== ':memory:') {
       const dir = path.dirname(file);
       if (!fs.existsSync(dir)) {
@@ -119,17 +142,18 @@ export const sqliteDialect: SqlDialect = {
     }
     let raw: BetterDb;
     try {
-      raw = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+      // Read-only: a pure read leaves the file as it was, and a read-only file can be read.
+      raw = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS, readonly: readOnly, fileMustExist: readOnly });
     } catch (e) {
       throw new MlfError(`Cannot open SQLite database ${file}: ${(e as Error).message}`, 'TEMPORARILY_UNAVAILABLE');
     }
-    applyPragmas(raw, file);
-    // A second connection for reads outside transactions: in WAL mode it sees every committed
-    // write and never a transaction in progress, and being synchronous it cannot interleave.
+    applyPragmas(raw);
+    // A second connection for reads outside transactions: it sees every committed write and never
+    // a transaction in progress, and being synchronous it cannot interleave.
     let reader: BetterDb | undefined;
-    if (file !== ':memory:') {
+    if (file !== ':memory:' && !readOnly) {
       reader = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
-      applyPragmas(reader, file);
+      applyPragmas(reader);
     }
     const prepareWriter = statementCache(raw);
     const db = new Kysely<any>({
@@ -154,13 +178,14 @@ export const sqliteDialect: SqlDialect = {
     return db.transaction().execute(fn);
   },
 
-  async onSchemaReady(db: Db): Promise<void> {
-    // WAL is recorded in the database file, so it is switched on only once the schema check has
-    // passed: a database mlf refuses is left byte for byte as it was. MLflow reads WAL files fine.
+  async onSchemaReady(db: Db, info?: { created: boolean }): Promise<void> {
+    // Only once the schema check has passed: a database mlf refuses is left byte for byte as it was.
     const raw = rawSqliteHandle(db);
-    if (raw && raw.name !== ':memory:' && String(raw.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') {
-      raw.pragma('journal_mode = WAL');
-    }
+    if (!raw || raw.name === ':memory:') return;
+    const wanted = journalModeFromEnv() ?? (info?.created ? 'wal' : undefined);
+    if (!wanted || String(raw.pragma('journal_mode', { simple: true })).toLowerCase() === wanted) return;
+    raw.pragma(`journal_mode = ${wanted}`);
+    applySynchronous(raw);
   },
 
   eqCaseSensitive: plainEq,
