@@ -9,6 +9,7 @@
  * await repo.upload('./model.pkl', 'model/model.pkl');
  */
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MlfError } from '../lib/errors.js';
 import type { HttpClient, Json } from '../stores/rest/http-client.js';
@@ -57,7 +58,7 @@ export class HttpArtifactRepository implements ArtifactRepository {
 
   async upload(localFile: string, rel: string): Promise<void> {
     const p = this.full(rel);
-    const size = fs.statSync(localFile).size;
+    const { size } = await fsp.stat(localFile);
     const res = await this.client.stream('PUT', `${ENDPOINT}/${encodePath(p)}`, {
       body: () => ({ stream: fs.createReadStream(localFile), size }),
     });

@@ -111,6 +111,12 @@ async function downloadInto(repo: ArtifactRepository, clean: string, dst: string
   const files = await remoteFiles(repo, clean);
   const isFolder = files.length > 0;
   if (!isFolder && clean === '') throw notFound(`No artifacts at '${repo.uri}'.`);
+  // Not a folder: it must be listed as a file in its parent. Asking first gives one clear line
+  // rather than whatever a server answers (MLflow's answers a missing file with a retried 500).
+  if (!isFolder) {
+    const parent = clean.includes('/') ? clean.slice(0, clean.lastIndexOf('/')) : '';
+    if (!(await repo.list(parent)).some((f) => f.path === clean && !f.isDir)) throw notFound(`No artifact at '${clean}' in '${repo.uri}'.`);
+  }
   await fsp.mkdir(path.dirname(target), { recursive: true });
   const staging = await fsp.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.mlf-`));
   try {
@@ -122,11 +128,7 @@ async function downloadInto(repo: ArtifactRepository, clean: string, dst: string
         await pipeline(await repo.read(f), fs.createWriteStream(local));
       }
     } else {
-      const stream = await repo.read(clean).catch((e: unknown) => {
-        if (e instanceof MlfError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') throw notFound(`No artifact at '${clean}' in '${repo.uri}'.`);
-        throw e;
-      });
-      await pipeline(stream, fs.createWriteStream(path.join(staging, 'x')));
+      await pipeline(await repo.read(clean), fs.createWriteStream(path.join(staging, 'x')));
     }
     if (existing) await fsp.rm(target, { recursive: true, force: true });
     await fsp.rename(path.join(staging, 'x'), target);
