@@ -28,21 +28,33 @@ async function ofRun(store: TrackingStore, runId: string, rel: string, flatten: 
   return { repo: await repositoryFor(run.info.artifactUri, store), rel, flatten };
 }
 
-/** `models:/name/3` or `models:/name@alias` → the version's download URI. */
+/**
+ * `models:/name/3`, `models:/name/<stage>`, `models:/name/latest` or `models:/name@alias` → the
+ * version's download URI (MLflow's `ModelsArtifactRepository` resolution; a stage or `latest`
+ * takes the newest version in it).
+ */
 async function modelLocation(uri: string, registry: () => Promise<RegistryStore>): Promise<string> {
-  const body = uri.slice('models:'.length).replace(/^\/+/, '');
-  const at = /^([^/]+)@([^/]+)\/?$/.exec(body);
-  const byVersion = /^([^/]+)\/(\d+)\/?$/.exec(body);
-  if (!at && !byVersion) {
+  const body = uri.slice('models:'.length).replace(/^\/+/, '').replace(/\/+$/, '');
+  const at = /^([^/]+)@([^/]+)$/.exec(body);
+  const bySuffix = /^([^/@]+)\/([^/]+)$/.exec(body);
+  if (!at && !bySuffix) {
     throw new MlfError(
-      `Not a valid models URI: '${uri}'. Expected models:/<name>/<version> or models:/<name>@<alias>.`,
+      `Not a valid models URI: '${uri}'. Expected models:/<name>/<version>, models:/<name>/<stage> or models:/<name>@<alias>.`,
       'INVALID_PARAMETER_VALUE',
     );
   }
   const reg = await registry();
-  const name = decodeURIComponent((at ?? byVersion)![1]!);
-  const version = at ? (await reg.getModelVersionByAlias(name, decodeURIComponent(at[2]!))).version : byVersion![2]!;
-  return reg.getModelVersionDownloadUri(name, version);
+  const name = decodeURIComponent((at ?? bySuffix)![1]!);
+  if (at) return reg.getModelVersionDownloadUri(name, (await reg.getModelVersionByAlias(name, decodeURIComponent(at[2]!))).version);
+  const suffix = decodeURIComponent(bySuffix![2]!);
+  if (/^\d+$/.test(suffix)) return reg.getModelVersionDownloadUri(name, suffix);
+  const stage = suffix.toLowerCase() === 'latest' ? undefined : suffix;
+  const latest = await reg.getLatestVersions(name, stage === undefined ? [] : [stage]);
+  if (latest.length === 0) {
+    throw new MlfError(`No versions of model with name '${name}'${stage === undefined ? '' : ` and stage '${stage}'`} found`, 'RESOURCE_DOES_NOT_EXIST');
+  }
+  const newest = latest.reduce((a, b) => (b.version > a.version ? b : a));
+  return reg.getModelVersionDownloadUri(name, newest.version);
 }
 
 export async function resolveSource(

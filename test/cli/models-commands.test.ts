@@ -104,6 +104,12 @@ for (const t of TARGETS) {
       expect(fs.readFileSync(path.join(local, 'MLmodel'), 'utf8')).toBe('artifact_path: model\n');
       const byNumber = await ok(['artifacts', 'download', '-u', 'models:/churn/1', '-d', path.join(dir, 'serve'), '--overwrite']);
       expect(fs.readdirSync(byNumber)).toEqual(['MLmodel']);
+      const byStage = await ok(['artifacts', 'download', '-u', 'models:/churn/Production', '-d', path.join(dir, 'staged')]);
+      expect(fs.readdirSync(byStage)).toEqual(['MLmodel']);
+      const noStage = await runCli(['artifacts', 'download', '-u', 'models:/churn/Staging', '-d', path.join(dir, 'staged2')], opts());
+      expect(noStage.code).toBe(1);
+      expect(noStage.stderr.trim()).toBe("Error: No versions of model with name 'churn' and stage 'Staging' found");
+      expect(fs.existsSync(path.join(dir, 'staged2'))).toBe(false);
 
       await ok(['models', 'alias', 'delete', 'churn', 'champion']);
       expect((await json(['models', 'describe', 'churn'])).registered_model.aliases).toBeUndefined();

@@ -8,7 +8,7 @@ export interface ArtifactsDownloadResult {
 export default class ArtifactsDownload extends BaseCommand<typeof ArtifactsDownload> {
   static override description = `Download artifacts to a local folder and print the local path (MLflow's \`mlflow artifacts download\`).
 
-From a run (--run-id, optionally --artifact-path), or from a URI (--artifact-uri): runs:/<run_id>/<path>, models:/<name>/<version>, models:/<name>@<alias>, mlflow-artifacts:/<path>, a file: URI or a folder. Without --dst-path, a new temp folder. An existing destination is refused unless --overwrite; a failed download leaves nothing behind.`;
+From a run (--run-id, optionally --artifact-path), or from a URI (--artifact-uri): runs:/<run_id>/<path>, models:/<name>/<version or stage or latest>, models:/<name>@<alias>, mlflow-artifacts:/<path>, a file: URI or a folder. Without --dst-path, a new temp folder. An existing destination is refused unless --overwrite; a failed download leaves nothing behind.`;
   static override examples = [
     '<%= config.bin %> <%= command.id %> --run-id "$RUN" --artifact-path model --dst-path ./out',
     '<%= config.bin %> <%= command.id %> --artifact-uri models:/churn/3 -d ./serving --overwrite',
