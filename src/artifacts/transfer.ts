@@ -117,8 +117,10 @@ async function downloadInto(repo: ArtifactRepository, clean: string, dst: string
     const parent = clean.includes('/') ? clean.slice(0, clean.lastIndexOf('/')) : '';
     if (!(await repo.list(parent)).some((f) => f.path === clean && !f.isDir)) throw notFound(`No artifact at '${clean}' in '${repo.uri}'.`);
   }
-  await fsp.mkdir(path.dirname(target), { recursive: true });
+  // mkdir returns the first folder it made: removed again on failure, with everything under it.
+  const made = await fsp.mkdir(path.dirname(target), { recursive: true });
   const staging = await fsp.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.mlf-`));
+  let done = false;
   try {
     if (isFolder) {
       for (const f of files) {
@@ -132,8 +134,10 @@ async function downloadInto(repo: ArtifactRepository, clean: string, dst: string
     }
     if (existing) await fsp.rm(target, { recursive: true, force: true });
     await fsp.rename(path.join(staging, 'x'), target);
+    done = true;
   } finally {
     await fsp.rm(staging, { recursive: true, force: true });
+    if (!done && made) await fsp.rm(made, { recursive: true, force: true });
   }
   return target;
 }

@@ -99,6 +99,9 @@ describe('artifact transfer on a local repository', () => {
     const out = dir();
     await expect(download(failing, 'm', { dstPath: out })).rejects.toThrow('connection reset');
     expect(fs.readdirSync(out)).toEqual([]);
+    await uploadFolder(good, src, 'deep/er/m');
+    await expect(download(failing, 'deep/er/m', { dstPath: out })).rejects.toThrow('connection reset');
+    expect(fs.readdirSync(out)).toEqual([]);
   });
 });
 
