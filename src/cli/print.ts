@@ -12,7 +12,15 @@ function cell(v: number | string | undefined): Cell {
   return typeof v === 'number' ? formatMetric(v) : v;
 }
 
-export function printRuns(res: RunSearchResult, columns: DataColumn[], format: 'table' | 'csv', out: Out, err: Out): void {
+/** `lifecycle`: a Lifecycle Stage column in the table (for `--view all`; CSV always has it). */
+export function printRuns(
+  res: RunSearchResult,
+  columns: DataColumn[],
+  format: 'table' | 'csv',
+  out: Out,
+  err: Out,
+  opts: { lifecycle?: boolean } = {},
+): void {
   const several = res.experimentIds.length > 1;
   if (format === 'csv') {
     const head = ['run_id', 'run_name', 'experiment_id', 'status', 'start_time', 'end_time', 'lifecycle_stage', ...columns.map((c) => c.name)];
@@ -31,16 +39,14 @@ export function printRuns(res: RunSearchResult, columns: DataColumn[], format: '
     out('No runs found.');
   } else {
     const r = renderer();
-    // With --view all a deleted run must not look active: its lifecycle stage gets a column.
-    const anyDeleted = res.runs.some((run) => run.info.lifecycleStage !== 'active');
-    const head = ['Start Time', 'Run Name', 'Run ID', ...(several ? ['Experiment'] : []), 'Status', ...(anyDeleted ? ['Lifecycle Stage'] : []), 'Duration', ...columns.map((c) => c.name)];
+    const head = ['Start Time', 'Run Name', 'Run ID', ...(several ? ['Experiment'] : []), 'Status', ...(opts.lifecycle ? ['Lifecycle Stage'] : []), 'Duration', ...columns.map((c) => c.name)];
     const rows = res.runs.map((run) => [
       formatTime(run.info.startTime),
       run.info.runName,
       run.info.runId,
       ...(several ? [run.info.experimentId] : []),
       r.status(run.info.status),
-      ...(anyDeleted ? [run.info.lifecycleStage] : []),
+      ...(opts.lifecycle ? [run.info.lifecycleStage] : []),
       formatDuration(run.info.startTime, run.info.endTime),
       ...columns.map((c) => cell(columnValue(run, c))),
     ]);

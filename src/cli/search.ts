@@ -6,7 +6,7 @@ import { MlfError } from '../lib/errors.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import type { Experiment, PagedList, Run, ViewType } from '../tracking/entities.js';
 
-export interface SearchArgs {
+export interface SearchArgs<T = unknown> {
   filter?: string;
   orderBy?: string[];
   maxResults?: number;
@@ -14,9 +14,14 @@ export interface SearchArgs {
   /** Follow every page (`maxResults` is then the page size). */
   all?: boolean;
   view?: ViewType;
+  /**
+   * Called with each page as it arrives; the result then holds no items (for streams, so
+   * `--all --json-lines` never holds every run in memory).
+   */
+  onPage?: (items: T[]) => void;
 }
 
-export interface RunSearchArgs extends SearchArgs {
+export interface RunSearchArgs extends SearchArgs<Run> {
   experimentIds?: string[];
   experimentNames?: string[];
   env?: NodeJS.ProcessEnv;
@@ -55,13 +60,16 @@ export async function resolveExperimentIds(
 }
 
 /** One page, or every page with `all`. */
-async function collect<T>(fetch: (token?: string) => Promise<PagedList<T>>, a: SearchArgs): Promise<PagedList<T>> {
+async function collect<T>(fetch: (token?: string) => Promise<PagedList<T>>, a: SearchArgs<T>): Promise<PagedList<T>> {
+  const onPage = a.onPage;
   let page = await fetch(a.pageToken);
-  if (!a.all) return page;
-  const items = [...page.items];
+  onPage?.(page.items);
+  if (!a.all) return onPage ? { items: [], nextPageToken: page.nextPageToken } : page;
+  const items = onPage ? [] : [...page.items];
   while (page.nextPageToken) {
     page = await fetch(page.nextPageToken);
-    items.push(...page.items);
+    if (onPage) onPage(page.items);
+    else items.push(...page.items);
   }
   return { items };
 }
@@ -89,7 +97,7 @@ export async function searchRunsForCli(store: TrackingStore, a: RunSearchArgs): 
   return { experimentIds, runs: page.items, nextPageToken: page.nextPageToken };
 }
 
-export async function searchExperimentsForCli(store: TrackingStore, a: SearchArgs): Promise<PagedList<Experiment>> {
+export async function searchExperimentsForCli(store: TrackingStore, a: SearchArgs<Experiment>): Promise<PagedList<Experiment>> {
   return collect(
     (pageToken) =>
       store.searchExperiments({ filter: a.filter, orderBy: a.orderBy, maxResults: a.maxResults, viewType: a.view, pageToken }),
@@ -117,15 +125,47 @@ const PREFIXES: Record<string, DataColumn['kind']> = {
   tags: 'tag',
 };
 
-/** `metrics.loss`, `params.lr`, `tags.team` (MLflow's entity prefixes and their aliases). */
+/**
+ * `metrics.loss`, `params.lr`, `tags.team` (MLflow's entity prefixes and their aliases); `metrics.*`,
+ * `params.*`, `tags.*` stand for every key of that kind (see {@link expandColumns}).
+ */
 export function parseColumn(name: string): DataColumn {
   const dot = name.indexOf('.');
   const kind = dot > 0 ? PREFIXES[name.slice(0, dot)] : undefined;
   const key = name.slice(dot + 1).replace(/^`(.*)`$|^"(.*)"$/, '$1$2');
   if (!kind || key === '') {
-    throw new MlfError(`Invalid column '${name}': expected metrics.KEY, params.KEY or tags.KEY`, 'INVALID_PARAMETER_VALUE');
+    throw new MlfError(`Invalid column '${name}': expected metrics.KEY, params.KEY or tags.KEY (or metrics.*, params.*, tags.*)`, 'INVALID_PARAMETER_VALUE');
   }
   return { name, kind, key };
+}
+
+const KIND_PREFIX: Record<DataColumn['kind'], string> = { metric: 'metrics', param: 'params', tag: 'tags' };
+
+/**
+ * Columns with each wildcard (`metrics.*`) replaced by every key of its kind that the runs have,
+ * sorted; a column already named explicitly is not repeated.
+ */
+export function expandColumns(columns: DataColumn[], runs: Run[]): DataColumn[] {
+  const out: DataColumn[] = [];
+  const seen = new Set<string>();
+  const add = (c: DataColumn) => {
+    const id = `${c.kind}\0${c.key}`;
+    if (!seen.has(id)) seen.add(id), out.push(c);
+  };
+  for (const c of columns) if (c.key !== '*') seen.add(`${c.kind}\0${c.key}`);
+  for (const c of columns) {
+    if (c.key !== '*') {
+      out.push(c);
+      continue;
+    }
+    const keys = new Set<string>();
+    for (const r of runs) {
+      const list = c.kind === 'metric' ? r.data.metrics : c.kind === 'param' ? r.data.params : r.data.tags;
+      for (const x of list) keys.add(x.key);
+    }
+    for (const key of [...keys].sort()) add({ name: `${KIND_PREFIX[c.kind]}.${key}`, kind: c.kind, key });
+  }
+  return out;
 }
 
 /** The value of a data column for a run: the latest metric value, the param, the tag; undefined if absent. */

@@ -37,3 +37,40 @@ export function registeredModelToJson(m: RegisteredModel): Json {
   if (m.aliases.length) out.aliases = m.aliases.map((a) => ({ alias: a.alias, version: String(a.version) }));
   return out;
 }
+
+const num = (v: unknown): number | null => (v === undefined || v === null || v === '' ? null : Number(v));
+const strOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+const tagsOf = (v: unknown) => (Array.isArray(v) ? (v as Json[]).map((t) => ({ key: String(t.key), value: String(t.value ?? '') })) : []);
+
+/** The inverse of {@link modelVersionToJson}: a REST `ModelVersion` (from MLflow or mlf) as an entity. */
+export function modelVersionFromJson(j: Json): ModelVersion {
+  return {
+    name: String(j.name),
+    version: Number(j.version),
+    creationTimestamp: num(j.creation_timestamp) ?? 0,
+    lastUpdatedTimestamp: num(j.last_updated_timestamp),
+    description: strOrNull(j.description),
+    userId: strOrNull(j.user_id),
+    currentStage: String(j.current_stage ?? 'None'),
+    source: strOrNull(j.source),
+    runId: strOrNull(j.run_id),
+    runLink: strOrNull(j.run_link),
+    status: (strOrNull(j.status) as ModelVersion['status']) ?? null,
+    statusMessage: strOrNull(j.status_message),
+    tags: tagsOf(j.tags),
+    aliases: Array.isArray(j.aliases) ? (j.aliases as unknown[]).map(String) : [],
+  };
+}
+
+/** The inverse of {@link registeredModelToJson}. */
+export function registeredModelFromJson(j: Json): RegisteredModel {
+  return {
+    name: String(j.name),
+    creationTimestamp: num(j.creation_timestamp),
+    lastUpdatedTimestamp: num(j.last_updated_timestamp),
+    description: strOrNull(j.description),
+    latestVersions: Array.isArray(j.latest_versions) ? (j.latest_versions as Json[]).map(modelVersionFromJson) : [],
+    tags: tagsOf(j.tags),
+    aliases: Array.isArray(j.aliases) ? (j.aliases as Json[]).map((a) => ({ alias: String(a.alias), version: Number(a.version) })) : [],
+  };
+}

@@ -269,7 +269,7 @@ for (const kind of ['file', 'sqlite'] as CliStoreKind[]) {
         expect(bad.stderr.trim().split('\n')).toHaveLength(1);
         const col = await runCli(['runs', 'list', '-n', 'sweep', '-c', 'loss'], { env: env() });
         expect(col.code).toBe(2);
-        expect(col.stderr.trim()).toBe("Error: Invalid column 'loss': expected metrics.KEY, params.KEY or tags.KEY");
+        expect(col.stderr.trim()).toBe("Error: Invalid column 'loss': expected metrics.KEY, params.KEY or tags.KEY (or metrics.*, params.*, tags.*)");
         const missing = await runCli(['runs', 'list', '-n', 'nope'], { env: env() });
         expect(missing.code).toBe(1);
         expect(missing.stderr.trim()).toBe("Error: Could not find experiment with name 'nope'");

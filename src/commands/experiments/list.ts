@@ -8,6 +8,8 @@ export interface ExperimentsListResult {
 }
 
 export default class ExperimentsList extends BaseCommand<typeof ExperimentsList> {
+  /** MLflow's name for it. */
+  static override aliases = ['experiments:search'];
   static override description = `List experiments (MLflow's \`mlflow experiments search\`), with MLflow's filter and ordering.
 
 Prints a table, --csv, or --json (MLflow's experiments/search shape). Without --all, one page of --max-results; the next page's token goes to stderr.`;

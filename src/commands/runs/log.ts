@@ -5,6 +5,8 @@ import { BaseCommand } from '../../lib/base-command.js';
 export type RunsLogResult = Record<string, unknown>;
 
 export default class RunsLog extends BaseCommand<typeof RunsLog> {
+  /** MLflow 3's `mlflow runs create` starts a run and prints its id; `runs log` without data does the same. */
+  static override aliases = ['runs:create'];
   static override args = {
     file: Args.string({ description: 'Same as --file: a JSON/YAML file, or - for stdin', ignoreStdin: true }),
   };

@@ -34,6 +34,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import { MlfError, type ErrorCode } from '../../lib/errors.js';
 
 export type Json = Record<string, unknown>;
@@ -415,10 +416,91 @@ export class HttpClient {
     });
   }
 
+  /**
+   * A request whose body or answer is a stream (artifact upload and download through the
+   * `mlflow-artifacts` proxy), so a file of any size passes without being held in memory.
+   * `body` is a factory because a retry needs the bytes again. Retried like {@link request}; an
+   * answer other than 200 is read and thrown as an `MlfError`. The caller must consume the
+   * returned answer.
+   */
+  async stream(
+    method: string,
+    endpoint: string,
+    opts: { query?: Json; body?: () => { stream: Readable; size: number } } = {},
+  ): Promise<http.IncomingMessage> {
+    const path = this.basePath + endpoint + toQueryString(opts.query);
+    const url = this.urlFor(endpoint);
+    for (let attempt = 0; ; attempt++) {
+      const retriesLeft = this.policy.maxRetries - attempt;
+      let res: http.IncomingMessage;
+      try {
+        res = await this.streamOnce(method, path, opts.body?.());
+      } catch (e) {
+        if (retriesLeft > 0) {
+          await sleep(backoffSeconds(this.policy, attempt + 1, this.opts.random) * 1000);
+          continue;
+        }
+        throw new MlfError(`API request to ${url} failed with exception ${(e as Error).message || String(e)}`, 'INTERNAL_ERROR');
+      }
+      const status = res.statusCode ?? 0;
+      if (status === 200) return res;
+      const text = await readText(res);
+      if (RETRY_CODES.has(status) && retriesLeft > 0) {
+        await sleep(backoffSeconds(this.policy, attempt + 1, this.opts.random) * 1000);
+        continue;
+      }
+      const body = parseJsonObject(text);
+      if (body && body.error_code !== undefined) throw restError(body);
+      throw new MlfError(
+        `API request to endpoint ${endpoint} failed with error code ${status} != 200. Response body: '${bodyForMessage(text)}'`,
+        errorCodeForStatus(status),
+      );
+    }
+  }
+
+  private streamOnce(method: string, path: string, body?: { stream: Readable; size: number }): Promise<http.IncomingMessage> {
+    const headers: Record<string, string | number> = { ...this.headers, Accept: '*/*' };
+    if (body) {
+      headers['Content-Type'] = 'application/octet-stream';
+      headers['Content-Length'] = body.size;
+    }
+    return new Promise((resolve, reject) => {
+      const req = this.mod.request(
+        {
+          protocol: this.base.protocol,
+          hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
+          port: this.base.port || undefined,
+          path,
+          method,
+          headers,
+          agent: this.agent,
+          timeout: this.policy.timeout * 1000,
+        },
+        resolve,
+      );
+      req.on('timeout', () => req.destroy(new TimeoutError(`no answer within ${this.policy.timeout} s`)));
+      req.on('error', reject);
+      if (!body) req.end();
+      else {
+        body.stream.on('error', (e) => req.destroy(e));
+        body.stream.pipe(req);
+      }
+    });
+  }
+
   /** Closes idle keep-alive connections. */
   close(): void {
     this.agent.destroy();
   }
+}
+
+function readText(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
 }
 
 function headerOf(res: RawResponse, name: string): string | undefined {

@@ -1,0 +1,21 @@
+/**
+ * The Model Registry behind a tracking store, for `mlf models` and `models:/` URIs: on a database
+ * the registry shares the store's connection; over HTTP it shares the store's client
+ * (src/stores/rest/rest-registry-store.ts); a file store has none (FEATURE_DISABLED, as mlf's
+ * server answers). Closing the tracking store closes what the registry uses.
+ */
+import type { RegistryStore } from '../stores/registry-store.js';
+import type { TrackingStore } from '../stores/tracking-store.js';
+import type { HttpClient } from '../stores/rest/http-client.js';
+
+export async function registryFor(store: TrackingStore): Promise<RegistryStore> {
+  if (store.kind === 'rest') {
+    const { RestRegistryStore } = await import('../stores/rest/rest-registry-store.js');
+    return new RestRegistryStore((store as unknown as { client: HttpClient }).client, store.displayUri);
+  }
+  const { registryStoreOver } = await import('../stores/sql/registry/index.js');
+  const reg = registryStoreOver(store);
+  if (reg) return reg;
+  const { assertRegistrySupported } = await import('../stores/file/registry-unsupported.js');
+  return assertRegistrySupported();
+}
