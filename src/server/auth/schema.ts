@@ -16,7 +16,7 @@ export const AUTH_HEAD_REVISION = '8606fa83a998';
  */
 const LATER_COMPATIBLE = new Set(['0965eb92f5f0']);
 
-const userFk = { name: 'fk_user_id', columns: ['user_id'], refTable: 'users', refColumns: ['id'] };
+const userFk = { columns: ['user_id'], refTable: 'users', refColumns: ['id'] };
 
 export const AUTH_TABLES: TableSpec[] = [
   {
@@ -39,7 +39,7 @@ export const AUTH_TABLES: TableSpec[] = [
       col('permission', T.varchar(255)),
     ],
     primaryKey: { name: 'experiment_permissions_pkey', columns: ['id'] },
-    foreignKeys: [userFk],
+    foreignKeys: [{ ...userFk, name: 'fk_user_id' }],
     unique: [{ columns: ['experiment_id', 'user_id'] }],
   },
   {
@@ -51,6 +51,8 @@ export const AUTH_TABLES: TableSpec[] = [
       col('permission', T.varchar(255)),
     ],
     primaryKey: { name: 'registered_model_permissions_pkey', columns: ['id'] },
+    // MLflow names this one fk_user_id too, which MySQL refuses (foreign key names are per database
+    // there); left to the dialect's default name.
     foreignKeys: [userFk],
     unique: [{ columns: ['name', 'user_id'] }],
   },
@@ -66,8 +68,9 @@ export async function migrateAuthDb(db: Db, dialect: SqlDialect, where: string):
   // In one write transaction (where the dialect has transactional DDL), so two workers starting
   // together create the schema once.
   await dialect.withMigrationLock(db, (lockConn) => dialect.writeTransaction(lockConn, async (conn) => {
-    if ((await currentRevision(conn)) !== null) return; // another process got there first
     const ddl = new Ddl(conn, dialect);
+    // Another process got there first. (Catalog lookups, not a failing select: PostgreSQL would abort the transaction.)
+    if (await ddl.tableExists('alembic_version')) return;
     for (const t of AUTH_TABLES) await ddl.createTable(t);
     await ddl.createTable({
       name: 'alembic_version',
