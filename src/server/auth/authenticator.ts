@@ -38,7 +38,9 @@ export class Authenticator {
   /** username → digest of a verified (password, stored hash) pair. */
   private readonly verified = new Map<string, Buffer>();
   private readonly inFlight = new Set<string>();
-  /** Password checks refused because another one for the same user was running (for tests and logs). */
+  /** Password hashes computed (a cache hit computes none). */
+  checks = 0;
+  /** Password checks refused because another one for the same user was running. */
   throttled = 0;
 
   constructor(private readonly store: AuthStore) {}
@@ -59,6 +61,7 @@ export class Authenticator {
       return undefined;
     }
     this.inFlight.add(c.username);
+    this.checks++;
     try {
       if (!(await checkPassword(user.passwordHash, c.password))) return undefined;
     } finally {

@@ -27,6 +27,8 @@ export interface AuthLayerOptions {
   /** The tracking store: a run's permission is its experiment's. */
   tracking: TrackingStore;
   logger: Logger;
+  /** Default: a new one on `auth` (tests pass their own to read its counters). */
+  authenticator?: Authenticator;
 }
 
 export const NOT_AUTHENTICATED_MESSAGE =
@@ -70,7 +72,7 @@ const FILTERS: Record<Extract<After, `filter-${string}`>, { list: string; on: 'e
 
 export function authLayer(opts: AuthLayerOptions): Middleware {
   const { auth, tracking, logger } = opts;
-  const authenticator = new Authenticator(auth);
+  const authenticator = opts.authenticator ?? new Authenticator(auth);
   const fallback: PermissionName = opts.config.defaultPermission;
 
   const experimentPermission = async (experimentId: string, user: UserRow) =>

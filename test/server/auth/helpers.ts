@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../../../src/server/logger.js';
 import { openTrackingStore } from '../../../src/stores/open-store.js';
 import type { TrackingStore } from '../../../src/stores/tracking-store.js';
 import type { AuthStore } from '../../../src/server/auth/auth-store.js';
+import { Authenticator } from '../../../src/server/auth/authenticator.js';
 import { authLayer } from '../../../src/server/auth/middleware.js';
 import { authRoutes } from '../../../src/server/auth/routes.js';
 import { openAuthForServer } from '../../../src/server/auth/server-layers.js';
@@ -37,7 +38,7 @@ export interface AuthTestServer {
   close(): Promise<void>;
 }
 
-export async function makeAuthServer(opts: { defaultPermission?: PermissionName; authDbUri?: string } = {}): Promise<AuthTestServer> {
+export async function makeAuthServer(opts: { defaultPermission?: PermissionName; authDbUri?: string; authenticator?: (auth: AuthStore) => Authenticator } = {}): Promise<AuthTestServer> {
   const dir = tempDir('mlf-auth-');
   const store = await openTrackingStore(`sqlite:///${path.join(dir, 'mlflow.db')}`, { artifactRoot: 'mlflow-artifacts:/' });
   const logLines: string[] = [];
@@ -55,7 +56,7 @@ export async function makeAuthServer(opts: { defaultPermission?: PermissionName;
     store,
     artifactsDestination: path.join(dir, 'mlartifacts'),
     logger,
-    middleware: [authLayer({ auth, config, tracking: store, logger })],
+    middleware: [authLayer({ auth, config, tracking: store, logger, authenticator: opts.authenticator?.(auth) })],
     extendRoutes: (t) => authRoutes(t, auth),
   });
   const as = (user?: { username: string; password: string }): Caller => async (method, route, body, headers = {}) => {
