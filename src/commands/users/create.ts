@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../lib/base-command.js';
 import type { AuthUser } from '../../cli/auth-client.js';
-import { passwordFlags, usernameFlag } from './flags.js';
+import { passwordFlags, usernameFlag } from '../../cli/auth-flags.js';
 
 export default class UsersCreate extends BaseCommand<typeof UsersCreate> {
   static override description = "Create a user on a tracking server run with --app-name basic-auth (admins only). Signs in with MLFLOW_TRACKING_USERNAME/_PASSWORD.";

@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../lib/base-command.js';
-import { usernameFlag } from './flags.js';
+import { usernameFlag } from '../../cli/auth-flags.js';
 
 export default class UsersDelete extends BaseCommand<typeof UsersDelete> {
   static override description = 'Delete a user and their permissions (admins only).';

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../lib/base-command.js';
 import type { AuthUser } from '../../cli/auth-client.js';
-import { usernameFlag } from './flags.js';
+import { usernameFlag } from '../../cli/auth-flags.js';
 
 export default class UsersGet extends BaseCommand<typeof UsersGet> {
   static override description = 'Show a user and their experiment and registered-model permissions (yourself, or anyone for an admin).';

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
-import { targetFlags, usernameFlag } from './flags.js';
+import { targetFlags, usernameFlag } from '../../cli/auth-flags.js';
 
 export interface UsersGrantResult {
   username: string;

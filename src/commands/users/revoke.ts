@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../lib/base-command.js';
-import { targetFlags, usernameFlag } from './flags.js';
+import { targetFlags, usernameFlag } from '../../cli/auth-flags.js';
 
 export default class UsersRevoke extends BaseCommand<typeof UsersRevoke> {
   static override description = "Remove a user's permission on an experiment or a registered model (the server's default permission then applies).";

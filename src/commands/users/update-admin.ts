@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
-import { usernameFlag } from './flags.js';
+import { usernameFlag } from '../../cli/auth-flags.js';
 
 export default class UsersUpdateAdmin extends BaseCommand<typeof UsersUpdateAdmin> {
   static override description = 'Make a user an admin, or not (admins only).';

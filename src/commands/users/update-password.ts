@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../lib/base-command.js';
-import { passwordFlags, usernameFlag } from './flags.js';
+import { passwordFlags, usernameFlag } from '../../cli/auth-flags.js';
 
 export default class UsersUpdatePassword extends BaseCommand<typeof UsersUpdatePassword> {
   static override description = "Change a user's password (your own, or anyone's for an admin).";

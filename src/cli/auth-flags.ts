@@ -1,4 +1,4 @@
-/** Flags shared by the `mlf users` commands. */
+/** Flags shared by the `mlf users` commands (here, not in src/commands, where every file is a command). */
 import { Flags } from '@oclif/core';
 
 export const usernameFlag = Flags.string({ char: 'u', description: 'User name', required: true });
