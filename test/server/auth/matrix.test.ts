@@ -167,6 +167,6 @@ describe('basic-auth: every endpoint × permission level', () => {
           expect(res.json, what).toEqual({ error_code: 'PERMISSION_DENIED', message: 'Permission denied' });
         }
       }
-    });
+    }, 60_000);
   }
 });
