@@ -107,10 +107,22 @@ export function securityLayer(opts: SecurityOptions, logger: Logger): Middleware
   const xfo = (opts.xFrameOptions ?? 'SAMEORIGIN').toUpperCase();
   const corsAllowed = (origin: string) => anyOrigin || matches(origin, origins) || LOCALHOST_ORIGIN.some((r) => r.test(origin));
 
+  const fixed: Record<string, string> = { 'X-Content-Type-Options': 'nosniff' };
+  if (xfo !== 'NONE') fixed['X-Frame-Options'] = xfo;
+  // Replies mostly share a few frozen header objects (JSON, text): their decorated copies are made once.
+  const decorated = new WeakMap<object, Record<string, string>>();
+  const NO_HEADERS = Object.freeze({});
+
   const decorate = (req: Req, reply: Reply, origin: string | undefined): Reply => {
-    const headers: Record<string, string> = { ...reply.headers, 'X-Content-Type-Options': 'nosniff' };
-    if (xfo !== 'NONE') headers['X-Frame-Options'] = xfo;
-    if (origin && corsAllowed(origin)) {
+    const base = reply.headers ?? NO_HEADERS;
+    const cors = origin !== undefined && corsAllowed(origin);
+    if (!cors && Object.isFrozen(base)) {
+      let h = decorated.get(base);
+      if (!h) decorated.set(base, (h = Object.freeze({ ...base, ...fixed }) as Record<string, string>));
+      return { ...reply, headers: h };
+    }
+    const headers: Record<string, string> = { ...base, ...fixed };
+    if (cors && origin) {
       headers['Access-Control-Allow-Origin'] = origin;
       headers['Access-Control-Allow-Credentials'] = 'true';
       headers.Vary = headers.Vary ? `${headers.Vary}, Origin` : 'Origin';
