@@ -29,6 +29,11 @@ export interface AuthLayerOptions {
   logger: Logger;
   /** Default: a new one on `auth` (tests pass their own to read its counters). */
   authenticator?: Authenticator;
+  /**
+   * True if the app serves this method on this API path (after the prefix). A served route without a rule is refused
+   * to non-admins (fail closed), so an endpoint added without a rule is never open to everyone.
+   */
+  isRoute?: (rest: string, method: string) => boolean;
 }
 
 export const NOT_AUTHENTICATED_MESSAGE =
@@ -69,6 +74,11 @@ const FILTERS: Record<Extract<After, `filter-${string}`>, { list: string; on: 'e
   'filter-models': { list: 'registered_models', on: 'model', key: (m) => String(m.name), defaultMax: 100 },
   'filter-model-versions': { list: 'model_versions', on: 'model', key: (v) => String(v.name), defaultMax: 10000 },
 };
+
+/** True if a route-table entry answers `method` (HEAD as GET, as the router does). */
+export function servesMethod(entry: Readonly<Partial<Record<string, unknown>>> | undefined, method: string): boolean {
+  return entry !== undefined && (entry[method] !== undefined || (method === 'HEAD' && entry.GET !== undefined));
+}
 
 export function authLayer(opts: AuthLayerOptions): Middleware {
   const { auth, tracking, logger } = opts;
@@ -199,7 +209,11 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
     }
 
     const rule: Rule | undefined = ruleFor(rest, req0.method);
-    if (!rule) return next(req0); // not a route: the router answers 404/405
+    if (!rule) {
+      if (user.isAdmin || !opts.isRoute?.(rest, req0.method)) return next(req0); // not a route: the router answers 404/405
+      logger.error(`No auth rule for ${req0.method} ${rest}: refused to non-admins`);
+      return forbidden();
+    }
     const kind = rule.check.kind;
     const needsParams = (!user.isAdmin && kind !== 'signed-in' && kind !== 'admin') || rule.after !== undefined;
     const req = needsParams ? new BufferedReq(req0) : req0;

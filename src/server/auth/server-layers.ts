@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { ServerSettings } from '../serve.js';
 import { openAuthStore, type AuthStore } from './auth-store.js';
 import type { AuthConfig } from './config.js';
-import { authLayer } from './middleware.js';
+import { authLayer, servesMethod } from './middleware.js';
 import { authRoutes } from './routes.js';
 import { securityLayer } from './security.js';
 
@@ -53,6 +53,11 @@ export async function serverLayers(settings: ServerSettings, tracking: TrackingS
   }
   if (!settings.auth) return { middleware, close: async () => undefined };
   const auth = await openAuthForServer(settings.auth, logger);
-  middleware.push(authLayer({ auth, config: settings.auth, tracking, logger }));
-  return { middleware, extendRoutes: (t) => authRoutes(t, auth), close: () => auth.close() };
+  let routes: ReadonlyMap<string, Readonly<Partial<Record<string, unknown>>>> | undefined;
+  middleware.push(authLayer({ auth, config: settings.auth, tracking, logger, isRoute: (rest, method) => servesMethod(routes?.get(rest), method) }));
+  const extendRoutes: AppOptions['extendRoutes'] = (t) => {
+    routes = t;
+    authRoutes(t, auth);
+  };
+  return { middleware, extendRoutes, close: () => auth.close() };
 }

@@ -157,3 +157,19 @@ describe('basic-auth: sign-in, ownership, filtered searches, auth endpoints', ()
     expect((await bob('DELETE', `/api/2.0/mlflow-artifacts/artifacts/${id}/run/artifacts/a.txt`)).status).toBe(403);
   });
 });
+
+describe('basic-auth: a served route without a rule', () => {
+  it('is refused to non-admins (fail closed) and logged, while unknown paths stay 404', async () => {
+    const srv = await makeAuthServer({ extraRoutes: (t) => t.set('/unruled/thing', { GET: async () => ({ ok: true }) }) });
+    try {
+      expect((await srv.as(ADMIN)('POST', 'users/create', ALICE)).status).toBe(200);
+      const alice = srv.as(ALICE);
+      expect(await alice('GET', 'unruled/thing')).toMatchObject({ status: 403, json: { error_code: 'PERMISSION_DENIED' } });
+      expect(srv.logLines.join('\n')).toContain('No auth rule for GET /unruled/thing');
+      expect(await srv.as(ADMIN)('GET', 'unruled/thing')).toMatchObject({ status: 200, json: { ok: true } });
+      expect((await alice('GET', 'no/such/endpoint')).status).toBe(404);
+    } finally {
+      await srv.close();
+    }
+  });
+});

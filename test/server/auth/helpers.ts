@@ -7,10 +7,11 @@ import { openTrackingStore } from '../../../src/stores/open-store.js';
 import type { TrackingStore } from '../../../src/stores/tracking-store.js';
 import type { AuthStore } from '../../../src/server/auth/auth-store.js';
 import { Authenticator } from '../../../src/server/auth/authenticator.js';
-import { authLayer } from '../../../src/server/auth/middleware.js';
+import { authLayer, servesMethod } from '../../../src/server/auth/middleware.js';
 import { authRoutes } from '../../../src/server/auth/routes.js';
 import { openAuthForServer } from '../../../src/server/auth/server-layers.js';
 import type { PermissionName } from '../../../src/server/auth/permissions.js';
+import type { RouteTable } from '../../../src/server/routes/tracking.js';
 import { tempDir } from '../../support/databases.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-pw-1' };
@@ -38,7 +39,7 @@ export interface AuthTestServer {
   close(): Promise<void>;
 }
 
-export async function makeAuthServer(opts: { defaultPermission?: PermissionName; authDbUri?: string; authenticator?: (auth: AuthStore) => Authenticator } = {}): Promise<AuthTestServer> {
+export async function makeAuthServer(opts: { defaultPermission?: PermissionName; authDbUri?: string; authenticator?: (auth: AuthStore) => Authenticator; extraRoutes?: (t: RouteTable) => void } = {}): Promise<AuthTestServer> {
   const dir = tempDir('mlf-auth-');
   const store = await openTrackingStore(`sqlite:///${path.join(dir, 'mlflow.db')}`, { artifactRoot: 'mlflow-artifacts:/' });
   const logLines: string[] = [];
@@ -56,8 +57,11 @@ export async function makeAuthServer(opts: { defaultPermission?: PermissionName;
     store,
     artifactsDestination: path.join(dir, 'mlartifacts'),
     logger,
-    middleware: [authLayer({ auth, config, tracking: store, logger, authenticator: opts.authenticator?.(auth) })],
-    extendRoutes: (t) => authRoutes(t, auth),
+    middleware: [authLayer({ auth, config, tracking: store, logger, authenticator: opts.authenticator?.(auth), isRoute: (rest, method) => servesMethod(app.routes.get(rest), method) })],
+    extendRoutes: (t) => {
+      authRoutes(t, auth);
+      opts.extraRoutes?.(t);
+    },
   });
   const as = (user?: { username: string; password: string }): Caller => async (method, route, body, headers = {}) => {
     let url = route.startsWith('/') ? route : `/api/2.0/mlflow/${route}`;
