@@ -10,8 +10,18 @@ export default class Server extends MlfCommand {
     '<%= config.bin %> server',
     '<%= config.bin %> server --backend-store-uri sqlite:///mlflow.db --port 5001',
     '<%= config.bin %> server --backend-store-uri postgresql://mlflow@db/mlflow --host 0.0.0.0 --workers 4',
+    'MLFLOW_AUTH_CONFIG_PATH=basic_auth.ini <%= config.bin %> server --app-name basic-auth --host 0.0.0.0 --allowed-hosts mlflow.example.com',
   ];
   static override flags = {
+    'allowed-hosts': Flags.string({
+      description:
+        "Comma-separated Host header patterns to accept ('*' wildcards; '*' alone allows all). Default: localhost forms, private address ranges and the --host address",
+      env: 'MLFLOW_SERVER_ALLOWED_HOSTS',
+    }),
+    'app-name': Flags.string({
+      description: "Application to serve: 'basic-auth' adds MLflow's users, passwords and permissions (config: MLFLOW_AUTH_CONFIG_PATH)",
+      options: ['basic-auth'],
+    }),
     'artifacts-destination': Flags.string({
       description: 'Folder where proxied artifacts are stored (default: ./mlartifacts)',
       env: 'MLFLOW_ARTIFACTS_DESTINATION',
@@ -20,9 +30,18 @@ export default class Server extends MlfCommand {
       description: 'Database URI or local folder for experiment and run data (default: ./mlruns)',
       env: 'MLFLOW_BACKEND_STORE_URI',
     }),
+    'cors-allowed-origins': Flags.string({
+      description: "Comma-separated origins allowed to call the API from a browser ('*' wildcards). Default: same origin and localhost only",
+      env: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS',
+    }),
     'default-artifact-root': Flags.string({
       description: 'Artifact root for new experiments (default: mlflow-artifacts:/ when serving artifacts, else the local store)',
       env: 'MLFLOW_DEFAULT_ARTIFACT_ROOT',
+    }),
+    'disable-security-middleware': Flags.boolean({
+      default: false,
+      description: 'Turn off the Host and Origin checks and security headers',
+      env: 'MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE',
     }),
     host: Flags.string({ char: 'h', default: '127.0.0.1', description: 'Address to listen on', env: 'MLFLOW_HOST' }),
     'log-level': Flags.string({
@@ -42,6 +61,11 @@ export default class Server extends MlfCommand {
       description: 'Proxy artifact upload, download, list and delete to --artifacts-destination',
       env: 'MLFLOW_SERVE_ARTIFACTS',
     }),
+    'x-frame-options': Flags.string({
+      default: 'SAMEORIGIN',
+      description: "X-Frame-Options header on every reply (NONE: none)",
+      env: 'MLFLOW_SERVER_X_FRAME_OPTIONS',
+    }),
     workers: Flags.integer({ char: 'w', default: 1, description: 'Processes sharing the port', env: 'MLFLOW_WORKERS', min: 1 }),
   };
 
@@ -56,6 +80,7 @@ export default class Server extends MlfCommand {
       );
     }
     const { resolveSettings } = await import('../server/serve.js');
+    const { splitList } = await import('../server/auth/security.js');
     const { runServerProcesses } = await import('../server/processes.js');
     const settings = resolveSettings({
       backendStoreUri: flags['backend-store-uri'],
@@ -67,6 +92,11 @@ export default class Server extends MlfCommand {
       port: flags.port,
       workers: flags.workers,
       logLevel,
+      appName: flags['app-name'],
+      allowedHosts: splitList(flags['allowed-hosts']),
+      corsAllowedOrigins: splitList(flags['cors-allowed-origins']),
+      disableSecurityMiddleware: flags['disable-security-middleware'],
+      xFrameOptions: flags['x-frame-options'],
     });
     const code = await runServerProcesses(settings, { print: (l) => this.log(l) });
     if (code !== 0) this.exit(code);

@@ -41,7 +41,18 @@ export interface AppOptions {
   registryStore?: RegistryStore;
   /** Request log; default: info level to stderr. */
   logger?: Logger;
+  /**
+   * Layers around the router, outermost first (host/origin checks, authentication). They run inside
+   * the request log and the error mapper, so a refused request is logged and an MlfError they throw
+   * becomes MLflow's JSON error.
+   */
+  middleware?: Middleware[];
+  /** Adds endpoints to the route table (e.g. the basic-auth app's `/users/...`). */
+  extendRoutes?: (table: RouteTable) => void;
 }
+
+/** A layer around the router: answer itself, or call `next` (possibly with a changed request). */
+export type Middleware = (req: Req, next: HandleFn) => Promise<Reply>;
 
 export interface App {
   /** The app itself: every error is already mapped to MLflow's JSON error reply. */
@@ -50,10 +61,12 @@ export interface App {
   fetch(request: Request): Promise<Response>;
   /** `fetch` for a path (or URL) and init, as tests use it: `app.request('/health')`. */
   request(input: string, init?: RequestInit): Promise<Response>;
+  /** The API route table (path after the API prefix → method → handler), e.g. to check every route has an auth rule. */
+  routes: ReadonlyMap<string, Readonly<Partial<Record<string, unknown>>>>;
 }
 
-const API_PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow', '/ajax-api/2.0/preview/mlflow'];
-const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
+export const API_PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow', '/ajax-api/2.0/preview/mlflow'];
+export const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
 // Shared, never mutated: the node adapter sets Content-Length on the response, not in these.
 const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'application/json' });
 const TEXT_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'text/plain; charset=UTF-8' });
@@ -62,7 +75,7 @@ export function jsonReply(body: string, status = 200): Reply {
   return { status, headers: JSON_HEADERS, body };
 }
 
-function errorReply(e: MlfError): Reply {
+export function errorReply(e: MlfError): Reply {
   const reply = jsonReply(JSON.stringify({ error_code: e.errorCode, message: maskUri(e.message) }), e.httpStatus);
   if (e instanceof BudgetExceeded) reply.headers = { ...JSON_HEADERS, 'Retry-After': String(e.retryAfterSeconds) };
   return reply;
@@ -105,6 +118,7 @@ export function createApp(opts: AppOptions): App {
     registryRoutes(table, async () => reg, store);
   } else if (registryOnFiles) addFileStoreRegistryRoutes(table, maskUri(registryUri));
   else registryRoutes(table, lazyRegistryStore(store, opts.registryStoreUri), store);
+  opts.extendRoutes?.(table);
   const proxy = artifactProxyHandlers(access);
   const ajaxOnly = ajaxRoutes(store, access);
   const atRoot = rootRoutes(store, access, table);
@@ -156,26 +170,31 @@ export function createApp(opts: AppOptions): App {
     return notFound(req);
   };
 
-  const route = async (req: Req): Promise<Reply> => {
+  const dispatch: HandleFn = async (req) => {
     const p = req.path;
+    // MLflow's UI-only endpoints; Flask merges repeated slashes (`//model-versions/get-artifact`).
+    const ajax = p.startsWith('/ajax-api/2.0/mlflow/') ? dispatchReply(ajaxOnly, req, p.slice('/ajax-api/2.0/mlflow'.length)) : undefined;
+    const root = ajax ?? dispatchReply(atRoot, req, p.replace(/\/{2,}/g, '/'));
+    if (root) return await root;
+    for (const prefix of API_PREFIXES) {
+      if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47 /* / */) return await dispatchApi(req, p.slice(prefix.length));
+    }
+    for (const prefix of ARTIFACT_PREFIXES) {
+      if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47) return await dispatchArtifacts(req, p.slice(prefix.length));
+    }
+    if ((p === '/health' || p === '/version') && (req.method === 'GET' || req.method === 'HEAD')) {
+      return { status: 200, headers: TEXT_HEADERS, body: p === '/health' ? 'OK' : MLFLOW_API_VERSION };
+    }
+    return notFound(req);
+  };
+  const guarded = (opts.middleware ?? []).reduceRight<HandleFn>((next, mw) => (r) => mw(r, next), dispatch);
+
+  const route = async (req: Req): Promise<Reply> => {
     try {
-      // MLflow's UI-only endpoints; Flask merges repeated slashes (`//model-versions/get-artifact`).
-      const ajax = p.startsWith('/ajax-api/2.0/mlflow/') ? dispatchReply(ajaxOnly, req, p.slice('/ajax-api/2.0/mlflow'.length)) : undefined;
-      const root = ajax ?? dispatchReply(atRoot, req, p.replace(/\/{2,}/g, '/'));
-      if (root) return await root;
-      for (const prefix of API_PREFIXES) {
-        if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47 /* / */) return await dispatchApi(req, p.slice(prefix.length));
-      }
-      for (const prefix of ARTIFACT_PREFIXES) {
-        if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47) return await dispatchArtifacts(req, p.slice(prefix.length));
-      }
-      if ((p === '/health' || p === '/version') && (req.method === 'GET' || req.method === 'HEAD')) {
-        return { status: 200, headers: TEXT_HEADERS, body: p === '/health' ? 'OK' : MLFLOW_API_VERSION };
-      }
-      return notFound(req);
+      return await guarded(req);
     } catch (err) {
       if (isMlfError(err)) return errorReply(err);
-      logger.error(`${req.method} ${p}: ${maskUri(String((err as Error)?.stack ?? err))}`);
+      logger.error(`${req.method} ${req.path}: ${maskUri(String((err as Error)?.stack ?? err))}`);
       return errorReply(new MlfError(String((err as Error)?.message ?? err), 'INTERNAL_ERROR'));
     }
   };
@@ -195,5 +214,6 @@ export function createApp(opts: AppOptions): App {
     handle,
     fetch,
     request: (input, init) => fetch(new Request(new URL(input, 'http://localhost'), init)),
+    routes: table,
   };
 }

@@ -42,6 +42,7 @@ export async function runServerProcesses(settings: ServerSettings, io: ProcessIo
     // Open once here so an out-of-date schema stops the server before any worker starts, and an
     // empty database is initialised by one process only.
     await (await openServerStore(settings)).close();
+    if (settings.auth) await (await (await import('./auth/server-layers.js')).openAuthForServer(settings.auth, logger)).close();
     let shuttingDown = false;
     let failed = false;
     const alive = new Set<number>();

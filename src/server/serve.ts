@@ -13,11 +13,14 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MlfError } from '../lib/errors.js';
+import { readAuthConfig } from './auth/config.js';
 import { maskUri, uriScheme } from '../tracking/uri.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import type { RegistryStore } from '../stores/registry-store.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import { budgetFromEnv } from './body-budget.js';
+import type { AuthConfig } from './auth/config.js';
+import type { AppOptions, Middleware } from './app.js';
 
 export interface ServerSettings {
   backendStoreUri: string;
@@ -30,9 +33,21 @@ export interface ServerSettings {
   port: number;
   workers: number;
   logLevel: LogLevel;
+  /** `--app-name basic-auth`: its config, read (and checked) when the settings are resolved. */
+  auth?: AuthConfig;
+  /** Host patterns (`--allowed-hosts`); undefined: localhost forms, private ranges and the bound address. */
+  allowedHosts?: string[];
+  /** CORS origins (`--cors-allowed-origins`); undefined: same-origin and localhost only. */
+  corsAllowedOrigins?: string[];
+  /** `--disable-security-middleware`: no host or origin checks. */
+  disableSecurityMiddleware?: boolean;
+  xFrameOptions?: string;
 }
 
-export type ServerInput = Partial<Omit<ServerSettings, 'backendStoreUri'>> & { backendStoreUri?: string };
+/** The apps `--app-name` accepts (MLflow's `mlflow.app` entry points that mlf implements). */
+export const APP_NAMES = ['basic-auth'] as const;
+
+export type ServerInput = Partial<Omit<ServerSettings, 'backendStoreUri' | 'auth'>> & { backendStoreUri?: string; appName?: string; env?: NodeJS.ProcessEnv };
 
 const isLocalStore = (uri: string) => uriScheme(uri) === '' || uriScheme(uri) === 'file';
 
@@ -58,6 +73,13 @@ export function resolveSettings(input: ServerInput): ServerSettings {
   if (!Number.isInteger(workers) || workers < 1) {
     throw new MlfError(`Invalid value for '--workers': ${workers} is not a positive integer.`, 'INVALID_PARAMETER_VALUE', 2);
   }
+  let auth: AuthConfig | undefined;
+  if (input.appName !== undefined && input.appName !== '') {
+    if (!(APP_NAMES as readonly string[]).includes(input.appName)) {
+      throw new MlfError(`Invalid value for '--app-name': '${input.appName}' is not one of ${APP_NAMES.join(', ')}.`, 'INVALID_PARAMETER_VALUE', 2);
+    }
+    auth = readAuthConfig(input.env ?? process.env);
+  }
   return {
     backendStoreUri,
     registryStoreUri: input.registryStoreUri || undefined,
@@ -68,6 +90,11 @@ export function resolveSettings(input: ServerInput): ServerSettings {
     port: input.port ?? 5000,
     workers,
     logLevel: input.logLevel ?? 'info',
+    auth,
+    allowedHosts: input.allowedHosts,
+    corsAllowedOrigins: input.corsAllowedOrigins,
+    disableSecurityMiddleware: input.disableSecurityMiddleware,
+    xFrameOptions: input.xFrameOptions,
   };
 }
 
@@ -109,6 +136,14 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
       throw new MlfError(msg, e instanceof MlfError ? e.errorCode : 'INTERNAL_ERROR', 1);
     }
   }
+  let layers: { middleware: Middleware[]; extendRoutes?: AppOptions['extendRoutes']; close(): Promise<void> };
+  try {
+    layers = await (await import('./auth/server-layers.js')).serverLayers(settings, store, logger);
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    await registryStore?.close().catch(() => undefined);
+    throw e;
+  }
   const [{ createApp }, { nodeListener }, http, { HTTP_SERVER_OPTIONS, protectServer }] = await Promise.all([
     import('./app.js'),
     import('./http.js'),
@@ -116,6 +151,8 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
     import('./client-errors.js'),
   ]);
   const app = createApp({
+    middleware: layers.middleware,
+    extendRoutes: layers.extendRoutes,
     store,
     serveArtifacts: settings.serveArtifacts,
     artifactsDestination: settings.artifactsDestination,
@@ -136,9 +173,13 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
   } catch (e) {
     await store.close().catch(() => undefined);
     await registryStore?.close().catch(() => undefined);
+    await layers.close().catch(() => undefined);
     throw new MlfError(`Cannot listen on ${settings.host}:${settings.port}: ${(e as Error).message}`, 'INTERNAL_ERROR', 1);
   }
   const port = (server.address() as AddressInfo).port;
+  if (!settings.auth && !/^(127\.|localhost$|::1$|\[::1\]$)/.test(settings.host)) {
+    logger.warning(`Listening on ${settings.host} without authentication: anyone who can reach port ${port} can read and delete every experiment. Use --app-name basic-auth, or --host 127.0.0.1.`);
+  }
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   let closing: Promise<void> | undefined;
   return {
@@ -160,6 +201,7 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
         });
         await store.close();
         await registryStore?.close();
+        await layers.close();
       })()),
   };
 }

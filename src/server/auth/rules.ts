@@ -1,0 +1,126 @@
+/**
+ * What each endpoint requires of a signed-in user who is not an admin: one table, keyed exactly as the
+ * server's route table (path after `/mlflow`, then method), so a test can check that every route the
+ * server serves has a rule. The checks are MLflow's `BEFORE_REQUEST_HANDLERS` /
+ * `BEFORE_REQUEST_VALIDATORS` and the follow-ups its `AFTER_REQUEST_PATH_HANDLERS`
+ * (mlflow/server/auth/__init__.py, 2.17).
+ *
+ * Where MLflow 2.17 checks nothing beyond sign-in and later MLflow versions added a check, mlf applies
+ * the check (marked `stricter`): deleting an experiment tag, log-inputs, bulk metric history, and
+ * filtering run and model-version search results to what the user may read.
+ */
+import type { Need } from './permissions.js';
+
+/** Which parameter names the resource, and what the user needs on it. */
+export type Check =
+  /** Signed in is enough (MLflow applies no validator). */
+  | { kind: 'signed-in' }
+  | { kind: 'admin' }
+  /** The `username` parameter is the sender (reading or changing one's own account). */
+  | { kind: 'self' }
+  | { kind: 'experiment'; by: 'experiment_id' | 'experiment_name' | 'run_id' | 'run_ids'; need: Need }
+  | { kind: 'model'; need: Need };
+
+/** What runs after a successful reply. */
+export type After =
+  | 'grant-experiment-manage'
+  | 'grant-model-manage'
+  | 'drop-model-permissions'
+  | 'filter-experiments'
+  | 'filter-runs'
+  | 'filter-models'
+  | 'filter-model-versions';
+
+export interface Rule {
+  check: Check;
+  after?: After;
+  /** True where mlf checks more than MLflow 2.17 does (see the module comment). */
+  stricter?: true;
+}
+
+export type RuleTable = ReadonlyMap<string, Readonly<Record<string, Rule>>>;
+
+const signedIn: Check = { kind: 'signed-in' };
+const exp = (need: Need): Rule => ({ check: { kind: 'experiment', by: 'experiment_id', need } });
+const run = (need: Need): Rule => ({ check: { kind: 'experiment', by: 'run_id', need } });
+const model = (need: Need): Rule => ({ check: { kind: 'model', need } });
+
+export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
+  // ---- experiments ----
+  ['/experiments/create', { POST: { check: signedIn, after: 'grant-experiment-manage' } }],
+  ['/experiments/get', { GET: exp('read') }],
+  ['/experiments/get-by-name', { GET: { check: { kind: 'experiment', by: 'experiment_name', need: 'read' } } }],
+  ['/experiments/search', { GET: { check: signedIn, after: 'filter-experiments' }, POST: { check: signedIn, after: 'filter-experiments' } }],
+  // The 1.x listing shows what the 2.x search shows.
+  ['/experiments/list', { GET: { check: signedIn, after: 'filter-experiments', stricter: true } }],
+  ['/experiments/delete', { POST: exp('delete') }],
+  ['/experiments/restore', { POST: exp('delete') }],
+  ['/experiments/update', { POST: exp('update') }],
+  ['/experiments/set-experiment-tag', { POST: exp('update') }],
+  ['/experiments/delete-experiment-tag', { POST: { ...exp('update'), stricter: true } }],
+  // ---- runs (a run's permission is its experiment's) ----
+  ['/runs/create', { POST: exp('update') }],
+  ['/runs/update', { POST: run('update') }],
+  ['/runs/delete', { POST: run('delete') }],
+  ['/runs/restore', { POST: run('delete') }],
+  ['/runs/get', { GET: run('read') }],
+  ['/runs/search', { POST: { check: signedIn, after: 'filter-runs', stricter: true } }],
+  ['/runs/log-metric', { POST: run('update') }],
+  ['/runs/log-parameter', { POST: run('update') }],
+  ['/runs/set-tag', { POST: run('update') }],
+  ['/runs/delete-tag', { POST: run('update') }],
+  ['/runs/log-batch', { POST: run('update') }],
+  ['/runs/log-model', { POST: run('update') }],
+  ['/runs/log-inputs', { POST: { ...run('update'), stricter: true } }],
+  ['/metrics/get-history', { GET: run('read') }],
+  ['/metrics/get-history-bulk-interval', { GET: { check: { kind: 'experiment', by: 'run_ids', need: 'read' }, stricter: true } }],
+  ['/artifacts/list', { GET: run('read') }],
+  // ---- model registry ----
+  ['/registered-models/create', { POST: { check: signedIn, after: 'grant-model-manage' } }],
+  ['/registered-models/rename', { POST: model('update') }],
+  ['/registered-models/update', { PATCH: model('update') }],
+  ['/registered-models/delete', { DELETE: { ...model('delete'), after: 'drop-model-permissions' } }],
+  ['/registered-models/get', { GET: model('read') }],
+  ['/registered-models/search', { GET: { check: signedIn, after: 'filter-models' } }],
+  ['/registered-models/get-latest-versions', { POST: model('read'), GET: model('read') }],
+  ['/registered-models/set-tag', { POST: model('update') }],
+  ['/registered-models/delete-tag', { DELETE: model('update') }],
+  ['/registered-models/alias', { POST: model('update'), DELETE: model('delete'), GET: model('read') }],
+  ['/model-versions/create', { POST: model('update') }],
+  ['/model-versions/update', { PATCH: model('update') }],
+  ['/model-versions/transition-stage', { POST: model('update') }],
+  ['/model-versions/delete', { DELETE: model('delete') }],
+  ['/model-versions/get', { GET: model('read') }],
+  ['/model-versions/search', { GET: { check: signedIn, after: 'filter-model-versions', stricter: true } }],
+  ['/model-versions/get-download-uri', { GET: model('read') }],
+  ['/model-versions/set-tag', { POST: model('update') }],
+  ['/model-versions/delete-tag', { DELETE: model('delete') }],
+  // ---- the auth endpoints themselves ----
+  ['/users/create', { POST: { check: { kind: 'admin' } } }],
+  ['/users/get', { GET: { check: { kind: 'self' } } }],
+  ['/users/update-password', { PATCH: { check: { kind: 'self' } } }],
+  ['/users/update-admin', { PATCH: { check: { kind: 'admin' } } }],
+  ['/users/delete', { DELETE: { check: { kind: 'admin' } } }],
+  ['/experiments/permissions/create', { POST: exp('manage') }],
+  ['/experiments/permissions/get', { GET: exp('manage') }],
+  ['/experiments/permissions/update', { PATCH: exp('manage') }],
+  ['/experiments/permissions/delete', { DELETE: exp('manage') }],
+  ['/registered-models/permissions/create', { POST: model('manage') }],
+  ['/registered-models/permissions/get', { GET: model('manage') }],
+  ['/registered-models/permissions/update', { PATCH: model('manage') }],
+  ['/registered-models/permissions/delete', { DELETE: model('manage') }],
+]);
+
+/**
+ * The proxied artifact endpoints (`/mlflow-artifacts/artifacts/<experiment_id>/...`): the experiment
+ * is the path's first segment when it is a number; without one (or for a listing) the default
+ * permission decides, as in MLflow. Multipart-upload endpoints need sign-in only, as in MLflow.
+ */
+export const ARTIFACT_RULES: Readonly<Record<string, Need>> = { GET: 'read', HEAD: 'read', PUT: 'update', DELETE: 'manage' };
+
+/** The rule for `method` on `rest`, HEAD falling back to GET as the router does. */
+export function ruleFor(rest: string, method: string): Rule | undefined {
+  const e = RULES.get(rest);
+  if (!e) return undefined;
+  return e[method] ?? (method === 'HEAD' ? e.GET : undefined);
+}
