@@ -42,6 +42,10 @@ export default class Server extends BaseCommand<typeof Server> {
       description: 'Proxy artifact upload, download, list and delete to --artifacts-destination',
       env: 'MLFLOW_SERVE_ARTIFACTS',
     }),
+    'static-prefix': Flags.string({
+      description: "Path prefix for the web UI, /ajax-api, /health and /version (e.g. /mlflow), as MLflow's server",
+      env: 'MLFLOW_STATIC_PREFIX',
+    }),
     workers: Flags.integer({ char: 'w', default: 1, description: 'Processes sharing the port', env: 'MLFLOW_WORKERS', min: 1 }),
   };
 
@@ -67,6 +71,7 @@ export default class Server extends BaseCommand<typeof Server> {
       port: flags.port,
       workers: flags.workers,
       logLevel,
+      staticPrefix: flags['static-prefix'],
     });
     const code = await runServerProcesses(settings, { print: (l) => this.log(l) });
     if (code !== 0) this.exit(code);

@@ -23,6 +23,7 @@ import { addFileStoreRegistryRoutes, registryRoutes } from './routes/registry.js
 import type { RegistryStore } from '../stores/registry-store.js';
 import { createLogger, type Logger } from './logger.js';
 import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
+import { defaultUiDir, uiHandler } from './routes/ui.js';
 
 /** The MLflow version whose API this server speaks (what `/version` answers). */
 export const MLFLOW_API_VERSION = '2.17.2';
@@ -39,6 +40,13 @@ export interface AppOptions {
   registryStore?: RegistryStore;
   /** Request log; default: info level to stderr. */
   logger?: Logger;
+  /**
+   * MLflow's `--static-prefix` (e.g. `/mlflow`): the UI, `/ajax-api`, `/health` and `/version` move
+   * under it; `/api` and its artifact proxy stay at the root, as in MLflow.
+   */
+  staticPrefix?: string;
+  /** Folder of the built web UI; default: the package's `dist/ui`. */
+  uiDir?: string;
 }
 
 export interface App {
@@ -102,6 +110,8 @@ export function createApp(opts: AppOptions): App {
   } else if (registryOnFiles) addFileStoreRegistryRoutes(table, maskUri(registryUri));
   else registryRoutes(table, lazyRegistryStore(store, opts.registryStoreUri), store);
   const proxy = artifactProxyHandlers(access);
+  const ui = uiHandler(opts.uiDir ?? defaultUiDir());
+  const prefix = opts.staticPrefix ?? '';
 
   const dispatchApi = async (req: Req, rest: string): Promise<Reply> => {
     const entry = table.get(rest);
@@ -145,22 +155,33 @@ export function createApp(opts: AppOptions): App {
     return notFound(req);
   };
 
+  // With a static prefix, `/api/...` is only at the root and the rest only under the prefix (MLflow's layout).
+  const underPrefix = (p: string): string | undefined =>
+    !prefix ? p : p === prefix ? '' : p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47 ? p.slice(prefix.length) : undefined;
+
   const route = async (req: Req): Promise<Reply> => {
-    const p = req.path;
+    const full = req.path;
     try {
-      for (const prefix of API_PREFIXES) {
-        if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47 /* / */) return await dispatchApi(req, p.slice(prefix.length));
+      const inPrefix = underPrefix(full);
+      for (const api of API_PREFIXES) {
+        const p = api.startsWith('/ajax-api') ? inPrefix : full;
+        if (p?.startsWith(api) && p.charCodeAt(api.length) === 47 /* / */) return await dispatchApi(req, p.slice(api.length));
       }
-      for (const prefix of ARTIFACT_PREFIXES) {
-        if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47) return await dispatchArtifacts(req, p.slice(prefix.length));
+      for (const api of ARTIFACT_PREFIXES) {
+        const p = api.startsWith('/ajax-api') ? inPrefix : full;
+        if (p?.startsWith(api) && p.charCodeAt(api.length) === 47) return await dispatchArtifacts(req, p.slice(api.length));
       }
+      if (inPrefix === undefined) return notFound(req);
+      const p = inPrefix;
       if ((p === '/health' || p === '/version') && (req.method === 'GET' || req.method === 'HEAD')) {
         return { status: 200, headers: TEXT_HEADERS, body: p === '/health' ? 'OK' : MLFLOW_API_VERSION };
       }
-      return notFound(req);
+      // `<prefix>` alone goes to `<prefix>/` so the page's relative URLs resolve under the prefix.
+      if (p === '') return { status: 308, headers: { Location: `${prefix}/` } };
+      return ui(req, p) ?? notFound(req);
     } catch (err) {
       if (isMlfError(err)) return errorReply(err);
-      logger.error(`${req.method} ${p}: ${maskUri(String((err as Error)?.stack ?? err))}`);
+      logger.error(`${req.method} ${full}: ${maskUri(String((err as Error)?.stack ?? err))}`);
       return errorReply(new MlfError(String((err as Error)?.message ?? err), 'INTERNAL_ERROR'));
     }
   };

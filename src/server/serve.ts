@@ -29,6 +29,8 @@ export interface ServerSettings {
   port: number;
   workers: number;
   logLevel: LogLevel;
+  /** MLflow's `--static-prefix`: '' or a path like `/mlflow` (no trailing slash). */
+  staticPrefix: string;
 }
 
 export type ServerInput = Partial<Omit<ServerSettings, 'backendStoreUri'>> & { backendStoreUri?: string };
@@ -53,6 +55,10 @@ export function resolveSettings(input: ServerInput): ServerSettings {
       );
     }
   }
+  const staticPrefix = input.staticPrefix ?? '';
+  // MLflow's checks and messages for --static-prefix.
+  if (staticPrefix && !staticPrefix.startsWith('/')) throw new MlfError("--static-prefix must begin with a '/'.", 'INVALID_PARAMETER_VALUE', 2);
+  if (staticPrefix.endsWith('/')) throw new MlfError("--static-prefix should not end with a '/'.", 'INVALID_PARAMETER_VALUE', 2);
   const workers = input.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) {
     throw new MlfError(`Invalid value for '--workers': ${workers} is not a positive integer.`, 'INVALID_PARAMETER_VALUE', 2);
@@ -67,6 +73,7 @@ export function resolveSettings(input: ServerInput): ServerSettings {
     port: input.port ?? 5000,
     workers,
     logLevel: input.logLevel ?? 'info',
+    staticPrefix,
   };
 }
 
@@ -115,6 +122,7 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
     registryStoreUri: registryUri,
     registryStore,
     logger,
+    staticPrefix: settings.staticPrefix,
   });
   const server = http.createServer(nodeListener(app.handle));
   server.keepAliveTimeout = 5000;
