@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.join(root, 'dist', 'ui');
+// An output folder may be given (the browser tests build into a temporary one).
+const out = path.resolve(process.argv[2] ?? path.join(root, 'dist', 'ui'));
 fs.rmSync(out, { recursive: true, force: true });
 
 const result = await build({

@@ -19,7 +19,8 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
     setState((s) => ({ ...s, loading: true }));
     load().then(
       (data) => live && setState({ data, loading: false }),
-      (e) => live && setState({ error: e instanceof ApiError ? e : new ApiError(String(e?.message ?? e), 'ERROR', 0), loading: false }),
+      // The last good value stays on screen beside the error (a bad filter, a server gone away).
+      (e) => live && setState((s) => ({ data: s.data, error: e instanceof ApiError ? e : new ApiError(String(e?.message ?? e), 'ERROR', 0), loading: false })),
     );
     return () => {
       live = false;

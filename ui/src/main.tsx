@@ -1,6 +1,6 @@
 // The app shell: header with navigation and the theme switch, the server-down banner, and the view for the route.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import './styles.css';
 import { onServerState } from './api';
 import { NotFound } from './common';
@@ -27,8 +27,14 @@ function App() {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem('mlf-theme', theme);
   }, [theme]);
+  const first = useRef(true);
   useEffect(() => {
-    // Focus the new page's heading so keyboard and screen-reader users land on it.
+    // After a navigation (not the first load), focus the new page's heading so keyboard and
+    // screen-reader users land on it.
+    if (first.current) {
+      first.current = false;
+      return;
+    }
     requestAnimationFrame(() => {
       const h = document.querySelector('main h1') as HTMLElement | null;
       if (!h || document.activeElement?.closest('main')) return;

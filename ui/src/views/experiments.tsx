@@ -90,10 +90,10 @@ export function ExperimentsView() {
                         class="inline"
                         onSubmit={(e) => {
                           e.preventDefault();
-                          act(() => post('experiments/update', { experiment_id: x.experiment_id, new_name: renaming.name }).then(() => setRenaming(undefined)));
+                          act(() => post('experiments/update', { experiment_id: x.experiment_id, new_name: renaming?.name }).then(() => setRenaming(undefined)));
                         }}
                       >
-                        <input aria-label="New name" value={renaming.name} onInput={(e) => setRenaming({ id: x.experiment_id, name: (e.target as HTMLInputElement).value })} />
+                        <input aria-label="New name" value={renaming?.name} onInput={(e) => setRenaming({ id: x.experiment_id, name: (e.target as HTMLInputElement).value })} />
                         <button type="submit">Save</button>
                         <button type="button" onClick={() => setRenaming(undefined)}>
                           Cancel

@@ -122,6 +122,7 @@ export function RunsView({ experimentId }: { experimentId: string }) {
           e.preventDefault();
           setFilter(filterText.trim());
           resetPaging();
+          page.reload(); // Search again even when the filter is unchanged (new runs, or a retry).
         }}
       >
         <label class="grow">
@@ -214,7 +215,7 @@ export function RunsView({ experimentId }: { experimentId: string }) {
                 return (
                   <th scope="col" aria-sort={dir ?? 'none'} class={c.kind}>
                     {key ? (
-                      <button class="sort" onClick={() => sortBy(c)} title={`Sort by ${c.label}`}>
+                      <button class="sort" onClick={() => sortBy(c)} aria-label={`Sort by ${c.label}`}>
                         {c.label} {dir === 'ascending' ? '▲' : dir === 'descending' ? '▼' : ''}
                       </button>
                     ) : (
