@@ -35,7 +35,7 @@ export async function seed(s: UiServer, opts: { runs?: number; historyPoints?: n
     await s.api('POST', 'mlflow/runs/log-batch', {
       run_id: id,
       params: [
-        { key: 'lr', value: String(0.001 * (i + 1)) },
+        { key: 'lr', value: (0.001 * (i + 1)).toFixed(3) },
         { key: 'model', value: i % 2 ? 'tree' : 'linear' },
       ],
       metrics: [

@@ -108,6 +108,7 @@ function loggedModels(tags: Record<string, string>): any[] {
 
 export function RunView({ experimentId, runId, tab }: { experimentId: string; runId: string; tab?: string }) {
   const r = useAsync(() => get('runs/get', { run_id: runId }), [runId]);
+  const expName = useAsync(() => get('experiments/get', { experiment_id: experimentId }).then((e) => e.experiment?.name as string), [experimentId]);
   const [current, setCurrent] = useState(tab === 'artifacts' ? 'Artifacts' : tab === 'metrics' ? 'Metrics' : 'Overview');
   if (isNotFound(r.error)) return <NotFound what={`No run with ID ${runId}.`} />;
   if (r.error) return <ErrorBox error={r.error} />;
@@ -123,7 +124,7 @@ export function RunView({ experimentId, runId, tab }: { experimentId: string; ru
   return (
     <section aria-labelledby="run-h">
       <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href.experiments()}>Experiments</a> / <a href={href.runs(expId)}>Experiment {expId}</a> / <span>{info.run_name || runId}</span>
+        <a href={href.experiments()}>Experiments</a> / <a href={href.runs(expId)}>{expName.data ?? `Experiment ${expId}`}</a> / <span>{info.run_name || runId}</span>
       </nav>
       <h1 id="run-h">{info.run_name || runId}</h1>
       <Tabs tabs={['Overview', 'Metrics', 'Artifacts']} current={current} onSelect={setCurrent} />
