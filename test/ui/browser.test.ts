@@ -83,6 +83,15 @@ describe.skipIf(skip)('web UI in a browser', () => {
     await filter.fill("params.model = 'tree' and metrics.loss < 0.1");
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => rows().count()).toBe(10); // odd i from 11 to 29
+    // Filter and sort are in the URL (MLflow's parameter names): a reload shows the same rows.
+    const hashQuery = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    expect(hashQuery.get('searchFilter')).toBe("params.model = 'tree' and metrics.loss < 0.1");
+    expect(hashQuery.get('orderByKey')).toBe('metrics.`loss`');
+    await page.reload();
+    await expect.poll(() => rows().count()).toBe(10);
+    expect(await page.getByLabel('Filter runs').inputValue()).toContain("params.model = 'tree'");
+    expect(await page.locator('th[aria-sort="ascending"]').innerText()).toContain('loss');
+    await page.getByLabel('Rows per page').selectOption('25');
     await filter.fill('metrics.loss <<< 1');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const err = page.locator('#filter-error [role="alert"]');

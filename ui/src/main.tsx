@@ -49,7 +49,7 @@ function App() {
       view = <ExperimentsView />;
       break;
     case 'runs':
-      view = <RunsView key={route.experimentId} experimentId={route.experimentId} />;
+      view = <RunsView key={route.experimentId} experimentId={route.experimentId} query={route.query} />;
       break;
     case 'run':
       view = <RunView key={route.runId} experimentId={route.experimentId} runId={route.runId} tab={route.tab} />;

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
   | { view: 'experiments' }
-  | { view: 'runs'; experimentId: string }
+  | { view: 'runs'; experimentId: string; query: URLSearchParams }
   | { view: 'run'; experimentId: string; runId: string; tab?: string }
   | { view: 'compare'; runIds: string[] }
   | { view: 'models' }
@@ -29,7 +29,7 @@ export function parseHash(hash: string): Route {
   if (seg.length === 0) return { view: 'experiments' };
   if (seg[0] === 'experiments') {
     if (seg.length === 1) return { view: 'experiments' };
-    if (seg.length === 2) return { view: 'runs', experimentId: seg[1]! };
+    if (seg.length === 2) return { view: 'runs', experimentId: seg[1]!, query: q };
     if (seg[2] === 'runs' && seg[3]) return { view: 'run', experimentId: seg[1]!, runId: seg[3], tab: seg[4] };
   }
   if (seg[0] === 'compare-runs') return { view: 'compare', runIds: parseJsonList(q.get('runs')) };
@@ -59,4 +59,13 @@ export function useRoute(): Route {
     return () => removeEventListener('hashchange', on);
   }, []);
   return route;
+}
+
+/** Rewrites the current hash's query (no new history entry, no hashchange), so a view's state is bookmarkable. */
+export function replaceQuery(params: Record<string, string | undefined>): void {
+  const [pathPart] = location.hash.split('?');
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const qs = q.toString();
+  history.replaceState(history.state, '', (pathPart || '#/') + (qs ? '?' + qs : ''));
 }

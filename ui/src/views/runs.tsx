@@ -1,10 +1,10 @@
 // An experiment's runs: MLflow's filter grammar, sort by any column, chosen param/metric/tag
 // columns, server-side paging (only one page is ever loaded), bulk delete/restore, compare, CSV.
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get, post } from '../api';
 import { ErrorBox, isNotFound, Loading, NotFound, useAsync } from '../common';
 import { csvCell, download, fmtDuration, fmtNum, fmtTime, kv } from '../format';
-import { href } from '../router';
+import { href, replaceQuery } from '../router';
 
 interface Col {
   kind: 'attr' | 'params' | 'metrics' | 'tags';
@@ -37,11 +37,16 @@ function cellValue(run: any, c: Col): string {
   return v === undefined ? '' : c.kind === 'metrics' ? fmtNum(v) : String(v);
 }
 
-export function RunsView({ experimentId }: { experimentId: string }) {
+export function RunsView({ experimentId, query }: { experimentId: string; query?: URLSearchParams }) {
   const exp = useAsync(() => get('experiments/get', { experiment_id: experimentId }), [experimentId]);
-  const [filterText, setFilterText] = useState('');
-  const [filter, setFilter] = useState('');
-  const [order, setOrder] = useState<{ key: string; asc: boolean }>({ key: 'attributes.start_time', asc: false });
+  // Filter and sort live in the URL with MLflow's UI parameter names, so a view can be bookmarked.
+  const [filterText, setFilterText] = useState(query?.get('searchFilter') ?? '');
+  const [filter, setFilter] = useState(query?.get('searchFilter') ?? '');
+  const [order, setOrder] = useState<{ key: string; asc: boolean }>({
+    key: query?.get('orderByKey') || 'attributes.start_time',
+    asc: query?.get('orderByAsc') === 'true',
+  });
+  useEffect(() => replaceQuery({ searchFilter: filter, orderByKey: order.key, orderByAsc: String(order.asc) }), [filter, order.key, order.asc]);
   const [pageSize, setPageSize] = useState(100);
   const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
   const [deleted, setDeleted] = useState(false);
