@@ -1,6 +1,6 @@
 // Small pieces every view uses: loading a value, showing an error, the not-found page.
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
 
 export interface Async<T> {
@@ -91,4 +91,18 @@ export function KeyValueTable({ rows, caption, highlight }: { rows: [string, Com
       </tbody>
     </table>
   );
+}
+
+/** Renders `children` once the placeholder scrolls near the viewport: a run with 200 metrics fetches only the charts in view. */
+export function WhenVisible({ children, minHeight = 300 }: { children: ComponentChildren; minHeight?: number }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [seen, setSeen] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || seen) return;
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true), { rootMargin: '400px' });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [seen]);
+  return <div ref={ref} style={seen ? undefined : { minHeight }}>{seen ? children : null}</div>;
 }

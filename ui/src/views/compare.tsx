@@ -2,7 +2,7 @@
 // overlaid metric history charts.
 import { useState } from 'preact/hooks';
 import { get } from '../api';
-import { ErrorBox, Loading, useAsync } from '../common';
+import { WhenVisible, ErrorBox, Loading, useAsync } from '../common';
 import { fmtNum, kv } from '../format';
 import { href } from '../router';
 import { ChartControls, MetricChart, type ChartOptions } from '../chart';
@@ -95,7 +95,9 @@ export function CompareView({ runIds }: { runIds: string[] }) {
       <ChartControls opts={opts} onChange={setOpts} />
       <div class="charts">
         {metricKeys.map((k) => (
-          <Overlay key={k} runs={runs} metricKey={k} opts={opts} />
+          <WhenVisible key={k}>
+            <Overlay runs={runs} metricKey={k} opts={opts} />
+          </WhenVisible>
         ))}
       </div>
     </section>

@@ -2,7 +2,7 @@
 // logged models, metric history charts and the artifact browser.
 import { useState } from 'preact/hooks';
 import { get, post } from '../api';
-import { ErrorBox, isNotFound, KeyValueTable, Loading, NotFound, Tabs, useAsync } from '../common';
+import { WhenVisible, ErrorBox, isNotFound, KeyValueTable, Loading, NotFound, Tabs, useAsync } from '../common';
 import { fmtDuration, fmtNum, fmtTime, kv } from '../format';
 import { href } from '../router';
 import { ChartControls, MetricChart, type ChartOptions } from '../chart';
@@ -90,7 +90,9 @@ export function Metrics({ runId, keys }: { runId: string; keys: string[] }) {
       <ChartControls opts={opts} onChange={setOpts} />
       <div class="charts">
         {keys.map((k) => (
-          <MetricPanel key={k} runId={runId} metricKey={k} opts={opts} />
+          <WhenVisible key={k}>
+            <MetricPanel runId={runId} metricKey={k} opts={opts} />
+          </WhenVisible>
         ))}
       </div>
     </div>
