@@ -13,6 +13,8 @@ import { seed, type Seeded } from './seed.js';
 import { buildUi, startUiServer, type UiServer } from './serve-ui.js';
 
 const skip = skipWithoutChromium();
+// Generous waits: the suite shares 2 cores with the rest of the test run.
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 50 });
 const shots = process.env.MLF_UI_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mlf-ui-shots-'));
 
 describe.skipIf(skip)('web UI in a browser', () => {
@@ -29,7 +31,7 @@ describe.skipIf(skip)('web UI in a browser', () => {
     [s, browser] = await Promise.all([startUiServer({ uiDir }), launchChromium()]);
     data = await seed(s);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: 'light' });
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(15_000);
   });
   afterAll(async () => {
     await browser?.close();
@@ -40,67 +42,67 @@ describe.skipIf(skip)('web UI in a browser', () => {
   it('lists, searches, creates, renames, deletes and restores experiments', async () => {
     await page.goto(s.url + '/');
     const table = page.locator('table[aria-label="Experiments"]');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(3); // alpha, beta, Default
+    await poll(() => table.locator('tbody tr').count()).toBe(3); // alpha, beta, Default
     await page.getByLabel('Search experiments').fill('alp');
-    await expect.poll(() => table.locator('tbody tr').allInnerTexts()).toEqual([expect.stringContaining('alpha')]);
+    await poll(() => table.locator('tbody tr').allInnerTexts()).toEqual([expect.stringContaining('alpha')]);
     await page.getByLabel('Search experiments').fill('');
     await page.getByLabel('New experiment').fill('gamma');
     await page.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => table.innerText()).toContain('gamma');
+    await poll(() => table.innerText()).toContain('gamma');
     await page.getByRole('button', { name: 'Rename gamma' }).click();
     await page.getByLabel('New name').fill('gamma-2');
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => table.innerText()).toContain('gamma-2');
+    await poll(() => table.innerText()).toContain('gamma-2');
     page.once('dialog', (d) => d.accept());
     await page.getByRole('button', { name: 'Delete gamma-2' }).click();
-    await expect.poll(() => table.innerText()).not.toContain('gamma-2');
+    await poll(() => table.innerText()).not.toContain('gamma-2');
     await page.getByLabel('Show deleted').check();
-    await expect.poll(() => table.innerText()).toContain('old-experiment');
+    await poll(() => table.innerText()).toContain('old-experiment');
     await page.locator('tr', { hasText: 'gamma-2' }).getByRole('button', { name: 'Restore' }).click();
-    await expect.poll(() => table.innerText()).not.toContain('gamma-2');
+    await poll(() => table.innerText()).not.toContain('gamma-2');
     await page.getByLabel('Show deleted').uncheck();
-    await expect.poll(() => table.innerText()).toContain('gamma-2');
+    await poll(() => table.innerText()).toContain('gamma-2');
   });
 
   it('pages, sorts, filters (with the server message inline), bulk-deletes, restores and exports runs', async () => {
     await page.goto(`${s.url}/#/experiments/${data.alpha}`);
-    await expect.poll(() => rows().count()).toBe(30);
+    await poll(() => rows().count()).toBe(30);
     await page.getByLabel('Rows per page').selectOption('25');
-    await expect.poll(() => rows().count()).toBe(25);
+    await poll(() => rows().count()).toBe(25);
     await page.getByRole('button', { name: 'Next →' }).click();
-    await expect.poll(() => rows().count()).toBe(5);
+    await poll(() => rows().count()).toBe(5);
     await expect(page.getByText('Page 2')).toBeTruthy();
     await page.getByRole('button', { name: '← Previous' }).click();
-    await expect.poll(() => rows().count()).toBe(25);
+    await poll(() => rows().count()).toBe(25);
 
     // Sort by the loss metric, ascending: the last run (loss 1/30) comes first.
     await page.getByRole('button', { name: 'Sort by loss' }).click();
     await page.getByRole('button', { name: 'Sort by loss' }).click();
-    await expect.poll(() => rows().first().innerText()).toContain('run-29');
+    await poll(() => rows().first().innerText()).toContain('run-29');
     expect(await page.locator('th[aria-sort="ascending"]').innerText()).toContain('loss');
 
     const filter = page.getByLabel('Filter runs');
     await filter.fill("params.model = 'tree' and metrics.loss < 0.1");
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await expect.poll(() => rows().count()).toBe(10); // odd i from 11 to 29
+    await poll(() => rows().count()).toBe(10); // odd i from 11 to 29
     // Filter and sort are in the URL (MLflow's parameter names): a reload shows the same rows.
     const hashQuery = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
     expect(hashQuery.get('searchFilter')).toBe("params.model = 'tree' and metrics.loss < 0.1");
     expect(hashQuery.get('orderByKey')).toBe('metrics.`loss`');
     await page.reload();
-    await expect.poll(() => rows().count()).toBe(10);
+    await poll(() => rows().count()).toBe(10);
     expect(await page.getByLabel('Filter runs').inputValue()).toContain("params.model = 'tree'");
     expect(await page.locator('th[aria-sort="ascending"]').innerText()).toContain('loss');
     await page.getByLabel('Rows per page').selectOption('25');
     await filter.fill('metrics.loss <<< 1');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const err = page.locator('#filter-error [role="alert"]');
-    await expect.poll(() => err.innerText()).toContain('INVALID_PARAMETER_VALUE');
+    await poll(() => err.innerText()).toContain('INVALID_PARAMETER_VALUE');
     const serverMsg = (await s.api('POST', 'mlflow/runs/search', { experiment_ids: [data.alpha], filter: 'metrics.loss <<< 1' }).catch((e: Error) => e.message)) as string;
     expect(serverMsg).toContain((await err.innerText()).replace(/^INVALID_PARAMETER_VALUE: /, '').slice(0, 40).replace(/"/g, '\\"'));
     await filter.fill('');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await expect.poll(() => rows().count()).toBe(25);
+    await poll(() => rows().count()).toBe(25);
 
     // CSV of the current view: a header and one line per row shown.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
@@ -113,15 +115,15 @@ describe.skipIf(skip)('web UI in a browser', () => {
     await page.getByLabel('Select run-28').check();
     page.once('dialog', (d) => d.accept());
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
-    await expect.poll(() => rows().count()).toBe(25);
-    await expect.poll(() => rows().first().innerText()).toContain('run-27');
+    await poll(() => rows().count()).toBe(25);
+    await poll(() => rows().first().innerText()).toContain('run-27');
     await page.getByLabel('Deleted runs').check();
-    await expect.poll(() => rows().count()).toBe(2);
+    await poll(() => rows().count()).toBe(2);
     await page.getByLabel('Select all runs on this page').check();
     await page.getByRole('button', { name: 'Restore' }).click();
-    await expect.poll(() => rows().count()).toBe(0);
+    await poll(() => rows().count()).toBe(0);
     await page.getByLabel('Deleted runs').uncheck();
-    await expect.poll(() => rows().first().innerText()).toContain('run-29');
+    await poll(() => rows().first().innerText()).toContain('run-29');
     await page.screenshot({ path: path.join(shots, 'ui-runs.png') });
   });
 
@@ -130,12 +132,12 @@ describe.skipIf(skip)('web UI in a browser', () => {
     await page.getByLabel('Select run-29').check();
     await page.getByLabel('Select run-28').check();
     await page.getByRole('link', { name: 'Compare' }).click();
-    await expect.poll(() => page.locator('h1').innerText()).toBe('Comparing 2 runs');
+    await poll(() => page.locator('h1').innerText()).toBe('Comparing 2 runs');
     const params = page.locator('table[aria-label="Parameters"]');
     expect(await params.locator('tr.diff th').allInnerTexts()).toEqual(['lr', 'model']);
     const tags = page.locator('table[aria-label="Tags"]');
     expect(await tags.locator('tr:not(.diff) th[scope=row]').allInnerTexts()).toEqual(['team']); // 'vision' on both
-    await expect.poll(() => page.locator('.chart[data-draw-ms]').count()).toBe(3);
+    await poll(() => page.locator('.chart[data-draw-ms]').count()).toBe(3);
     // The train_loss overlay carries both runs.
     expect(await page.locator('.chart[aria-label="Chart of train_loss"] .u-legend').innerText()).toMatch(/run-29[\s\S]*run-28|run-28[\s\S]*run-29/);
     await page.screenshot({ path: path.join(shots, 'ui-compare.png'), fullPage: true });
@@ -144,7 +146,7 @@ describe.skipIf(skip)('web UI in a browser', () => {
   it('shows a run: overview, params, editable tags, datasets, logged models', async () => {
     await page.goto(`${s.url}/#/experiments/${data.alpha}/runs/${data.best}`);
     const main = page.locator('main');
-    await expect.poll(() => main.innerText()).toContain('FINISHED');
+    await poll(() => main.innerText()).toContain('FINISHED');
     const text = await main.innerText();
     for (const shown of ['run-29', 'ada', 'train.py (LOCAL)', '3f2a9c1d0b7e', '1min 30s', 'The best run so far.', 'iris', 'a1b2c3d4', 'training', 'sklearn, python_function', 'lr', '0.03']) {
       expect(text, shown).toContain(shown);
@@ -152,24 +154,24 @@ describe.skipIf(skip)('web UI in a browser', () => {
     await page.getByLabel('Tag key').fill('stage');
     await page.getByLabel('Value').fill('candidate');
     await page.getByRole('button', { name: 'Set tag' }).click();
-    await expect.poll(() => main.innerText()).toContain('candidate');
+    await poll(() => main.innerText()).toContain('candidate');
     expect((await s.api('GET', `mlflow/runs/get?run_id=${data.best}`)).run.data.tags).toContainEqual({ key: 'stage', value: 'candidate' });
     await page.getByRole('button', { name: 'Delete tag stage' }).click();
-    await expect.poll(() => main.innerText()).not.toContain('candidate');
+    await poll(() => main.innerText()).not.toContain('candidate');
   });
 
   it('draws a 10,000-point metric history within 300 ms, with step/time axis, log scale and smoothing', async () => {
     await page.goto(`${s.url}/#/experiments/${data.alpha}/runs/${data.best}`);
     await page.getByRole('tab', { name: 'Metrics' }).click();
     const chart = page.locator('.chart[aria-label="Chart of train_loss"]');
-    await expect.poll(() => chart.getAttribute('data-points')).toBe(String(data.historyPoints));
+    await poll(() => chart.getAttribute('data-points')).toBe(String(data.historyPoints));
     const ms = Number(await chart.getAttribute('data-draw-ms'));
     console.log(`[ui] ${data.historyPoints}-point chart drawn in ${ms.toFixed(1)} ms`);
     expect(ms).toBeLessThan(300);
     await page.getByLabel('X axis').selectOption('time');
     await page.getByLabel('Log scale').check();
     await page.getByLabel('Smoothing').fill('0.9');
-    await expect.poll(() => chart.locator('canvas').count()).toBe(1);
+    await poll(() => chart.locator('canvas').count()).toBe(1);
     await page.screenshot({ path: path.join(shots, 'ui-run-metrics.png') });
   });
 
@@ -177,14 +179,14 @@ describe.skipIf(skip)('web UI in a browser', () => {
     await page.goto(`${s.url}/#/experiments/${data.alpha}/runs/${data.best}`);
     await page.getByRole('tab', { name: 'Artifacts' }).click();
     await page.getByRole('button', { name: 'notes.txt' }).click();
-    await expect.poll(() => page.locator('pre.preview').innerText()).toContain('hello from the best run');
+    await poll(() => page.locator('pre.preview').innerText()).toContain('hello from the best run');
     await page.getByRole('button', { name: 'metrics.json' }).click();
-    await expect.poll(() => page.locator('pre.preview').innerText()).toContain('"f1": 0.91');
+    await poll(() => page.locator('pre.preview').innerText()).toContain('"f1": 0.91');
     await page.getByRole('button', { name: 'model/' }).click();
     await page.getByRole('button', { name: 'MLmodel' }).click();
-    await expect.poll(() => page.locator('pre.preview').innerText()).toContain('sklearn');
+    await poll(() => page.locator('pre.preview').innerText()).toContain('sklearn');
     await page.getByRole('button', { name: 'plot.png' }).click();
-    await expect.poll(() => page.locator('img.preview').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(2);
+    await poll(() => page.locator('img.preview').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(2);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
     expect(fs.readFileSync((await dl.path())!).subarray(1, 4).toString()).toBe('PNG');
   });
@@ -192,30 +194,30 @@ describe.skipIf(skip)('web UI in a browser', () => {
   it('shows the Model Registry: models, versions, aliases, stage changes', async () => {
     await page.goto(`${s.url}/#/models`);
     const list = page.locator('table[aria-label="Registered models"]');
-    await expect.poll(() => list.innerText()).toContain('demo-model');
+    await poll(() => list.innerText()).toContain('demo-model');
     expect(await list.innerText()).toContain('@champion → v2');
     await page.getByRole('link', { name: 'demo-model' }).click();
-    await expect.poll(() => page.locator('table[aria-label="Versions"] tbody tr').count()).toBe(2);
+    await poll(() => page.locator('table[aria-label="Versions"] tbody tr').count()).toBe(2);
     await page.getByRole('link', { name: 'Version 1' }).click();
     await page.getByLabel('Stage').selectOption('Staging');
-    await expect.poll(async () => (await s.api('GET', 'mlflow/model-versions/get?name=demo-model&version=1')).model_version.current_stage).toBe('Staging');
-    await expect.poll(() => page.locator('main').innerText()).toContain('Staging');
+    await poll(async () => (await s.api('GET', 'mlflow/model-versions/get?name=demo-model&version=1')).model_version.current_stage).toBe('Staging');
+    await poll(() => page.locator('main').innerText()).toContain('Staging');
   });
 
   it('shows not-found pages and bad compare links plainly', async () => {
     await page.goto(`${s.url}/#/experiments/987654`);
-    await expect.poll(() => page.locator('h1').innerText()).toBe('Not found');
+    await poll(() => page.locator('h1').innerText()).toBe('Not found');
     await page.goto(`${s.url}/#/experiments/${data.alpha}/runs/0123456789abcdef0123456789abcdef`);
-    await expect.poll(() => page.locator('h1').innerText()).toBe('Not found');
+    await poll(() => page.locator('h1').innerText()).toBe('Not found');
     await page.goto(`${s.url}/#/models/no-such-model`);
-    await expect.poll(() => page.locator('h1').innerText()).toBe('Not found');
+    await poll(() => page.locator('h1').innerText()).toBe('Not found');
     await page.goto(`${s.url}/#/no/such/page`);
-    await expect.poll(() => page.locator('h1').innerText()).toBe('Not found');
+    await poll(() => page.locator('h1').innerText()).toBe('Not found');
   });
 
   it('is keyboard-usable, labelled, and has a dark theme', async () => {
     await page.goto(`${s.url}/#/experiments/${data.alpha}`);
-    await expect.poll(() => rows().count()).toBeGreaterThan(0);
+    await poll(() => rows().count()).toBeGreaterThan(0);
     // Every form control has an accessible name.
     const unnamed = await page.evaluate(() =>
       [...document.querySelectorAll('input, select, button')].filter((el) => {
@@ -225,7 +227,7 @@ describe.skipIf(skip)('web UI in a browser', () => {
     );
     expect(unnamed).toBe(0);
     await page.reload();
-    await expect.poll(() => rows().count()).toBeGreaterThan(0);
+    await poll(() => rows().count()).toBeGreaterThan(0);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
@@ -236,7 +238,7 @@ describe.skipIf(skip)('web UI in a browser', () => {
     await page.goto(`${s.url}/#/experiments/${data.alpha}/runs/${data.best}`);
     await page.getByRole('tab', { name: 'Artifacts' }).click();
     await page.getByRole('button', { name: 'metrics.json' }).click();
-    await expect.poll(() => page.locator('pre.preview').innerText()).toContain('"f1"');
+    await poll(() => page.locator('pre.preview').innerText()).toContain('"f1"');
     await page.screenshot({ path: path.join(shots, 'ui-artifacts-dark.png') });
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
     await page.setViewportSize({ width: 1400, height: 900 });
@@ -247,7 +249,7 @@ describe.skipIf(skip)('web UI in a browser', () => {
     try {
       await page.goto(p.url + '/mlflow');
       expect(page.url()).toBe(p.url + '/mlflow/');
-      await expect.poll(() => page.locator('table[aria-label="Experiments"]').innerText()).toContain('Default');
+      await poll(() => page.locator('table[aria-label="Experiments"]').innerText()).toContain('Default');
     } finally {
       await p.close();
     }
@@ -255,10 +257,10 @@ describe.skipIf(skip)('web UI in a browser', () => {
 
   it('shows a banner, not a blank page, when the server goes down', async () => {
     await page.goto(`${s.url}/#/experiments/${data.alpha}`);
-    await expect.poll(() => rows().count()).toBeGreaterThan(0);
+    await poll(() => rows().count()).toBeGreaterThan(0);
     await s.stop();
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await expect.poll(() => page.locator('.banner').innerText()).toContain('cannot be reached');
+    await poll(() => page.locator('.banner').innerText()).toContain('cannot be reached');
     expect(await rows().count()).toBeGreaterThan(0);
   });
 });
