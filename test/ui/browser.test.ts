@@ -158,6 +158,15 @@ describe.skipIf(skip)('web UI in a browser', () => {
     expect((await s.api('GET', `mlflow/runs/get?run_id=${data.best}`)).run.data.tags).toContainEqual({ key: 'stage', value: 'candidate' });
     await page.getByRole('button', { name: 'Delete tag stage' }).click();
     await poll(() => main.innerText()).not.toContain('candidate');
+    await page.getByRole('button', { name: 'Rename run' }).click();
+    await page.getByLabel('Run name').fill('best-run');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await poll(() => page.locator('h1').innerText()).toBe('best-run');
+    expect((await s.api('GET', `mlflow/runs/get?run_id=${data.best}`)).run.info.run_name).toBe('best-run');
+    await page.getByRole('button', { name: 'Rename run' }).click();
+    await page.getByLabel('Run name').fill('run-29');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await poll(() => page.locator('h1').innerText()).toBe('run-29');
   });
 
   it('draws a 10,000-point metric history within 300 ms, with step/time axis, log scale and smoothing', async () => {

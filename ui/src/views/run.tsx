@@ -99,6 +99,38 @@ export function Metrics({ runId, keys }: { runId: string; keys: string[] }) {
   );
 }
 
+/** Renaming sets the run's name (runs/update), which MLflow mirrors in the mlflow.runName tag. */
+function RenameRun({ runId, name, onDone }: { runId: string; name: string; onDone: () => void }) {
+  const [value, setValue] = useState<string>();
+  const [error, setError] = useState<Error>();
+  if (value === undefined) return <button class="small" onClick={() => setValue(name)}>Rename run</button>;
+  return (
+    <form
+      class="inline"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError(undefined);
+        try {
+          await post('runs/update', { run_id: runId, run_name: value });
+          setValue(undefined);
+          onDone();
+        } catch (err) {
+          setError(err as Error);
+        }
+      }}
+    >
+      <label>
+        Run name <input value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} required />
+      </label>
+      <button type="submit">Save name</button>
+      <button type="button" onClick={() => setValue(undefined)}>
+        Cancel
+      </button>
+      <ErrorBox error={error} />
+    </form>
+  );
+}
+
 function loggedModels(tags: Record<string, string>): any[] {
   try {
     const h = JSON.parse(tags['mlflow.log-model.history'] ?? '[]');
@@ -129,6 +161,7 @@ export function RunView({ experimentId, runId, tab }: { experimentId: string; ru
         <a href={href.experiments()}>Experiments</a> / <a href={href.runs(expId)}>{expName.data ?? `Experiment ${expId}`}</a> / <span>{info.run_name || runId}</span>
       </nav>
       <h1 id="run-h">{info.run_name || runId}</h1>
+      <RenameRun runId={runId} name={info.run_name ?? ''} onDone={r.reload} />
       <Tabs tabs={['Overview', 'Metrics', 'Artifacts']} current={current} onSelect={setCurrent} />
       {current === 'Overview' ? (
         <div class="overview">
