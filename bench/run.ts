@@ -9,6 +9,7 @@ import { benchFileStore } from './file-store.js';
 import { benchCli } from './cli.js';
 import { benchGc } from './gc.js';
 import { benchAuth } from './auth.js';
+import { benchUi } from './ui.js';
 
 interface Row {
   name: string;
@@ -24,6 +25,7 @@ const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = 
   cli: { baseline: "node -e ''", run: benchCli },
   gc: { baseline: 'one run at a time', run: benchGc },
   auth: { baseline: 'without auth', run: benchAuth },
+  ui: { baseline: 'issue 20 target', run: benchUi },
 };
 
 function fmt(ms: number): string {

@@ -66,6 +66,10 @@ export default class Server extends MlfCommand {
       description: "X-Frame-Options header on every reply (NONE: none)",
       env: 'MLFLOW_SERVER_X_FRAME_OPTIONS',
     }),
+    'static-prefix': Flags.string({
+      description: "Path prefix for the web UI, /ajax-api, /health and /version (e.g. /mlflow), as MLflow's server",
+      env: 'MLFLOW_STATIC_PREFIX',
+    }),
     workers: Flags.integer({ char: 'w', default: 1, description: 'Processes sharing the port', env: 'MLFLOW_WORKERS', min: 1 }),
   };
 
@@ -97,6 +101,7 @@ export default class Server extends MlfCommand {
       corsAllowedOrigins: splitList(flags['cors-allowed-origins']),
       disableSecurityMiddleware: flags['disable-security-middleware'],
       xFrameOptions: flags['x-frame-options'],
+      staticPrefix: flags['static-prefix'],
     });
     const code = await runServerProcesses(settings, { print: (l) => this.log(l) });
     if (code !== 0) this.exit(code);

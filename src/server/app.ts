@@ -25,6 +25,7 @@ import { createLogger, type Logger } from './logger.js';
 import { ajaxRoutes, rootRoutes, type ReplyTable } from './routes/ajax.js';
 import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
 import { BudgetExceeded } from './body-budget.js';
+import { defaultUiDir, uiHandler } from './routes/ui.js';
 
 /** The MLflow version whose API this server speaks (what `/version` answers). */
 export const MLFLOW_API_VERSION = '2.17.2';
@@ -49,6 +50,13 @@ export interface AppOptions {
   middleware?: Middleware[];
   /** Adds endpoints to the route table (e.g. the basic-auth app's `/users/...`). */
   extendRoutes?: (table: RouteTable) => void;
+  /**
+   * MLflow's `--static-prefix` (e.g. `/mlflow`): the UI, `/ajax-api`, `/health` and `/version` move
+   * under it; `/api` and its artifact proxy stay at the root, as in MLflow.
+   */
+  staticPrefix?: string;
+  /** Folder of the built web UI; default: the package's `dist/ui`. */
+  uiDir?: string;
 }
 
 /** A layer around the router: answer itself, or call `next` (possibly with a changed request). */
@@ -127,6 +135,8 @@ export function createApp(opts: AppOptions): App {
     const h = entry && (entry[req.method] ?? (req.method === 'HEAD' ? entry.GET : undefined));
     return h?.(req);
   };
+  const ui = uiHandler(opts.uiDir ?? defaultUiDir());
+  const prefix = opts.staticPrefix ?? '';
 
   const dispatchApi = async (req: Req, rest: string): Promise<Reply> => {
     const entry = table.get(rest);
@@ -170,22 +180,35 @@ export function createApp(opts: AppOptions): App {
     return notFound(req);
   };
 
+  // With a static prefix, `/api/...` is only at the root and the rest only under the prefix (MLflow's layout).
+  const underPrefix = (p: string): string | undefined =>
+    !prefix ? p : p === prefix ? '' : p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47 ? p.slice(prefix.length) : undefined;
+
   const dispatch: HandleFn = async (req) => {
-    const p = req.path;
-    // MLflow's UI-only endpoints; Flask merges repeated slashes (`//model-versions/get-artifact`).
-    const ajax = p.startsWith('/ajax-api/2.0/mlflow/') ? dispatchReply(ajaxOnly, req, p.slice('/ajax-api/2.0/mlflow'.length)) : undefined;
-    const root = ajax ?? dispatchReply(atRoot, req, p.replace(/\/{2,}/g, '/'));
-    if (root) return await root;
-    for (const prefix of API_PREFIXES) {
-      if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47 /* / */) return await dispatchApi(req, p.slice(prefix.length));
+    const full = req.path;
+    const inPrefix = underPrefix(full);
+    if (inPrefix !== undefined) {
+      // MLflow's UI-only endpoints; Flask merges repeated slashes (`//model-versions/get-artifact`).
+      const ajax = inPrefix.startsWith('/ajax-api/2.0/mlflow/') ? dispatchReply(ajaxOnly, req, inPrefix.slice('/ajax-api/2.0/mlflow'.length)) : undefined;
+      const root = ajax ?? dispatchReply(atRoot, req, inPrefix.replace(/\/{2,}/g, '/'));
+      if (root) return await root;
     }
-    for (const prefix of ARTIFACT_PREFIXES) {
-      if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47) return await dispatchArtifacts(req, p.slice(prefix.length));
+    for (const api of API_PREFIXES) {
+      const p = api.startsWith('/ajax-api') ? inPrefix : full;
+      if (p?.startsWith(api) && p.charCodeAt(api.length) === 47 /* / */) return await dispatchApi(req, p.slice(api.length));
     }
+    for (const api of ARTIFACT_PREFIXES) {
+      const p = api.startsWith('/ajax-api') ? inPrefix : full;
+      if (p?.startsWith(api) && p.charCodeAt(api.length) === 47) return await dispatchArtifacts(req, p.slice(api.length));
+    }
+    if (inPrefix === undefined) return notFound(req);
+    const p = inPrefix;
     if ((p === '/health' || p === '/version') && (req.method === 'GET' || req.method === 'HEAD')) {
       return { status: 200, headers: TEXT_HEADERS, body: p === '/health' ? 'OK' : MLFLOW_API_VERSION };
     }
-    return notFound(req);
+    // `<prefix>` alone goes to `<prefix>/` so the page's relative URLs resolve under the prefix.
+    if (p === '') return { status: 308, headers: { Location: `${prefix}/` } };
+    return ui(req, p) ?? notFound(req);
   };
   const guarded = (opts.middleware ?? []).reduceRight<HandleFn>((next, mw) => (r) => mw(r, next), dispatch);
 

@@ -42,6 +42,8 @@ export interface ServerSettings {
   /** `--disable-security-middleware`: no host or origin checks. */
   disableSecurityMiddleware?: boolean;
   xFrameOptions?: string;
+  /** MLflow's `--static-prefix`: '' or a path like `/mlflow` (no trailing slash). */
+  staticPrefix: string;
 }
 
 /** The apps `--app-name` accepts (MLflow's `mlflow.app` entry points that mlf implements). */
@@ -69,6 +71,10 @@ export function resolveSettings(input: ServerInput): ServerSettings {
       );
     }
   }
+  const staticPrefix = input.staticPrefix ?? '';
+  // MLflow's checks and messages for --static-prefix.
+  if (staticPrefix && !staticPrefix.startsWith('/')) throw new MlfError("--static-prefix must begin with a '/'.", 'INVALID_PARAMETER_VALUE', 2);
+  if (staticPrefix.endsWith('/')) throw new MlfError("--static-prefix should not end with a '/'.", 'INVALID_PARAMETER_VALUE', 2);
   const workers = input.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) {
     throw new MlfError(`Invalid value for '--workers': ${workers} is not a positive integer.`, 'INVALID_PARAMETER_VALUE', 2);
@@ -95,6 +101,7 @@ export function resolveSettings(input: ServerInput): ServerSettings {
     corsAllowedOrigins: input.corsAllowedOrigins,
     disableSecurityMiddleware: input.disableSecurityMiddleware,
     xFrameOptions: input.xFrameOptions,
+    staticPrefix,
   };
 }
 
@@ -159,6 +166,7 @@ export async function startServer(settings: ServerSettings, logger: Logger = cre
     registryStoreUri: registryUri,
     registryStore,
     logger,
+    staticPrefix: settings.staticPrefix,
   });
   // Timeouts against slow clients, JSON answers to what Node's parser refuses, bounded bodies in flight.
   const server = protectServer(http.createServer(HTTP_SERVER_OPTIONS, nodeListener(app.handle, budget)));
