@@ -45,6 +45,8 @@ export interface ImportOptions {
   onBeforeOneWay?: (conn: SqlConnection, from: string | null) => (m: Migration) => Promise<boolean>;
   log?: (line: string) => void;
   progress?: (totalRuns: number) => ImportProgress;
+  /** Called after each batch of runs is committed (tests stop an import here to resume it). */
+  afterBatch?: (runsDone: number) => void | Promise<void>;
   cwd?: string;
 }
 
@@ -146,6 +148,7 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
         n += batch.length;
         if (!dryRun) result.differences.push(...(await verifyRuns(db, batch)));
         bar.tick(batch.length);
+        await opts.afterBatch?.(result.runs.total);
       }
       seen.set(e.experimentId, n);
     }
