@@ -8,6 +8,7 @@ import { benchServer } from './server.js';
 import { benchFileStore } from './file-store.js';
 import { benchCli } from './cli.js';
 import { benchGc } from './gc.js';
+import { benchImport } from './import.js';
 
 interface Row {
   name: string;
@@ -22,6 +23,7 @@ const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = 
   file: { baseline: 'MLflow-style full read', run: benchFileStore },
   cli: { baseline: "node -e ''", run: benchCli },
   gc: { baseline: 'one run at a time', run: benchGc },
+  import: { baseline: 'read the folder alone', run: benchImport },
 };
 
 function fmt(ms: number): string {

@@ -15,6 +15,9 @@ import { parseMetricHistory } from '../stores/file/metric-file.js';
 import { isTempName } from '../stores/file/fs-io.js';
 import type { ImportSource, SourceRun, TableRows } from './model.js';
 
+/** Metric points per batch, whatever the number of runs: bounds memory and transaction size. */
+export const MAX_BATCH_POINTS = 100_000;
+
 interface ExperimentDir {
   id: string;
   dir: string;
@@ -131,16 +134,21 @@ export class FileSource implements ImportSource {
 
   async *runs(experimentId: string, batchSize: number): AsyncIterable<SourceRun[]> {
     let batch: SourceRun[] = [];
+    let points = 0;
     for (const dir of this.runDirs(experimentId)) {
       const info = this.runInfo(dir, experimentId);
       if (!info) continue;
       const tags = keyValues(path.join(dir, TAGS));
       // MLflow's file store fills a missing run name from the tag.
       if (!info.runName) info.runName = tags.find((t) => t.key === 'mlflow.runName')?.value ?? '';
-      batch.push({ info, tags, params: keyValues(path.join(dir, PARAMS)), metrics: this.metrics(dir, experimentId), inputs: this.inputs(dir, experimentId) });
-      if (batch.length >= batchSize) {
+      const metrics = this.metrics(dir, experimentId);
+      batch.push({ info, tags, params: keyValues(path.join(dir, PARAMS)), metrics, inputs: this.inputs(dir, experimentId) });
+      points += metrics.length;
+      // Runs with long histories make big batches: cap the points held at once as well.
+      if (batch.length >= batchSize || points >= MAX_BATCH_POINTS) {
         yield batch;
         batch = [];
+        points = 0;
       }
     }
     if (batch.length) yield batch;
