@@ -7,6 +7,7 @@ import { chunkRows } from '../stores/sql/dialects/dialect.js';
 import type { Experiment } from '../tracking/entities.js';
 import type { IdMapping } from './experiment-ids.js';
 import type { RowCounts } from './run-writer.js';
+import { writeRows } from './write-rows.js';
 
 export interface WriteContext {
   db: Db;
@@ -56,7 +57,7 @@ export async function writeExperiments(ctx: WriteContext, experiments: Experimen
       await dialect.explicitIdInsert?.after(tx, 'experiments');
     }
     for (const u of updates) await tx.updateTable('experiments').set(u.set).where('experiment_id', '=', u.id).execute();
-    for (const part of chunkRows(tags, dialect.capabilities.maxParameters)) await dialect.upsert(tx, 'experiment_tags', part, ['key', 'experiment_id'], ['value']);
+    await writeRows(db, tx, dialect, 'experiment_tags', tags, ['key', 'experiment_id'], ['value']);
   });
   return inserts.length;
 }

@@ -5,8 +5,8 @@
  * in place) and repeatable (a second import adds only new runs, points, tags and changed run info).
  */
 import crypto from 'node:crypto';
-import type { Db, SqlDialect, Tx } from '../stores/sql/dialects/dialect.js';
-import { chunkRows } from '../stores/sql/dialects/dialect.js';
+import type { Db } from '../stores/sql/dialects/dialect.js';
+import { writeRows } from './write-rows.js';
 import { encodeMetricValue } from '../stores/sql/rows.js';
 import { compareMetricPoints, type Dataset, type Metric } from '../tracking/entities.js';
 import type { SourceRun } from './model.js';
@@ -94,20 +94,12 @@ export async function writeDatasets(ctx: WriteContext, experimentId: number, dat
     });
   }
   add(rows, 'datasets', fresh.length);
-  if (!dryRun && fresh.length) await dialect.writeTransaction(db, (tx) => insertIgnore(tx, dialect, 'datasets', fresh, ['experiment_id', 'name', 'digest']));
+  if (!dryRun && fresh.length) await dialect.writeTransaction(db, (tx) => writeRows(db, tx, dialect, 'datasets', fresh, ['experiment_id', 'name', 'digest']));
   return ids;
 }
 
 function add(rows: RowCounts, table: string, n: number): void {
   if (n) rows[table] = (rows[table] ?? 0) + n;
-}
-
-async function insertIgnore(tx: Db | Tx, dialect: SqlDialect, table: string, rows: Row[], key: string[]): Promise<void> {
-  for (const part of chunkRows(rows, dialect.capabilities.maxParameters)) await dialect.upsert(tx, table, part, key, []);
-}
-
-async function upsert(tx: Db | Tx, dialect: SqlDialect, table: string, rows: Row[], key: string[], update: string[]): Promise<void> {
-  for (const part of chunkRows(rows, dialect.capabilities.maxParameters)) await dialect.upsert(tx, table, part, key, update);
 }
 
 async function selectIn<T extends Row>(db: Db, table: string, cols: string[], column: string, ids: string[]): Promise<T[]> {
@@ -214,18 +206,18 @@ export async function writeRunBatch(ctx: RunBatchContext, runs: SourceRun[]): Pr
   for (const [t, rows] of Object.entries(w)) add(result.rows, t === 'runUpdates' ? 'runs (updated)' : t, rows.length);
   if (ctx.dryRun) return result;
   await dialect.writeTransaction(db, async (tx) => {
-    await insertIgnore(tx, dialect, 'runs', w.runs!, ['run_uuid']);
+    await writeRows(db, tx, dialect, 'runs', w.runs!, ['run_uuid']);
     for (const u of w.runUpdates!) {
       const set = Object.fromEntries(RUN_MUTABLE.map((c) => [c, u[c]]));
       await tx.updateTable('runs').set(set).where('run_uuid', '=', u.run_uuid as string).execute();
     }
-    await upsert(tx, dialect, 'tags', w.tags!, ['key', 'run_uuid'], ['value']);
-    await insertIgnore(tx, dialect, 'params', w.params!, ['key', 'run_uuid']);
-    await insertIgnore(tx, dialect, 'metrics', w.metrics!, ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan']);
-    await upsert(tx, dialect, 'latest_metrics', w.latest_metrics!, ['key', 'run_uuid'], ['value', 'timestamp', 'step', 'is_nan']);
-    await insertIgnore(tx, dialect, 'datasets', w.datasets!, ['experiment_id', 'name', 'digest']);
-    await insertIgnore(tx, dialect, 'inputs', w.inputs!, ['source_type', 'source_id', 'destination_type', 'destination_id']);
-    await insertIgnore(tx, dialect, 'input_tags', w.input_tags!, ['input_uuid', 'name']);
+    await writeRows(db, tx, dialect, 'tags', w.tags!, ['key', 'run_uuid'], ['value']);
+    await writeRows(db, tx, dialect, 'params', w.params!, ['key', 'run_uuid']);
+    await writeRows(db, tx, dialect, 'metrics', w.metrics!, ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan']);
+    await writeRows(db, tx, dialect, 'latest_metrics', w.latest_metrics!, ['key', 'run_uuid'], ['value', 'timestamp', 'step', 'is_nan']);
+    await writeRows(db, tx, dialect, 'datasets', w.datasets!, ['experiment_id', 'name', 'digest']);
+    await writeRows(db, tx, dialect, 'inputs', w.inputs!, ['source_type', 'source_id', 'destination_type', 'destination_id']);
+    await writeRows(db, tx, dialect, 'input_tags', w.input_tags!, ['input_uuid', 'name']);
   });
   return result;
 }

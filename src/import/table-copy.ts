@@ -3,7 +3,7 @@
  * already there are left alone, experiment ids follow the id map.
  */
 import type { WriteContext } from './experiment-writer.js';
-import { chunkRows } from '../stores/sql/dialects/dialect.js';
+import { writeRows } from './write-rows.js';
 import type { TableRows } from './model.js';
 import { COPIED_TABLES } from './tables.js';
 
@@ -28,9 +28,7 @@ export async function copyTableRows(ctx: WriteContext, batch: TableRows, experim
   }
   const fresh = rows.filter((r) => !have.has(keyOf(r, spec.key)));
   if (!dryRun && fresh.length) {
-    await dialect.writeTransaction(db, async (tx) => {
-      for (const part of chunkRows(fresh, dialect.capabilities.maxParameters)) await dialect.upsert(tx, spec.table, part, spec.key, []);
-    });
+    await dialect.writeTransaction(db, (tx) => writeRows(db, tx, dialect, spec.table, fresh, spec.key));
   }
   return fresh.length;
 }

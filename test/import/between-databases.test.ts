@@ -31,7 +31,13 @@ async function tableRows(uri: string, table: string): Promise<string[]> {
   }
 }
 
-for (const [from, to] of PAIRS.filter(([a, b]) => testDialects().includes(a) && testDialects().includes(b))) {
+const pairs = PAIRS.filter(([a, b]) => testDialects().includes(a) && testDialects().includes(b));
+if (pairs.length === 0) {
+  describe.skip('import between databases: MLF_TEST_DIALECTS names fewer than two of the paired dialects', () => {
+    it('needs two dialects', () => undefined);
+  });
+}
+for (const [from, to] of pairs) {
   describe(`import ${from} -> ${to}`, async () => {
     const skip = (await skipUnlessAvailable(from)) || (await skipUnlessAvailable(to));
     const dbs: TestDatabase[] = [];
