@@ -116,7 +116,10 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
 
     const rows: RowCounts = {};
     const created = await writeExperiments(writeCtx, experiments, ids, rows);
-    if (!dryRun) await recordExperimentIds(db, sourceKey, [...ids.values()]);
+    if (!dryRun) {
+      await recordExperimentIds(db, sourceKey, [...ids.values()]);
+      await finishTarget(conn); // right away: a stopped import must not leave the id counter behind
+    }
 
     const result: ImportResult = {
       source: maskUri(opts.from),
@@ -160,7 +163,6 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
     }
 
     if (!dryRun) {
-      await finishTarget(conn);
       for (const e of experiments) {
         const m = ids.get(e.experimentId)!;
         result.differences.push(...(await verifyExperiment(db, e.experimentId, m.targetId, { runs: seen.get(e.experimentId) ?? 0, tags: new Set(e.tags.map((t) => t.key)).size })));
