@@ -66,29 +66,30 @@ export function assignExperimentIds(experiments: Experiment[], target: { id: num
   const byName = new Map(target.map((r) => [r.name, r.id]));
   const used = new Set(target.map((r) => r.id));
   const out = new Map<string, IdMapping>();
-  const taken = new Set(used);
+  const claimed = new Set<number>(); // ids given to a source experiment already
+  const free = (id: number) => !claimed.has(id);
   const later: Experiment[] = [];
   for (const e of experiments) {
     const known = remembered.get(e.experimentId);
     const named = byName.get(e.name);
     let id: number | undefined;
-    if (known !== undefined && (used.has(known) || !taken.has(known))) id = known;
-    else if (named !== undefined && !taken.has(named)) id = named;
+    if (known !== undefined && free(known)) id = known;
+    else if (named !== undefined && free(named)) id = named;
     else {
       const n = /^\d{1,10}$/.test(e.experimentId) ? Number(e.experimentId) : NaN;
-      if (n <= INT32_MAX && !taken.has(n)) id = n;
+      if (n <= INT32_MAX && !used.has(n) && free(n)) id = n;
     }
     if (id === undefined) {
       later.push(e);
       continue;
     }
-    taken.add(id);
+    claimed.add(id);
     out.set(e.experimentId, { sourceId: e.experimentId, targetId: id, created: !used.has(id), recorded: known === id });
   }
-  let next = Math.max(0, ...taken) + 1;
+  let next = Math.max(0, ...used, ...claimed) + 1;
   for (const e of later) {
-    while (taken.has(next)) next++;
-    taken.add(next);
+    while (used.has(next) || claimed.has(next)) next++;
+    claimed.add(next);
     out.set(e.experimentId, { sourceId: e.experimentId, targetId: next, created: true, recorded: false });
   }
   return out;
