@@ -13,10 +13,7 @@ import { DATASETS, INPUTS, META, METRICS, MODELS, PARAMS, RESERVED_EXPERIMENT_FO
 import { loadYamlFallback, parseYaml, type YamlMap } from '../stores/file/meta-yaml.js';
 import { parseMetricHistory } from '../stores/file/metric-file.js';
 import { isTempName } from '../stores/file/fs-io.js';
-import type { ImportSource, SourceRun, TableRows } from './model.js';
-
-/** Metric points per batch, whatever the number of runs: bounds memory and transaction size. */
-export const MAX_BATCH_POINTS = 100_000;
+import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableRows } from './model.js';
 
 interface ExperimentDir {
   id: string;

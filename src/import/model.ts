@@ -37,3 +37,6 @@ export interface ImportSource {
   extraTables(batchSize: number): AsyncIterable<TableRows>;
   close(): Promise<void>;
 }
+
+/** Metric points per batch, whatever the number of runs: bounds memory and transaction size. */
+export const MAX_BATCH_POINTS = 100_000;

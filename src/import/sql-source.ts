@@ -8,8 +8,9 @@ import { MlfError } from '../lib/errors.js';
 import type { SqlConnection } from '../stores/sql/connect.js';
 import { EXPERIMENT_COLUMNS, RUN_COLUMNS, decodeMetricValue, experimentFromRow, runInfoFromRow, type ExperimentRow, type RunRow } from '../stores/sql/rows.js';
 import { pagingClause } from '../stores/sql/search-sql.js';
-import type { ImportSource, SourceRun, TableRows } from './model.js';
+import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableRows } from './model.js';
 import { COPIED_TABLES } from './tables.js';
+import { sql } from 'kysely';
 
 const ID_CHUNK = 500;
 
@@ -64,12 +65,39 @@ export class SqlSource implements ImportSource {
 
   async *runs(experimentId: string, batchSize: number): AsyncIterable<SourceRun[]> {
     for await (const page of this.runPages(experimentId, batchSize)) {
-      const byId = new Map<string, SourceRun>(page.map((r) => [r.run_uuid, { info: runInfoFromRow(r), params: [], tags: [], metrics: [], inputs: [] }]));
-      for (let i = 0; i < page.length; i += ID_CHUNK) {
-        await this.fill(byId, page.slice(i, i + ID_CHUNK).map((r) => r.run_uuid));
+      for (const part of await this.splitByPoints(page)) {
+        const byId = new Map<string, SourceRun>(part.map((r) => [r.run_uuid, { info: runInfoFromRow(r), params: [], tags: [], metrics: [], inputs: [] }]));
+        for (let i = 0; i < part.length; i += ID_CHUNK) {
+          await this.fill(byId, part.slice(i, i + ID_CHUNK).map((r) => r.run_uuid));
+        }
+        yield [...byId.values()];
       }
-      yield [...byId.values()];
     }
+  }
+
+  /** Runs with long histories make big batches: split a page so a batch holds at most MAX_BATCH_POINTS points. */
+  private async splitByPoints(page: RunRow[]): Promise<RunRow[][]> {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < page.length; i += ID_CHUNK) {
+      const ids = page.slice(i, i + ID_CHUNK).map((r) => r.run_uuid);
+      const rows = await this.db.selectFrom('metrics').select(['run_uuid', sql<number>`count(*)`.as('n')]).where('run_uuid', 'in', ids).groupBy('run_uuid').execute();
+      for (const r of rows) counts.set(r.run_uuid, Number(r.n));
+    }
+    const out: RunRow[][] = [];
+    let cur: RunRow[] = [];
+    let points = 0;
+    for (const r of page) {
+      const n = counts.get(r.run_uuid) ?? 0;
+      if (cur.length && points + n > MAX_BATCH_POINTS) {
+        out.push(cur);
+        cur = [];
+        points = 0;
+      }
+      cur.push(r);
+      points += n;
+    }
+    if (cur.length) out.push(cur);
+    return out;
   }
 
   private async fill(byId: Map<string, SourceRun>, ids: string[]): Promise<void> {
