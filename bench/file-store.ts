@@ -34,7 +34,7 @@ function hex32(i: number): string {
 }
 
 /** Writes the folder straight to disk (no store calls), in MLflow's exact layout. */
-export function buildBenchFolder(root: string, runs = BENCH_RUNS): void {
+export function buildBenchFolder(root: string, runs = BENCH_RUNS, points = POINTS): void {
   const expDir = path.join(root, EXPERIMENT_ID);
   fs.mkdirSync(path.join(root, '.trash'), { recursive: true });
   fs.mkdirSync(path.join(root, '0'), { recursive: true });
@@ -78,7 +78,7 @@ export function buildBenchFolder(root: string, runs = BENCH_RUNS): void {
     for (let p = 0; p < PARAMS; p++) fs.writeFileSync(path.join(dir, 'params', `p${p}`), String(Math.floor(rand() * 1000)));
     for (let m = 0; m < METRICS; m++) {
       let text = '';
-      for (let s = 0; s < POINTS; s++) text += metricLine({ timestamp: start + s, value: rand(), step: s });
+      for (let s = 0; s < points; s++) text += metricLine({ timestamp: start + s, value: rand(), step: s });
       fs.writeFileSync(path.join(dir, 'metrics', `m${m}`), text);
     }
     fs.writeFileSync(path.join(dir, 'tags', 'mlflow.runName'), `run-${r}`);

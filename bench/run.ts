@@ -10,6 +10,7 @@ import { benchCli } from './cli.js';
 import { benchGc } from './gc.js';
 import { benchAuth } from './auth.js';
 import { benchUi } from './ui.js';
+import { benchImport } from './import.js';
 
 interface Row {
   name: string;
@@ -26,6 +27,7 @@ const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = 
   gc: { baseline: 'one run at a time', run: benchGc },
   auth: { baseline: 'without auth', run: benchAuth },
   ui: { baseline: 'issue 20 target', run: benchUi },
+  import: { baseline: 'read the folder alone', run: benchImport },
 };
 
 function fmt(ms: number): string {

@@ -1,0 +1,195 @@
+/**
+ * `mlf db import`: copy a tracking store (an `mlruns` folder or a database) into a SQL database,
+ * faithfully, resumably and checked.
+ *
+ * Order: open both sides; refuse run ids the target holds with other data (before anything is
+ * written); create or upgrade the target schema; experiments (ids kept or renumbered, see
+ * experiment-ids.ts); per experiment its datasets, then its runs in batches (run-writer.ts, each
+ * batch one transaction, verified once written); the registry and trace tables of a database source;
+ * last the per-experiment counts.
+ *
+ * @example
+ * const r = await importStore({ from: './mlruns', to: 'postgresql://mlflow@db/mlflow' });
+ * if (r.differences.length) process.exitCode = 1;
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { MlfError } from '../lib/errors.js';
+import type { Experiment } from '../tracking/entities.js';
+import { maskUri } from '../tracking/uri.js';
+import type { SqlConnection } from '../stores/sql/connect.js';
+import type { Migration } from '../stores/sql/migrate/index.js';
+import type { ImportSource } from './model.js';
+import { assignExperimentIds, planExperimentIds, recordExperimentIds, type IdMapping } from './experiment-ids.js';
+import { NO_PROGRESS, type ImportProgress } from './progress.js';
+import { writeDatasets, writeRunBatch, type RowCounts } from './run-writer.js';
+import { copyTableRows } from './table-copy.js';
+import { verifyExperiment, verifyRuns } from './verify.js';
+import { writeExperiments } from './experiment-writer.js';
+import { finishTarget, targetStatus, upgradeTarget } from './target.js';
+import { findConflicts } from './conflicts.js';
+import { openSource, openTarget } from './endpoints.js';
+
+export interface ImportOptions {
+  from: string;
+  to: string;
+  /** Schema revision for the target; default the head `mlf db upgrade` goes to. */
+  toRevision?: string;
+  dryRun?: boolean;
+  skipBroken?: boolean;
+  /** Where the experiment id map is written when ids are renumbered. */
+  idMapFile?: string;
+  /** Runs per batch (one transaction each). */
+  batchSize?: number;
+  /** Asked before a one-way migration of an existing target (as `mlf db upgrade` asks). */
+  onBeforeOneWay?: (conn: SqlConnection, from: string | null) => (m: Migration) => Promise<boolean>;
+  log?: (line: string) => void;
+  progress?: (totalRuns: number) => ImportProgress;
+  /** Called after each batch of runs is committed (tests stop an import here to resume it). */
+  afterBatch?: (runsDone: number) => void | Promise<void>;
+  cwd?: string;
+}
+
+export interface ImportResult {
+  source: string;
+  target: string;
+  dryRun: boolean;
+  schema: { from: string | null; to: string | null; applied: string[] };
+  experiments: { total: number; created: number };
+  runs: { total: number; created: number; updated: number; unchanged: number };
+  /** Rows written per table (in a dry run: that would be written). */
+  rows: RowCounts;
+  /** Source experiment id → target id, for every id that changed. */
+  renumbered: Record<string, string>;
+  idMapFile: string | null;
+  skipped: string[];
+  differences: string[];
+  seconds: number;
+}
+
+const DEFAULT_BATCH = 200;
+
+export async function importStore(opts: ImportOptions): Promise<ImportResult> {
+  const t0 = performance.now();
+  const log = opts.log ?? (() => undefined);
+  const dryRun = !!opts.dryRun;
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH;
+  const target = await openTarget(opts.to, opts.cwd);
+  let source: ImportSource | undefined;
+  try {
+    const opened = await openSource(opts.from, { skipBroken: opts.skipBroken, cwd: opts.cwd, target: target.conn });
+    source = opened.source;
+    const sourceKey = opened.key;
+    const { conn } = target;
+    const { db, dialect } = conn;
+
+    const experiments: Experiment[] = [];
+    for await (const e of source.experiments()) experiments.push(e);
+
+    // Nothing may be written before the conflict check: it needs the target's experiments and runs.
+    const schemaBefore = await targetStatus(conn, opts.toRevision);
+    const empty = schemaBefore.current === null;
+    const ids = empty ? assignExperimentIds(experiments, []) : await planExperimentIds(db, sourceKey, experiments);
+    const runCounts = new Map<string, number>();
+    let totalRuns = 0;
+    if (!empty) {
+      const conflicts = await findConflicts(db, source, experiments, ids, runCounts);
+      if (conflicts.length) {
+        throw new MlfError(
+          `The target already holds ${conflicts.length} run id(s) of the source with other data (experiment or start time differ): ${conflicts.slice(0, 10).join(', ')}${conflicts.length > 10 ? ', ...' : ''}; nothing was written.`,
+          'RESOURCE_CONFLICT',
+        );
+      }
+    } else {
+      for (const e of experiments) {
+        let n = 0;
+        for await (const _ of source.runHeads(e.experimentId)) n++;
+        runCounts.set(e.experimentId, n);
+      }
+    }
+    for (const n of runCounts.values()) totalRuns += n;
+
+    const schema = dryRun
+      ? { from: schemaBefore.current, to: schemaBefore.current, applied: [] as string[] }
+      : await upgradeTarget(conn, { toRevision: opts.toRevision, onBeforeOneWay: opts.onBeforeOneWay?.(conn, schemaBefore.current), log });
+    const writeCtx = { db, dialect, dryRun, empty: empty && dryRun };
+
+    const rows: RowCounts = {};
+    const created = await writeExperiments(writeCtx, experiments, ids, rows);
+    if (!dryRun) {
+      await recordExperimentIds(db, sourceKey, [...ids.values()]);
+      await finishTarget(conn); // right away: a stopped import must not leave the id counter behind
+    }
+
+    const result: ImportResult = {
+      source: maskUri(opts.from),
+      target: maskUri(opts.to),
+      dryRun,
+      schema,
+      experiments: { total: experiments.length, created },
+      runs: { total: 0, created: 0, updated: 0, unchanged: 0 },
+      rows,
+      renumbered: {},
+      idMapFile: null,
+      skipped: [],
+      differences: [],
+      seconds: 0,
+    };
+    const bar = opts.progress?.(totalRuns) ?? NO_PROGRESS;
+    const seen = new Map<string, number>();
+    for (const e of experiments) {
+      const targetId = ids.get(e.experimentId)!.targetId;
+      const datasets = await writeDatasets(writeCtx, targetId, await source.datasets(e.experimentId), rows);
+      let n = 0;
+      for await (const batch of source.runs(e.experimentId, batchSize)) {
+        const r = await writeRunBatch({ ...writeCtx, experimentId: targetId, datasets }, batch);
+        for (const [t, k] of Object.entries(r.rows)) rows[t] = (rows[t] ?? 0) + k;
+        result.runs.created += r.runsCreated;
+        result.runs.updated += r.runsUpdated;
+        result.runs.unchanged += r.runsUnchanged;
+        result.runs.total += batch.length;
+        n += batch.length;
+        if (!dryRun) result.differences.push(...(await verifyRuns(db, batch)));
+        bar.tick(batch.length);
+        await opts.afterBatch?.(result.runs.total);
+      }
+      seen.set(e.experimentId, n);
+    }
+    bar.done();
+
+    for await (const t of source.extraTables(1000)) {
+      const n = await copyTableRows(writeCtx, t, new Map([...ids].map(([s, m]) => [s, m.targetId])));
+      if (n) rows[t.table] = (rows[t.table] ?? 0) + n;
+    }
+
+    if (!dryRun) {
+      for (const e of experiments) {
+        const m = ids.get(e.experimentId)!;
+        result.differences.push(...(await verifyExperiment(db, e.experimentId, m.targetId, { runs: seen.get(e.experimentId) ?? 0, tags: new Set(e.tags.map((t) => t.key)).size })));
+      }
+    }
+    for (const m of ids.values()) if (String(m.targetId) !== m.sourceId) result.renumbered[m.sourceId] = String(m.targetId);
+    if (Object.keys(result.renumbered).length && !dryRun) {
+      result.idMapFile = writeIdMap(opts, target.conn, ids);
+    }
+    result.skipped = [...source.skipped];
+    result.seconds = Math.round((performance.now() - t0) / 10) / 100;
+    return result;
+  } finally {
+    await source?.close().catch(() => undefined);
+    await target.conn.close().catch(() => undefined);
+  }
+}
+
+/** `<db file>.id-map.json` beside a SQLite target, else `mlf-import-id-map-<database>.json` here. */
+function writeIdMap(opts: ImportOptions, conn: SqlConnection, ids: Map<string, IdMapping>): string {
+  const file =
+    opts.idMapFile ??
+    (conn.uri.dialect === 'sqlite' && conn.uri.sqlitePath && conn.uri.sqlitePath !== ':memory:'
+      ? `${conn.uri.sqlitePath}.id-map.json`
+      : path.resolve(opts.cwd ?? process.cwd(), `mlf-import-id-map-${conn.uri.database ?? 'db'}.json`));
+  const experiments = Object.fromEntries([...ids.values()].map((m) => [m.sourceId, String(m.targetId)]));
+  fs.writeFileSync(file, JSON.stringify({ source: maskUri(opts.from), target: maskUri(opts.to), experiments }, null, 2) + '\n');
+  return file;
+}
+

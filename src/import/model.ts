@@ -1,0 +1,42 @@
+/**
+ * What `mlf db import` moves, independent of where it comes from: a source (an `mlruns` folder or a
+ * database) is read as a stream of these, and the writer turns them into MLflow's SQL rows.
+ */
+import type { Dataset, DatasetInput, Experiment, Metric, Param, RunInfo, RunTag } from '../tracking/entities.js';
+
+/** One run with everything it owns: every metric point (not only the latest), params, tags, inputs. */
+export interface SourceRun {
+  info: RunInfo;
+  params: Param[];
+  tags: RunTag[];
+  /** The whole history, in any order; duplicates of one point are allowed (SQL keeps one). */
+  metrics: Metric[];
+  inputs: DatasetInput[];
+}
+
+/** Rows of a table that has no entity in mlf (registry, traces, ...), copied as they are. */
+export interface TableRows {
+  table: string;
+  rows: Record<string, unknown>[];
+}
+
+export interface ImportSource {
+  /** `file` or `sql`. */
+  readonly kind: 'file' | 'sql';
+  /** Paths or ids skipped as broken (only with `skipBroken`). */
+  readonly skipped: string[];
+  /** Every experiment, active and deleted, with tags. */
+  experiments(): AsyncIterable<Experiment>;
+  /** Datasets logged to an experiment (referenced by run inputs or not). */
+  datasets(experimentId: string): Promise<Dataset[]>;
+  /** Ids, experiment and start time of every run, cheaply (for the conflict check and progress). */
+  runHeads(experimentId: string): AsyncIterable<Pick<RunInfo, 'runId' | 'experimentId' | 'startTime'>>;
+  /** The runs of one experiment, whole, in batches of at most `batchSize`. */
+  runs(experimentId: string, batchSize: number): AsyncIterable<SourceRun[]>;
+  /** Tables copied row by row (model registry, traces): only those the source has. */
+  extraTables(batchSize: number): AsyncIterable<TableRows>;
+  close(): Promise<void>;
+}
+
+/** Metric points per batch, whatever the number of runs: bounds memory and transaction size. */
+export const MAX_BATCH_POINTS = 100_000;

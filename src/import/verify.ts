@@ -1,0 +1,78 @@
+/**
+ * After a batch is written, count what the target holds for its runs and compare with the source:
+ * params, tags, distinct metric points and dataset inputs per run. Experiments are checked at the
+ * end (runs and tags per experiment). Each difference is one readable line.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../stores/sql/dialects/dialect.js';
+import type { SourceRun } from './model.js';
+import { ID_CHUNK, distinctMetricRows } from './run-writer.js';
+
+export interface RunCounts {
+  params: number;
+  tags: number;
+  metrics: number;
+  inputs: number;
+}
+
+const TABLES: { name: keyof RunCounts; table: string; column: string }[] = [
+  { name: 'params', table: 'params', column: 'run_uuid' },
+  { name: 'tags', table: 'tags', column: 'run_uuid' },
+  { name: 'metrics', table: 'metrics', column: 'run_uuid' },
+  { name: 'inputs', table: 'inputs', column: 'destination_id' },
+];
+
+export function sourceCounts(r: SourceRun): RunCounts {
+  return {
+    params: new Set(r.params.map((p) => p.key)).size,
+    tags: new Set(r.tags.map((t) => t.key)).size,
+    metrics: distinctMetricRows(r.info.runId, r.metrics).size,
+    inputs: new Set(r.inputs.map((i) => `${i.dataset.name}\u0000${i.dataset.digest}`)).size,
+  };
+}
+
+async function countBy(db: Db, table: string, column: string, ids: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    const rows = await db
+      .selectFrom(table)
+      .select([sql.ref(column).as('id'), sql<number>`count(*)`.as('n')])
+      .where(column, 'in', ids.slice(i, i + ID_CHUNK))
+      .groupBy(column)
+      .execute();
+    for (const r of rows) out.set(String(r.id), Number(r.n));
+  }
+  return out;
+}
+
+/** Differences between source and target for a batch of runs (empty when all counts match). */
+export async function verifyRuns(db: Db, runs: SourceRun[]): Promise<string[]> {
+  const ids = runs.map((r) => r.info.runId);
+  const present = await countBy(db, 'runs', 'run_uuid', ids);
+  const target = new Map<keyof RunCounts, Map<string, number>>();
+  for (const t of TABLES) target.set(t.name, await countBy(db, t.table, t.column, ids));
+  const out: string[] = [];
+  for (const r of runs) {
+    const id = r.info.runId;
+    if (!present.get(id)) {
+      out.push(`run ${id}: missing in the target`);
+      continue;
+    }
+    const want = sourceCounts(r);
+    for (const t of TABLES) {
+      const got = target.get(t.name)!.get(id) ?? 0;
+      if (got !== want[t.name]) out.push(`run ${id}: ${t.name} source ${want[t.name]}, target ${got}`);
+    }
+  }
+  return out;
+}
+
+/** Runs and tags of one experiment in the target against the source's numbers. */
+export async function verifyExperiment(db: Db, label: string, targetId: number, want: { runs: number; tags: number }): Promise<string[]> {
+  const runs = await db.selectFrom('runs').select(sql<number>`count(*)`.as('n')).where('experiment_id', '=', targetId).executeTakeFirst();
+  const tags = await db.selectFrom('experiment_tags').select(sql<number>`count(*)`.as('n')).where('experiment_id', '=', targetId).executeTakeFirst();
+  const out: string[] = [];
+  if (Number(runs?.n ?? 0) !== want.runs) out.push(`experiment ${label}: runs source ${want.runs}, target ${Number(runs?.n ?? 0)}`);
+  if (Number(tags?.n ?? 0) !== want.tags) out.push(`experiment ${label}: tags source ${want.tags}, target ${Number(tags?.n ?? 0)}`);
+  return out;
+}
