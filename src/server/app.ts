@@ -18,6 +18,7 @@ import { isMlfError, MlfError } from '../lib/errors.js';
 import { maskUri } from '../tracking/uri.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import { trackingRoutes, type RouteTable } from './routes/tracking.js';
+import { addLoggedModelRoutes, loggedModelRouteKey } from './routes/logged-models.js';
 import { ArtifactAccess, artifactProxyHandlers } from './routes/artifacts.js';
 import { addFileStoreRegistryRoutes, registryRoutes } from './routes/registry.js';
 import type { RegistryStore } from '../stores/registry-store.js';
@@ -119,6 +120,7 @@ export function createApp(opts: AppOptions): App {
   const logRequests = logger.enabled('info');
   const access = new ArtifactAccess(path.resolve(opts.artifactsDestination ?? 'mlartifacts'), serveArtifacts);
   const table: RouteTable = trackingRoutes(store, access);
+  addLoggedModelRoutes(table, store);
   const registryUri = opts.registryStoreUri ?? store.displayUri;
   const registryOnFiles = opts.registryStoreUri ? isFileStoreUri(opts.registryStoreUri) : store.kind === 'file';
   if (opts.registryStore) {
@@ -139,7 +141,8 @@ export function createApp(opts: AppOptions): App {
   const prefix = opts.staticPrefix ?? '';
 
   const dispatchApi = async (req: Req, rest: string): Promise<Reply> => {
-    const entry = table.get(rest);
+    // Paths with ids in them (`/logged-models/<id>`) are registered under their template.
+    const entry = table.get(rest) ?? table.get(loggedModelRouteKey(rest) ?? '');
     if (!entry) return notFound(req);
     // HEAD is answered as GET (node drops the body), as Flask and Hono do.
     const h = entry[req.method] ?? (req.method === 'HEAD' ? entry.GET : undefined);

@@ -30,6 +30,7 @@ import type {
   RunTag,
   ViewType,
 } from '../tracking/entities.js';
+import type { LoggedModelStore } from '../tracking/logged-models.js';
 
 export interface SearchExperimentsOptions {
   viewType?: ViewType;
@@ -97,6 +98,8 @@ export interface TrackingStore {
   readonly kind: 'file' | 'sql' | 'rest';
   /** The URI the store was opened with, password masked. */
   readonly displayUri: string;
+  /** MLflow 3's logged models; unset where the store has none (the server then answers NOT_IMPLEMENTED-style errors). */
+  readonly loggedModels?: LoggedModelStore;
 
   // ---- experiments ----
   /** Returns the new experiment id. Names are unique across active and deleted experiments. */

@@ -72,6 +72,8 @@ import { connectSql, type SqlConnection } from './connect.js';
 import { noStoreError } from '../no-store.js';
 import { chunkRows, type Db, type SqlDialect, type SyncRunner, type Tx } from './dialects/dialect.js';
 import { QueryCache } from './query-cache.js';
+import { SqlLoggedModels } from './logged-models/index.js';
+import type { LoggedModelStore } from '../../tracking/logged-models.js';
 import {
   EXPERIMENT_COLUMNS,
   RUN_COLUMNS,
@@ -256,6 +258,12 @@ export class SqlStore implements TrackingStore {
       await conn.close().catch(() => undefined);
       throw e;
     }
+  }
+
+  private loggedModelStore?: SqlLoggedModels;
+  /** MLflow 3's logged models, on the same connection (refused on a 2.x-schema database). */
+  get loggedModels(): LoggedModelStore {
+    return (this.loggedModelStore ??= new SqlLoggedModels(this.conn.db, this.dialect));
   }
 
   async close(): Promise<void> {
