@@ -20,6 +20,7 @@ import { BufferedReq, ParamsReq } from './buffered-req.js';
 import type { AuthConfig } from './config.js';
 import { PERMISSIONS, type Need, type PermissionName } from './permissions.js';
 import { ARTIFACT_RULES, ruleFor, type After, type Check, type Rule } from './rules.js';
+import { loggedModelPathParams } from '../routes/logged-models.js';
 
 export interface AuthLayerOptions {
   auth: AuthStore;
@@ -73,6 +74,7 @@ const FILTERS: Record<Extract<After, `filter-${string}`>, { list: string; on: 'e
   'filter-runs': { list: 'runs', on: 'experiment', key: (r) => String(r.info?.experiment_id), defaultMax: 1000 },
   'filter-models': { list: 'registered_models', on: 'model', key: (m) => String(m.name), defaultMax: 100 },
   'filter-model-versions': { list: 'model_versions', on: 'model', key: (v) => String(v.name), defaultMax: 10000 },
+  'filter-logged-models': { list: 'models', on: 'experiment', key: (m) => String(m.info?.experiment_id), defaultMax: 100 },
 };
 
 /** True if a route-table entry answers `method` (HEAD as GET, as the router does). */
@@ -89,8 +91,13 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
     PERMISSIONS[(await auth.experimentPermissionOf(experimentId, user.username)) ?? fallback];
   const modelPermission = async (name: string, user: UserRow) => PERMISSIONS[(await auth.registeredModelPermissionOf(name, user.username)) ?? fallback];
 
-  const experimentIds = async (check: Extract<Check, { kind: 'experiment' }>, p: Params): Promise<string[]> => {
+  const experimentIds = async (check: Extract<Check, { kind: 'experiment' }>, p: Params, req: Req): Promise<string[]> => {
     switch (check.by) {
+      case 'model_id': {
+        const models = tracking.loggedModels;
+        if (!models) return []; // the route answers that the store has no logged models
+        return [(await models.get(loggedModelPathParams(req.path).modelId, true)).info.experimentId];
+      }
       case 'experiment_id':
         return [param(p, 'experiment_id')];
       case 'experiment_name': {
@@ -111,7 +118,7 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
     }
   };
 
-  const allowed = async (check: Check, p: Params, user: UserRow): Promise<boolean> => {
+  const allowed = async (check: Check, p: Params, user: UserRow, req: Req): Promise<boolean> => {
     switch (check.kind) {
       case 'signed-in':
         return true;
@@ -120,7 +127,7 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
       case 'self':
         return param(p, 'username') === user.username;
       case 'experiment':
-        for (const id of await experimentIds(check, p)) if (!(await experimentPermission(id, user))[check.need]) return false;
+        for (const id of await experimentIds(check, p, req)) if (!(await experimentPermission(id, user))[check.need]) return false;
         return true;
       case 'model':
         return (await modelPermission(param(p, 'name'), user))[check.need];
@@ -218,7 +225,7 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
     const needsParams = (!user.isAdmin && kind !== 'signed-in' && kind !== 'admin') || rule.after !== undefined;
     const req = needsParams ? new BufferedReq(req0) : req0;
     const p = needsParams ? await readParams(req, ['run_ids', 'order_by', 'experiment_ids']) : {};
-    if (!user.isAdmin && !(await allowed(rule.check, p, user))) return forbidden();
+    if (!user.isAdmin && !(await allowed(rule.check, p, user, req))) return forbidden();
     const reply = await next(req);
     if (rule.after === undefined || reply.status < 200 || reply.status >= 300) return reply;
     return after(rule.after, req, p, reply, next, user);

@@ -10,6 +10,7 @@
  * filtering run and model-version search results to what the user may read.
  */
 import type { Need } from './permissions.js';
+import { loggedModelRouteKey } from '../routes/logged-models.js';
 
 /** Which parameter names the resource, and what the user needs on it. */
 export type Check =
@@ -18,7 +19,8 @@ export type Check =
   | { kind: 'admin' }
   /** The `username` parameter is the sender (reading or changing one's own account). */
   | { kind: 'self' }
-  | { kind: 'experiment'; by: 'experiment_id' | 'experiment_name' | 'run_id' | 'run_ids'; need: Need }
+  /** `model_id`: the logged model named in the request path; its permission is its experiment's. */
+  | { kind: 'experiment'; by: 'experiment_id' | 'experiment_name' | 'run_id' | 'run_ids' | 'model_id'; need: Need }
   | { kind: 'model'; need: Need };
 
 /** What runs after a successful reply. */
@@ -29,7 +31,8 @@ export type After =
   | 'filter-experiments'
   | 'filter-runs'
   | 'filter-models'
-  | 'filter-model-versions';
+  | 'filter-model-versions'
+  | 'filter-logged-models';
 
 export interface Rule {
   check: Check;
@@ -44,6 +47,7 @@ const signedIn: Check = { kind: 'signed-in' };
 const exp = (need: Need): Rule => ({ check: { kind: 'experiment', by: 'experiment_id', need } });
 const run = (need: Need): Rule => ({ check: { kind: 'experiment', by: 'run_id', need } });
 const model = (need: Need): Rule => ({ check: { kind: 'model', need } });
+const loggedModel = (need: Need): Rule => ({ check: { kind: 'experiment', by: 'model_id', need } });
 
 export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   // ---- experiments ----
@@ -75,6 +79,13 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   ['/metrics/get-history', { GET: run('read') }],
   ['/metrics/get-history-bulk-interval', { GET: { check: { kind: 'experiment', by: 'run_ids', need: 'read' }, stricter: true } }],
   ['/artifacts/list', { GET: run('read') }],
+  // ---- logged models (MLflow 3: LOGGED_MODEL_BEFORE_REQUEST_HANDLERS, filter_search_logged_models) ----
+  ['/logged-models', { POST: exp('update') }],
+  ['/logged-models/search', { POST: { check: signedIn, after: 'filter-logged-models' } }],
+  ['/logged-models/{model_id}', { GET: loggedModel('read'), PATCH: loggedModel('update'), DELETE: loggedModel('delete') }],
+  ['/logged-models/{model_id}/tags', { PATCH: loggedModel('update') }],
+  ['/logged-models/{model_id}/tags/{tag_key}', { DELETE: loggedModel('delete') }],
+  ['/logged-models/{model_id}/params', { POST: loggedModel('update') }],
   // ---- model registry ----
   ['/registered-models/create', { POST: { check: signedIn, after: 'grant-model-manage' } }],
   ['/registered-models/rename', { POST: model('update') }],
@@ -120,7 +131,7 @@ export const ARTIFACT_RULES: Readonly<Record<string, Need>> = { GET: 'read', HEA
 
 /** The rule for `method` on `rest`, HEAD falling back to GET as the router does. */
 export function ruleFor(rest: string, method: string): Rule | undefined {
-  const e = RULES.get(rest);
+  const e = RULES.get(rest) ?? RULES.get(loggedModelRouteKey(rest) ?? '');
   if (!e) return undefined;
   return e[method] ?? (method === 'HEAD' ? e.GET : undefined);
 }

@@ -17,6 +17,8 @@ interface Fx {
   model: string;
   source: string;
   self: string;
+  /** A logged model (tag `tagged`) in the experiment. */
+  loggedModel: string;
 }
 
 type Sample = (fx: Fx) => Record<string, unknown>;
@@ -51,6 +53,13 @@ const SAMPLES: Record<string, Record<string, Sample>> = {
   '/metrics/get-history': { GET: (f) => ({ run_id: f.runId, metric_key: 'm' }) },
   '/metrics/get-history-bulk-interval': { GET: (f) => ({ run_ids: [f.runId], metric_key: 'm' }) },
   '/artifacts/list': { GET: (f) => ({ run_id: f.runId }) },
+  // Paths with `{model_id}`/`{tag_key}` are filled from the fixture (see `urlOf`).
+  '/logged-models': { POST: (f) => ({ experiment_id: f.experimentId }) },
+  '/logged-models/search': { POST: (f) => ({ experiment_ids: [f.experimentId] }) },
+  '/logged-models/{model_id}': { GET: () => ({}), PATCH: () => ({ status: 'LOGGED_MODEL_READY' }), DELETE: () => ({}) },
+  '/logged-models/{model_id}/tags': { PATCH: () => ({ tags: [{ key: 'k', value: 'v' }] }) },
+  '/logged-models/{model_id}/tags/{tag_key}': { DELETE: () => ({}) },
+  '/logged-models/{model_id}/params': { POST: () => ({ params: [{ key: 'p', value: 'v' }] }) },
   '/registered-models/create': { POST: (f) => ({ name: `new-model-${f.n}` }) },
   '/registered-models/rename': { POST: (f) => ({ name: f.model, new_name: `renamed-model-${f.n}` }) },
   '/registered-models/update': { PATCH: (f) => ({ name: f.model, description: 'd' }) },
@@ -96,6 +105,11 @@ const BEFORE: Record<string, (fx: Fx, admin: Caller) => Promise<unknown>> = {
   'POST /runs/restore': (f, admin) => admin('POST', 'runs/delete', { run_id: f.runId }),
 };
 
+/** The request path of a route: templates filled from the fixture. */
+function urlOf(p: string, f: Fx): string {
+  return `/api/2.0/mlflow${p.replace('{model_id}', f.loggedModel).replace('{tag_key}', 'tagged')}`;
+}
+
 /** What a user with `level` on the resource gets: allowed, or refused with 403. */
 function expectedAllowed(rule: Rule, level: PermissionName | 'admin'): boolean {
   if (level === 'admin') return true;
@@ -133,13 +147,14 @@ describe('basic-auth: every endpoint × permission level', () => {
     const source = `${run.info.artifact_uri}/model`;
     await ok('POST', 'model-versions/create', { name: model, source, run_id: run.info.run_id, tags: [{ key: 'tagged', value: '1' }] });
     await ok('POST', 'registered-models/alias', { name: model, alias: 'champ', version: '1' });
+    const loggedModel = (await ok('POST', 'logged-models', { experiment_id: experimentId, tags: [{ key: 'tagged', value: '1' }] })).model.info.model_id;
     // Inserted directly: a user who never signs in needs no (slow) scrypt hash.
     await srv.auth.db.insertInto('users').values({ username: `victim-${i}`, password_hash: 'none', is_admin: 0 }).execute();
     for (const [kind, key] of [['experiments', { experiment_id: experimentId }], ['registered-models', { name: model }]] as const) {
       await ok('POST', `${kind}/permissions/create`, { ...key, username: 'carol', permission: 'READ' });
       if (level !== 'admin') await ok('POST', `${kind}/permissions/create`, { ...key, username: BOB.username, permission: level });
     }
-    return { n: i, experimentId, experimentName, runId: run.info.run_id, model, source, self: level === 'admin' ? ADMIN.username : BOB.username };
+    return { n: i, experimentId, experimentName, runId: run.info.run_id, model, source, self: level === 'admin' ? ADMIN.username : BOB.username, loggedModel };
   }
 
   it('has a rule and a sample for every route the server serves, and no rule for a route it does not serve', () => {
@@ -158,7 +173,7 @@ describe('basic-auth: every endpoint × permission level', () => {
         const fx = await fixture(level);
         const caller = srv.as(level === 'admin' ? ADMIN : BOB);
         await BEFORE[`${m} ${p}`]?.(fx, admin);
-        const res = await caller(m, `/api/2.0/mlflow${p}`, SAMPLES[p]![m]!(fx));
+        const res = await caller(m, urlOf(p, fx), SAMPLES[p]![m]!(fx));
         const allowed = expectedAllowed(rule, level);
         const what = `${level}: ${res.status} ${JSON.stringify(res.json).slice(0, 200)}`;
         if (allowed) expect(res.status, what).toBe(200);
