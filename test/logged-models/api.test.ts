@@ -8,12 +8,21 @@ import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
 import type { TrackingStore } from '../../src/stores/tracking-store.js';
-import { createTestDatabase, skipUnlessAvailable, testDialects, type TestDatabase } from '../support/databases.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects, type TestDatabase } from '../support/databases.js';
 import { apiCaller } from '../server/helpers.js';
 
-for (const dialect of testDialects()) {
-  describe(`logged models over REST (${dialect})`, async () => {
-    const skip = await skipUnlessAvailable(dialect);
+/** A file store folder, or a database of a dialect. */
+async function storeUri(kind: string): Promise<TestDatabase> {
+  if (kind !== 'file') return createTestDatabase(kind as TestDatabase['dialect']);
+  const dir = tempDir('mlf-lm-');
+  return { dialect: 'sqlite', uri: path.join(dir, 'mlruns'), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+for (const kind of ['file', ...testDialects()]) {
+  describe(`logged models over REST (${kind})`, async () => {
+    const skip = kind === 'file' ? false : await skipUnlessAvailable(kind as TestDatabase['dialect']);
     let db: TestDatabase;
     let store: TrackingStore;
     let call: ReturnType<typeof apiCaller>;
@@ -21,7 +30,7 @@ for (const dialect of testDialects()) {
 
     beforeAll(async () => {
       if (skip) return;
-      db = await createTestDatabase(dialect);
+      db = await storeUri(kind);
       store = await openTrackingStore(db.uri, { artifactRoot: 'mlflow-artifacts:/' });
       call = apiCaller(createApp({ store, logger: createLogger('none') }));
       exp = (await call('POST', 'experiments/create', { name: 'lm' })).json.experiment_id;
@@ -45,6 +54,15 @@ for (const dialect of testDialects()) {
       expect(m.info.artifact_uri).toBe(`mlflow-artifacts:/${exp}/models/${m.info.model_id}/artifacts`);
       expect(m.info.creation_timestamp_ms).toBe(m.info.last_updated_timestamp_ms);
       expect(m.data.params).toEqual([{ key: 'alpha', value: '0.5' }]);
+      if (kind === 'file') {
+        // MLflow 3's layout: <experiment>/models/<model_id>/{meta.yaml,params/,tags/}; runs of the experiment still list.
+        const dir = path.join(db.uri, exp, 'models', m.info.model_id);
+        expect(fs.readFileSync(path.join(dir, 'params', 'alpha'), 'utf8')).toBe('0.5');
+        expect(fs.readFileSync(path.join(dir, 'meta.yaml'), 'utf8')).toContain(`model_id: ${m.info.model_id}`);
+        const runs = await call('POST', 'runs/search', { experiment_ids: [exp] });
+        expect(runs.status).toBe(200);
+        expect(runs.json.runs).toBeUndefined();
+      }
       const got = await call('GET', `/ajax-api/2.0/mlflow/logged-models/${m.info.model_id}`);
       expect(got.status).toBe(200);
       expect(got.json.model).toEqual(m);

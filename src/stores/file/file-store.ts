@@ -20,6 +20,7 @@ import { experimentNameTaken, malformedModelJson, mustBeActive, paramsAlreadyLog
 import fs from 'node:fs';
 import path from 'node:path';
 import { MlfError, invalidParameter } from '../../lib/errors.js';
+import { FileLoggedModels } from './logged-models.js';
 import { noStoreError } from '../no-store.js';
 import {
   MLFLOW_LOGGED_MODELS,
@@ -198,6 +199,12 @@ export class FileStore implements TrackingStore {
     if (!existed) store.createExperimentWithId(DEFAULT_EXPERIMENT_NAME, DEFAULT_EXPERIMENT_ID, undefined, []);
     fs.mkdirSync(store.trash, { recursive: true });
     return store;
+  }
+
+  private loggedModelStore?: FileLoggedModels;
+  /** MLflow 3's logged models, under `<experiment>/models/<model_id>/`. */
+  get loggedModels(): FileLoggedModels {
+    return (this.loggedModelStore ??= new FileLoggedModels(this));
   }
 
   async close(): Promise<void> {

@@ -27,8 +27,8 @@ export const INPUTS = 'inputs';
 export const TRACES = 'traces';
 export const DEFAULT_EXPERIMENT_ID = '0';
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
-/** Folders inside an experiment folder that are not runs (`RESERVED_EXPERIMENT_FOLDERS`). */
-export const RESERVED_EXPERIMENT_FOLDERS = new Set([TAGS, DATASETS, TRACES]);
+/** Folders inside an experiment folder that are not runs (`RESERVED_EXPERIMENT_FOLDERS`; MLflow 3 adds `models`). */
+export const RESERVED_EXPERIMENT_FOLDERS = new Set([TAGS, DATASETS, TRACES, MODELS]);
 
 /** `md5(name + digest)`: the folder name of a dataset under `<experiment>/datasets/`. */
 export function datasetId(name: string, digest: string): string {
