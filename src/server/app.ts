@@ -18,7 +18,7 @@ import { isMlfError, MlfError } from '../lib/errors.js';
 import { maskUri } from '../tracking/uri.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import { trackingRoutes, type RouteTable } from './routes/tracking.js';
-import { addLoggedModelRoutes, loggedModelRouteKey } from './routes/logged-models.js';
+import { addLoggedModelRoutes, addRunOutputRoutes, loggedModelRouteKey } from './routes/logged-models.js';
 import { ArtifactAccess, artifactProxyHandlers } from './routes/artifacts.js';
 import { addFileStoreRegistryRoutes, registryRoutes } from './routes/registry.js';
 import type { RegistryStore } from '../stores/registry-store.js';
@@ -121,6 +121,7 @@ export function createApp(opts: AppOptions): App {
   const access = new ArtifactAccess(path.resolve(opts.artifactsDestination ?? 'mlartifacts'), serveArtifacts);
   const table: RouteTable = trackingRoutes(store, access);
   addLoggedModelRoutes(table, store);
+  addRunOutputRoutes(table, store);
   const registryUri = opts.registryStoreUri ?? store.displayUri;
   const registryOnFiles = opts.registryStoreUri ? isFileStoreUri(opts.registryStoreUri) : store.kind === 'file';
   if (opts.registryStore) {

@@ -86,6 +86,12 @@ export interface SearchLoggedModelsOptions {
   pageToken?: string;
 }
 
+/** A run's links to models: `inputs.model_inputs` and `outputs.model_outputs` of a `Run`. */
+export interface RunModelLinks {
+  inputs: { modelId: string }[];
+  outputs: { modelId: string; step: number }[];
+}
+
 /** What a store with logged models offers; stores without them leave `TrackingStore.loggedModels` unset. */
 export interface LoggedModelStore {
   create(opts: CreateLoggedModelOptions): Promise<LoggedModel>;
@@ -99,6 +105,12 @@ export interface LoggedModelStore {
   /** A key already logged on the model is refused. */
   logParams(modelId: string, params: KeyValue[]): Promise<void>;
   search(opts: SearchLoggedModelsOptions): Promise<PagedList<LoggedModel>>;
+  /** `runs/outputs`: the run (active) produced these models. Stores without run links leave it unset. */
+  logOutputs?(runId: string, models: { modelId: string; step: number }[]): Promise<void>;
+  /** The model half of `runs/log-inputs`: the run (active) used these models. */
+  logModelInputs?(runId: string, modelIds: string[]): Promise<void>;
+  /** Model links of runs (runs without any are absent); empty where the schema has no such links. */
+  runLinks?(runIds: string[]): Promise<Map<string, RunModelLinks>>;
 }
 
 /** MLflow's `SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT`. */

@@ -76,6 +76,7 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   ['/runs/log-batch', { POST: run('update') }],
   ['/runs/log-model', { POST: run('update') }],
   ['/runs/log-inputs', { POST: { ...run('update'), stricter: true } }],
+  ['/runs/outputs', { POST: run('update') }],
   ['/metrics/get-history', { GET: run('read') }],
   ['/metrics/get-history-bulk-interval', { GET: { check: { kind: 'experiment', by: 'run_ids', need: 'read' }, stricter: true } }],
   ['/artifacts/list', { GET: run('read') }],

@@ -125,3 +125,47 @@ export function addLoggedModelRoutes(t: RouteTable, store: TrackingStore): void 
     return {};
   });
 }
+
+/**
+ * Adds MLflow 3's model links to run JSON (from `runToJson`): `inputs.model_inputs` and
+ * `outputs.model_outputs`. Stores without logged models leave runs as they are.
+ */
+export async function addRunModelLinks(store: TrackingStore, runs: Record<string, any>[]): Promise<void> {
+  const linksOf = store.loggedModels?.runLinks;
+  if (!linksOf || !runs.length) return;
+  const links = await linksOf.call(store.loggedModels, runs.map((r) => String(r.info.run_id)));
+  for (const r of runs) {
+    const l = links.get(String(r.info.run_id));
+    if (!l) continue;
+    if (l.inputs.length) r.inputs = { ...(r.inputs ?? {}), model_inputs: l.inputs.map((m) => ({ model_id: m.modelId })) };
+    if (l.outputs.length) r.outputs = { model_outputs: l.outputs.map((m) => ({ model_id: m.modelId, step: m.step })) };
+  }
+}
+
+/** `models[]` of runs/outputs (`{model_id, step}`, both required) or runs/log-inputs (`{model_id}`). */
+export function modelRefsFrom(p: Params, withStep: boolean): { modelId: string; step: number }[] {
+  return list(p, 'models').map((m, i) => {
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) throw invalid('models', p.models);
+    const o = m as Params;
+    const modelId = str(o, 'model_id');
+    if (!modelId) throw new MlfError(`Missing value for required parameter 'models[${i}].model_id'.`, 'INVALID_PARAMETER_VALUE');
+    const step = int(o, 'step');
+    if (withStep && step === undefined) throw new MlfError(`Missing value for required parameter 'models[${i}].step'.`, 'INVALID_PARAMETER_VALUE');
+    return { modelId, step: step ?? 0 };
+  });
+}
+
+/** POST /runs/outputs. */
+export function addRunOutputRoutes(t: RouteTable, store: TrackingStore): void {
+  const e = t.get('/runs/outputs') ?? {};
+  e.POST = async (req) => {
+    const p = await readParams(req);
+    const runId = str(p, 'run_id', true);
+    const models = modelRefsFrom(p, true);
+    const lm = modelsOf(store);
+    if (!lm.logOutputs) throw new MlfError(`Run outputs are not supported by the tracking store '${store.displayUri}'.`, 'BAD_REQUEST');
+    await lm.logOutputs(runId, models);
+    return {};
+  };
+  t.set('/runs/outputs', e);
+}

@@ -33,6 +33,7 @@ import {
   type Params,
 } from '../request.js';
 import type { ArtifactAccess } from './artifacts.js';
+import { addRunModelLinks, modelRefsFrom } from './logged-models.js';
 import type { Req } from '../http.js';
 
 export type Json = Record<string, unknown>;
@@ -225,7 +226,9 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   });
   on('/runs/get', ['GET'], async (req) => {
     const p = await readParams(req);
-    return { run: runToJson(await store.getRun(str(p, 'run_id', true))) };
+    const run = runToJson(await store.getRun(str(p, 'run_id', true)));
+    await addRunModelLinks(store, [run]);
+    return { run };
   });
   on('/runs/search', ['POST'], async (req) => {
     const p = await readParams(req, ['experiment_ids', 'order_by']);
@@ -241,6 +244,7 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     });
     const out: Json = {};
     if (page.items.length) out.runs = page.items.map(runToJson);
+    await addRunModelLinks(store, (out.runs as Json[] | undefined) ?? []);
     if (page.nextPageToken) out.next_page_token = page.nextPageToken;
     return out;
   });
@@ -310,7 +314,9 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   on('/runs/log-inputs', ['POST'], async (req) => {
     const p = await readParams(req);
     const runId = str(p, 'run_id', true);
-    const datasets = list(p, 'datasets', true).map((d, i) => {
+    // MLflow 3: `models` may come alone; `datasets` is required only without it.
+    const models = modelRefsFrom(p, false);
+    const datasets = list(p, 'datasets', models.length === 0).map((d, i) => {
       if (d === null || typeof d !== 'object' || Array.isArray(d)) throw invalid('datasets', p.datasets);
       const o = d as Params;
       const ds = o.dataset;
@@ -331,7 +337,12 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
         },
       };
     });
-    await store.logInputs(runId, datasets);
+    if (datasets.length || !models.length) await store.logInputs(runId, datasets);
+    if (models.length) {
+      const lm = store.loggedModels;
+      if (!lm?.logModelInputs) throw new MlfError(`Model inputs are not supported by the tracking store '${store.displayUri}'.`, 'BAD_REQUEST');
+      await lm.logModelInputs(runId, models.map((m) => m.modelId));
+    }
     return {};
   });
 

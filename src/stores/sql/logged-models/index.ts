@@ -25,6 +25,7 @@ import {
   type LoggedModelMetric,
   type LoggedModelStatus,
   type LoggedModelStore,
+  type RunModelLinks,
   type SearchLoggedModelsOptions,
 } from '../../../tracking/logged-models.js';
 import {
@@ -35,7 +36,7 @@ import {
   parseLoggedModelFilter,
   type LoggedModelComparison,
 } from '../../../tracking/search/logged-models.js';
-import { EXPERIMENT_NOT_FOUND, generateRandomRunName } from '../../common.js';
+import { EXPERIMENT_NOT_FOUND, RUN_NOT_FOUND, generateRandomRunName, newRunId } from '../../common.js';
 import { mustBeActive } from '../../../tracking/messages.js';
 import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
 import { sqlExperimentId } from '../rows.js';
@@ -314,6 +315,77 @@ export class SqlLoggedModels implements LoggedModelStore {
       const rows = (await q.modifyEnd(pagingClause(this.dialect, maxResults + 1, offset)).execute()) as ModelRow[];
       const items = await this.hydrate(rows.slice(0, maxResults));
       return rows.length > maxResults ? { items, nextPageToken: encodeLoggedModelPageToken(pageQuery, offset + maxResults) } : { items };
+    });
+  }
+
+  /** The run must exist and be active (MLflow's `_check_run_is_active`). */
+  private async requireActiveRun(tx: Db | Tx, runId: string): Promise<void> {
+    const row = (await tx.selectFrom('runs').select('lifecycle_stage').where('run_uuid', '=', runId).execute())[0];
+    if (!row) throw RUN_NOT_FOUND(runId);
+    if (row.lifecycle_stage !== 'active') throw mustBeActive('run', runId, row.lifecycle_stage as string);
+  }
+
+  /** MLflow's rows: `inputs` (RUN_OUTPUT run → MODEL_OUTPUT model, with the step). */
+  async logOutputs(runId: string, models: { modelId: string; step: number }[]): Promise<void> {
+    return this.run(async () => {
+      await this.dialect.writeTransaction(this.db, async (tx) => {
+        await this.requireActiveRun(tx, runId);
+        if (!models.length) return;
+        const rows = models.map((m) => ({ input_uuid: newRunId(), source_type: 'RUN_OUTPUT', source_id: runId, destination_type: 'MODEL_OUTPUT', destination_id: m.modelId, step: m.step }));
+        await tx.insertInto('inputs').values(rows).execute();
+      });
+    });
+  }
+
+  /** MLflow's rows: `inputs` (RUN_INPUT run → MODEL_INPUT model); a link already there is kept once. */
+  async logModelInputs(runId: string, modelIds: string[]): Promise<void> {
+    return this.run(async () => {
+      await this.dialect.writeTransaction(this.db, async (tx) => {
+        await this.requireActiveRun(tx, runId);
+        const ids = [...new Set(modelIds)];
+        if (!ids.length) return;
+        const have = await tx
+          .selectFrom('inputs')
+          .select('destination_id')
+          .where('source_type', '=', 'RUN_INPUT')
+          .where('source_id', '=', runId)
+          .where('destination_type', '=', 'MODEL_INPUT')
+          .where('destination_id', 'in', ids)
+          .execute();
+        const known = new Set(have.map((h) => h.destination_id as string));
+        const rows = ids.filter((id) => !known.has(id)).map((id) => ({ input_uuid: newRunId(), source_type: 'RUN_INPUT', source_id: runId, destination_type: 'MODEL_INPUT', destination_id: id, step: 0 }));
+        if (rows.length) await tx.insertInto('inputs').values(rows).execute();
+      });
+    });
+  }
+
+  async runLinks(runIds: string[]): Promise<Map<string, RunModelLinks>> {
+    const out = new Map<string, RunModelLinks>();
+    if (!runIds.length) return out;
+    try {
+      await this.requireTables();
+    } catch {
+      return out; // a 2.x schema has no model links
+    }
+    return this.run(async () => {
+      for (let i = 0; i < runIds.length; i += ID_CHUNK) {
+        const rows = await this.db
+          .selectFrom('inputs')
+          .select(['source_id', 'destination_type', 'destination_id', 'step'])
+          .where('source_type', 'in', ['RUN_INPUT', 'RUN_OUTPUT'])
+          .where('destination_type', 'in', ['MODEL_INPUT', 'MODEL_OUTPUT'])
+          .where('source_id', 'in', runIds.slice(i, i + ID_CHUNK))
+          .orderBy('step')
+          .orderBy('destination_id')
+          .execute();
+        for (const r of rows) {
+          const runId = r.source_id as string;
+          const links = out.get(runId) ?? out.set(runId, { inputs: [], outputs: [] }).get(runId)!;
+          if (r.destination_type === 'MODEL_INPUT') links.inputs.push({ modelId: r.destination_id as string });
+          else links.outputs.push({ modelId: r.destination_id as string, step: Number(r.step) });
+        }
+      }
+      return out;
     });
   }
 
