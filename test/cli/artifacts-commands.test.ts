@@ -119,6 +119,19 @@ for (const setup of SETUPS) {
       expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     });
 
+    if (setup.name === 'a SQLite store') {
+      it('reports an artifact root it cannot reach (an object store) with one line, exit 1', async () => {
+        const exp = (await runJson(['experiments', 'create', '-n', 'in-s3', '-l', 's3://bucket/prefix'], opts())).experiment_id;
+        const inS3 = (await runOk(['runs', 'log', '--experiment-id', exp, '--no-source-tags'], opts())).stdout.trim();
+        for (const args of [['list', '-r', inS3], ['download', '-r', inS3, '-d', path.join(dir, 's3-out')], ['log-artifact', '-r', inS3, '-l', path.join(dir, 'src', 'notes.txt')]]) {
+          const r = await runCli(['artifacts', ...args], opts());
+          expect(r.code).toBe(1);
+          expect(r.stderr).toMatch(/^Error: mlf cannot reach artifact root 's3:\/\/bucket\/prefix\/.+': only local folders, file: URIs and a tracking server's mlflow-artifacts proxy are supported .*\n$/);
+        }
+        expect(fs.existsSync(path.join(dir, 's3-out'))).toBe(false);
+      });
+    }
+
     if (setup.name.startsWith('mlf server')) {
       it('streams a 200 MB file up and down through the proxy, byte for byte, without holding it in memory', async () => {
         const big = path.join(dir, 'big.bin');
