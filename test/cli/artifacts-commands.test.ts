@@ -83,6 +83,18 @@ for (const setup of SETUPS) {
       const viaUri = (await runOk(['artifacts', 'download', '-u', `runs:/${run}/model/MLmodel`, '-d', path.join(dir, 'one')], opts())).stdout.trim();
       expect(viaUri).toBe(path.join(dir, 'one', 'MLmodel'));
       expect(fs.readFileSync(viaUri, 'utf8')).toBe('flavors: {}\n');
+
+      if (setup.name.startsWith('mlf server')) {
+        expect(top.root_uri).toMatch(/^mlflow-artifacts:\//);
+        // The proxy's own URIs: mlflow-artifacts:/… (through the tracking URI) and its http(s) address.
+        const proxied = await runOk(['artifacts', 'download', '-u', `${top.root_uri}/notes.txt`, '-d', path.join(dir, 'proxied')], opts());
+        expect(fs.readFileSync(proxied.stdout.trim(), 'utf8')).toBe('héllo\n');
+        const rootPath = top.root_uri.replace(/^mlflow-artifacts:\/*/, '');
+        const httpUri = `${uri}/api/2.0/mlflow-artifacts/artifacts/${rootPath}/model`;
+        const viaHttp = (await runOk(['artifacts', 'download', '-u', httpUri, '-d', path.join(dir, 'http')], opts())).stdout.trim();
+        expect(viaHttp).toBe(path.join(dir, 'http', 'model'));
+        expect(fs.readFileSync(path.join(viaHttp, 'MLmodel'), 'utf8')).toBe('flavors: {}\n');
+      }
     });
 
     it('refuses a missing path, an existing destination and a missing local file with one line, exit 1, nothing left', async () => {
