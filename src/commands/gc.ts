@@ -27,7 +27,7 @@ export default class Gc extends BaseCommand<typeof Gc> {
     const { runGc } = await import('../gc/gc.js');
     const { progressBar } = await import('../gc/progress.js');
     const { formatSummary } = await import('../gc/summary.js');
-    const store = await this.openStore(flags['backend-store-uri'] ?? flags['tracking-uri']);
+    const store = await this.openStore(flags['backend-store-uri'] ?? flags['tracking-uri'], { writing: true });
     const json = this.jsonEnabled();
     const summary = await runGc(store, {
       olderThan: flags['older-than'],

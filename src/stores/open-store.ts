@@ -21,6 +21,8 @@ export interface OpenStoreOptions {
    */
   schema?: 'check' | 'none';
   cwd?: string;
+  /** The caller is about to write: refuse a corrupt SQLite file first (`PRAGMA quick_check`). */
+  writing?: boolean;
 }
 
 export async function openTrackingStore(uri?: string, opts: OpenStoreOptions = {}): Promise<TrackingStore> {
@@ -37,7 +39,7 @@ export async function openParsedStore(parsed: StoreUri, opts: OpenStoreOptions =
     }
     case 'sql': {
       const { SqlStore } = await import('./sql/sql-store.js');
-      return SqlStore.open(parsed, { artifactRoot: opts.artifactRoot, schema: opts.schema ?? 'check', cwd: opts.cwd });
+      return SqlStore.open(parsed, { artifactRoot: opts.artifactRoot, schema: opts.schema ?? 'check', cwd: opts.cwd, integrityCheck: opts.writing });
     }
     case 'rest':
     case 'databricks': {

@@ -95,6 +95,8 @@ export interface SqlStoreOptions {
   artifactRoot?: string;
   schema?: 'check' | 'none';
   cwd?: string;
+  /** Refuse a corrupt SQLite file (`PRAGMA quick_check`) before anything is written. */
+  integrityCheck?: boolean;
 }
 
 const queryCaches = new WeakMap<SqlConnection, QueryCache>();
@@ -227,6 +229,7 @@ export class SqlStore implements TrackingStore {
   static async open(uri: SqlStoreUri, opts: SqlStoreOptions = {}): Promise<SqlStore> {
     const conn = await connectSql(uri);
     try {
+      if (opts.integrityCheck) await (await import('./integrity.js')).assertIntact(conn);
       const root = opts.artifactRoot ?? path.resolve(opts.cwd ?? process.cwd(), 'mlruns');
       const store = new SqlStore(conn, root, conn.db, false);
       if ((opts.schema ?? 'check') === 'check') {
