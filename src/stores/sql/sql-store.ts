@@ -101,6 +101,8 @@ export interface SqlStoreOptions {
   cwd?: string;
   /** Only reads follow: open read-only where the driver can; refuse a database without MLflow's schema. */
   readOnly?: boolean;
+  /** Refuse a corrupt SQLite file (`PRAGMA quick_check`) before anything is written. */
+  integrityCheck?: boolean;
 }
 
 const queryCaches = new WeakMap<SqlConnection, QueryCache>();
@@ -233,6 +235,7 @@ export class SqlStore implements TrackingStore {
   static async open(uri: SqlStoreUri, opts: SqlStoreOptions = {}): Promise<SqlStore> {
     const conn = await connectSql(uri, undefined, { readOnly: opts.readOnly });
     try {
+      if (opts.integrityCheck) await (await import('./integrity.js')).assertIntact(conn);
       const root = opts.artifactRoot ?? path.resolve(opts.cwd ?? process.cwd(), 'mlruns');
       const store = new SqlStore(conn, root, conn.db, false);
       if ((opts.schema ?? 'check') === 'check') {
