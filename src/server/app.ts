@@ -157,9 +157,12 @@ export function createApp(opts: AppOptions): App {
     const p = req.path;
     try {
       // MLflow's UI-only endpoints; Flask merges repeated slashes (`//model-versions/get-artifact`).
-      const ajax = p.startsWith('/ajax-api/2.0/mlflow/') ? dispatchReply(ajaxOnly, req, p.slice('/ajax-api/2.0/mlflow'.length)) : undefined;
-      const root = ajax ?? dispatchReply(atRoot, req, p.replace(/\/{2,}/g, '/'));
-      if (root) return await root;
+      const ui = p.startsWith('/ajax-api/2.0/mlflow/')
+        ? dispatchReply(ajaxOnly, req, p.slice('/ajax-api/2.0/mlflow'.length))
+        : p.startsWith('/api/')
+          ? undefined
+          : dispatchReply(atRoot, req, p.includes('//') ? p.replace(/\/{2,}/g, '/') : p);
+      if (ui) return await ui;
       for (const prefix of API_PREFIXES) {
         if (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 47 /* / */) return await dispatchApi(req, p.slice(prefix.length));
       }
