@@ -117,9 +117,7 @@ describe('migrations on SQLite', () => {
     const conn = await connect(file);
     const r = await upgrade(conn, { dryRun: true });
     expect(r.applied).toEqual([]);
-    expect(r.pending.map((l) => l.split(' ')[0])).toEqual(
-      ['2d6e25af4d3e', 'acf3f17fdcc7', '867495a8f9d4', '5b0e9adcef9c', '4465047574b1', 'f5a4f2784254', '0584bdc529eb', '400f98739977', '6953534de441'],
-    );
+    expect(r.pending.map((l) => l.split(' ')[0])).toEqual(MIGRATIONS.slice(MIGRATIONS.findIndex((m) => m.revision === '7f2a7d5fae7d') + 1).map((m) => m.revision));
     expect(r.oneWay.map((l) => l.split(' ')[0])).toEqual(['2d6e25af4d3e', '400f98739977']);
     expect(await currentRevision(conn.db)).toBe('7f2a7d5fae7d');
     await conn.close();
