@@ -111,6 +111,22 @@ describe('migrations on SQLite', () => {
     expect(sqliteSchema(file)).toEqual(schemaBefore);
   });
 
+  it('refuses a database at a known revision that lacks one of its tables, naming it, and changes nothing', async () => {
+    const file = copyFixture('sqlite-head.db');
+    const raw = new Database(file);
+    raw.pragma('foreign_keys = OFF');
+    raw.exec('drop table trace_request_metadata');
+    raw.close();
+    const before = sqliteSchema(file);
+    const conn = await connect(file);
+    await expect(ensureSchema(conn)).rejects.toThrow(/at revision f5a4f2784254 but lacks the table trace_request_metadata that revision has/);
+    await expect(upgrade(conn, { onBeforeOneWay: async () => true })).rejects.toThrow(/lacks the table trace_request_metadata/);
+    await conn.close();
+    const { SqlStore } = await import('../../src/stores/sql/sql-store.js');
+    await expect(SqlStore.open(parseDbUri(`sqlite:///${file}`))).rejects.toThrow(/lacks the table trace_request_metadata/);
+    expect(sqliteSchema(file)).toEqual(before);
+  });
+
   it('dry run lists the pending migrations and changes nothing', async () => {
     const file = copyFixture('sqlite-old-7f2a7d5fae7d.db');
     const before = sqliteSchema(file);
