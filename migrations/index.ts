@@ -37,6 +37,7 @@ import m30 from './0030-6953534de441-add-step-to-inputs-table.js';
 import m31 from './0031-bda7b8c39065-increase-model-version-tag-value-limit.js';
 import m32 from './0032-cbc13b556ace-add-v3-trace-schema-columns.js';
 import m33 from './0033-770bee3ae1dd-add-assessments-table.js';
+import m34 from './0034-a1b2c3d4e5f6-add-spans-table.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0,
@@ -73,4 +74,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m31,
   m32,
   m33,
+  m34,
 ];

@@ -89,7 +89,7 @@ const MLFLOW_3: MlflowRevision[] = [
   r('bda7b8c39065', '3.2', true),
   r('cbc13b556ace', '3.2', true),
   r('770bee3ae1dd', '3.2', true, ['assessments']),
-  r('a1b2c3d4e5f6', '3.3', true),
+  r('a1b2c3d4e5f6', '3.3', true, ['spans']),
   r('de4033877273', '3.3', true),
   r('1a0cddfcaa16', '3.3', true),
   r('534353b11cbc', '3.4', true),

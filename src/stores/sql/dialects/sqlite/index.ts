@@ -106,6 +106,7 @@ export const sqliteDialect: SqlDialect = {
     varchar: (n) => `VARCHAR(${n})`,
     text: 'TEXT',
     mediumText: 'TEXT',
+    longText: 'TEXT',
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {
