@@ -189,12 +189,12 @@ export function createApp(opts: AppOptions): App {
     const inPrefix = underPrefix(full);
     if (inPrefix !== undefined) {
       // MLflow's UI-only endpoints; Flask merges repeated slashes (`//model-versions/get-artifact`).
-      const ui = inPrefix.startsWith('/ajax-api/2.0/mlflow/')
+      const uiOnly = inPrefix.startsWith('/ajax-api/2.0/mlflow/')
         ? dispatchReply(ajaxOnly, req, inPrefix.slice('/ajax-api/2.0/mlflow'.length))
         : inPrefix.startsWith('/api/')
           ? undefined
           : dispatchReply(atRoot, req, inPrefix.includes('//') ? inPrefix.replace(/\/{2,}/g, '/') : inPrefix);
-      if (ui) return await ui;
+      if (uiOnly) return await uiOnly;
     }
     for (const api of API_PREFIXES) {
       const p = api.startsWith('/ajax-api') ? inPrefix : full;

@@ -239,13 +239,15 @@ export class SqlStore implements TrackingStore {
       const root = opts.artifactRoot ?? path.resolve(opts.cwd ?? process.cwd(), 'mlruns');
       const store = new SqlStore(conn, root, conn.db, false);
       if ((opts.schema ?? 'check') === 'check') {
-        // At a revision the store works on (the usual case) only the revision is read: no migration
-        // module is loaded.
-        const { storesOpen, currentRevision } = await import('./migrate/head.js');
-        const revision = await currentRevision(conn.db);
+        // At a revision the store works on (the usual case) only the revision and the table names
+        // are read: no migration module is loaded.
+        const { storesOpen, currentRevision, assertTablesOf } = await import('./migrate/head.js');
+        const rev = await currentRevision(conn.db);
         // A reader never initialises a database: one without MLflow's schema is the wrong place.
-        if (revision === null && opts.readOnly) throw noStoreError(uri.uri);
-        if (!storesOpen(revision)) {
+        if (rev === null && opts.readOnly) throw noStoreError(uri.uri);
+        if (storesOpen(rev)) {
+          await assertTablesOf(rev!, await conn.dialect.ddl.catalog.tables(conn.db));
+        } else {
           const { ensureSchema } = await import('./migrate/index.js');
           await ensureSchema(conn);
         }
