@@ -252,7 +252,7 @@ export class SqlStore implements TrackingStore {
           await ensureSchema(conn);
         }
         if (!opts.readOnly) {
-          await conn.dialect.onSchemaReady?.(conn.db, { created: revision === null });
+          await conn.dialect.onSchemaReady?.(conn.db, { created: rev === null });
           await store.ensureDefaultExperiment();
         }
       }
