@@ -90,7 +90,7 @@ for (const kind of ['file', 'sqlite'] as CliStoreKind[]) {
       expect(created.stdout.trim()).toMatch(/^[0-9a-f]{32}$/);
       const typo = await runCli(['experimens', 'serch'], opts());
       expect(typo.code).toBe(2);
-      expect(typo.stderr.trim()).toBe('Error: command experimens serch not found. Did you mean "mlf experiments search"? Run "mlf --help" for the list.');
+      expect(typo.stderr.trim()).toBe("Error: Unknown command: mlf experimens serch. Did you mean 'mlf experiments search'? See 'mlf --help'.");
     });
   });
 }
