@@ -26,7 +26,7 @@ import { ajaxRoutes, rootRoutes, type ReplyTable } from './routes/ajax.js';
 import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
 import { BudgetExceeded } from './body-budget.js';
 import { defaultUiDir, uiHandler } from './routes/ui.js';
-import { addTraceRoutes, traceRouteKey } from './routes/traces.js';
+import { addTraceArtifactRoute, addTraceRoutes, traceRouteKey } from './routes/traces.js';
 import { traceStoreOver } from '../stores/sql/traces/index.js';
 
 /** The MLflow version whose API this server speaks (what `/version` answers). */
@@ -121,7 +121,8 @@ export function createApp(opts: AppOptions): App {
   const logRequests = logger.enabled('info');
   const access = new ArtifactAccess(path.resolve(opts.artifactsDestination ?? 'mlartifacts'), serveArtifacts);
   const table: RouteTable = trackingRoutes(store, access);
-  addTraceRoutes(table, traceStoreOver(store), store);
+  const traces = traceStoreOver(store);
+  addTraceRoutes(table, traces, store);
   const registryUri = opts.registryStoreUri ?? store.displayUri;
   const registryOnFiles = opts.registryStoreUri ? isFileStoreUri(opts.registryStoreUri) : store.kind === 'file';
   if (opts.registryStore) {
@@ -132,6 +133,7 @@ export function createApp(opts: AppOptions): App {
   opts.extendRoutes?.(table);
   const proxy = artifactProxyHandlers(access);
   const ajaxOnly = ajaxRoutes(store, access);
+  addTraceArtifactRoute(ajaxOnly, traces, access);
   const atRoot = rootRoutes(store, access, table);
   const dispatchReply = (t: ReplyTable, req: Req, rest: string): Promise<Reply> | undefined => {
     const entry = t.get(rest);

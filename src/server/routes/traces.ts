@@ -5,12 +5,14 @@
  * the route table by their pattern; `traceRouteKey` maps a request path onto it.
  */
 import { MlfError } from '../../lib/errors.js';
-import { SEARCH_TRACES_DEFAULT_MAX_RESULTS, SEARCH_TRACES_MAX_RESULTS, parseTraceStatus, traceInfoToJson } from '../../tracking/traces.js';
+import { MLFLOW_ARTIFACT_LOCATION, SEARCH_TRACES_DEFAULT_MAX_RESULTS, SEARCH_TRACES_MAX_RESULTS, parseTraceStatus, traceInfoToJson } from '../../tracking/traces.js';
 import type { TraceStore } from '../../stores/trace-store.js';
 import type { TrackingStore } from '../../stores/tracking-store.js';
 import { invalid, int, keyValues, readParams, str, stringList, type Params } from '../request.js';
 import type { Req } from '../http.js';
 import type { Handler, Json, RouteTable } from './tracking.js';
+import type { ReplyTable } from './ajax.js';
+import type { ArtifactAccess } from './artifacts.js';
 
 /** Literal segments after `/traces/` that are endpoints of their own, never a request id. */
 const LITERALS = new Set(['delete-traces', 'search', 'get', 'batchGet', 'batchGetInfos', 'link-to-run', 'link-prompts']);
@@ -37,7 +39,7 @@ function kvMap(p: Params, name: string): Record<string, string> {
 /** Adds the trace endpoints; `traces` is undefined where the store keeps no traces. */
 export function addTraceRoutes(t: RouteTable, traces: TraceStore | undefined, store: TrackingStore): void {
   const need = (): TraceStore => {
-    if (!traces) throw new MlfError(`Traces are not supported by the '${store.kind}' tracking store of this server.`, 'FEATURE_DISABLED');
+    if (!traces) throw new MlfError(`Traces are not supported by the '${store.kind}' tracking store of this server (use a database store).`, 'BAD_REQUEST');
     return traces;
   };
   const on = (path: string, method: string, h: Handler) => t.set(path, { ...t.get(path), [method]: h });
@@ -89,5 +91,49 @@ export function addTraceRoutes(t: RouteTable, traces: TraceStore | undefined, st
     const p = await readParams(req);
     await need().deleteTraceTag(requestIdOf(req), str(p, 'key', true));
     return {};
+  });
+}
+
+/** MLflow's `TRACE_DATA_FILE_NAME`: the spans of a trace, in its artifact folder. */
+export const TRACE_DATA_FILE_NAME = 'traces.json';
+
+/**
+ * The UI's `GET /ajax-api/2.0/mlflow/get-trace-artifact?request_id=…` (MLflow's
+ * `get_trace_artifact_handler`): the trace's `traces.json`, read from its artifact location.
+ */
+export function addTraceArtifactRoute(t: ReplyTable, traces: TraceStore | undefined, artifacts: ArtifactAccess): void {
+  t.set('/get-trace-artifact', {
+    GET: async (req) => {
+      const requestId = new URLSearchParams(req.query).get('request_id');
+      if (!requestId) throw new MlfError('Request must include the "request_id" query parameter.', 'BAD_REQUEST');
+      if (!traces) throw new MlfError('Traces are not supported by the tracking store of this server (use a database store).', 'BAD_REQUEST');
+      const info = await traces.getTraceInfo(requestId);
+      const location = info.tags[MLFLOW_ARTIFACT_LOCATION];
+      if (!location) throw new MlfError(`Unable to determine trace artifact location for trace '${requestId}'.`, 'INVALID_STATE');
+      let data: Buffer;
+      try {
+        const { repo, under } = artifacts.repoFor(location);
+        const { stream } = await repo.open([under, TRACE_DATA_FILE_NAME].filter(Boolean).join('/'));
+        const chunks: Buffer[] = [];
+        for await (const c of stream) chunks.push(c as Buffer);
+        data = Buffer.concat(chunks);
+      } catch (e) {
+        if (e instanceof MlfError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
+          throw new MlfError(`Trace data not found for request_id '${requestId}'.`, 'NOT_FOUND');
+        }
+        throw e;
+      }
+      try {
+        JSON.parse(data.toString('utf8'));
+      } catch {
+        // MLflow fails here with a 500; mlf answers 4xx, never 5xx.
+        throw new MlfError(`Trace data is corrupted for request_id '${requestId}'.`, 'BAD_REQUEST');
+      }
+      return {
+        status: 200,
+        body: data,
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `attachment; filename=${TRACE_DATA_FILE_NAME}`, 'X-Content-Type-Options': 'nosniff' },
+      };
+    },
   });
 }
