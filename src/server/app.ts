@@ -26,6 +26,8 @@ import { ajaxRoutes, rootRoutes, type ReplyTable } from './routes/ajax.js';
 import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
 import { BudgetExceeded } from './body-budget.js';
 import { defaultUiDir, uiHandler } from './routes/ui.js';
+import { addTraceArtifactRoute, addTraceRoutes, traceRouteKey } from './routes/traces.js';
+import { traceStoreOver } from '../stores/sql/traces/index.js';
 
 /** The MLflow version whose API this server speaks (what `/version` answers). */
 export const MLFLOW_API_VERSION = '2.17.2';
@@ -119,6 +121,8 @@ export function createApp(opts: AppOptions): App {
   const logRequests = logger.enabled('info');
   const access = new ArtifactAccess(path.resolve(opts.artifactsDestination ?? 'mlartifacts'), serveArtifacts);
   const table: RouteTable = trackingRoutes(store, access);
+  const traces = traceStoreOver(store);
+  addTraceRoutes(table, traces, store);
   const registryUri = opts.registryStoreUri ?? store.displayUri;
   const registryOnFiles = opts.registryStoreUri ? isFileStoreUri(opts.registryStoreUri) : store.kind === 'file';
   if (opts.registryStore) {
@@ -129,6 +133,7 @@ export function createApp(opts: AppOptions): App {
   opts.extendRoutes?.(table);
   const proxy = artifactProxyHandlers(access);
   const ajaxOnly = ajaxRoutes(store, access);
+  addTraceArtifactRoute(ajaxOnly, traces, access);
   const atRoot = rootRoutes(store, access, table);
   const dispatchReply = (t: ReplyTable, req: Req, rest: string): Promise<Reply> | undefined => {
     const entry = t.get(rest);
@@ -139,7 +144,7 @@ export function createApp(opts: AppOptions): App {
   const prefix = opts.staticPrefix ?? '';
 
   const dispatchApi = async (req: Req, rest: string): Promise<Reply> => {
-    const entry = table.get(rest);
+    const entry = table.get(rest) ?? table.get(traceRouteKey(rest));
     if (!entry) return notFound(req);
     // HEAD is answered as GET (node drops the body), as Flask and Hono do.
     const h = entry[req.method] ?? (req.method === 'HEAD' ? entry.GET : undefined);

@@ -10,6 +10,7 @@
  * filtering run and model-version search results to what the user may read.
  */
 import type { Need } from './permissions.js';
+import { traceRouteKey } from '../routes/traces.js';
 
 /** Which parameter names the resource, and what the user needs on it. */
 export type Check =
@@ -75,6 +76,12 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   ['/metrics/get-history', { GET: run('read') }],
   ['/metrics/get-history-bulk-interval', { GET: { check: { kind: 'experiment', by: 'run_ids', need: 'read' }, stricter: true } }],
   ['/artifacts/list', { GET: run('read') }],
+  // ---- traces (MLflow 2.17 checks sign-in only; starting and deleting name the experiment, so mlf checks it) ----
+  ['/traces', { POST: { ...exp('update'), stricter: true }, GET: { check: signedIn } }],
+  ['/traces/{request_id}', { PATCH: { check: signedIn } }],
+  ['/traces/{request_id}/info', { GET: { check: signedIn } }],
+  ['/traces/{request_id}/tags', { PATCH: { check: signedIn }, DELETE: { check: signedIn } }],
+  ['/traces/delete-traces', { POST: { ...exp('delete'), stricter: true } }],
   // ---- model registry ----
   ['/registered-models/create', { POST: { check: signedIn, after: 'grant-model-manage' } }],
   ['/registered-models/rename', { POST: model('update') }],
@@ -120,7 +127,7 @@ export const ARTIFACT_RULES: Readonly<Record<string, Need>> = { GET: 'read', HEA
 
 /** The rule for `method` on `rest`, HEAD falling back to GET as the router does. */
 export function ruleFor(rest: string, method: string): Rule | undefined {
-  const e = RULES.get(rest);
+  const e = RULES.get(rest) ?? RULES.get(traceRouteKey(rest));
   if (!e) return undefined;
   return e[method] ?? (method === 'HEAD' ? e.GET : undefined);
 }
