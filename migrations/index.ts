@@ -34,6 +34,10 @@ import m27 from './0027-f5a4f2784254-increase-run-tag-value-limit.js';
 import m28 from './0028-0584bdc529eb-add-cascading-deletion-to-datasets-from-experiments.js';
 import m29 from './0029-400f98739977-add-logged-model-tables.js';
 import m30 from './0030-6953534de441-add-step-to-inputs-table.js';
+import m31 from './0031-bda7b8c39065-increase-model-version-tag-value-limit.js';
+import m32 from './0032-cbc13b556ace-add-v3-trace-schema-columns.js';
+import m33 from './0033-770bee3ae1dd-add-assessments-table.js';
+import m34 from './0034-a1b2c3d4e5f6-add-spans-table.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0,
@@ -67,4 +71,8 @@ export const MIGRATIONS: readonly Migration[] = [
   m28,
   m29,
   m30,
+  m31,
+  m32,
+  m33,
+  m34,
 ];

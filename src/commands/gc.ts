@@ -28,7 +28,7 @@ export default class Gc extends BaseCommand<typeof Gc> {
     const { runGc } = await import('../gc/gc.js');
     const { planningLine, progressBar } = await import('../gc/progress.js');
     const { formatSummary } = await import('../gc/summary.js');
-    const store = await this.openStore(flags['backend-store-uri'] ?? flags['tracking-uri']);
+    const store = await this.openStore(flags['backend-store-uri'] ?? flags['tracking-uri'], { writing: true });
     const json = this.jsonEnabled();
     const planning = json ? { clear: () => undefined } : planningLine('Finding deleted runs and experiments...');
     const summary = await runGc(store, {

@@ -18,7 +18,8 @@ import { isMlfError, MlfError } from '../lib/errors.js';
 import { maskUri } from '../tracking/uri.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import { trackingRoutes, type RouteTable } from './routes/tracking.js';
-import { addLoggedModelRoutes, addRunOutputRoutes, loggedModelRouteKey } from './routes/logged-models.js';
+import { addLoggedModelRoutes, addRunOutputRoutes } from './routes/logged-models.js';
+import { templateRouteKey } from './routes/route-key.js';
 import { ArtifactAccess, artifactProxyHandlers } from './routes/artifacts.js';
 import { addFileStoreRegistryRoutes, registryRoutes } from './routes/registry.js';
 import type { RegistryStore } from '../stores/registry-store.js';
@@ -27,6 +28,8 @@ import { ajaxRoutes, rootRoutes, type ReplyTable } from './routes/ajax.js';
 import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
 import { BudgetExceeded } from './body-budget.js';
 import { defaultUiDir, uiHandler } from './routes/ui.js';
+import { addTraceArtifactRoute, addTraceRoutes } from './routes/traces.js';
+import { traceStoreOver } from '../stores/sql/traces/index.js';
 
 /** The MLflow version whose API this server speaks (what `/version` answers). */
 export const MLFLOW_API_VERSION = '2.17.2';
@@ -122,6 +125,8 @@ export function createApp(opts: AppOptions): App {
   const table: RouteTable = trackingRoutes(store, access);
   addLoggedModelRoutes(table, store);
   addRunOutputRoutes(table, store);
+  const traces = traceStoreOver(store);
+  addTraceRoutes(table, traces, store);
   const registryUri = opts.registryStoreUri ?? store.displayUri;
   const registryOnFiles = opts.registryStoreUri ? isFileStoreUri(opts.registryStoreUri) : store.kind === 'file';
   if (opts.registryStore) {
@@ -132,6 +137,7 @@ export function createApp(opts: AppOptions): App {
   opts.extendRoutes?.(table);
   const proxy = artifactProxyHandlers(access);
   const ajaxOnly = ajaxRoutes(store, access);
+  addTraceArtifactRoute(ajaxOnly, traces, access);
   const atRoot = rootRoutes(store, access, table);
   const dispatchReply = (t: ReplyTable, req: Req, rest: string): Promise<Reply> | undefined => {
     const entry = t.get(rest);
@@ -142,8 +148,8 @@ export function createApp(opts: AppOptions): App {
   const prefix = opts.staticPrefix ?? '';
 
   const dispatchApi = async (req: Req, rest: string): Promise<Reply> => {
-    // Paths with ids in them (`/logged-models/<id>`) are registered under their template.
-    const entry = table.get(rest) ?? table.get(loggedModelRouteKey(rest) ?? '');
+    // Paths with ids in them (`/logged-models/<id>`, `/traces/<id>`) are registered under their template.
+    const entry = table.get(rest) ?? table.get(templateRouteKey(rest));
     if (!entry) return notFound(req);
     // HEAD is answered as GET (node drops the body), as Flask and Hono do.
     const h = entry[req.method] ?? (req.method === 'HEAD' ? entry.GET : undefined);
@@ -193,9 +199,12 @@ export function createApp(opts: AppOptions): App {
     const inPrefix = underPrefix(full);
     if (inPrefix !== undefined) {
       // MLflow's UI-only endpoints; Flask merges repeated slashes (`//model-versions/get-artifact`).
-      const ajax = inPrefix.startsWith('/ajax-api/2.0/mlflow/') ? dispatchReply(ajaxOnly, req, inPrefix.slice('/ajax-api/2.0/mlflow'.length)) : undefined;
-      const root = ajax ?? dispatchReply(atRoot, req, inPrefix.replace(/\/{2,}/g, '/'));
-      if (root) return await root;
+      const uiOnly = inPrefix.startsWith('/ajax-api/2.0/mlflow/')
+        ? dispatchReply(ajaxOnly, req, inPrefix.slice('/ajax-api/2.0/mlflow'.length))
+        : inPrefix.startsWith('/api/')
+          ? undefined
+          : dispatchReply(atRoot, req, inPrefix.includes('//') ? inPrefix.replace(/\/{2,}/g, '/') : inPrefix);
+      if (uiOnly) return await uiOnly;
     }
     for (const api of API_PREFIXES) {
       const p = api.startsWith('/ajax-api') ? inPrefix : full;

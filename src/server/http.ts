@@ -122,9 +122,11 @@ class NodeReq implements Req {
         settled = true;
         resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       });
-      msg.once('error', fail);
-      // A client gone before the end of its body: nothing to answer, but the promise must settle.
-      msg.once('close', () => fail(new MlfError('The request body ended early.', 'BAD_REQUEST')));
+      // A client gone before the end of its body: nothing to answer, but the promise must settle
+      // (and the log must not call it a server error).
+      const ended = () => fail(new MlfError('The request body ended early.', 'BAD_REQUEST'));
+      msg.once('error', ended);
+      msg.once('close', ended);
     });
   }
   stream(): Readable {

@@ -52,8 +52,16 @@ function checkContentType(req: Req): void {
 
 /** Reads the raw body as text with a size cap (Content-Length is checked first, then the bytes read). */
 export async function readBodyText(req: Req, limit: number, tooLarge: (size: number) => MlfError): Promise<string> {
-  return (await req.body(limit, tooLarge)).toString('utf8');
+  const buf = await req.body(limit, tooLarge);
+  try {
+    return strictUtf8.decode(buf);
+  } catch {
+    // Replacing bad bytes with U+FFFD would store text the client never sent (Flask refuses it too).
+    throw new MlfError('Bad Request. The request body is not valid UTF-8.', 'BAD_REQUEST');
+  }
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const bodyTooLarge = (size: number) =>
   new MlfError(`Request body is too large: ${size} bytes (at most ${MAX_JSON_BODY_BYTES}).`, 'INVALID_PARAMETER_VALUE');

@@ -32,6 +32,8 @@ export interface OpenStoreOptions {
    * vanish with it, so it is refused. Only a server can use one.
    */
   oneShot?: boolean;
+  /** The caller is about to write: refuse a corrupt SQLite file first (`PRAGMA quick_check`). */
+  writing?: boolean;
 }
 
 export async function openTrackingStore(uri?: string, opts: OpenStoreOptions = {}): Promise<TrackingStore> {
@@ -49,7 +51,7 @@ export async function openParsedStore(parsed: StoreUri, opts: OpenStoreOptions =
     }
     case 'sql': {
       const { SqlStore } = await import('./sql/sql-store.js');
-      return SqlStore.open(parsed, { artifactRoot: opts.artifactRoot, schema: opts.schema ?? 'check', cwd: opts.cwd, readOnly: opts.readOnly });
+      return SqlStore.open(parsed, { artifactRoot: opts.artifactRoot, schema: opts.schema ?? 'check', cwd: opts.cwd, readOnly: opts.readOnly, integrityCheck: opts.writing });
     }
     case 'rest':
     case 'databricks': {

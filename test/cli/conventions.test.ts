@@ -23,6 +23,25 @@ const COMMANDS = [
   'experiments delete',
   'experiments restore',
   'experiments rename',
+  'experiments csv',
+  'artifacts log-artifact',
+  'artifacts log-artifacts',
+  'artifacts list',
+  'artifacts download',
+  'models list',
+  'models describe',
+  'models create',
+  'models rename',
+  'models delete',
+  'models versions list',
+  'models versions create',
+  'models versions describe',
+  'models versions delete',
+  'models versions transition-stage',
+  'models alias set',
+  'models alias delete',
+  'models tags set',
+  'models tags delete',
 ];
 
 beforeAll(() => {
@@ -70,6 +89,8 @@ describe('exit codes and messages', () => {
   });
 
   it('gives the error as JSON on stdout with --json', async () => {
+    // A read command never creates a store (issue 15): make one first.
+    await runOk(['experiments', 'create', '-n', 'json-errors'], { env: { MLFLOW_TRACKING_URI: s.uri } });
     const r = await runCli(['runs', 'describe', 'a'.repeat(32), '--json'], { env: { MLFLOW_TRACKING_URI: s.uri } });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({ error: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: expect.stringContaining('a'.repeat(32)) } });
@@ -90,6 +111,7 @@ describe('exit codes and messages', () => {
   it('uses --tracking-uri over MLFLOW_TRACKING_URI, and ./mlruns without either', async () => {
     const other = tempStore('file');
     try {
+      await runOk(['experiments', 'create', '-n', 'env-store'], { env: { MLFLOW_TRACKING_URI: s.uri } });
       await runOk(['experiments', 'create', '-n', 'flag-wins', '--tracking-uri', other.uri], { env: { MLFLOW_TRACKING_URI: s.uri } });
       expect(fs.existsSync(other.uri)).toBe(true);
       const here = await runJson(['experiments', 'list'], { env: { MLFLOW_TRACKING_URI: s.uri } });

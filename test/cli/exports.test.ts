@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBuilt, runCli, runJson, runOk } from './run-cli.js';
 import { tempStore, type CliStoreKind, type TempStore } from './store-helpers.js';
+import { createTestDatabase, skipUnlessAvailable, type TestDatabase } from '../support/databases.js';
 
 beforeAll(() => {
   if (!cliBuilt()) throw new Error('The CLI is not built: run `npm run build` (npm test does) before these tests');
@@ -89,7 +90,29 @@ for (const kind of ['file', 'sqlite'] as CliStoreKind[]) {
       expect(created.stdout.trim()).toMatch(/^[0-9a-f]{32}$/);
       const typo = await runCli(['experimens', 'serch'], opts());
       expect(typo.code).toBe(2);
-      expect(typo.stderr.trim()).toBe('Error: command experimens serch not found. Did you mean "mlf experiments search"? Run "mlf --help" for the list.');
+      expect(typo.stderr.trim()).toBe("Error: Unknown command: mlf experimens serch. Did you mean 'mlf experiments search'? See 'mlf --help'.");
     });
   });
 }
+
+describe.skipIf(await skipUnlessAvailable('postgresql'))('exports on PostgreSQL', () => {
+  let db: TestDatabase;
+  const opts = () => ({ env: { MLFLOW_TRACKING_URI: db.uri } });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgresql');
+  });
+  afterAll(async () => db?.drop());
+
+  it('experiments csv and runs list --columns wildcards read the same runs', async () => {
+    const exp = (await runJson(['experiments', 'create', '-n', 'pg'], opts())).experiment_id;
+    const a = (await runOk(['runs', 'log', '--experiment-id', exp, '--no-source-tags', '--param', 'lr=0.1', '--metric', 'loss=0.5'], opts())).stdout.trim();
+    const b = (await runOk(['runs', 'log', '--experiment-id', exp, '--no-source-tags', '--metric', 'acc=0.75'], opts())).stdout.trim();
+    const csv = (await runOk(['experiments', 'csv', '-x', exp], opts())).stdout.split('\n');
+    const head = csv[0]!.split(',');
+    expect(head.slice(6).sort()).toEqual(['metrics.acc', 'metrics.loss', 'params.lr', 'tags.mlflow.runName']);
+    expect(csv.filter((l) => l.startsWith(a) || l.startsWith(b))).toHaveLength(2);
+    const list = await runOk(['runs', 'list', '-x', exp, '--csv', '--columns', 'metrics.*'], opts());
+    expect(list.stdout.split('\n')[0]!.split(',').slice(7)).toEqual(['metrics.acc', 'metrics.loss']);
+  });
+});

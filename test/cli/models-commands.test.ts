@@ -89,7 +89,7 @@ for (const t of TARGETS) {
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     });
 
-    it('sets, moves and deletes aliases, refusing reserved ones; models:/ URIs download the version', async () => {
+    it('sets and moves aliases, refusing reserved ones', async () => {
       await ok(['models', 'alias', 'set', 'churn', 'champion', '1']);
       await ok(['models', 'alias', 'set', 'churn', 'champion', '2']);
       const v2 = await json(['models', 'versions', 'describe', 'churn', '2']);
@@ -98,7 +98,9 @@ for (const t of TARGETS) {
       const reserved = await runCli(['models', 'alias', 'set', 'churn', 'latest', '1'], opts());
       expect(reserved.code).toBe(2);
       expect(reserved.stderr.trim().split('\n')).toHaveLength(1);
+    });
 
+    it('downloads a version by models:/ URI (alias, number, stage), then deletes the alias', async () => {
       const local = await ok(['artifacts', 'download', '-u', 'models:/churn@champion', '-d', path.join(dir, 'serve')]);
       expect(local).toBe(path.join(dir, 'serve', 'model'));
       expect(fs.readFileSync(path.join(local, 'MLmodel'), 'utf8')).toBe('artifact_path: model\n');

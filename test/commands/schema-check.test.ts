@@ -38,10 +38,13 @@ describe('schema check in every command', () => {
   it('initialises an empty database to head with the Default experiment', async () => {
     const dir = tempDir();
     const uri = `sqlite:///${path.join(dir, 'new.db')}`;
+    // A writing command initialises it (a read command would refuse: no MLflow store there).
+    const w = await runCli(['experiments', 'create', '-n', 'first', '--tracking-uri', uri]);
+    expect(w.code, w.stderr).toBe(0);
     const r = await runCli(['experiments', 'list', '--json', '--tracking-uri', uri]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.experiments.map((e: { name: string }) => e.name)).toEqual(['Default']);
+    expect(out.experiments.map((e: { name: string }) => e.name).sort()).toEqual(['Default', 'first']);
     const cur = await runCli(['db', 'current', uri, '--json']);
     expect(JSON.parse(cur.stdout)).toMatchObject({ current: HEAD_REVISION, head: HEAD_REVISION, pending: 0 });
   });

@@ -925,6 +925,15 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         expect(raw).toBeDefined();
         expect(JSON.parse(raw!)).toEqual([m1, m2]);
       });
+
+      it('refuses model JSON that does not parse with one message on every store', async () => {
+        const run = await newRun();
+        await expectError(
+          store.recordLoggedModel(run.info.runId, '{"artifact_path": '),
+          'INVALID_PARAMETER_VALUE',
+          storeMessage(lit('Malformed model info. \n {"artifact_path":  \n is not a valid JSON.')),
+        );
+      });
     });
 
     // ------------------------------------------------------------------ search runs

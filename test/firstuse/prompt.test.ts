@@ -57,9 +57,9 @@ describe('mlf db upgrade asks before a one-way migration', () => {
     expect(revision(file)).toBe('7f2a7d5fae7d');
   });
 
-  it('"y" goes on to head', () => {
+  it('"y" goes on to the target (MLflow 2.17\'s revision here: the step into MLflow 3 asks again)', () => {
     const file = oldDatabase();
-    const r = atTerminal(['db', 'upgrade', `sqlite:///${file}`], [{ expect: QUESTION, send: 'y\r' }]);
+    const r = atTerminal(['db', 'upgrade', `sqlite:///${file}`, '--to', '2.17'], [{ expect: QUESTION, send: 'y\r' }]);
     expect(r.code).toBe(0);
     expect(revision(file)).toBe('f5a4f2784254');
   });

@@ -14,6 +14,8 @@ const cases: [string[], RegExp][] = [
   [['db', 'upgrade'], /^Error: Missing required argument: url \(Database URI/],
   [['runs', 'list', '--bogus'], /^Error: Nonexistent flag: --bogus$/],
   [['runs', 'log', '--status', 'DONE'], /^Error: Expected --status=DONE to be one of: FINISHED, FAILED, KILLED$/],
+  [['runs', 'lst'], /^Error: Unknown command: mlf runs lst\. Did you mean 'mlf runs list'\? See 'mlf runs --help'\.$/],
+  [['runz'], /^Error: Unknown command: mlf runz\. See 'mlf --help'\.$/],
 ];
 
 describe('usage errors', () => {

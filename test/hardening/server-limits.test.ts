@@ -38,9 +38,9 @@ function statusAndBody(answer: string): { status: number; body: { error_code?: s
 
 describe("what Node's parser refuses gets MLflow's JSON error", () => {
   it.each([
-    ['a bad method token', 'G@T /health HTTP/1.1\r\nHost: x\r\n\r\n', 400],
-    ['a control character in a header', 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n', 400],
-    ['a 100 kB query string', `GET /api/2.0/mlflow/runs/search?filter=${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
+    ['a bad method token', 'G@T /health HTTP/1.1\r\nHost: localhost\r\n\r\n', 400],
+    ['a control character in a header', 'GET /health HTTP/1.1\r\nHost: localhost\r\nX-A: a\u0001b\r\n\r\n', 400],
+    ['a 100 kB query string', `GET /api/2.0/mlflow/runs/search?filter=${'a'.repeat(100_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 431],
     ['garbage', '\u0000\u0001\u0002 nonsense\r\n\r\n', 400],
   ])('%s', async (_name, request, status) => {
     const answer = await raw(request);
@@ -72,7 +72,7 @@ describe('JSON depth', () => {
     expect(parseJsonBody(`{"a": ${'['.repeat(98)}${']'.repeat(98)}}`)).toHaveProperty('a');
     const body = `{"experiment_ids": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
     const answer = await raw(
-      `POST /api/2.0/mlflow/runs/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      `POST /api/2.0/mlflow/runs/search HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
     );
     const r = statusAndBody(answer);
     expect(r.status).toBe(400);
@@ -120,10 +120,10 @@ describe('bytes in flight', () => {
     const s = await withBudget('64', async (port) => {
       // A first body holds 60 of the 64 bytes: its Content-Length promises more than it sends.
       const hold = net.connect(port, '127.0.0.1');
-      hold.write('POST /api/2.0/mlflow/runs/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n{');
+      hold.write('POST /api/2.0/mlflow/runs/search HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n{');
       await new Promise((r) => setTimeout(r, 100));
       const body = '{"experiment_ids": ["0"]}';
-      const answer = await rawTo(port, `POST /api/2.0/mlflow/runs/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, 15_000);
+      const answer = await rawTo(port, `POST /api/2.0/mlflow/runs/search HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, 15_000);
       hold.destroy();
       return answer;
     });
@@ -136,7 +136,7 @@ describe('bytes in flight', () => {
 describe('slow clients', () => {
   it('closes a connection whose headers never finish (header timeout, 408 in JSON)', async () => {
     const t0 = Date.now();
-    const answer = await raw('GET /health HTTP/1.1\r\nHost: x\r\n', 20_000);
+    const answer = await raw('GET /health HTTP/1.1\r\nHost: localhost\r\n', 20_000);
     expect(Date.now() - t0).toBeLessThan(15_000);
     const r = statusAndBody(answer);
     expect(r.status).toBe(408);

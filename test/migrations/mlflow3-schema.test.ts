@@ -54,11 +54,18 @@ async function expectMlflowSchema(conn: SqlConnection): Promise<void> {
 const skip = { postgresql: await skipUnlessAvailable('postgresql'), mysql: await skipUnlessAvailable('mysql') };
 
 describe(`MLflow's schema past 2.17, up to ${HEAD_REVISION}`, () => {
-  it('SQLite: a new database', async () => {
+  it('SQLite: a new database, where spans.duration_ns is computed', async () => {
     const conn = await connectSql(parseDbUri(`sqlite:///${tempDir()}/new.db`));
     try {
       await upgrade(conn);
       await expectMlflowSchema(conn);
+      await conn.db.insertInto('experiments').values({ experiment_id: 1, name: 'e', lifecycle_stage: 'active' }).execute();
+      await conn.db.insertInto('trace_info').values({ request_id: 't', experiment_id: 1, timestamp_ms: 1, status: 'OK' }).execute();
+      await conn.db
+        .insertInto('spans')
+        .values({ trace_id: 't', experiment_id: 1, span_id: 's', status: 'OK', start_time_unix_nano: 100, end_time_unix_nano: 350, content: '{}' })
+        .execute();
+      expect(await conn.db.selectFrom('spans').select('duration_ns').executeTakeFirst()).toEqual({ duration_ns: 250 });
     } finally {
       await conn.close();
     }

@@ -75,9 +75,7 @@ for (const dialect of ['postgresql', 'mysql'] as const) {
       await conn.db.insertInto('params').values({ key: 'p', value: 'x'.repeat(500), run_uuid: 'r1' }).execute();
       await conn.db.insertInto('tags').values({ key: 't', value: 'y'.repeat(5000), run_uuid: 'r1' }).execute();
       const r = await upgrade(conn);
-      expect(r.applied.map((l) => l.split(' ')[0])).toEqual(
-        ['2d6e25af4d3e', 'acf3f17fdcc7', '867495a8f9d4', '5b0e9adcef9c', '4465047574b1', 'f5a4f2784254', '0584bdc529eb', '400f98739977', '6953534de441'],
-      );
+      expect(r.applied.map((l) => l.split(' ')[0])).toEqual(MIGRATIONS.slice(MIGRATIONS.findIndex((m) => m.revision === '7f2a7d5fae7d') + 1).map((m) => m.revision));
       expect(await currentRevision(conn.db)).toBe(HEAD_REVISION);
       await conn.db.insertInto('params').values({ key: 'long', value: 'z'.repeat(8000), run_uuid: 'r1' }).execute();
       const params = await conn.db.selectFrom('params').select(['key', 'value']).orderBy('key').execute();

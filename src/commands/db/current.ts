@@ -19,7 +19,7 @@ export default class DbCurrent extends MlfCommand {
   };
   static override description =
     "Print a database's MLflow schema revision (from alembic_version) and the MLflow releases that run on it, the head mlf upgrades to, " +
-    'and what an upgrade would do. Exits 1 if the revision is not one mlf knows.';
+    'and what an upgrade would do. Exits 1 if the revision is not one mlf knows, or if a SQLite file fails PRAGMA quick_check.';
   static override examples = ['<%= config.bin %> <%= command.id %> sqlite:///mlflow.db', '<%= config.bin %> <%= command.id %> postgresql://mlflow@db/mlflow --json'];
 
   async run(): Promise<DbCurrentResult> {
@@ -31,7 +31,11 @@ export default class DbCurrent extends MlfCommand {
     const uri = parseDbUri(args.url);
     // Reading only: a missing file is reported, never created, and the file is opened read-only.
     const conn = await connectSql(uri, undefined, { readOnly: true });
+    const { integrityProblem, corruptDatabaseError } = await import('../../stores/sql/integrity.js');
     try {
+      // A scrambled SQLite file can still show a revision: say it is corrupt instead of "at head".
+      const problem = await integrityProblem(conn);
+      if (problem !== null) throw corruptDatabaseError(conn, problem);
       const s = await schemaStatus(conn);
       if (s.current === null) throw noStoreError(uri.uri);
       const result: DbCurrentResult = {

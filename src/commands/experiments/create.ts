@@ -22,7 +22,7 @@ export default class ExperimentsCreate extends BaseCommand<typeof ExperimentsCre
     const { validateExperimentName, validateExperimentTag } = await import('../../tracking/validation.js');
     const name = validateExperimentName(flags['experiment-name']);
     const tags = (flags.tag ?? []).map((t) => validateExperimentTag(parseKeyValue(t, 'tag')));
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { writing: true });
     const id = await store.createExperiment({ artifactLocation: flags['artifact-location'], name, tags });
     this.log(`Created experiment '${name}' with id ${id}`);
     const { experimentToJson } = await import('../../tracking/rest-json.js');

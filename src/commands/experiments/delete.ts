@@ -18,7 +18,7 @@ export default class ExperimentsDelete extends BaseCommand<typeof ExperimentsDel
     const { args, flags } = await this.parse(ExperimentsDelete);
     const { pickId } = await import('../../cli/ids.js');
     const id = pickId(args.experimentId, flags['experiment-id'], 'experiment-id');
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { writing: true });
     await store.deleteExperiment(id);
     // MLflow's own wording (mlflow/experiments.py), so scripts that grep it keep working.
     this.log(`Experiment with ID ${id} has been deleted.`);

@@ -21,7 +21,7 @@ export default class ExperimentsRename extends BaseCommand<typeof ExperimentsRen
     const { validateExperimentName } = await import('../../tracking/validation.js');
     const id = pickId(args.experimentId, flags['experiment-id'], 'experiment-id');
     const name = validateExperimentName(flags['new-name']);
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { writing: true });
     await store.renameExperiment(id, name);
     this.log(`Experiment with id ${id} has been renamed to '${name}'.`);
     const { experimentToJson } = await import('../../tracking/rest-json.js');

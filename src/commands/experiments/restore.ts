@@ -18,7 +18,7 @@ export default class ExperimentsRestore extends BaseCommand<typeof ExperimentsRe
     const { args, flags } = await this.parse(ExperimentsRestore);
     const { pickId } = await import('../../cli/ids.js');
     const id = pickId(args.experimentId, flags['experiment-id'], 'experiment-id');
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { writing: true });
     await store.restoreExperiment(id);
     // MLflow's own wording (mlflow/experiments.py), so scripts that grep it keep working.
     this.log(`Experiment with id ${id} has been restored.`);

@@ -18,7 +18,7 @@ export default class RunsDelete extends BaseCommand<typeof RunsDelete> {
     const { args, flags } = await this.parse(RunsDelete);
     const { pickId } = await import('../../cli/ids.js');
     const runId = pickId(args.runId, flags['run-id'], 'run-id');
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { writing: true });
     await store.deleteRun(runId);
     // MLflow's own wording (mlflow/runs.py), so scripts that grep it keep working.
     this.log(`Run with ID ${runId} has been deleted.`);

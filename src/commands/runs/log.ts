@@ -57,7 +57,7 @@ Environment: MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME, MLFLOW_EXPERIMENT_ID, 
       tags: flags.tag,
     });
     const plan = prepareRunLog({ ...input, contextTags: await contextTags });
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { writing: true });
     const runId = await logRun(store, plan);
     if (!this.jsonEnabled()) {
       this.log(runId);

@@ -18,7 +18,7 @@ export default class RunsRestore extends BaseCommand<typeof RunsRestore> {
     const { args, flags } = await this.parse(RunsRestore);
     const { pickId } = await import('../../cli/ids.js');
     const runId = pickId(args.runId, flags['run-id'], 'run-id');
-    const store = await this.openStore(flags['tracking-uri']);
+    const store = await this.openStore(flags['tracking-uri'], { writing: true });
     await store.restoreRun(runId);
     // MLflow's own wording (mlflow/runs.py), so scripts that grep it keep working.
     this.log(`Run with id ${runId} has been restored.`);

@@ -10,7 +10,7 @@
  * filtering run and model-version search results to what the user may read.
  */
 import type { Need } from './permissions.js';
-import { loggedModelRouteKey } from '../routes/logged-models.js';
+import { templateRouteKey } from '../routes/route-key.js';
 
 /** Which parameter names the resource, and what the user needs on it. */
 export type Check =
@@ -87,6 +87,12 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   ['/logged-models/{model_id}/tags', { PATCH: loggedModel('update') }],
   ['/logged-models/{model_id}/tags/{tag_key}', { DELETE: loggedModel('delete') }],
   ['/logged-models/{model_id}/params', { POST: loggedModel('update') }],
+  // ---- traces (MLflow 2.17 checks sign-in only; starting and deleting name the experiment, so mlf checks it) ----
+  ['/traces', { POST: { ...exp('update'), stricter: true }, GET: { check: signedIn } }],
+  ['/traces/{request_id}', { PATCH: { check: signedIn } }],
+  ['/traces/{request_id}/info', { GET: { check: signedIn } }],
+  ['/traces/{request_id}/tags', { PATCH: { check: signedIn }, DELETE: { check: signedIn } }],
+  ['/traces/delete-traces', { POST: { ...exp('delete'), stricter: true } }],
   // ---- model registry ----
   ['/registered-models/create', { POST: { check: signedIn, after: 'grant-model-manage' } }],
   ['/registered-models/rename', { POST: model('update') }],
@@ -132,7 +138,7 @@ export const ARTIFACT_RULES: Readonly<Record<string, Need>> = { GET: 'read', HEA
 
 /** The rule for `method` on `rest`, HEAD falling back to GET as the router does. */
 export function ruleFor(rest: string, method: string): Rule | undefined {
-  const e = RULES.get(rest) ?? RULES.get(loggedModelRouteKey(rest) ?? '');
+  const e = RULES.get(rest) ?? RULES.get(templateRouteKey(rest));
   if (!e) return undefined;
   return e[method] ?? (method === 'HEAD' ? e.GET : undefined);
 }

@@ -7,6 +7,7 @@
  */
 import { MlfError } from '../../lib/errors.js';
 import { metricWithRunIdToJson, runToJson } from '../../tracking/rest-json.js';
+import { pyStr } from '../../tracking/py-format.js';
 import type { MetricWithRunId, Run } from '../../tracking/entities.js';
 import type { TrackingStore } from '../../stores/tracking-store.js';
 import { validateArtifactPath } from '../../artifacts/local-repo.js';
@@ -47,7 +48,7 @@ function keyValueList(v: unknown): { key: string; value: string }[] {
   if (!Array.isArray(v)) return [];
   return v
     .filter((x): x is Params => x !== null && typeof x === 'object' && !Array.isArray(x))
-    .map((x) => ({ key: String(x.key ?? ''), value: x.value === undefined || x.value === null ? 'None' : String(x.value) }));
+    .map((x) => ({ key: pyStr(x.key, x, 'key'), value: pyStr(x.value, x, 'value') })); // MLflow: str(param.value)
 }
 
 /** Routes served at the server root (`/get-artifact`, `/model-versions/get-artifact`). */

@@ -169,7 +169,12 @@ export class FileStore implements TrackingStore {
    */
   private readonly runLocations = new Map<string, RunLocation>();
 
-  private constructor(root: string, artifactRoot: string) {
+  /** Where a corrupt meta.yaml is reported (once per file and error) while listings go on. */
+  private readonly warn: (message: string) => void;
+  private readonly warned = new Set<string>();
+
+  private constructor(root: string, artifactRoot: string, onWarning: (message: string) => void = warnOnStderr) {
+    this.warn = onWarning;
     this.root = root;
     this.trash = path.join(root, TRASH);
     this.realRoot = fs.realpathSync.native(root);
@@ -182,7 +187,7 @@ export class FileStore implements TrackingStore {
    * experiment `0`, as MLflow does; `.trash/` is created when missing.
    */
   /** `readOnly`: only reads follow, so a folder that holds no store is an error, never created. */
-  static async open(root: string, opts: { artifactRoot?: string; readOnly?: boolean } = {}): Promise<FileStore> {
+  static async open(root: string, opts: { artifactRoot?: string; readOnly?: boolean; onWarning?: (message: string) => void } = {}): Promise<FileStore> {
     await loadYamlFallback();
     const abs = path.resolve(root);
     const artifactRoot = opts.artifactRoot ? resolveLocalUri(opts.artifactRoot) : pathToFileUri(abs);
@@ -192,10 +197,10 @@ export class FileStore implements TrackingStore {
     }
     if (opts.readOnly) {
       if (!existed || !looksLikeFileStore(abs)) throw noStoreError(abs);
-      return new FileStore(abs, artifactRoot);
+      return new FileStore(abs, artifactRoot, opts.onWarning);
     }
     if (!existed) fs.mkdirSync(abs, { recursive: true });
-    const store = new FileStore(abs, artifactRoot);
+    const store = new FileStore(abs, artifactRoot, opts.onWarning);
     if (!existed) store.createExperimentWithId(DEFAULT_EXPERIMENT_NAME, DEFAULT_EXPERIMENT_ID, undefined, []);
     fs.mkdirSync(store.trash, { recursive: true });
     return store;
@@ -219,13 +224,31 @@ export class FileStore implements TrackingStore {
   // ------------------------------------------------------------------ low-level reads
 
   private readMeta(dir: string): YamlMap | null {
-    const text = readText(path.join(dir, META));
+    const file = path.join(dir, META);
+    const text = readText(file);
     if (text === undefined) return null;
-    try {
-      return parseYaml(text);
-    } catch {
+    const r = parseMeta(text);
+    if ('error' in r) {
+      this.reportCorrupt(file, r.error);
       return null;
     }
+    return r.meta;
+  }
+
+  /** Names a corrupt meta file and why, once per file and error. */
+  private reportCorrupt(file: string, error: string): void {
+    const key = `${file}\u0000${error}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.warn(`skipping ${file}: malformed meta.yaml (${error})`);
+  }
+
+  /** The problem with the meta.yaml in `dir`, if it exists and cannot be read as metadata. */
+  private metaProblem(dir: string): string | undefined {
+    const text = readText(path.join(dir, META));
+    if (text === undefined) return undefined;
+    const r = parseMeta(text);
+    return 'error' in r ? r.error : undefined;
   }
 
   private writeMeta(dir: string, meta: YamlMap): void {
@@ -343,6 +366,10 @@ export class FileStore implements TrackingStore {
   private getExperimentAt(id: string, view: ViewType = 'ALL'): { loc: ExperimentLocation; exp: Experiment } {
     const loc = this.locateExperiment(id, view);
     const exp = loc && this.readExperiment(loc);
+    if (loc && !exp) {
+      const problem = this.metaProblem(loc.dir);
+      if (problem) throw corruptMeta(`Experiment '${id}'`, path.join(loc.dir, META), problem);
+    }
     if (!loc || !exp) throw EXPERIMENT_NOT_FOUND(id);
     return { loc, exp };
   }
@@ -374,6 +401,16 @@ export class FileStore implements TrackingStore {
   }
 
   private assertNameFree(name: string, exceptId?: string): void {
+    // An experiment whose meta.yaml cannot be read may carry this name: never make a duplicate.
+    for (const dir of [...this.activeExperimentIds().map((id) => path.join(this.root, id)), ...this.deletedExperimentIds().map((id) => path.join(this.trash, id))]) {
+      const problem = this.metaProblem(dir);
+      if (!problem) continue;
+      const file = path.join(dir, META);
+      throw new MlfError(
+        `Cannot create experiment '${name}': ${file} is corrupt (${problem}), so that experiment's name is unknown. Repair or remove it first.`,
+        'INVALID_STATE',
+      );
+    }
     for (const { exp } of this.allExperiments('ALL', false)) {
       // Deleted or not, one wording on every store (MLflow's file store words the deleted case apart).
       if (exp.name === name && exp.experimentId !== exceptId) throw experimentNameTaken(name);
@@ -538,8 +575,11 @@ export class FileStore implements TrackingStore {
     const id = validateRunId(runId);
     const loc = this.locateRun(id);
     if (!loc) throw RUN_NOT_FOUND(id);
-    const text = readText(loc.dir + path.sep + META);
-    const info = text === undefined ? undefined : parseRunMeta(text);
+    const file = loc.dir + path.sep + META;
+    const text = readText(file);
+    let problem: string | undefined;
+    const info = text === undefined ? undefined : parseRunMeta(text, (e) => (problem = e));
+    if (problem) throw corruptMeta(`Run '${id}'`, file, problem);
     if (!info) throw RUN_NOT_FOUND(id);
     if (info.experimentId !== loc.experimentId) {
       throw new MlfError(`Run '${id}' metadata is in invalid state.`, 'INVALID_STATE');
@@ -885,7 +925,7 @@ export class FileStore implements TrackingStore {
         // quoted value can fake it; anything unusual is decided by the parsed meta below).
         if (view === 'ACTIVE_ONLY' && hasLine(text, 'lifecycle_stage: deleted')) continue;
         if (view === 'DELETED_ONLY' && hasLine(text, 'lifecycle_stage: active')) continue;
-        const info = parseRunMeta(text);
+        const info = parseRunMeta(text, (e) => this.reportCorrupt(dir + path.sep + META, e));
         if (!info) continue;
         if (info.experimentId !== expId || !stageMatchesView(info.lifecycleStage, view)) continue;
         const loc: RunLocation = { runId: info.runId, experimentId: expId, experimentDir: expLoc.dir, dir };
@@ -1020,16 +1060,41 @@ export class FileStore implements TrackingStore {
 
 // ---------------------------------------------------------------------- helpers
 
-/** Run meta text → RunInfo: the hot-path reader, or the general YAML reader when it is unsure. */
-function parseRunMeta(text: string): RunInfo | undefined {
+/**
+ * Run meta text → RunInfo: the hot-path reader, or the general YAML reader when it is unsure.
+ * A file that is not a run's metadata is undefined, and `onError` hears why.
+ */
+function parseRunMeta(text: string, onError?: (error: string) => void): RunInfo | undefined {
   const fast = runInfoFromMetaText(text);
   if (fast) return fast;
-  try {
-    const meta = parseYaml(text);
-    return meta && meta.experiment_id !== undefined ? runInfoFromMeta(meta) : undefined;
-  } catch {
+  const r = parseMeta(text);
+  if ('error' in r) {
+    onError?.(r.error);
     return undefined;
   }
+  if (r.meta.experiment_id === undefined) {
+    onError?.('no experiment_id');
+    return undefined;
+  }
+  return runInfoFromMeta(r.meta);
+}
+
+/** A meta.yaml's mapping, or the YAML error (its first line) when it is not one. */
+function parseMeta(text: string): { meta: YamlMap } | { error: string } {
+  try {
+    const meta = parseYaml(text);
+    return meta ? { meta } : { error: text.trim() === '' ? 'the file is empty' : 'not a YAML mapping' };
+  } catch (e) {
+    return { error: String((e as Error)?.message ?? e).split('\n')[0]! };
+  }
+}
+
+function corruptMeta(what: string, file: string, problem: string): MlfError {
+  return new MlfError(`${what} metadata is corrupt: ${file}: ${problem}`, 'INVALID_STATE');
+}
+
+function warnOnStderr(message: string): void {
+  process.stderr.write(`Warning: ${message}\n`);
 }
 
 function hasLine(text: string, line: string): boolean {

@@ -13,6 +13,7 @@
  * const res = await purgeRunsSql(db, dialect, ['0a1b...'], { dryRun: true });
  * // { runIds: ['0a1b...'], experimentIds: [], rows: { metrics: 100, params: 10, ... , runs: 1 } }
  */
+import { pyRepr } from '../../tracking/py-format.js';
 import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
 import { MlfError } from '../../lib/errors.js';
 import type { PurgeResult } from '../tracking-store.js';
@@ -121,17 +122,12 @@ function zeroRows(tables: readonly string[]): Record<string, number> {
   return Object.fromEntries(tables.map((t) => [t, 0]));
 }
 
-/** `['1', '2']`, as MLflow prints a Python list of ids in its messages. */
-function pyList(ids: string[]): string {
-  return `[${ids.map((i) => `'${i}'`).join(', ')}]`;
-}
-
 export function runNotDeletedMessage(runId: string): string {
   return `Run ${runId} is not in \`deleted\` lifecycle stage. Only runs in \`deleted\` lifecycle stage can be deleted.`;
 }
 
 export function experimentsNotDeletedMessage(ids: string[]): string {
-  return `Experiments ${pyList(ids)} are not in the deleted lifecycle stage. Only experiments in the deleted lifecycle stage can be hard-deleted.`;
+  return `Experiments ${pyRepr(ids)} are not in the deleted lifecycle stage. Only experiments in the deleted lifecycle stage can be hard-deleted.`;
 }
 
 /**

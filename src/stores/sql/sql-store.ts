@@ -103,6 +103,8 @@ export interface SqlStoreOptions {
   cwd?: string;
   /** Only reads follow: open read-only where the driver can; refuse a database without MLflow's schema. */
   readOnly?: boolean;
+  /** Refuse a corrupt SQLite file (`PRAGMA quick_check`) before anything is written. */
+  integrityCheck?: boolean;
 }
 
 const queryCaches = new WeakMap<SqlConnection, QueryCache>();
@@ -235,21 +237,24 @@ export class SqlStore implements TrackingStore {
   static async open(uri: SqlStoreUri, opts: SqlStoreOptions = {}): Promise<SqlStore> {
     const conn = await connectSql(uri, undefined, { readOnly: opts.readOnly });
     try {
+      if (opts.integrityCheck) await (await import('./integrity.js')).assertIntact(conn);
       const root = opts.artifactRoot ?? path.resolve(opts.cwd ?? process.cwd(), 'mlruns');
       const store = new SqlStore(conn, root, conn.db, false);
       if ((opts.schema ?? 'check') === 'check') {
-        // At a revision the store works on (the usual case) only the revision is read: no migration
-        // module is loaded.
-        const { storesOpen, currentRevision } = await import('./migrate/head.js');
-        const revision = await currentRevision(conn.db);
+        // At a revision the store works on (the usual case) only the revision and the table names
+        // are read: no migration module is loaded.
+        const { storesOpen, currentRevision, assertTablesOf } = await import('./migrate/head.js');
+        const rev = await currentRevision(conn.db);
         // A reader never initialises a database: one without MLflow's schema is the wrong place.
-        if (revision === null && opts.readOnly) throw noStoreError(uri.uri);
-        if (!storesOpen(revision)) {
+        if (rev === null && opts.readOnly) throw noStoreError(uri.uri);
+        if (storesOpen(rev)) {
+          await assertTablesOf(rev!, await conn.dialect.ddl.catalog.tables(conn.db));
+        } else {
           const { ensureSchema } = await import('./migrate/index.js');
           await ensureSchema(conn);
         }
         if (!opts.readOnly) {
-          await conn.dialect.onSchemaReady?.(conn.db, { created: revision === null });
+          await conn.dialect.onSchemaReady?.(conn.db, { created: rev === null });
           await store.ensureDefaultExperiment();
         }
       }

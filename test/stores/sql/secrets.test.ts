@@ -59,6 +59,8 @@ describe.skipIf(await skipUnlessAvailable('postgresql'))('PostgreSQL: no passwor
   afterAll(async () => db?.drop());
 
   it('ECHO logs every statement to stderr, never the password', async () => {
+    // Read commands never initialise a database (issue 15): a write does, once.
+    expect((await run(['experiments', 'create', '-n', 'echo', '--tracking-uri', uri])).status).toBe(0);
     const o = await run(['runs', 'list', '--tracking-uri', uri], { MLFLOW_SQLALCHEMYSTORE_ECHO: 'true' });
     expect(o.status).toBe(0);
     expect(o.stderr).toMatch(/^\[sql\] select .*\(\d+\.\d ms\)$/m);
@@ -67,6 +69,7 @@ describe.skipIf(await skipUnlessAvailable('postgresql'))('PostgreSQL: no passwor
   });
 
   it('without ECHO nothing is logged', async () => {
+    await run(['experiments', 'create', '-n', 'quiet', '--tracking-uri', uri]);
     const o = await run(['runs', 'list', '--tracking-uri', uri]);
     expect(o.status).toBe(0);
     expect(o.stderr).not.toContain('[sql]');
@@ -147,6 +150,7 @@ describe.skipIf(await skipUnlessAvailable('mysql'))('MariaDB: a user with a pass
   const good = () => `mysql+pymysql://${user}:${ENCODED}@127.0.0.1:3306/${name}`;
 
   it('the right percent-encoded password connects, and ECHO does not show it', async () => {
+    expect((await run(['experiments', 'create', '-n', 'pw', '--tracking-uri', good()])).status).toBe(0);
     const o = await run(['experiments', 'list', '--tracking-uri', good()], { MLFLOW_SQLALCHEMYSTORE_ECHO: 'true' });
     expect(o.status).toBe(0);
     expect(o.stdout).toContain('Default');

@@ -5,6 +5,7 @@ export default class ModelsVersionsCreate extends BaseCommand<typeof ModelsVersi
   static override args = { name: Args.string({ description: 'Registered model name', required: true }) };
   static override description = 'Register a new version of a model from an artifact location (e.g. runs:/<run_id>/model or mlflow-artifacts:/…). Prints the version number; --json gives MLflow\'s model-versions/create shape.';
   static override examples = [
+    '<%= config.bin %> <%= command.id %> churn --source mlflow-artifacts:/1/abc/artifacts/model --tag validated=false',
     'VERSION=$(<%= config.bin %> <%= command.id %> churn --source "runs:/$RUN/model" --run-id "$RUN")',
   ];
   static override flags = {

@@ -28,6 +28,8 @@ export interface TypeMap {
   text: string;
   /** MEDIUMTEXT on MySQL (migration 4465047574b1), TEXT elsewhere. */
   mediumText: string;
+  /** LONGTEXT on MySQL (spans.content), TEXT elsewhere. */
+  longText: string;
 }
 
 export interface DialectCapabilities {

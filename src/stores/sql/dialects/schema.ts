@@ -16,6 +16,8 @@ export interface ColumnSpec {
   autoIncrement?: boolean;
   /** SQLAlchemy `Boolean(create_constraint=True)`: a CHECK (col IN (0, 1)) where booleans are integers. */
   booleanCheck?: boolean;
+  /** SQLAlchemy `Computed(expr, persisted=True)`: a stored generated column over bare column names. */
+  generated?: string;
 }
 
 export interface ForeignKeySpec {
@@ -131,6 +133,8 @@ export interface DdlTraits {
   autoName(kind: 'fk' | 'check' | 'unique', table: string, columns: string[]): string | undefined;
   /** `DEFAULT x` in a column definition (SQL Server: a named default constraint). */
   defaultClause(table: string, column: string, value: string): string;
+  /** A stored generated column's definition after its name (SQL Server: no type, `AS (...) PERSISTED`). */
+  generatedColumn(type: string, expression: string): string;
   /** SQLite cannot ALTER constraints or column types: batch changes rebuild the table. */
   rebuildsTables: boolean;
   /** Statements that bring a column to its spec (not on SQLite). */
@@ -169,6 +173,7 @@ export const pgStyleName = (kind: 'fk' | 'check' | 'unique', table: string, colu
 
 /** A column's definition in CREATE TABLE / ADD / MODIFY. */
 export function columnDef(tr: DdlTraits, types: TypeMap, table: string, c: ColumnSpec): string {
+  if (c.generated) return `${tr.quote(c.name)} ${tr.generatedColumn(c.type(types), c.generated)}${c.nullable ? '' : ' NOT NULL'}`;
   const type = c.autoIncrement ? tr.autoIncrement(types) : c.type(types);
   const dflt = c.default !== undefined ? ` ${tr.defaultClause(table, c.name, c.default)}` : '';
   return `${tr.quote(c.name)} ${type}${dflt}${c.nullable ? '' : ' NOT NULL'}`;

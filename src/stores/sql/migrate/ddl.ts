@@ -39,7 +39,7 @@ export type { CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec } from
 export function col(
   name: string,
   type: (t: TypeMap) => string,
-  opts: { nullable?: boolean; default?: string; autoIncrement?: boolean; booleanCheck?: boolean } = {},
+  opts: { nullable?: boolean; default?: string; autoIncrement?: boolean; booleanCheck?: boolean; generated?: string } = {},
 ): ColumnSpec {
   return { name, type, nullable: opts.nullable ?? true, ...opts } as ColumnSpec;
 }
@@ -275,7 +275,8 @@ export class Ddl {
     ).map((r) => r.sql);
     await this.exec(`DROP TABLE IF EXISTS ${q(tmp)}`);
     await this.exec(this.createTableSql(target, tmp));
-    const shared = target.columns.filter((c) => old.some((o) => o.name === c.name)).map((c) => q(c.name));
+    // Generated columns are computed again by the new table, never copied.
+    const shared = target.columns.filter((c) => !c.generated && old.some((o) => o.name === c.name)).map((c) => q(c.name));
     await this.exec(`INSERT INTO ${q(tmp)} (${shared.join(', ')}) SELECT ${shared.join(', ')} FROM ${q(target.name)}`);
     await this.exec(`DROP TABLE ${q(target.name)}`);
     await this.exec(`ALTER TABLE ${q(tmp)} RENAME TO ${q(target.name)}`);
@@ -318,6 +319,7 @@ export const T = {
   boolean: (t: TypeMap) => t.boolean,
   text: (t: TypeMap) => t.text,
   mediumText: (t: TypeMap) => t.mediumText,
+  longText: (t: TypeMap) => t.longText,
   varchar: (n: number) => (t: TypeMap) => t.varchar(n),
   /**
    * SQLAlchemy's `Float()` without precision, as in MLflow's initial `metrics.value`: standard SQL

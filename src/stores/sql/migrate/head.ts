@@ -5,10 +5,10 @@
 import { sql } from 'kysely';
 import { MlfError } from '../../../lib/errors.js';
 import type { Db } from '../dialects/dialect.js';
-import { revisionIndex } from './revisions.js';
+import { revisionIndex, tablesAt } from './revisions.js';
 
 /** The newest revision mlf's migrations reach (test/migrations/revisions.test.ts keeps it so). */
-export const HEAD_REVISION = '6953534de441';
+export const HEAD_REVISION = 'a1b2c3d4e5f6';
 
 /** MLflow 2.17's head: the oldest revision the stores open without an upgrade. */
 export const OLDEST_OPEN_REVISION = 'f5a4f2784254';
@@ -35,5 +35,21 @@ export async function currentRevision(db: Db): Promise<string | null> {
   } catch (e) {
     if (e instanceof MlfError) throw e;
     return null; // no alembic_version table
+  }
+}
+
+/**
+ * Refuse a database whose `alembic_version` names a revision its tables do not match: a table that
+ * revision must have is missing (a partial restore, or a revision written by hand). Nothing is changed.
+ */
+export async function assertTablesOf(rev: string, present: string[]): Promise<void> {
+  const have = new Set(present.map((t) => t.toLowerCase()));
+  const missing = tablesAt(rev).filter((t) => !have.has(t));
+  if (missing.length) {
+    throw new MlfError(
+      `The database says it is at revision ${rev} but lacks the table${missing.length > 1 ? 's' : ''} ${missing.join(', ')} that revision has; ` +
+        `mlf will not use or upgrade it. Nothing was changed.`,
+      'INVALID_STATE',
+    );
   }
 }

@@ -19,9 +19,16 @@ export interface MlflowRevision {
   release?: string;
   /** The release is inferred from dates, not read from a release. */
   approximate?: boolean;
+  /** Tables this revision creates (listed from 2.17 on, where mlf checks them). */
+  adds?: string[];
 }
 
-const r = (id: string, release?: string, approximate = false): MlflowRevision => ({ id, release, ...(approximate ? { approximate } : {}) });
+const r = (id: string, release?: string, approximate = false, adds?: string[]): MlflowRevision => ({
+  id,
+  release,
+  ...(approximate ? { approximate } : {}),
+  ...(adds ? { adds } : {}),
+});
 
 /** MLflow's chain after the initial tables, through MLflow 2.17's head. */
 const MLFLOW_2: MlflowRevision[] = [
@@ -51,18 +58,38 @@ const MLFLOW_2: MlflowRevision[] = [
   r('867495a8f9d4'),
   r('5b0e9adcef9c'),
   r('4465047574b1'),
-  r('f5a4f2784254', '2.17'),
+  r('f5a4f2784254', '2.17', false, [
+    'alembic_version',
+    'experiments',
+    'runs',
+    'tags',
+    'metrics',
+    'params',
+    'experiment_tags',
+    'latest_metrics',
+    'registered_models',
+    'model_versions',
+    'registered_model_tags',
+    'model_version_tags',
+    'registered_model_aliases',
+    'datasets',
+    'inputs',
+    'input_tags',
+    'trace_info',
+    'trace_tags',
+    'trace_request_metadata',
+  ]),
 ];
 
 /** After 2.17 (the reference's reconstructed master line). */
 const MLFLOW_3: MlflowRevision[] = [
   r('0584bdc529eb', '2.18', true),
-  r('400f98739977', '3.0'),
+  r('400f98739977', '3.0', false, ['logged_models', 'logged_model_metrics', 'logged_model_params', 'logged_model_tags']),
   r('6953534de441', '3.0'),
   r('bda7b8c39065', '3.2', true),
   r('cbc13b556ace', '3.2', true),
-  r('770bee3ae1dd', '3.2', true),
-  r('a1b2c3d4e5f6', '3.3', true),
+  r('770bee3ae1dd', '3.2', true, ['assessments']),
+  r('a1b2c3d4e5f6', '3.3', true, ['spans']),
   r('de4033877273', '3.3', true),
   r('1a0cddfcaa16', '3.3', true),
   r('534353b11cbc', '3.4', true),
@@ -111,6 +138,14 @@ export function revisionIndex(id: string): number {
 
 export function revisionInfo(id: string): MlflowRevision | undefined {
   return MLFLOW_REVISIONS[revisionIndex(id)];
+}
+
+/** The tables a database at `id` must have (from 2.17's head on; empty before it). */
+export function tablesAt(id: string): string[] {
+  const i = revisionIndex(id);
+  const from = revisionIndex('f5a4f2784254');
+  if (i < from) return [];
+  return MLFLOW_REVISIONS.slice(from, i + 1).flatMap((x) => x.adds ?? []);
 }
 
 /** `2.17` < `2.18` < `3.0` < `3.10`. */

@@ -17,11 +17,11 @@ import type { Db, SqlDialect } from '../dialects/dialect.js';
 import type { SqlConnection } from '../connect.js';
 import { Ddl, migrationContext, type Migration, type TableSpec, col, T } from './ddl.js';
 import { MIGRATIONS } from '../../../../migrations/index.js';
-import { HEAD_REVISION, OLDEST_OPEN_REVISION, currentRevision, storesOpen } from './head.js';
+import { HEAD_REVISION, OLDEST_OPEN_REVISION, assertTablesOf, currentRevision, storesOpen } from './head.js';
 import { INITIAL_TABLES } from '../../../../migrations/0000-initial-tables.js';
 import { headOfRelease, isRelease, releasesOf, revisionIndex } from './revisions.js';
 
-export { HEAD_REVISION, OLDEST_OPEN_REVISION, currentRevision, storesOpen };
+export { HEAD_REVISION, OLDEST_OPEN_REVISION, assertTablesOf, currentRevision, storesOpen };
 
 /** The tables of MLflow's schema at head (besides alembic_version). */
 export const MLFLOW_TABLES = [
@@ -137,6 +137,7 @@ export async function schemaStatus(conn: SqlConnection, to: string = HEAD_REVISI
   const tables = await ddl.catalog.tables(conn.db);
   const current = await readRevision(ddl, tables);
   const pending = pendingFrom(current, tables, to);
+  if (current !== null) await assertTablesOf(current, tables);
   if (current !== null && pending.length === 0 && revisionIndex(current) < revisionIndex(to)) {
     throw new MlfError(`mlf has no migration path from ${current} to ${to}`, 'INVALID_STATE');
   }

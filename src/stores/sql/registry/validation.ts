@@ -2,7 +2,7 @@
  * MLflow's registry checks (`mlflow/utils/validation.py`, `model_version_stages.py`), with its
  * messages. Key rules for tags are the tracking ones (src/tracking/validation.ts).
  */
-import { pyRepr } from '../../../tracking/py-format.js';
+import { pyRepr, pyStr } from '../../../tracking/py-format.js';
 import { MlfError } from '../../../lib/errors.js';
 import {
   exceedsMaximumLengthMessage,
@@ -38,7 +38,7 @@ export function validateModelVersion(version: unknown): number {
     const n = Number(s.replace(/_/g, ''));
     if (Number.isSafeInteger(n)) return n;
   }
-  throw invalid(`Parameter 'version' must be an integer, got '${version === null || version === undefined ? 'None' : String(version)}'.`);
+  throw invalid(`Parameter 'version' must be an integer, got '${pyStr(version)}'.`);
 }
 
 function checkLength(label: string, limit: number, value: string): void {

@@ -10,6 +10,7 @@ export const mssqlDdl: DdlTraits = {
   uniqueSameAsPrimaryKey: false,
   autoName: pgStyleName,
   defaultClause: (t, c, v) => `CONSTRAINT [${t}_${c}_default] DEFAULT ${v}`,
+  generatedColumn: (_type, expr) => `AS (${expr}) PERSISTED`,
   rebuildsTables: false,
   alterColumn(table, c, types, cur) {
     const type = c.type(types);

@@ -50,6 +50,7 @@ export const mssqlDialect: SqlDialect = {
     varchar: (n) => `VARCHAR(${n})`,
     text: 'VARCHAR(max)',
     mediumText: 'VARCHAR(max)',
+    longText: 'VARCHAR(max)',
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

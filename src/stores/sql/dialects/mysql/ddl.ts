@@ -10,6 +10,7 @@ export const mysqlDdl: DdlTraits = {
   uniqueSameAsPrimaryKey: true,
   autoName: () => undefined,
   defaultClause: (_t, _c, v) => `DEFAULT ${v}`,
+  generatedColumn: (type, expr) => `${type} GENERATED ALWAYS AS (${expr}) STORED`,
   rebuildsTables: false,
   // MODIFY restates the whole column, so the default is kept (MLflow's 39d1c3be5f05 lost it here and
   // c48cb773bb87 put it back; mlf never loses it).

@@ -117,6 +117,7 @@ export const mysqlDialect: SqlDialect = {
     varchar: (n) => `VARCHAR(${n})`,
     text: 'TEXT',
     mediumText: 'MEDIUMTEXT',
+    longText: 'LONGTEXT',
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

@@ -19,7 +19,7 @@ export const postgresCatalog: Catalog = {
     const r = await catalogRows<{ name: string; type: string; notnull: boolean; dflt: string | null }>(
       db,
       sql`select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull,
-                 pg_get_expr(d.adbin, d.adrelid) as dflt
+                 case when a.attgenerated = '' then pg_get_expr(d.adbin, d.adrelid) end as dflt
           from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
           where a.attrelid = ${pgTableOid(table)} and a.attnum > 0 and not a.attisdropped order by a.attnum`,
     );

@@ -10,6 +10,7 @@ export const postgresDdl: DdlTraits = {
   uniqueSameAsPrimaryKey: false,
   autoName: pgStyleName,
   defaultClause: (_t, _c, v) => `DEFAULT ${v}`,
+  generatedColumn: (type, expr) => `${type} GENERATED ALWAYS AS (${expr}) STORED`,
   rebuildsTables: false,
   alterColumn(table, c, types, cur) {
     const t = `ALTER TABLE "${table}" ALTER COLUMN "${c.name}"`;

@@ -97,6 +97,7 @@ export const postgresDialect: SqlDialect = {
     varchar: (n) => `VARCHAR(${n})`,
     text: 'TEXT',
     mediumText: 'TEXT',
+    longText: 'TEXT',
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

@@ -10,7 +10,8 @@ export const sqliteCatalog: Catalog = {
   async columns(db, table) {
     const r = await catalogRows<{ name: string; type: string; notnull: number; dflt_value: string | null }>(
       db,
-      sql`select name, type, "notnull", dflt_value from pragma_table_info(${table}) order by cid`,
+      // table_xinfo also lists generated columns (hidden 2 or 3), which table_info leaves out.
+      sql`select name, type, "notnull", dflt_value from pragma_table_xinfo(${table}) where hidden <> 1 order by cid`,
     );
     return r.map((c) => ({ name: c.name, type: canonType(c.type), nullable: !c.notnull, default: c.dflt_value }));
   },

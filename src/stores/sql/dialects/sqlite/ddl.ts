@@ -12,6 +12,7 @@ export const sqliteDdl: DdlTraits = {
   uniqueSameAsPrimaryKey: true,
   autoName: () => undefined,
   defaultClause: (_t, _c, v) => `DEFAULT ${v}`,
+  generatedColumn: (type, expr) => `${type} GENERATED ALWAYS AS (${expr}) STORED`,
   rebuildsTables: true,
   alterColumn: () => {
     throw new Error('SQLite alters columns by rebuilding the table');

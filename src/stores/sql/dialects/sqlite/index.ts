@@ -127,6 +127,7 @@ export const sqliteDialect: SqlDialect = {
     varchar: (n) => `VARCHAR(${n})`,
     text: 'TEXT',
     mediumText: 'TEXT',
+    longText: 'TEXT',
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions, opts: ConnectOptions = {}): Promise<Db> {

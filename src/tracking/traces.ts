@@ -1,0 +1,78 @@
+/**
+ * MLflow traces (2.x `TraceInfo` in service.proto): the entity, its REST JSON, and the checks MLflow
+ * applies to trace tags. Rows live in `trace_info`, `trace_tags` and `trace_request_metadata`; the
+ * spans themselves are the artifact `traces.json` under the trace's artifact location (the tag
+ * `mlflow.artifactLocation`), which the client uploads through the artifact proxy.
+ */
+import { MlfError } from '../lib/errors.js';
+
+export const TRACE_STATUSES = ['TRACE_STATUS_UNSPECIFIED', 'OK', 'ERROR', 'IN_PROGRESS'] as const;
+export type TraceStatus = (typeof TRACE_STATUSES)[number];
+
+/** Tag holding the trace's artifact folder (`<experiment artifact location>/traces/<request_id>/artifacts`). */
+export const MLFLOW_ARTIFACT_LOCATION = 'mlflow.artifactLocation';
+/** Tag with the root span's name; the search key `name` reads it. */
+export const MLFLOW_TRACE_NAME = 'mlflow.traceName';
+/** Request metadata naming the run the trace was recorded in; the search key `run_id` reads it. */
+export const MLFLOW_SOURCE_RUN = 'mlflow.sourceRun';
+
+/** MLflow's `SEARCH_TRACES_DEFAULT_MAX_RESULTS` and the handler's upper bound. */
+export const SEARCH_TRACES_DEFAULT_MAX_RESULTS = 100;
+export const SEARCH_TRACES_MAX_RESULTS = 500;
+/** MLflow's `MAX_TRACE_TAG_KEY_LENGTH` / `MAX_TRACE_TAG_VAL_LENGTH`. */
+export const MAX_TRACE_TAG_KEY_LENGTH = 250;
+export const MAX_TRACE_TAG_VAL_LENGTH = 8000;
+
+export interface TraceInfo {
+  requestId: string;
+  experimentId: string;
+  timestampMs: number;
+  /** null until the trace ends. */
+  executionTimeMs: number | null;
+  status: TraceStatus;
+  requestMetadata: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+const keyValues = (o: Record<string, string>) => Object.entries(o).map(([key, value]) => ({ key, value }));
+
+/** `TraceInfo` as MLflow's JSON (proto3: unset and zero fields omitted, int64 as JSON numbers). */
+export function traceInfoToJson(t: TraceInfo): Record<string, unknown> {
+  const out: Record<string, unknown> = { request_id: t.requestId, experiment_id: t.experimentId, timestamp_ms: t.timestampMs };
+  if (t.executionTimeMs) out.execution_time_ms = t.executionTimeMs;
+  out.status = t.status;
+  const md = keyValues(t.requestMetadata);
+  if (md.length) out.request_metadata = md;
+  const tags = keyValues(t.tags);
+  if (tags.length) out.tags = tags;
+  return out;
+}
+
+/** A status as the REST API sends it: a name, or its enum number. */
+export function parseTraceStatus(v: unknown): TraceStatus {
+  if (typeof v === 'number' && Number.isInteger(v) && TRACE_STATUSES[v]) return TRACE_STATUSES[v]!;
+  if (typeof v === 'string' && (TRACE_STATUSES as readonly string[]).includes(v)) return v as TraceStatus;
+  throw new MlfError(`Invalid trace status ${JSON.stringify(v)}; expected one of ${TRACE_STATUSES.join(', ')}.`, 'INVALID_PARAMETER_VALUE');
+}
+
+/** MLflow's `_validate_trace_tag`: a non-empty key within the length limits. */
+export function validateTraceTag(key: string, value: string): void {
+  if (!key) throw new MlfError('Missing value for required parameter \'key\'.', 'INVALID_PARAMETER_VALUE');
+  if (key.length > MAX_TRACE_TAG_KEY_LENGTH) {
+    throw new MlfError(`Trace tag key '${key.slice(0, 20)}...' had length ${key.length}, which exceeded length limit of ${MAX_TRACE_TAG_KEY_LENGTH}`, 'INVALID_PARAMETER_VALUE');
+  }
+  if (value.length > MAX_TRACE_TAG_VAL_LENGTH) {
+    throw new MlfError(`Trace tag '${key}' value had length ${value.length}, which exceeded length limit of ${MAX_TRACE_TAG_VAL_LENGTH}`, 'INVALID_PARAMETER_VALUE');
+  }
+}
+
+export const traceNotFound = (requestId: string) => new MlfError(`Trace with request_id '${requestId}' not found.`, 'RESOURCE_DOES_NOT_EXIST');
+
+/** The checks of MLflow's `AbstractStore.delete_traces`, before any row is touched. */
+export function validateDeleteTraces(maxTimestampMillis: number | undefined, maxTraces: number | undefined, requestIds: string[]): void {
+  const invalid = (m: string) => new MlfError(m, 'INVALID_PARAMETER_VALUE');
+  if (maxTimestampMillis === undefined && requestIds.length === 0) throw invalid('Either `max_timestamp_millis` or `request_ids` must be specified.');
+  if (maxTimestampMillis && requestIds.length) throw invalid('Only one of `max_timestamp_millis` and `request_ids` can be specified.');
+  if (requestIds.length && maxTraces !== undefined) throw invalid("`max_traces` can't be specified if `request_ids` is specified.");
+  if (maxTraces !== undefined && maxTraces <= 0) throw invalid(`\`max_traces\` must be a positive integer, received ${maxTraces}.`);
+}
