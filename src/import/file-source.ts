@@ -12,7 +12,7 @@ import type { Dataset, DatasetInput, Experiment, KeyValue, Metric, RunInfo } fro
 import { DATASETS, INPUTS, META, METRICS, MODELS, PARAMS, RESERVED_EXPERIMENT_FOLDERS, TAGS, TRASH, datasetFromMeta, experimentFromMeta, runInfoFromMeta } from '../stores/file/layout.js';
 import { loadYamlFallback, parseYaml, type YamlMap } from '../stores/file/meta-yaml.js';
 import { parseMetricHistory } from '../stores/file/metric-file.js';
-import { isTempName } from '../stores/file/fs-io.js';
+import { isTempName, readEntries } from '../stores/file/fs-io.js';
 import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableRows } from './model.js';
 
 interface ExperimentDir {
@@ -197,14 +197,8 @@ function subdirs(dir: string): string[] {
 
 /** Files under `dir`, as keys relative to it ('/' for nested keys such as `a/b`). */
 function filesUnder(dir: string, prefix = ''): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
   const out: string[] = [];
-  for (const e of entries) {
+  for (const e of readEntries(dir)) {
     if (e.isDirectory()) out.push(...filesUnder(path.join(dir, e.name), `${prefix}${e.name}/`));
     else if (!isTempName(e.name)) out.push(prefix + e.name);
   }

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../stores/sql/dialects/dialect.js';
 import { writeRows } from './write-rows.js';
-import { encodeMetricValue } from '../stores/sql/rows.js';
+import { datasetToRow, encodeMetricValue } from '../stores/sql/rows.js';
 import { compareMetricPoints, type Dataset, type Metric } from '../tracking/entities.js';
 import type { SourceRun } from './model.js';
 import type { WriteContext } from './experiment-writer.js';
@@ -82,16 +82,7 @@ export async function writeDatasets(ctx: WriteContext, experimentId: number, dat
     if (ids.has(dsKey(d))) continue;
     const uuid = datasetUuid(experimentId, d);
     ids.set(dsKey(d), uuid);
-    fresh.push({
-      dataset_uuid: uuid,
-      experiment_id: experimentId,
-      name: d.name,
-      digest: d.digest,
-      dataset_source_type: d.sourceType,
-      dataset_source: d.source,
-      dataset_schema: d.schema ?? null,
-      dataset_profile: d.profile ?? null,
-    });
+    fresh.push(datasetToRow(uuid, experimentId, d));
   }
   add(rows, 'datasets', fresh.length);
   if (!dryRun && fresh.length) await dialect.writeTransaction(db, (tx) => writeRows(db, tx, dialect, 'datasets', fresh, ['experiment_id', 'name', 'digest']));
@@ -189,7 +180,7 @@ export async function writeRunBatch(ctx: RunBatchContext, runs: SourceRun[]): Pr
         // Referenced by the run but not listed with the experiment: bring it along.
         dsId = datasetUuid(experimentId, input.dataset);
         ctx.datasets.set(dsKey(input.dataset), dsId);
-        w.datasets!.push(datasetRow(dsId, experimentId, input.dataset));
+        w.datasets!.push(datasetToRow(dsId, experimentId, input.dataset));
       }
       if (haveInputs.has(dsId)) continue;
       haveInputs.add(dsId);
@@ -222,18 +213,6 @@ export async function writeRunBatch(ctx: RunBatchContext, runs: SourceRun[]): Pr
   return result;
 }
 
-function datasetRow(uuid: string, experimentId: number, d: Dataset): Row {
-  return {
-    dataset_uuid: uuid,
-    experiment_id: experimentId,
-    name: d.name,
-    digest: d.digest,
-    dataset_source_type: d.sourceType,
-    dataset_source: d.source,
-    dataset_schema: d.schema ?? null,
-    dataset_profile: d.profile ?? null,
-  };
-}
 
 /** Last value wins for a repeated key, as a later write would. */
 function dedupe<T extends { key: string }>(items: T[]): T[] {

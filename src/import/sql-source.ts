@@ -6,7 +6,7 @@
 import type { Dataset, DatasetInput, Experiment, Metric, RunInfo } from '../tracking/entities.js';
 import { MlfError } from '../lib/errors.js';
 import type { SqlConnection } from '../stores/sql/connect.js';
-import { EXPERIMENT_COLUMNS, RUN_COLUMNS, decodeMetricValue, experimentFromRow, runInfoFromRow, type ExperimentRow, type RunRow } from '../stores/sql/rows.js';
+import { EXPERIMENT_COLUMNS, RUN_COLUMNS, datasetFromRow, decodeMetricValue, experimentFromRow, runInfoFromRow, type ExperimentRow, type RunRow } from '../stores/sql/rows.js';
 import { pagingClause } from '../stores/sql/search-sql.js';
 import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableRows } from './model.js';
 import { COPIED_TABLES } from './tables.js';
@@ -155,17 +155,6 @@ export class SqlSource implements ImportSource {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function datasetFromRow(r: Record<string, any>): Dataset {
-  return {
-    name: r.name,
-    digest: r.digest,
-    sourceType: r.dataset_source_type,
-    source: r.dataset_source,
-    schema: r.dataset_schema ?? null,
-    profile: r.dataset_profile ?? null,
-  };
-}
 
 /** A source database must have the tables of MLflow's tracking schema. */
 export function assertTrackingSchema(tables: string[], display: string): void {

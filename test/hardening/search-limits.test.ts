@@ -4,20 +4,10 @@
  * the registry's filters go through the same tokenizer with the same rules.
  */
 import { describe, expect, it } from 'vitest';
-import { MlfError } from '../../src/lib/errors.js';
+import { errorOf } from '../support/errors.js';
 import { parseExperimentFilter, parseRunFilter, parseRunOrderBy } from '../../src/tracking/search/index.js';
 import { tokenize, MAX_DEPTH, MAX_TOKENS } from '../../src/tracking/search/tokenize.js';
 import { parseModelVersionFilter, parseRegisteredModelFilter } from '../../src/stores/sql/registry/search.js';
-
-function errorOf(fn: () => unknown): MlfError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlfError);
-    return e as MlfError;
-  }
-  throw new Error('expected an error');
-}
 
 const MB = 1024 * 1024;
 

@@ -49,9 +49,10 @@ const num = (v: number | string): number => {
   const n = v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : (v as number);
   return n >= Number.MAX_VALUE ? Infinity : n <= -Number.MAX_VALUE ? -Infinity : n;
 };
-const kv = (items: { key: string; value: string }[]) => Object.fromEntries(items.map((i) => [i.key, i.value]));
+export const kv = (items: { key: string; value: string }[]) => Object.fromEntries(items.map((i) => [i.key, i.value]));
 
-function refOrder(a: Metric, b: Metric): number {
+/** (step, timestamp, value with NaN last), as reference.json sorts histories. */
+export function refOrder(a: Metric, b: Metric): number {
   if (a.step !== b.step) return a.step - b.step;
   if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
   if (Number.isNaN(a.value) !== Number.isNaN(b.value)) return Number.isNaN(a.value) ? 1 : -1;

@@ -3,55 +3,15 @@
  * that records statements, and the search SQL it sends is checked (paging, collation, tag EXISTS).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  CompiledQuery,
-  Kysely,
-  MssqlAdapter,
-  MssqlIntrospector,
-  MssqlQueryCompiler,
-  type DatabaseConnection,
-  type Driver,
-  type QueryResult,
-} from 'kysely';
 import { mssqlDialect, MSSQL_CS_COLLATION } from '../../src/stores/sql/dialects/mssql/index.js';
 import { SqlRegistryStore } from '../../src/stores/sql/registry/index.js';
 import { parseDbUri } from '../../src/tracking/uri.js';
 import { poolOptionsFromEnv } from '../../src/stores/sql/pool-options.js';
 import type { SqlConnection } from '../../src/stores/sql/connect.js';
-
-class RecordingDriver implements Driver {
-  readonly log: CompiledQuery[] = [];
-  async init() {}
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const log = this.log;
-    return {
-      async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-        log.push(q);
-        return { rows: [] as R[], numAffectedRows: 0n };
-      },
-      // eslint-disable-next-line require-yield
-      async *streamQuery() {
-        throw new Error('not used');
-      },
-    };
-  }
-  async beginTransaction() {}
-  async commitTransaction() {}
-  async rollbackTransaction() {}
-  async releaseConnection() {}
-  async destroy() {}
-}
+import { mssqlDb, norm } from '../support/mssql-recording.js';
 
 function store() {
-  const driver = new RecordingDriver();
-  const db = new Kysely<any>({
-    dialect: {
-      createAdapter: () => new MssqlAdapter(),
-      createDriver: () => driver,
-      createIntrospector: (k) => new MssqlIntrospector(k),
-      createQueryCompiler: () => new MssqlQueryCompiler(),
-    },
-  });
+  const { db, driver } = mssqlDb();
   const conn: SqlConnection = {
     db,
     dialect: mssqlDialect,
@@ -61,8 +21,6 @@ function store() {
   };
   return { reg: new SqlRegistryStore(conn, true), driver };
 }
-
-const norm = (s: string) => s.replace(/\s+/g, ' ').replace(/"([^"]*)"/g, '[$1]').trim();
 
 describe('registry search SQL for SQL Server', () => {
   it('registered models: collated name and tag comparisons, ORDER BY then OFFSET … FETCH, no LIMIT', async () => {

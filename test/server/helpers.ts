@@ -22,12 +22,13 @@ export interface TestServer {
 
 /**
  * `call(method, route, body)` against an app without a socket: GET fields go in the query string,
- * others in a JSON body, as MLflow's client sends them. `json` is the parsed body, or its text.
+ * others in a JSON body, as MLflow's client sends them, with any extra `headers`. `json` is the
+ * parsed body, or its text.
  */
 export function apiCaller(app: { request(path: string, init?: RequestInit): Promise<Response> }) {
-  return async (method: string, route: string, body?: Record<string, unknown>) => {
+  return async (method: string, route: string, body?: Record<string, unknown>, headers: Record<string, string> = {}) => {
     let url = route.startsWith('/') ? route : `/api/2.0/mlflow/${route}`;
-    const init: RequestInit = { method };
+    const init: RequestInit = { method, headers: { ...headers } };
     if (method === 'GET' && body) {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(body)) {
@@ -37,7 +38,7 @@ export function apiCaller(app: { request(path: string, init?: RequestInit): Prom
       url += `?${q}`;
     } else if (body) {
       init.body = JSON.stringify(body);
-      init.headers = { 'Content-Type': 'application/json' };
+      (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
     }
     const res = await app.request(url, init);
     const text = await res.text();
@@ -47,7 +48,7 @@ export function apiCaller(app: { request(path: string, init?: RequestInit): Prom
     } catch {
       /* not JSON: keep the text */
     }
-    return { status: res.status, json, res };
+    return { status: res.status, json, res, headers: res.headers };
   };
 }
 

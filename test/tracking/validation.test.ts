@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MlfError } from '../../src/lib/errors.js';
+import { errorOf } from '../support/errors.js';
 import {
   MAX_ENTITY_KEY_LENGTH,
   MAX_PARAM_VAL_LENGTH,
@@ -22,17 +22,6 @@ import type { DatasetInput } from '../../src/tracking/entities.js';
 import { pyFloatRepr, pyJsonDumps, pyRepr } from '../../src/tracking/py-format.js';
 
 const RUN = 'a'.repeat(32);
-
-/** Runs fn and returns the MlfError it throws (fails if it does not throw one). */
-function errorOf(fn: () => unknown): MlfError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlfError);
-    return e as MlfError;
-  }
-  throw new Error('expected an MlfError');
-}
 
 function expectInvalid(fn: () => unknown, message: string): void {
   const e = errorOf(fn);

@@ -96,6 +96,7 @@ import {
   isTempName,
   joinInside,
   listFilesRecursive,
+  readEntries,
   readText,
   readTextInside,
   realpathInside,
@@ -259,14 +260,8 @@ export class FileStore implements TrackingStore {
 
   /** Sub-folders of `dir` (real folders, or symlinks to folders inside the root). */
   private listDirs(dir: string): string[] {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return [];
-    }
     const out: string[] = [];
-    for (const e of entries) {
+    for (const e of readEntries(dir)) {
       if (e.isDirectory()) out.push(e.name);
       else if (e.isSymbolicLink()) {
         const p = path.join(dir, e.name);
@@ -1104,13 +1099,7 @@ function hasLine(text: string, line: string): boolean {
 /** Files per run sub-folder (`metrics`, `params`, `tags`, `inputs`, `artifacts`), and one per run. */
 function countRunFiles(dir: string, rows: Record<string, number>): void {
   rows.runs = (rows.runs ?? 0) + 1;
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
+  for (const e of readEntries(dir)) {
     if (!e.isDirectory()) continue;
     rows[e.name] = (rows[e.name] ?? 0) + countFiles(path.join(dir, e.name));
   }

@@ -145,6 +145,15 @@ export function readText(file: string): string | undefined {
   }
 }
 
+/** The entries of a folder; none when it is missing or unreadable (an absent folder is an empty one). */
+export function readEntries(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
 export function isTempName(name: string): boolean {
   return name.startsWith('.~') && name.endsWith('.tmp');
 }
@@ -156,13 +165,7 @@ export function isTempName(name: string): boolean {
 export function listFilesRecursive(dir: string, realRoot: string): string[] {
   const out: string[] = [];
   const walk = (abs: string, rel: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(abs, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
+    for (const e of readEntries(abs)) {
       const name = e.name;
       const childAbs = abs + path.sep + name;
       const childRel = rel ? rel + '/' + name : name;

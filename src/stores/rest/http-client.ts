@@ -388,20 +388,24 @@ export class HttpClient {
     else process.stderr.write(`Warning: ${message}\n`);
   }
 
+  /** Where and how every request goes: the server's host (IPv6 brackets removed), the keep-alive agent, the timeout. */
+  private requestOptions(method: string, path: string, headers: Record<string, string | number>): http.RequestOptions {
+    return {
+      protocol: this.base.protocol,
+      hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
+      port: this.base.port || undefined,
+      path,
+      method,
+      headers,
+      agent: this.agent,
+      timeout: this.policy.timeout * 1000,
+    };
+  }
+
   private once(method: string, path: string, headers: Record<string, string | number>, payload?: Buffer): Promise<RawResponse> {
-    const timeoutMs = this.policy.timeout * 1000;
     return new Promise<RawResponse>((resolve, reject) => {
       const req = this.mod.request(
-        {
-          protocol: this.base.protocol,
-          hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
-          port: this.base.port || undefined,
-          path,
-          method,
-          headers,
-          agent: this.agent,
-          timeout: timeoutMs,
-        },
+        this.requestOptions(method, path, headers),
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -465,19 +469,7 @@ export class HttpClient {
       headers['Content-Length'] = body.size;
     }
     return new Promise((resolve, reject) => {
-      const req = this.mod.request(
-        {
-          protocol: this.base.protocol,
-          hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
-          port: this.base.port || undefined,
-          path,
-          method,
-          headers,
-          agent: this.agent,
-          timeout: this.policy.timeout * 1000,
-        },
-        resolve,
-      );
+      const req = this.mod.request(this.requestOptions(method, path, headers), resolve);
       req.on('timeout', () => req.destroy(new TimeoutError(`no answer within ${this.policy.timeout} s`)));
       req.on('error', reject);
       if (!body) req.end();

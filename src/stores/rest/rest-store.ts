@@ -123,9 +123,7 @@ export class RestStore implements TrackingStore {
       view_type: opts.viewType ?? 'ACTIVE_ONLY',
       max_results: opts.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT,
     };
-    if (opts.pageToken) body.page_token = opts.pageToken;
-    if (opts.orderBy?.length) body.order_by = opts.orderBy;
-    if (opts.filter) body.filter = opts.filter;
+    Object.assign(body, searchFields(opts));
     const res = await this.post('/experiments/search', body);
     return paged(list(res.experiments).map(experimentFromJson), res.next_page_token);
   }
@@ -190,9 +188,7 @@ export class RestStore implements TrackingStore {
       run_view_type: opts.viewType ?? 'ACTIVE_ONLY',
       max_results: opts.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT,
     };
-    if (opts.filter) body.filter = opts.filter;
-    if (opts.orderBy?.length) body.order_by = opts.orderBy;
-    if (opts.pageToken) body.page_token = opts.pageToken;
+    Object.assign(body, searchFields(opts));
     const res = await this.post('/runs/search', body);
     return paged(list(res.runs).map(runFromJson), res.next_page_token);
   }
@@ -281,4 +277,13 @@ export class RestStore implements TrackingStore {
 
 function paged<T>(items: T[], token: unknown): PagedList<T> {
   return typeof token === 'string' && token !== '' ? { items, nextPageToken: token } : { items };
+}
+
+/** The optional fields both searches send only when set (filter, order_by, page_token). */
+function searchFields(opts: { filter?: string; orderBy?: string[]; pageToken?: string }): Json {
+  const out: Json = {};
+  if (opts.filter) out.filter = opts.filter;
+  if (opts.orderBy?.length) out.order_by = opts.orderBy;
+  if (opts.pageToken) out.page_token = opts.pageToken;
+  return out;
 }

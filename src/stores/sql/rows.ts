@@ -6,7 +6,7 @@
  * reads ±float-max back as ±Infinity, because a value of exactly float max is never what was logged
  * in practice while infinities are (an exploding loss). Documented in the README.
  */
-import type { Experiment, LifecycleStage, Metric, RunInfo, RunStatus } from '../../tracking/entities.js';
+import type { Dataset, Experiment, LifecycleStage, Metric, RunInfo, RunStatus } from '../../tracking/entities.js';
 
 export const FLOAT_MAX = 1.7976931348623157e308;
 
@@ -121,4 +121,42 @@ export function experimentFromRow(r: ExperimentRow, tags: { key: string; value: 
 /** Experiment ids are integers in SQL; anything else cannot exist. */
 export function sqlExperimentId(id: string): number | null {
   return /^\d{1,18}$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : null;
+}
+
+/** A `datasets` row as MLflow stores it (schema and profile are nullable). */
+export type DatasetRow = {
+  dataset_uuid: string;
+  experiment_id: number;
+  name: string;
+  digest: string;
+  dataset_source_type: string;
+  dataset_source: string;
+  dataset_schema: string | null;
+  dataset_profile: string | null;
+};
+
+export function datasetToRow(uuid: string, experimentId: number, d: Dataset): DatasetRow {
+  return {
+    dataset_uuid: uuid,
+    experiment_id: experimentId,
+    name: d.name,
+    digest: d.digest,
+    dataset_source_type: d.sourceType,
+    dataset_source: d.source,
+    dataset_schema: d.schema ?? null,
+    dataset_profile: d.profile ?? null,
+  };
+}
+
+/** Reads the dataset columns of any row that has them (a `datasets` row, or one joined with `inputs`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function datasetFromRow(r: Record<string, any>): Dataset {
+  return {
+    name: r.name,
+    digest: r.digest,
+    sourceType: r.dataset_source_type,
+    source: r.dataset_source,
+    schema: r.dataset_schema ?? null,
+    profile: r.dataset_profile ?? null,
+  };
 }

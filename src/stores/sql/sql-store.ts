@@ -77,6 +77,8 @@ import type { LoggedModelStore } from '../../tracking/logged-models.js';
 import {
   EXPERIMENT_COLUMNS,
   RUN_COLUMNS,
+  datasetFromRow,
+  datasetToRow,
   decodeMetricValue,
   encodeMetricValue,
   experimentFromRow,
@@ -620,14 +622,7 @@ export class SqlStore implements TrackingStore {
         for (const i of inputs) {
           runs.get(i.destination_id)!.inputs.datasetInputs.push({
             tags: (inputTags.get(i.input_uuid) ?? []).sort(byKey),
-            dataset: {
-              name: i.name,
-              digest: i.digest,
-              sourceType: i.dataset_source_type,
-              source: i.dataset_source,
-              schema: i.dataset_schema ?? null,
-              profile: i.dataset_profile ?? null,
-            },
+            dataset: datasetFromRow(i),
           });
         }
       }
@@ -885,16 +880,7 @@ export class SqlStore implements TrackingStore {
             ds = { dataset_uuid: newRunId() };
             await tx
               .insertInto('datasets')
-              .values({
-                dataset_uuid: ds.dataset_uuid,
-                experiment_id: expId,
-                name: d.name,
-                digest: d.digest,
-                dataset_source_type: d.sourceType,
-                dataset_source: d.source,
-                dataset_schema: d.schema ?? null,
-                dataset_profile: d.profile ?? null,
-              })
+              .values(datasetToRow(ds.dataset_uuid, expId, d))
               .execute();
           }
           const edge = await tx

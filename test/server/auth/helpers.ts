@@ -13,6 +13,7 @@ import { openAuthForServer } from '../../../src/server/auth/server-layers.js';
 import type { PermissionName } from '../../../src/server/auth/permissions.js';
 import type { RouteTable } from '../../../src/server/routes/tracking.js';
 import { tempDir } from '../../support/databases.js';
+import { apiCaller } from '../helpers.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-pw-1' };
 
@@ -63,31 +64,9 @@ export async function makeAuthServer(opts: { defaultPermission?: PermissionName;
       opts.extraRoutes?.(t);
     },
   });
-  const as = (user?: { username: string; password: string }): Caller => async (method, route, body, headers = {}) => {
-    let url = route.startsWith('/') ? route : `/api/2.0/mlflow/${route}`;
-    const init: RequestInit = { method, headers: { ...headers } };
-    if (user) (init.headers as Record<string, string>).Authorization = basic(user.username, user.password);
-    if (method === 'GET' && body) {
-      const q = new URLSearchParams();
-      for (const [k, v] of Object.entries(body)) {
-        if (Array.isArray(v)) for (const x of v) q.append(k, String(x));
-        else if (v !== undefined) q.append(k, String(v));
-      }
-      url += `?${q}`;
-    } else if (body) {
-      init.body = JSON.stringify(body);
-      (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
-    }
-    const res = await app.request(url, init);
-    const text = await res.text();
-    let json: any = text;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      /* keep the text */
-    }
-    return { status: res.status, json, headers: res.headers };
-  };
+  const call = apiCaller(app);
+  const as = (user?: { username: string; password: string }): Caller => (method, route, body, headers = {}) =>
+    call(method, route, body, user ? { ...headers, Authorization: basic(user.username, user.password) } : headers);
   return {
     app,
     store,

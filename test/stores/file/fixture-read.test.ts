@@ -7,51 +7,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../../src/stores/file/file-store.js';
 import type { Experiment, Metric, Run } from '../../../src/tracking/entities.js';
-import { copyFixture, FIXTURES } from '../../support/databases.js';
-
-interface RefRun {
-  ref_key: string;
-  run_id: string;
-  experiment_id: string;
-  run_name: string;
-  user_id: string;
-  status: string;
-  lifecycle_stage: string;
-  start_time: number | null;
-  end_time: number | null;
-  artifact_uri: string;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  latest_metrics: Record<string, number | string>;
-  metric_history: Record<string, { step: number; timestamp: number; value: number | string }[]>;
-  inputs: { dataset: Record<string, unknown>; tags: Record<string, string> }[];
-}
-interface RefExperiment {
-  experiment_id: string;
-  name: string;
-  lifecycle_stage: string;
-  artifact_location: string;
-  tags: Record<string, string>;
-  creation_time: number;
-  last_update_time: number;
-}
-
-const ref = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'reference.json'), 'utf8'));
-const fileRef = ref.stores.file_store as { experiments: RefExperiment[]; runs: RefRun[]; uri: string };
+import { copyFixture } from '../../support/databases.js';
+import { FILE_REF, kv, refOrder } from '../../import/support.js';
 
 /** reference.json encodes NaN/±Infinity as strings. */
 const num = (v: number | string): number => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : (v as number));
 /** Paths in the fixture are from the machine that wrote it: compare the part under mlruns/. */
 const tail = (uri: string) => uri.slice(uri.indexOf('/mlruns/') + '/mlruns/'.length);
-const kv = (items: { key: string; value: string }[]) => Object.fromEntries(items.map((i) => [i.key, i.value]));
-
-/** (step, timestamp, value with NaN last), as reference.json sorts histories. */
-function refOrder(a: Metric, b: Metric): number {
-  if (a.step !== b.step) return a.step - b.step;
-  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
-  if (Number.isNaN(a.value) !== Number.isNaN(b.value)) return Number.isNaN(a.value) ? 1 : -1;
-  return a.value - b.value;
-}
 
 let root: string;
 let store: FileStore;
@@ -67,7 +29,7 @@ afterAll(async () => {
 
 describe('FileStore reading MLflow 2.17 mlruns', () => {
   it('reads every experiment, active and deleted, with its tags and times', async () => {
-    for (const e of fileRef.experiments) {
+    for (const e of FILE_REF.experiments) {
       const got: Experiment = await store.getExperiment(e.experiment_id);
       expect(got.name).toBe(e.name);
       expect(got.lifecycleStage).toBe(e.lifecycle_stage);
@@ -77,13 +39,13 @@ describe('FileStore reading MLflow 2.17 mlruns', () => {
       expect(kv(got.tags)).toEqual(e.tags);
     }
     const all = await store.searchExperiments({ viewType: 'ALL' });
-    expect(all.items.map((e) => e.experimentId).sort()).toEqual(fileRef.experiments.map((e) => e.experiment_id).sort());
+    expect(all.items.map((e) => e.experimentId).sort()).toEqual(FILE_REF.experiments.map((e) => e.experiment_id).sort());
     const active = await store.searchExperiments({});
     expect(active.items.map((e) => e.name).sort()).toEqual(['Default', 'ref-exp-A', 'ref-exp-B']);
   });
 
   it('reads every run: info, params, tags (system tags included), latest metrics, inputs', async () => {
-    for (const r of fileRef.runs) {
+    for (const r of FILE_REF.runs) {
       const run: Run = await store.getRun(r.run_id);
       expect(run.info.runId, r.ref_key).toBe(r.run_id);
       expect(run.info.experimentId).toBe(r.experiment_id);
@@ -116,7 +78,7 @@ describe('FileStore reading MLflow 2.17 mlruns', () => {
 
   it('reads every metric history point, NaN and ±Infinity included', async () => {
     let points = 0;
-    for (const r of fileRef.runs) {
+    for (const r of FILE_REF.runs) {
       for (const [key, hist] of Object.entries(r.metric_history)) {
         const got = (await store.getMetricHistory(r.run_id, key)).sort(refOrder);
         expect(got.map((m) => ({ step: m.step, timestamp: m.timestamp, value: m.value })), `${r.ref_key} ${key}`).toEqual(
@@ -129,7 +91,7 @@ describe('FileStore reading MLflow 2.17 mlruns', () => {
   });
 
   it('returns metric history ordered by (step, timestamp)', async () => {
-    const a2 = fileRef.runs.find((r) => r.ref_key === 'A2')!;
+    const a2 = FILE_REF.runs.find((r) => r.ref_key === 'A2')!;
     const steps = (await store.getMetricHistory(a2.run_id, 'weird')).map((m) => m.step);
     expect(steps).toEqual([...steps].sort((x, y) => x - y));
     expect(steps[0]).toBe(-5);
@@ -138,8 +100,8 @@ describe('FileStore reading MLflow 2.17 mlruns', () => {
   it('lists runs per experiment and lifecycle the way MLflow does', async () => {
     const ids = (view: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL', exp: string) =>
       store.searchRuns({ experimentIds: [exp], viewType: view }).then((p) => p.items.map((r) => r.info.runId).sort());
-    for (const e of fileRef.experiments) {
-      const runs = fileRef.runs.filter((r) => r.experiment_id === e.experiment_id);
+    for (const e of FILE_REF.experiments) {
+      const runs = FILE_REF.runs.filter((r) => r.experiment_id === e.experiment_id);
       expect(await ids('ALL', e.experiment_id)).toEqual(runs.map((r) => r.run_id).sort());
       expect(await ids('ACTIVE_ONLY', e.experiment_id)).toEqual(runs.filter((r) => r.lifecycle_stage === 'active').map((r) => r.run_id).sort());
       expect(await ids('DELETED_ONLY', e.experiment_id)).toEqual(runs.filter((r) => r.lifecycle_stage === 'deleted').map((r) => r.run_id).sort());
@@ -147,9 +109,9 @@ describe('FileStore reading MLflow 2.17 mlruns', () => {
   });
 
   it('returns full runs from a search, equal to getRun', async () => {
-    const expA = fileRef.experiments.find((e) => e.name === 'ref-exp-A')!.experiment_id;
+    const expA = FILE_REF.experiments.find((e) => e.name === 'ref-exp-A')!.experiment_id;
     const page = await store.searchRuns({ experimentIds: [expA], filter: 'metrics.acc > 0.5', orderBy: ['metrics.acc DESC'] });
-    const expected = fileRef.runs
+    const expected = FILE_REF.runs
       .filter((r) => r.experiment_id === expA && r.lifecycle_stage === 'active' && typeof r.latest_metrics.acc === 'number' && (r.latest_metrics.acc as number) > 0.5)
       .sort((a, b) => (b.latest_metrics.acc as number) - (a.latest_metrics.acc as number));
     expect(page.items.map((r) => r.info.runId)).toEqual(expected.map((r) => r.run_id));
@@ -158,7 +120,7 @@ describe('FileStore reading MLflow 2.17 mlruns', () => {
   });
 
   it('finds experiments by name, deleted ones too', async () => {
-    expect((await store.getExperimentByName('ref-exp-B'))?.experimentId).toBe(fileRef.experiments.find((e) => e.name === 'ref-exp-B')!.experiment_id);
+    expect((await store.getExperimentByName('ref-exp-B'))?.experimentId).toBe(FILE_REF.experiments.find((e) => e.name === 'ref-exp-B')!.experiment_id);
     expect((await store.getExperimentByName('ref-exp-deleted'))?.lifecycleStage).toBe('deleted');
     expect(await store.getExperimentByName('nope')).toBeNull();
   });

@@ -21,7 +21,7 @@ import {
 } from '../../../src/stores/rest/http-client.js';
 import { RestStore } from '../../../src/stores/rest/rest-store.js';
 import { tempDir } from '../../support/databases.js';
-import { FAST, scriptedServer, type ScriptedServer } from './support.js';
+import { FAST, resetScript, scriptedServer, type ScriptedServer } from './support.js';
 
 async function failure(p: Promise<unknown>): Promise<MlfError> {
   const e = await p.then(
@@ -44,9 +44,7 @@ beforeAll(async () => {
   srv = await scriptedServer();
 });
 afterEach(() => {
-  srv.seen.length = 0;
-  srv.queue = [];
-  srv.fallback = () => ({ body: {} });
+  resetScript(srv);
   for (const c of clients.splice(0)) c.close();
 });
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RestRegistryStore } from '../../../src/stores/rest/rest-registry-store.js';
 import { RestStore } from '../../../src/stores/rest/rest-store.js';
 import { tempDir } from '../../support/databases.js';
-import { FAST, scriptedServer, type ScriptedServer } from './support.js';
+import { FAST, itSendsRequests, resetScript, scriptedServer, type RequestCase, type ScriptedServer } from './support.js';
 
 let srv: ScriptedServer;
 let store: RestStore;
@@ -25,22 +25,15 @@ beforeAll(async () => {
   reg = new RestRegistryStore(store.client, store.displayUri);
 });
 afterEach(() => {
-  srv.seen.length = 0;
-  srv.queue = [];
-  srv.fallback = () => ({ body: {} });
+  resetScript(srv);
 });
 afterAll(async () => {
   await store.close();
   await srv.close();
 });
 
-const last = () => {
-  const s = srv.seen.at(-1)!;
-  return { method: s.method, path: s.path.replace('/api/2.0/mlflow', ''), query: Object.fromEntries([...s.query.keys()].map((k) => [k, s.query.getAll(k)])), json: s.json };
-};
-
 describe("registry requests as MLflow's RestStore sends them", () => {
-  const cases: Array<[string, () => Promise<unknown>, object, { method: string; path: string; query?: object; json?: object }]> = [
+  const cases: RequestCase[] = [
     ['createRegisteredModel', () => reg.createRegisteredModel({ name: 'm', tags: [{ key: 'k', value: 'v' }], description: 'd' }), { registered_model: RM },
       { method: 'POST', path: '/registered-models/create', json: { name: 'm', tags: [{ key: 'k', value: 'v' }], description: 'd' } }],
     ['renameRegisteredModel', () => reg.renameRegisteredModel('m', 'n'), { registered_model: RM }, { method: 'POST', path: '/registered-models/rename', json: { name: 'm', new_name: 'n' } }],
@@ -63,16 +56,7 @@ describe("registry requests as MLflow's RestStore sends them", () => {
     ['deleteRegisteredModelAlias', () => reg.deleteRegisteredModelAlias('m', 'champ'), {}, { method: 'DELETE', path: '/registered-models/alias', json: { name: 'm', alias: 'champ' } }],
     ['getModelVersionByAlias', () => reg.getModelVersionByAlias('m', 'champ'), { model_version: MV }, { method: 'GET', path: '/registered-models/alias', query: { name: ['m'], alias: ['champ'] } }],
   ];
-  for (const [name, call, answer, expected] of cases) {
-    it(`${name}: ${expected.method} ${expected.path}`, async () => {
-      srv.queue = [{ body: answer }];
-      await call();
-      const got = last();
-      expect({ method: got.method, path: got.path }).toEqual({ method: expected.method, path: expected.path });
-      if (expected.method === 'GET') expect(got.query).toEqual(expected.query);
-      else expect(got.json).toEqual(expected.json);
-    });
-  }
+  itSendsRequests(() => srv, cases);
 });
 
 describe('registry answers', () => {

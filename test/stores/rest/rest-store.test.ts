@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RestStore } from '../../../src/stores/rest/rest-store.js';
 import { tempDir } from '../../support/databases.js';
-import { FAST, scriptedServer, type ScriptedServer } from './support.js';
+import { FAST, itSendsRequests, lastRequest, resetScript, scriptedServer, type RequestCase, type ScriptedServer } from './support.js';
 
 let srv: ScriptedServer;
 let store: RestStore;
@@ -24,22 +24,17 @@ beforeAll(async () => {
   store = RestStore.open({ kind: 'rest', baseUrl: srv.url, uri: srv.url }, { env: {}, home: tempDir('mlf-home-'), retry: FAST });
 });
 afterEach(() => {
-  srv.seen.length = 0;
-  srv.queue = [];
-  srv.fallback = () => ({ body: {} });
+  resetScript(srv);
 });
 afterAll(async () => {
   await store.close();
   await srv.close();
 });
 
-const last = () => {
-  const s = srv.seen.at(-1)!;
-  return { method: s.method, path: s.path.replace('/api/2.0/mlflow', ''), query: Object.fromEntries([...s.query.keys()].map((k) => [k, s.query.getAll(k)])), json: s.json };
-};
+const last = () => lastRequest(srv);
 
 describe('requests as MLflow\'s RestStore sends them', () => {
-  const cases: Array<[string, () => Promise<unknown>, object, { method: string; path: string; query?: object; json?: object }]> = [
+  const cases: RequestCase[] = [
     ['createExperiment', () => store.createExperiment({ name: 'e', artifactLocation: 's3://b', tags: [{ key: 'k', value: 'v' }] }), { experiment_id: '7' },
       { method: 'POST', path: '/experiments/create', json: { name: 'e', artifact_location: 's3://b', tags: [{ key: 'k', value: 'v' }] } }],
     ['getExperiment', () => store.getExperiment('3'), { experiment: EXP_JSON }, { method: 'GET', path: '/experiments/get', query: { experiment_id: ['3'] } }],
@@ -75,16 +70,7 @@ describe('requests as MLflow\'s RestStore sends them', () => {
     ['getMetricHistoryBulkInterval', () => store.getMetricHistoryBulkInterval(['a', 'b'], 'm', { startStep: 0, endStep: 10, maxResults: 3 }), {},
       { method: 'GET', path: '/metrics/get-history-bulk-interval', query: { run_ids: ['a', 'b'], metric_key: ['m'], start_step: ['0'], end_step: ['10'], max_results: ['3'] } }],
   ];
-  for (const [name, call, answer, expected] of cases) {
-    it(`${name}: ${expected.method} ${expected.path}`, async () => {
-      srv.queue = [{ body: answer }];
-      await call();
-      const got = last();
-      expect({ method: got.method, path: got.path }).toEqual({ method: expected.method, path: expected.path });
-      if (expected.method === 'GET') expect(got.query).toEqual(expected.query);
-      else expect(got.json).toEqual(expected.json);
-    });
-  }
+  itSendsRequests(() => srv, cases);
 });
 
 describe('answers', () => {

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { expect, it } from 'vitest';
 
 export interface Seen {
   method: string;
@@ -97,3 +98,33 @@ export async function scriptedServer(tls?: https.ServerOptions): Promise<Scripte
 
 /** A retry policy for tests: no waiting unless asked. */
 export const FAST = { maxRetries: 5, backoffFactor: 0, backoffJitter: 0, timeout: 5, respectRetryAfter: true };
+
+/** Forget what the server saw and was scripted to answer (between tests). */
+export function resetScript(srv: ScriptedServer): void {
+  srv.seen.length = 0;
+  srv.queue = [];
+  srv.fallback = () => ({ body: {} });
+}
+
+/** The last request, with the API prefix cut and the query as lists per key. */
+export function lastRequest(srv: ScriptedServer) {
+  const s = srv.seen.at(-1)!;
+  return { method: s.method, path: s.path.replace('/api/2.0/mlflow', ''), query: Object.fromEntries([...s.query.keys()].map((k) => [k, s.query.getAll(k)])), json: s.json };
+}
+
+/** [name, the call, the answer to script, the request it must send (query for GET, json otherwise)]. */
+export type RequestCase = [string, () => Promise<unknown>, object, { method: string; path: string; query?: object; json?: object }];
+
+/** One test per case: the call sends the expected request. */
+export function itSendsRequests(srv: () => ScriptedServer, cases: RequestCase[]): void {
+  for (const [name, call, answer, expected] of cases) {
+    it(`${name}: ${expected.method} ${expected.path}`, async () => {
+      srv().queue = [{ body: answer }];
+      await call();
+      const got = lastRequest(srv());
+      expect({ method: got.method, path: got.path }).toEqual({ method: expected.method, path: expected.path });
+      if (expected.method === 'GET') expect(got.query).toEqual(expected.query);
+      else expect(got.json).toEqual(expected.json);
+    });
+  }
+}

@@ -4,17 +4,7 @@
  * MLF_TEST_MSSQL_URI when it is set (test/contract, test/migrations).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  CompiledQuery,
-  Kysely,
-  MssqlAdapter,
-  MssqlIntrospector,
-  MssqlQueryCompiler,
-  sql,
-  type DatabaseConnection,
-  type Driver,
-  type QueryResult,
-} from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import { mssqlDialect, MSSQL_CS_COLLATION } from '../../../src/stores/sql/dialects/mssql/index.js';
 import {
   experimentFilterConditions,
@@ -28,53 +18,7 @@ import { SqlStore } from '../../../src/stores/sql/sql-store.js';
 import { parseDbUri } from '../../../src/tracking/uri.js';
 import { poolOptionsFromEnv } from '../../../src/stores/sql/pool-options.js';
 import type { SqlConnection } from '../../../src/stores/sql/connect.js';
-
-/** A driver that records every statement and answers with `respond` (no rows by default). */
-class RecordingDriver implements Driver {
-  readonly log: CompiledQuery[] = [];
-  constructor(private readonly respond: (q: CompiledQuery) => unknown[] = () => []) {}
-  async init() {}
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const log = this.log;
-    const respond = this.respond;
-    return {
-      async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-        log.push(q);
-        return { rows: respond(q) as R[], numAffectedRows: 0n };
-      },
-      // eslint-disable-next-line require-yield
-      async *streamQuery() {
-        throw new Error('not used');
-      },
-    };
-  }
-  async beginTransaction(c: DatabaseConnection) {
-    await c.executeQuery(CompiledQuery.raw('begin transaction'));
-  }
-  async commitTransaction(c: DatabaseConnection) {
-    await c.executeQuery(CompiledQuery.raw('commit'));
-  }
-  async rollbackTransaction(c: DatabaseConnection) {
-    await c.executeQuery(CompiledQuery.raw('rollback'));
-  }
-  async releaseConnection() {}
-  async destroy() {}
-}
-
-function mssqlDb(driver = new RecordingDriver()) {
-  const db = new Kysely<any>({
-    dialect: {
-      createAdapter: () => new MssqlAdapter(),
-      createDriver: () => driver,
-      createIntrospector: (k) => new MssqlIntrospector(k),
-      createQueryCompiler: () => new MssqlQueryCompiler(),
-    },
-  });
-  return { db, driver };
-}
-
-/** Whitespace collapsed, and Kysely's "quoted" identifiers shown as SQL Server's [bracketed] ones. */
-const norm = (s: string) => s.replace(/\s+/g, ' ').replace(/"([^"]*)"/g, '[$1]').trim();
+import { RecordingDriver, mssqlDb, norm } from '../../support/mssql-recording.js';
 
 describe('search SQL for SQL Server', () => {
   const { db } = mssqlDb();

@@ -19,31 +19,12 @@ import { Ddl, migrationContext, type Migration, type TableSpec, col, T } from '.
 import { MIGRATIONS } from '../../../../migrations/index.js';
 import { HEAD_REVISION, OLDEST_OPEN_REVISION, assertTablesOf, currentRevision, storesOpen } from './head.js';
 import { INITIAL_TABLES } from '../../../../migrations/0000-initial-tables.js';
-import { headOfRelease, isRelease, releasesOf, revisionIndex } from './revisions.js';
+import { headOfRelease, isRelease, releasesOf, revisionIndex, tablesAt } from './revisions.js';
 
 export { HEAD_REVISION, OLDEST_OPEN_REVISION, assertTablesOf, currentRevision, storesOpen };
 
-/** The tables of MLflow's schema at head (besides alembic_version). */
-export const MLFLOW_TABLES = [
-  'experiments',
-  'runs',
-  'tags',
-  'metrics',
-  'params',
-  'experiment_tags',
-  'latest_metrics',
-  'registered_models',
-  'model_versions',
-  'registered_model_tags',
-  'model_version_tags',
-  'registered_model_aliases',
-  'datasets',
-  'inputs',
-  'input_tags',
-  'trace_info',
-  'trace_tags',
-  'trace_request_metadata',
-];
+/** The tables of MLflow 2.17's schema (besides alembic_version): the chain's record is the one list. */
+export const MLFLOW_TABLES = tablesAt('f5a4f2784254').filter((t) => t !== 'alembic_version');
 
 const ALEMBIC_VERSION: TableSpec = {
   name: 'alembic_version',
