@@ -14,10 +14,11 @@
  * // { runIds: ['0a1b...'], experimentIds: [], rows: { metrics: 100, params: 10, ... , runs: 1 } }
  */
 import { pyRepr } from '../../tracking/py-format.js';
-import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
+import type { ExpressionBuilder } from 'kysely';
 import { MlfError } from '../../lib/errors.js';
 import type { PurgeResult } from '../tracking-store.js';
 import type { Db, SqlDialect, Tx } from './dialects/dialect.js';
+import { purgePlan, type PurgePlan, type Target } from './purge-tables.js';
 
 /** Runs (or experiments) per transaction: small enough for every dialect's parameter limit. */
 export const PURGE_CHUNK = 500;
@@ -33,13 +34,11 @@ export interface PurgeOptions {
 type Exec = Db | Tx;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Eb = ExpressionBuilder<any, any>;
-type Filter = (eb: Eb) => Expression<SqlBool>;
-interface Target {
-  table: string;
-  where: Filter;
-}
 
-/** Children before parents: nothing here is refused by a foreign key. */
+/**
+ * Children before parents: nothing here is refused by a foreign key. Tables added after 2.17 come
+ * from {@link purgePlan} (purge-tables.ts), ahead of these, when the database's revision has them.
+ */
 export const RUN_TABLES = ['input_tags', 'inputs', 'latest_metrics', 'metrics', 'params', 'tags', 'runs'] as const;
 export const EXPERIMENT_TABLES = [
   'input_tags',
@@ -52,8 +51,9 @@ export const EXPERIMENT_TABLES = [
   'experiments',
 ] as const;
 
-function runTargets(ids: string[]): Target[] {
+function runTargets(ids: string[], plan: PurgePlan): Target[] {
   return [
+    ...plan.run(ids),
     {
       table: 'input_tags',
       where: (eb) =>
@@ -73,10 +73,11 @@ function runTargets(ids: string[]): Target[] {
 }
 
 /** Everything of an experiment except its runs (which go first, through {@link runTargets}). */
-function experimentTargets(ids: number[]): Target[] {
+function experimentTargets(ids: number[], plan: PurgePlan): Target[] {
   const datasetUuids = (eb: Eb) => eb.selectFrom('datasets').select('dataset_uuid').where('experiment_id', 'in', ids);
   const traceIds = (eb: Eb) => eb.selectFrom('trace_info').select('request_id').where('experiment_id', 'in', ids);
   return [
+    ...plan.experiment(ids),
     {
       table: 'input_tags',
       where: (eb) =>
@@ -147,10 +148,10 @@ async function lockDeleted(tx: Tx, table: 'runs' | 'experiments', idColumn: stri
 }
 
 /** Purge one chunk of run ids inside `tx` (children first). Returns how many runs went. */
-async function deleteRunChunk(tx: Tx, ids: string[], rows: Record<string, number>): Promise<number> {
+async function deleteRunChunk(tx: Tx, ids: string[], rows: Record<string, number>, plan: PurgePlan): Promise<number> {
   if (ids.length === 0) return 0;
   const before = rows.runs ?? 0;
-  await deleteTargets(tx, runTargets(ids), rows);
+  await deleteTargets(tx, runTargets(ids, plan), rows);
   return (rows.runs ?? 0) - before;
 }
 
@@ -162,7 +163,8 @@ async function deleteRunChunk(tx: Tx, ids: string[], rows: Record<string, number
 export async function purgeRunsSql(db: Db, dialect: SqlDialect, runIds: string[], opts: PurgeOptions = {}): Promise<PurgeResult> {
   const size = opts.chunkSize ?? PURGE_CHUNK;
   const unique = [...new Set(runIds)];
-  const rows = zeroRows(RUN_TABLES);
+  const plan = await purgePlan(db);
+  const rows = zeroRows([...plan.tables, ...RUN_TABLES]);
 
   // Check every id before touching anything, so one active run means nothing at all is removed.
   const existing: string[] = [];
@@ -178,7 +180,7 @@ export async function purgeRunsSql(db: Db, dialect: SqlDialect, runIds: string[]
   }
 
   if (opts.dryRun) {
-    for (const part of chunks(existing, size)) await countTargets(db, runTargets(part), rows);
+    for (const part of chunks(existing, size)) await countTargets(db, runTargets(part, plan), rows);
     return { runIds: existing, experimentIds: [], rows };
   }
 
@@ -186,7 +188,7 @@ export async function purgeRunsSql(db: Db, dialect: SqlDialect, runIds: string[]
   for (const part of chunks(existing, size)) {
     const done = await dialect.writeTransaction(db, async (tx) => {
       const ids = (await lockDeleted(tx, 'runs', 'run_uuid', part)) as string[];
-      await deleteRunChunk(tx, ids, rows);
+      await deleteRunChunk(tx, ids, rows, plan);
       return ids;
     });
     purged.push(...done);
@@ -212,7 +214,8 @@ export async function purgeExperimentsSql(
   const size = opts.chunkSize ?? PURGE_CHUNK;
   // Experiment ids are integers in SQL; anything else cannot exist here.
   const unique = [...new Set(experimentIds)].filter((id) => /^\d+$/.test(id));
-  const rows = { ...zeroRows(RUN_TABLES), ...zeroRows(EXPERIMENT_TABLES) };
+  const plan = await purgePlan(db);
+  const rows = zeroRows([...plan.tables, ...RUN_TABLES, ...EXPERIMENT_TABLES]);
 
   const existing: number[] = [];
   const notDeleted: string[] = [];
@@ -241,14 +244,14 @@ export async function purgeExperimentsSql(
   for (const exps of chunks(existing, size)) {
     const runs = await runIdsOf(db, exps);
     if (opts.dryRun) {
-      for (const part of chunks(runs, size)) await countTargets(db, runTargets(part), rows);
-      await countTargets(db, experimentTargets(exps), rows);
+      for (const part of chunks(runs, size)) await countTargets(db, runTargets(part, plan), rows);
+      await countTargets(db, experimentTargets(exps, plan), rows);
       runIds.push(...runs);
       expIds.push(...exps.map(String));
       continue;
     }
     for (const part of chunks(runs, size)) {
-      const n = await dialect.writeTransaction(db, (tx) => deleteRunChunk(tx, part, rows));
+      const n = await dialect.writeTransaction(db, (tx) => deleteRunChunk(tx, part, rows, plan));
       runIds.push(...part);
       opts.onChunk?.(n);
     }
@@ -258,9 +261,9 @@ export async function purgeExperimentsSql(
       // Runs that appeared since the list was taken (none, normally) go in this same transaction,
       // or the experiment row would be refused by their foreign key.
       const late = await runIdsOf(tx, ids);
-      for (const part of chunks(late, size)) await deleteRunChunk(tx, part, rows);
+      for (const part of chunks(late, size)) await deleteRunChunk(tx, part, rows, plan);
       runIds.push(...late);
-      await deleteTargets(tx, experimentTargets(ids), rows);
+      await deleteTargets(tx, experimentTargets(ids, plan), rows);
       return ids;
     });
     expIds.push(...done.map(String));

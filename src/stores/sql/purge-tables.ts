@@ -1,0 +1,89 @@
+/**
+ * What a purge removes from the tables added after MLflow 2.17 (MLflow 3's logged models, model
+ * outputs, assessments and spans), as data: a later revision adds entries here, not code in purge.ts.
+ *
+ * Each entry names the table it deletes from and every table its filter reads (`needs`); an entry
+ * applies only when the database's revision has all of them, so a 2.17 database is purged as before.
+ * Entries come before purge.ts's own targets and, within a list, children before parents: several
+ * of these tables reference experiments with no ON DELETE action (logged_model_params/tags/metrics,
+ * spans), and MySQL checks each foreign key during the statement.
+ *
+ * Rows that only mention a run or model without a foreign key (logged_models.source_run_id,
+ * assessments.run_id, a model-output row naming a model of a purged experiment from a run elsewhere)
+ * stay, as they do when MLflow 3 deletes a run or experiment.
+ *
+ * @example
+ * const plan = await purgePlan(db); // at a1b2c3d4e5f6: run and experiment entries for every table
+ * const targets = [...plan.run(ids), ...base];
+ */
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { currentRevision } from './migrate/head.js';
+import { tablesAt } from './migrate/revisions.js';
+import type { Db, Tx } from './dialects/dialect.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Eb = ExpressionBuilder<any, any>;
+export interface Target {
+  table: string;
+  where: (eb: Eb) => Expression<SqlBool>;
+}
+
+interface Entry<Id> {
+  table: string;
+  needs?: string[];
+  where: (ids: Id[], eb: Eb) => Expression<SqlBool>;
+}
+
+const modelsOf = (ids: number[], eb: Eb) => eb.selectFrom('logged_models').select('model_id').where('experiment_id', 'in', ids);
+const tracesOf = (ids: number[], eb: Eb) => eb.selectFrom('trace_info').select('request_id').where('experiment_id', 'in', ids);
+const runOutputs = (ids: string[], eb: Eb) =>
+  eb.selectFrom('inputs').select('input_uuid').where('source_type', '=', 'RUN_OUTPUT').where('source_id', 'in', ids);
+/** Rows of a model table that belong to the experiment directly or through their model. */
+const ofExperimentModels = (ids: number[], eb: Eb) => eb.or([eb('experiment_id', 'in', ids), eb('model_id', 'in', modelsOf(ids, eb))]);
+
+/** A run's rows in the new tables (its metrics on logged models, its model outputs). */
+const RUN_ENTRIES: Entry<string>[] = [
+  { table: 'logged_model_metrics', where: (ids, eb) => eb('run_id', 'in', ids) },
+  // log_outputs rows: the run is the source, a logged model the destination (inputs.step marks them).
+  { table: 'input_tags', needs: ['logged_models'], where: (ids, eb) => eb('input_uuid', 'in', runOutputs(ids, eb)) },
+  { table: 'inputs', needs: ['logged_models'], where: (ids, eb) => eb.and([eb('source_type', '=', 'RUN_OUTPUT'), eb('source_id', 'in', ids)]) },
+];
+
+/** An experiment's rows in the new tables, after its runs went. */
+const EXPERIMENT_ENTRIES: Entry<number>[] = [
+  { table: 'logged_model_metrics', needs: ['logged_models'], where: ofExperimentModels },
+  { table: 'logged_model_params', needs: ['logged_models'], where: ofExperimentModels },
+  { table: 'logged_model_tags', needs: ['logged_models'], where: ofExperimentModels },
+  { table: 'logged_models', where: (ids, eb) => eb('experiment_id', 'in', ids) },
+  { table: 'assessments', where: (ids, eb) => eb('trace_id', 'in', tracesOf(ids, eb)) },
+  { table: 'spans', where: (ids, eb) => eb.or([eb('experiment_id', 'in', ids), eb('trace_id', 'in', tracesOf(ids, eb))]) },
+];
+
+export interface PurgePlan {
+  /** Tables this plan deletes from (for zero counts in a dry run). */
+  tables: string[];
+  run(ids: string[]): Target[];
+  experiment(ids: number[]): Target[];
+}
+
+function bind<Id>(entries: Entry<Id>[], ids: Id[]): Target[] {
+  return entries.map((e) => ({ table: e.table, where: (eb: Eb) => e.where(ids, eb) }));
+}
+
+/** The plan for the tables a database at `revision` has (none past 2.17's for null or unknown). */
+export function planFor(revision: string | null): PurgePlan {
+  const have = new Set(revision ? tablesAt(revision) : []);
+  const ok = (e: { table: string; needs?: string[] }) => have.has(e.table) && (e.needs ?? []).every((t) => have.has(t));
+  const run = RUN_ENTRIES.filter(ok);
+  const experiment = EXPERIMENT_ENTRIES.filter(ok);
+  return {
+    tables: [...new Set([...run, ...experiment].map((e) => e.table))],
+    run: (ids) => bind(run, ids),
+    experiment: (ids) => bind(experiment, ids),
+  };
+}
+
+/** The plan for the database behind `db`, read from its `alembic_version`. */
+export async function purgePlan(db: Db | Tx): Promise<PurgePlan> {
+  return planFor(await currentRevision(db as Db));
+}
