@@ -9,7 +9,8 @@
  * spans), and MySQL checks each foreign key during the statement.
  *
  * Rows that only mention a run or model without a foreign key (logged_models.source_run_id,
- * assessments.run_id, a model-output row naming a model of a purged experiment from a run elsewhere)
+ * assessments.run_id, a model input/output row naming a model of a purged experiment from a run
+ * elsewhere)
  * stay, as they do when MLflow 3 deletes a run or experiment.
  *
  * @example
@@ -28,29 +29,46 @@ export interface Target {
   where: (eb: Eb) => Expression<SqlBool>;
 }
 
-interface Entry<Id> {
-  table: string;
-  needs?: string[];
-  where: (ids: Id[], eb: Eb) => Expression<SqlBool>;
+/**
+ * Ids as a list, or as a subquery selecting them: a dry run counts an experiment's rows with its
+ * runs as a subquery, so that each row is counted once, whichever target reaches it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type IdSet<Id> = Id[] | ((eb: Eb) => any);
+
+/** The right-hand side of `in` for an {@link IdSet}. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function idsIn<Id>(eb: Eb, ids: IdSet<Id>): any {
+  return typeof ids === 'function' ? ids(eb) : ids;
 }
 
-const modelsOf = (ids: number[], eb: Eb) => eb.selectFrom('logged_models').select('model_id').where('experiment_id', 'in', ids);
-const tracesOf = (ids: number[], eb: Eb) => eb.selectFrom('trace_info').select('request_id').where('experiment_id', 'in', ids);
-const runOutputs = (ids: string[], eb: Eb) =>
-  eb.selectFrom('inputs').select('input_uuid').where('source_type', '=', 'RUN_OUTPUT').where('source_id', 'in', ids);
-/** Rows of a model table that belong to the experiment directly or through their model. */
-const ofExperimentModels = (ids: number[], eb: Eb) => eb.or([eb('experiment_id', 'in', ids), eb('model_id', 'in', modelsOf(ids, eb))]);
+/** A list or a subquery of ids, ready for `in`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type In = any;
 
-/** A run's rows in the new tables (its metrics on logged models, its model outputs). */
-const RUN_ENTRIES: Entry<string>[] = [
+interface Entry {
+  table: string;
+  needs?: string[];
+  where: (ids: In, eb: Eb) => Expression<SqlBool>;
+}
+const modelsOf = (ids: In, eb: Eb) => eb.selectFrom('logged_models').select('model_id').where('experiment_id', 'in', ids);
+const tracesOf = (ids: In, eb: Eb) => eb.selectFrom('trace_info').select('request_id').where('experiment_id', 'in', ids);
+/** log_inputs/log_outputs rows for models: the run is the source, a logged model the destination. */
+const RUN_SOURCES = ['RUN_INPUT', 'RUN_OUTPUT'];
+const runModelRows = (ids: In, eb: Eb) =>
+  eb.selectFrom('inputs').select('input_uuid').where('source_type', 'in', RUN_SOURCES).where('source_id', 'in', ids);
+/** Rows of a model table that belong to the experiment directly or through their model. */
+const ofExperimentModels = (ids: In, eb: Eb) => eb.or([eb('experiment_id', 'in', ids), eb('model_id', 'in', modelsOf(ids, eb))]);
+
+/** A run's rows in the new tables (its metrics on logged models, its model inputs and outputs). */
+const RUN_ENTRIES: Entry[] = [
   { table: 'logged_model_metrics', where: (ids, eb) => eb('run_id', 'in', ids) },
-  // log_outputs rows: the run is the source, a logged model the destination (inputs.step marks them).
-  { table: 'input_tags', needs: ['logged_models'], where: (ids, eb) => eb('input_uuid', 'in', runOutputs(ids, eb)) },
-  { table: 'inputs', needs: ['logged_models'], where: (ids, eb) => eb.and([eb('source_type', '=', 'RUN_OUTPUT'), eb('source_id', 'in', ids)]) },
+  { table: 'input_tags', needs: ['inputs', 'logged_models'], where: (ids, eb) => eb('input_uuid', 'in', runModelRows(ids, eb)) },
+  { table: 'inputs', needs: ['logged_models'], where: (ids, eb) => eb.and([eb('source_type', 'in', RUN_SOURCES), eb('source_id', 'in', ids)]) },
 ];
 
 /** An experiment's rows in the new tables, after its runs went. */
-const EXPERIMENT_ENTRIES: Entry<number>[] = [
+const EXPERIMENT_ENTRIES: Entry[] = [
   { table: 'logged_model_metrics', needs: ['logged_models'], where: ofExperimentModels },
   { table: 'logged_model_params', needs: ['logged_models'], where: ofExperimentModels },
   { table: 'logged_model_tags', needs: ['logged_models'], where: ofExperimentModels },
@@ -62,18 +80,18 @@ const EXPERIMENT_ENTRIES: Entry<number>[] = [
 export interface PurgePlan {
   /** Tables this plan deletes from (for zero counts in a dry run). */
   tables: string[];
-  run(ids: string[]): Target[];
+  run(ids: IdSet<string>): Target[];
   experiment(ids: number[]): Target[];
 }
 
-function bind<Id>(entries: Entry<Id>[], ids: Id[]): Target[] {
-  return entries.map((e) => ({ table: e.table, where: (eb: Eb) => e.where(ids, eb) }));
+function bind<Id>(entries: Entry[], ids: IdSet<Id>): Target[] {
+  return entries.map((e) => ({ table: e.table, where: (eb: Eb) => e.where(idsIn(eb, ids), eb) }));
 }
 
 /** The plan for the tables a database at `revision` has (none past 2.17's for null or unknown). */
 export function planFor(revision: string | null): PurgePlan {
   const have = new Set(revision ? tablesAt(revision) : []);
-  const ok = (e: { table: string; needs?: string[] }) => have.has(e.table) && (e.needs ?? []).every((t) => have.has(t));
+  const ok = (e: Entry) => have.has(e.table) && (e.needs ?? []).every((t) => have.has(t));
   const run = RUN_ENTRIES.filter(ok);
   const experiment = EXPERIMENT_ENTRIES.filter(ok);
   return {

@@ -18,7 +18,7 @@ import type { ExpressionBuilder } from 'kysely';
 import { MlfError } from '../../lib/errors.js';
 import type { PurgeResult } from '../tracking-store.js';
 import type { Db, SqlDialect, Tx } from './dialects/dialect.js';
-import { purgePlan, type PurgePlan, type Target } from './purge-tables.js';
+import { idsIn, purgePlan, type IdSet, type PurgePlan, type Target } from './purge-tables.js';
 
 /** Runs (or experiments) per transaction: small enough for every dialect's parameter limit. */
 export const PURGE_CHUNK = 500;
@@ -51,24 +51,25 @@ export const EXPERIMENT_TABLES = [
   'experiments',
 ] as const;
 
-function runTargets(ids: string[], plan: PurgePlan): Target[] {
+function runTargets(runs: IdSet<string>, plan: PurgePlan): Target[] {
+  const ids = (eb: Eb) => idsIn(eb, runs);
   return [
-    ...plan.run(ids),
+    ...plan.run(runs),
     {
       table: 'input_tags',
       where: (eb) =>
         eb(
           'input_uuid',
           'in',
-          eb.selectFrom('inputs').select('input_uuid').where('destination_type', '=', 'RUN').where('destination_id', 'in', ids),
+          eb.selectFrom('inputs').select('input_uuid').where('destination_type', '=', 'RUN').where('destination_id', 'in', ids(eb)),
         ),
     },
-    { table: 'inputs', where: (eb) => eb.and([eb('destination_type', '=', 'RUN'), eb('destination_id', 'in', ids)]) },
-    { table: 'latest_metrics', where: (eb) => eb('run_uuid', 'in', ids) },
-    { table: 'metrics', where: (eb) => eb('run_uuid', 'in', ids) },
-    { table: 'params', where: (eb) => eb('run_uuid', 'in', ids) },
-    { table: 'tags', where: (eb) => eb('run_uuid', 'in', ids) },
-    { table: 'runs', where: (eb) => eb('run_uuid', 'in', ids) },
+    { table: 'inputs', where: (eb) => eb.and([eb('destination_type', '=', 'RUN'), eb('destination_id', 'in', ids(eb))]) },
+    { table: 'latest_metrics', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
+    { table: 'metrics', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
+    { table: 'params', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
+    { table: 'tags', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
+    { table: 'runs', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
   ];
 }
 
@@ -99,10 +100,20 @@ function experimentTargets(ids: number[], plan: PurgePlan): Target[] {
   ];
 }
 
+/**
+ * Count what deleting `targets` in order would remove: targets of one table are OR-ed, so a row
+ * that several of them reach (and the delete would take once) is counted once.
+ */
 async function countTargets(db: Exec, targets: Target[], rows: Record<string, number>): Promise<void> {
-  for (const t of targets) {
-    const r = await db.selectFrom(t.table).select((eb) => eb.fn.countAll().as('n')).where(t.where).executeTakeFirst();
-    rows[t.table] = (rows[t.table] ?? 0) + Number((r as { n?: unknown } | undefined)?.n ?? 0);
+  const byTable = new Map<string, Target['where'][]>();
+  for (const t of targets) byTable.set(t.table, [...(byTable.get(t.table) ?? []), t.where]);
+  for (const [table, wheres] of byTable) {
+    const r = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where((eb) => eb.or(wheres.map((w) => w(eb))))
+      .executeTakeFirst();
+    rows[table] = (rows[table] ?? 0) + Number((r as { n?: unknown } | undefined)?.n ?? 0);
   }
 }
 
@@ -244,8 +255,9 @@ export async function purgeExperimentsSql(
   for (const exps of chunks(existing, size)) {
     const runs = await runIdsOf(db, exps);
     if (opts.dryRun) {
-      for (const part of chunks(runs, size)) await countTargets(db, runTargets(part, plan), rows);
-      await countTargets(db, experimentTargets(exps, plan), rows);
+      // The runs as a subquery: one count per table covers what the run and experiment steps share.
+      const runsOf = (eb: Eb) => eb.selectFrom('runs').select('run_uuid').where('experiment_id', 'in', exps);
+      await countTargets(db, [...runTargets(runsOf, plan), ...experimentTargets(exps, plan)], rows);
       runIds.push(...runs);
       expIds.push(...exps.map(String));
       continue;
