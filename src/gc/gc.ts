@@ -265,11 +265,11 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
   };
   const progress = opts.progress?.(plan.runs.length + plan.experimentRuns.length);
 
-  const artifactsOf = async (runs: RunInfo[]) => {
+  const artifactsOf = async (runs: Pick<RunInfo, 'runId' | 'artifactUri'>[], tick = true) => {
     // The bar moves run by run, not a batch (500 runs) at a time.
     const outcomes: ArtifactOutcome[] = await mapLimit(runs, 16, async (r) => {
       const o = await deleteRunArtifacts(r.runId, r.artifactUri, artifactOpts);
-      progress?.tick(1);
+      if (tick) progress?.tick(1);
       return o;
     });
     for (const o of outcomes) {
@@ -304,7 +304,11 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
       for (let i = 0; i < runs.length; i += batch) {
         await artifactsOf(runs.slice(i, i + batch));
       }
-      take(await store.purgeExperiments([exp.experimentId], { dryRun }));
+      const res = await store.purgeExperiments([exp.experimentId], { dryRun });
+      take(res);
+      // Logged models' and traces' folders, each checked to be its own as a run's is. Their rows are
+      // read in the purge's transaction, so these go after it: a kill in between leaves folders only.
+      await artifactsOf((res.artifacts ?? []).map((a) => ({ runId: a.id, artifactUri: a.uri })), false);
       if (!dryRun) await removeEmptyExperimentFolder(exp, opts.cwd);
     }
   } finally {
@@ -341,6 +345,8 @@ async function removeEmptyExperimentFolder(exp: Experiment, cwd?: string): Promi
   try {
     const dir = scheme === 'file' ? fileUriToPath(loc, cwd) : path.resolve(cwd ?? process.cwd(), loc);
     if (path.basename(dir) !== exp.experimentId) return;
+    // MLflow 3 keeps logged models and traces under models/ and traces/: empty once theirs are gone.
+    for (const sub of ['models', 'traces']) await fs.rmdir(path.join(dir, sub)).catch(() => undefined);
     await fs.rmdir(dir);
   } catch {
     // Not empty, not there, or not ours: leave it.

@@ -77,11 +77,46 @@ const EXPERIMENT_ENTRIES: Entry[] = [
   { table: 'spans', where: (ids, eb) => eb.or([eb('experiment_id', 'in', ids), eb('trace_id', 'in', tracesOf(ids, eb))]) },
 ];
 
+/**
+ * Where an experiment's logged models and traces keep their artifacts (each `id` names its own
+ * folder, so gc's path-safety check applies as to runs). Traces record theirs in a tag.
+ */
+const ARTIFACT_SOURCES: { table: string; list: (db: Db | Tx, ids: number[]) => Promise<OwnedArtifact[]> }[] = [
+  {
+    table: 'logged_models',
+    list: async (db, ids) =>
+      (await db.selectFrom('logged_models').select(['model_id', 'artifact_location']).where('experiment_id', 'in', ids).execute()).map((r) => ({
+        id: String(r.model_id),
+        uri: String(r.artifact_location ?? ''),
+      })),
+  },
+  {
+    table: 'trace_tags',
+    list: async (db, ids) =>
+      (
+        await db
+          .selectFrom('trace_tags')
+          .select(['request_id', 'value'])
+          .where('key', '=', 'mlflow.artifactLocation')
+          .where('request_id', 'in', (eb: Eb) => tracesOf(ids, eb))
+          .execute()
+      ).map((r) => ({ id: String(r.request_id), uri: String(r.value ?? '') })),
+  },
+];
+
+export interface OwnedArtifact {
+  /** The logged model's or trace's id: its artifact folder is `<id>` or `<id>/artifacts`. */
+  id: string;
+  uri: string;
+}
+
 export interface PurgePlan {
   /** Tables this plan deletes from (for zero counts in a dry run). */
   tables: string[];
   run(ids: IdSet<string>): Target[];
   experiment(ids: number[]): Target[];
+  /** Artifact locations of the experiments' logged models and traces, read before they go. */
+  artifacts(db: Db | Tx, ids: number[]): Promise<OwnedArtifact[]>;
 }
 
 function bind<Id>(entries: Entry[], ids: IdSet<Id>): Target[] {
@@ -98,6 +133,11 @@ export function planFor(revision: string | null): PurgePlan {
     tables: [...new Set([...run, ...experiment].map((e) => e.table))],
     run: (ids) => bind(run, ids),
     experiment: (ids) => bind(experiment, ids),
+    artifacts: async (db, ids) => {
+      const out: OwnedArtifact[] = [];
+      for (const src of ARTIFACT_SOURCES) if (have.has(src.table)) out.push(...(await src.list(db, ids)));
+      return out;
+    },
   };
 }
 

@@ -18,7 +18,7 @@ import type { ExpressionBuilder } from 'kysely';
 import { MlfError } from '../../lib/errors.js';
 import type { PurgeResult } from '../tracking-store.js';
 import type { Db, SqlDialect, Tx } from './dialects/dialect.js';
-import { idsIn, purgePlan, type IdSet, type PurgePlan, type Target } from './purge-tables.js';
+import { idsIn, purgePlan, type IdSet, type OwnedArtifact, type PurgePlan, type Target } from './purge-tables.js';
 
 /** Runs (or experiments) per transaction: small enough for every dialect's parameter limit. */
 export const PURGE_CHUNK = 500;
@@ -252,12 +252,14 @@ export async function purgeExperimentsSql(
 
   const runIds: string[] = [];
   const expIds: string[] = [];
+  const artifacts: OwnedArtifact[] = [];
   for (const exps of chunks(existing, size)) {
     const runs = await runIdsOf(db, exps);
     if (opts.dryRun) {
       // The runs as a subquery: one count per table covers what the run and experiment steps share.
       const runsOf = (eb: Eb) => eb.selectFrom('runs').select('run_uuid').where('experiment_id', 'in', exps);
       await countTargets(db, [...runTargets(runsOf, plan), ...experimentTargets(exps, plan)], rows);
+      artifacts.push(...(await plan.artifacts(db, exps)));
       runIds.push(...runs);
       expIds.push(...exps.map(String));
       continue;
@@ -269,16 +271,18 @@ export async function purgeExperimentsSql(
     }
     const done = await dialect.writeTransaction(db, async (tx) => {
       const ids = (await lockDeleted(tx, 'experiments', 'experiment_id', exps)).map(Number);
-      if (ids.length === 0) return [];
+      if (ids.length === 0) return { ids, owned: [] };
       // Runs that appeared since the list was taken (none, normally) go in this same transaction,
       // or the experiment row would be refused by their foreign key.
       const late = await runIdsOf(tx, ids);
       for (const part of chunks(late, size)) await deleteRunChunk(tx, part, rows, plan);
       runIds.push(...late);
+      const owned = await plan.artifacts(tx, ids);
       await deleteTargets(tx, experimentTargets(ids, plan), rows);
-      return ids;
+      return { ids, owned };
     });
-    expIds.push(...done.map(String));
+    expIds.push(...done.ids.map(String));
+    artifacts.push(...done.owned);
   }
-  return { runIds, experimentIds: expIds, rows };
+  return { runIds, experimentIds: expIds, rows, artifacts };
 }
