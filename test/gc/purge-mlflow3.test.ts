@@ -12,7 +12,7 @@ import { purgeExperimentsSql, purgeRunsSql } from '../../src/stores/sql/purge.js
 import { parseStoreUri, type SqlStoreUri } from '../../src/tracking/uri.js';
 import { createTestDatabase, skipUnlessAvailable, testDialects, type TestDatabase } from '../support/databases.js';
 import type { Db } from '../../src/stores/sql/dialects/dialect.js';
-import { addExperiment, addRuns, addTrace } from './support.js';
+import { addExperiment, addRuns, addTrace, headDatabase } from './support.js';
 
 const NEW_TABLES = ['logged_models', 'logged_model_params', 'logged_model_tags', 'logged_model_metrics', 'assessments', 'spans'];
 
@@ -125,6 +125,20 @@ describe('the purge plan follows the revision', () => {
     expect(planFor(null).tables).toEqual([]);
     expect(planFor('400f98739977').tables.sort()).toEqual(['input_tags', 'inputs', 'logged_model_metrics', 'logged_model_params', 'logged_model_tags', 'logged_models']);
     expect(planFor(HEAD_REVISION).tables.sort()).toEqual([...NEW_TABLES, 'input_tags', 'inputs'].sort());
+  });
+
+  it('purges a 2.17 database (no MLflow 3 tables) without touching them', async () => {
+    const h = await headDatabase('sqlite');
+    try {
+      const exp = await addExperiment(h.db, { stage: 'deleted' });
+      await addRuns(h.db, 2, { experimentId: exp.id, datasets: true });
+      await addTrace(h.db, exp.id);
+      const res = await purgeExperimentsSql(h.db, h.conn.dialect, [String(exp.id)]);
+      expect(res.rows).toMatchObject({ experiments: 1, runs: 2, inputs: 2, trace_info: 1 });
+      expect(Object.keys(res.rows).filter((t) => NEW_TABLES.includes(t))).toEqual([]);
+    } finally {
+      await h.close();
+    }
   });
 });
 
