@@ -10,8 +10,8 @@
  *
  * Rows that only mention a run or model without a foreign key (logged_models.source_run_id,
  * assessments.run_id, a model input/output row naming a model of a purged experiment from a run
- * elsewhere)
- * stay, as they do when MLflow 3 deletes a run or experiment.
+ * elsewhere) stay, as they do when MLflow 3 deletes a run or experiment. A purged run's own model
+ * inputs/outputs rows go, like its dataset inputs (MLflow leaves those behind, unreachable).
  *
  * @example
  * const plan = await purgePlan(db); // at a1b2c3d4e5f6: run and experiment entries for every table
