@@ -91,7 +91,7 @@ export interface PurgeResult {
   /** Rows (SQL) or files (file store) per table or folder, e.g. `{ metrics: 1000, params: 10 }`. */
   rows: Record<string, number>;
   /** SQL stores: artifact folders of the purged experiments' logged models and traces, for gc to remove. */
-  artifacts?: { id: string; uri: string }[];
+  artifacts?: { kind: 'model' | 'trace'; id: string; uri: string }[];
 }
 
 export interface TrackingStore {

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTrackingStore } from '../../src/stores/open-store.js';
 import type { TrackingStore } from '../../src/stores/tracking-store.js';
 import { runGc } from '../../src/gc/gc.js';
+import { formatSummary } from '../../src/gc/summary.js';
 import { connectSql } from '../../src/stores/sql/connect.js';
 import { parseStoreUri, type SqlStoreUri } from '../../src/tracking/uri.js';
 import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects, type TestDatabase } from '../support/databases.js';
@@ -76,7 +77,9 @@ for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
       const s = await runGc(store, {});
       expect(s.experimentIds).toEqual([gone]);
       expect(s.artifacts).toEqual({ deleted: 2, missing: 0, skipped: 1 });
-      expect(s.skippedArtifacts).toEqual([expect.objectContaining({ runId: 'm-2', reason: expect.stringContaining('not the run') })]);
+      expect(s.skippedArtifacts).toEqual([expect.objectContaining({ runId: 'm-2', owner: 'model', reason: expect.stringContaining("not the model's own artifact folder") })]);
+      expect(formatSummary(s)[1]).toMatch(/^Artifacts of logged model m-2 skipped \(.*shared\): .*shared is not the model's own artifact folder \(<model_id>\/artifacts or <model_id>\)$/);
+      expect(formatSummary(s)[0]).toContain('; 1 artifact folder skipped.');
       expect(fs.existsSync(expDir)).toBe(false); // models/, traces/ and the experiment folder, once empty
       expect(fs.existsSync(path.join(shared, 'f.bin'))).toBe(true);
       expect(fs.existsSync(path.join(liveModel, 'f.bin'))).toBe(true);

@@ -86,6 +86,7 @@ const ARTIFACT_SOURCES: { table: string; list: (db: Db | Tx, ids: number[]) => P
     table: 'logged_models',
     list: async (db, ids) =>
       (await db.selectFrom('logged_models').select(['model_id', 'artifact_location']).where('experiment_id', 'in', ids).execute()).map((r) => ({
+        kind: 'model' as const,
         id: String(r.model_id),
         uri: String(r.artifact_location ?? ''),
       })),
@@ -100,11 +101,12 @@ const ARTIFACT_SOURCES: { table: string; list: (db: Db | Tx, ids: number[]) => P
           .where('key', '=', 'mlflow.artifactLocation')
           .where('request_id', 'in', (eb: Eb) => tracesOf(ids, eb))
           .execute()
-      ).map((r) => ({ id: String(r.request_id), uri: String(r.value ?? '') })),
+      ).map((r) => ({ kind: 'trace' as const, id: String(r.request_id), uri: String(r.value ?? '') })),
   },
 ];
 
 export interface OwnedArtifact {
+  kind: 'model' | 'trace';
   /** The logged model's or trace's id: its artifact folder is `<id>` or `<id>/artifacts`. */
   id: string;
   uri: string;
