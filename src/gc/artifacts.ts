@@ -96,8 +96,16 @@ export async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
-/** Delete (or, in a dry run, measure) one run's artifact folder. */
-export async function deleteRunArtifacts(runId: string, artifactUri: string, opts: ArtifactOptions): Promise<ArtifactOutcome> {
+/** Whose folder it is: a run's, or (MLflow 3) a purged experiment's logged model's or trace's. */
+export type ArtifactOwner = 'run' | 'model' | 'trace';
+
+/** Delete (or, in a dry run, measure) one run's (or logged model's, or trace's) artifact folder. */
+export async function deleteRunArtifacts(
+  runId: string,
+  artifactUri: string,
+  opts: ArtifactOptions,
+  owner: ArtifactOwner = 'run',
+): Promise<ArtifactOutcome> {
   const loc = localArtifactPath(artifactUri, opts);
   const shown = maskUri(artifactUri);
   if ('reason' in loc) return { status: 'skipped', runId, artifactUri: shown, reason: loc.reason, bytes: 0 };
@@ -118,7 +126,7 @@ export async function deleteRunArtifacts(runId: string, artifactUri: string, opt
       status: 'skipped',
       runId,
       artifactUri: shown,
-      reason: `${real} is not the run's own artifact folder (<run_id>/artifacts or <run_id>)`,
+      reason: `${real} is not the ${owner}'s own artifact folder (<${owner}_id>/artifacts or <${owner}_id>)`,
       bytes: 0,
     };
   }

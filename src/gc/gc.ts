@@ -23,7 +23,7 @@ import { MlfError } from '../lib/errors.js';
 import type { Experiment, RunInfo } from '../tracking/entities.js';
 import { uriScheme, fileUriToPath, parseStoreUri } from '../tracking/uri.js';
 import type { PurgeResult, TrackingStore } from '../stores/tracking-store.js';
-import { DEFAULT_ARTIFACTS_DESTINATION, deleteRunArtifacts, mapLimit, type ArtifactOutcome } from './artifacts.js';
+import { DEFAULT_ARTIFACTS_DESTINATION, deleteRunArtifacts, mapLimit, type ArtifactOutcome, type ArtifactOwner } from './artifacts.js';
 import { parseOlderThan } from './older-than.js';
 import { withGcLock } from './lock.js';
 import { removePurgeLeftovers } from './leftovers.js';
@@ -47,7 +47,9 @@ export interface GcOptions {
 }
 
 export interface SkippedArtifact {
+  /** The run's id, or the logged model's or trace's when `owner` says so. */
   runId: string;
+  owner?: ArtifactOwner;
   artifactUri: string;
   reason: string;
 }
@@ -265,18 +267,21 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
   };
   const progress = opts.progress?.(plan.runs.length + plan.experimentRuns.length);
 
-  const artifactsOf = async (runs: RunInfo[]) => {
+  const artifactsOf = async (runs: (Pick<RunInfo, 'runId' | 'artifactUri'> & { owner?: ArtifactOwner })[]) => {
     // The bar moves run by run, not a batch (500 runs) at a time.
     const outcomes: ArtifactOutcome[] = await mapLimit(runs, 16, async (r) => {
-      const o = await deleteRunArtifacts(r.runId, r.artifactUri, artifactOpts);
-      progress?.tick(1);
+      const o = await deleteRunArtifacts(r.runId, r.artifactUri, artifactOpts, r.owner);
+      if (!r.owner || r.owner === 'run') progress?.tick(1);
       return o;
     });
-    for (const o of outcomes) {
+    outcomes.forEach((o, i) => {
       summary.artifacts[o.status]++;
       summary.artifactBytes += o.bytes;
-      if (o.status === 'skipped') summary.skippedArtifacts.push({ runId: o.runId, artifactUri: o.artifactUri, reason: o.reason });
-    }
+      const owner = runs[i]!.owner;
+      if (o.status === 'skipped') {
+        summary.skippedArtifacts.push({ runId: o.runId, artifactUri: o.artifactUri, reason: o.reason, ...(owner && owner !== 'run' ? { owner } : {}) });
+      }
+    });
   };
   const take = (res: PurgeResult) => {
     summary.runIds.push(...res.runIds);
@@ -304,7 +309,11 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
       for (let i = 0; i < runs.length; i += batch) {
         await artifactsOf(runs.slice(i, i + batch));
       }
-      take(await store.purgeExperiments([exp.experimentId], { dryRun }));
+      const res = await store.purgeExperiments([exp.experimentId], { dryRun });
+      take(res);
+      // Logged models' and traces' folders, each checked to be its own as a run's is. Their rows are
+      // read in the purge's transaction, so these go after it: a kill in between leaves folders only.
+      await artifactsOf((res.artifacts ?? []).map((a) => ({ runId: a.id, artifactUri: a.uri, owner: a.kind })));
       if (!dryRun) await removeEmptyExperimentFolder(exp, opts.cwd);
     }
   } finally {
@@ -341,6 +350,8 @@ async function removeEmptyExperimentFolder(exp: Experiment, cwd?: string): Promi
   try {
     const dir = scheme === 'file' ? fileUriToPath(loc, cwd) : path.resolve(cwd ?? process.cwd(), loc);
     if (path.basename(dir) !== exp.experimentId) return;
+    // MLflow 3 keeps logged models and traces under models/ and traces/: empty once theirs are gone.
+    for (const sub of ['models', 'traces']) await fs.rmdir(path.join(dir, sub)).catch(() => undefined);
     await fs.rmdir(dir);
   } catch {
     // Not empty, not there, or not ours: leave it.

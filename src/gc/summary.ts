@@ -20,7 +20,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  */
 export function formatSummary(s: GcSummary, opts: { ids?: boolean } = {}): string[] {
   const lines: string[] = [summaryLine(s)];
-  for (const a of s.skippedArtifacts) lines.push(`Artifacts of run ${a.runId} skipped (${a.artifactUri}): ${a.reason}`);
+  const ownerName = { run: 'run', model: 'logged model', trace: 'trace' } as const;
+  for (const a of s.skippedArtifacts) lines.push(`Artifacts of ${ownerName[a.owner ?? 'run']} ${a.runId} skipped (${a.artifactUri}): ${a.reason}`);
   if (s.unknownAge.runIds.length > 0) {
     lines.push(`Kept ${plural(s.unknownAge.runIds.length, 'deleted run')} of unknown age (no deleted_time): ${s.unknownAge.runIds.join(', ')}`);
   }
@@ -38,6 +39,12 @@ export function formatSummary(s: GcSummary, opts: { ids?: boolean } = {}): strin
   return lines;
 }
 
+/** "artifacts of 2 runs", or "3 artifact folders" once logged models' or traces' are among them. */
+function skippedWhat(s: GcSummary): string {
+  const n = s.artifacts.skipped;
+  return s.skippedArtifacts.some((a) => a.owner) ? plural(n, 'artifact folder') : `artifacts of ${plural(n, 'run')}`;
+}
+
 function summaryLine(s: GcSummary): string {
   const rowTotal = Object.values(s.rows).reduce((a, b) => a + b, 0);
   const perTable = Object.entries(s.rows)
@@ -51,7 +58,7 @@ function summaryLine(s: GcSummary): string {
   return (
     `${verb} ${plural(s.runs, 'run')} and ${plural(s.experiments, 'experiment')} ` +
     `(${plural(rowTotal, unit)}${perTable ? `: ${perTable}` : ''}); ${freed} ${formatBytes(s.artifactBytes)} of artifacts` +
-    (s.artifacts.skipped > 0 ? `; artifacts of ${plural(s.artifacts.skipped, 'run')} skipped` : '') +
+    (s.artifacts.skipped > 0 ? `; ${skippedWhat(s)} skipped` : '') +
     '.'
   );
 }

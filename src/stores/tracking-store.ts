@@ -91,6 +91,8 @@ export interface PurgeResult {
   experimentIds: string[];
   /** Rows (SQL) or files (file store) per table or folder, e.g. `{ metrics: 1000, params: 10 }`. */
   rows: Record<string, number>;
+  /** SQL stores: artifact folders of the purged experiments' logged models and traces, for gc to remove. */
+  artifacts?: { kind: 'model' | 'trace'; id: string; uri: string }[];
 }
 
 export interface TrackingStore {

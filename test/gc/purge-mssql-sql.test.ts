@@ -6,14 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 import { purgeExperimentsSql, purgeRunsSql } from '../../src/stores/sql/purge.js';
 import { mssqlDialect } from '../../src/stores/sql/dialects/mssql/index.js';
+import { HEAD_REVISION } from '../../src/stores/sql/migrate/head.js';
 import { runId } from './support.js';
 
-function recordingDb(stage: (table: string, id: unknown) => string | undefined) {
+/** `revision` is what `alembic_version` answers (none: no row, so only 2.17's tables are purged). */
+function recordingDb(stage: (table: string, id: unknown) => string | undefined, revision?: string) {
   const log: CompiledQuery[] = [];
   const conn: DatabaseConnection = {
     async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
       log.push(q);
       const text = q.sql;
+      if (/from alembic_version/.test(text)) return { rows: (revision ? [{ version_num: revision }] : []) as R[] };
       if (/^select "run_uuid", "lifecycle_stage" from "runs"/.test(text) || /^select "run_uuid" from "runs" where "run_uuid" in/.test(text)) {
         return { rows: q.parameters.filter((p) => typeof p === 'string' && stage('runs', p)).map((p) => ({ run_uuid: p, lifecycle_stage: stage('runs', p) })) as R[] };
       }
@@ -81,6 +84,42 @@ describe('purge compiled for SQL Server', () => {
     expect(deletes).toEqual(['input_tags', 'inputs', 'datasets', 'experiment_tags', 'trace_request_metadata', 'trace_tags', 'trace_info', 'experiments']);
     expect(log.find((q) => q.sql.startsWith('delete from "experiments"'))!.sql).toBe(
       'delete from "experiments" where ("experiment_id" in (@1) and "lifecycle_stage" = @2)',
+    );
+  });
+
+  it(`at ${HEAD_REVISION}, deletes MLflow 3's rows of runs and experiments before what they reference`, async () => {
+    const ids = Array.from({ length: 700 }, runId);
+    const runs = recordingDb(() => 'deleted', HEAD_REVISION);
+    await purgeRunsSql(runs.db, mssqlDialect, ids);
+    const runDeletes = runs.log.filter((q) => q.sql.startsWith('delete')).map((q) => /^delete from "(\w+)"/.exec(q.sql)![1]);
+    const perChunk = ['logged_model_metrics', 'input_tags', 'inputs', 'input_tags', 'inputs', 'latest_metrics', 'metrics', 'params', 'tags', 'runs'];
+    expect(runDeletes).toEqual([...perChunk, ...perChunk]);
+    for (const q of runs.log) expect(q.parameters.length).toBeLessThanOrEqual(mssqlDialect.capabilities.maxParameters);
+    expect(runs.log.find((q) => q.sql.startsWith('delete from "inputs"'))!.sql).toMatch(
+      /^delete from "inputs" where \("source_type" in \(@1, @2\) and "source_id" in \(@3, /,
+    );
+
+    const exps = recordingDb((t) => (t === 'experiments' ? 'deleted' : undefined), HEAD_REVISION);
+    await purgeExperimentsSql(exps.db, mssqlDialect, ['5']);
+    const expDeletes = exps.log.filter((q) => q.sql.startsWith('delete')).map((q) => /^delete from "(\w+)"/.exec(q.sql)![1]);
+    expect(expDeletes).toEqual([
+      'logged_model_metrics',
+      'logged_model_params',
+      'logged_model_tags',
+      'logged_models',
+      'assessments',
+      'spans',
+      'input_tags',
+      'inputs',
+      'datasets',
+      'experiment_tags',
+      'trace_request_metadata',
+      'trace_tags',
+      'trace_info',
+      'experiments',
+    ]);
+    expect(exps.log.find((q) => q.sql.startsWith('delete from "spans"'))!.sql).toBe(
+      'delete from "spans" where ("experiment_id" in (@1) or "trace_id" in (select "request_id" from "trace_info" where "experiment_id" in (@2)))',
     );
   });
 

@@ -14,10 +14,11 @@
  * // { runIds: ['0a1b...'], experimentIds: [], rows: { metrics: 100, params: 10, ... , runs: 1 } }
  */
 import { pyRepr } from '../../tracking/py-format.js';
-import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
+import type { ExpressionBuilder } from 'kysely';
 import { MlfError } from '../../lib/errors.js';
 import type { PurgeResult } from '../tracking-store.js';
 import type { Db, SqlDialect, Tx } from './dialects/dialect.js';
+import { idsIn, purgePlan, type IdSet, type OwnedArtifact, type PurgePlan, type Target } from './purge-tables.js';
 
 /** Runs (or experiments) per transaction: small enough for every dialect's parameter limit. */
 export const PURGE_CHUNK = 500;
@@ -33,13 +34,11 @@ export interface PurgeOptions {
 type Exec = Db | Tx;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Eb = ExpressionBuilder<any, any>;
-type Filter = (eb: Eb) => Expression<SqlBool>;
-interface Target {
-  table: string;
-  where: Filter;
-}
 
-/** Children before parents: nothing here is refused by a foreign key. */
+/**
+ * Children before parents: nothing here is refused by a foreign key. Tables added after 2.17 come
+ * from {@link purgePlan} (purge-tables.ts), ahead of these, when the database's revision has them.
+ */
 export const RUN_TABLES = ['input_tags', 'inputs', 'latest_metrics', 'metrics', 'params', 'tags', 'runs'] as const;
 export const EXPERIMENT_TABLES = [
   'input_tags',
@@ -52,31 +51,34 @@ export const EXPERIMENT_TABLES = [
   'experiments',
 ] as const;
 
-function runTargets(ids: string[]): Target[] {
+function runTargets(runs: IdSet<string>, plan: PurgePlan): Target[] {
+  const ids = (eb: Eb) => idsIn(eb, runs);
   return [
+    ...plan.run(runs),
     {
       table: 'input_tags',
       where: (eb) =>
         eb(
           'input_uuid',
           'in',
-          eb.selectFrom('inputs').select('input_uuid').where('destination_type', '=', 'RUN').where('destination_id', 'in', ids),
+          eb.selectFrom('inputs').select('input_uuid').where('destination_type', '=', 'RUN').where('destination_id', 'in', ids(eb)),
         ),
     },
-    { table: 'inputs', where: (eb) => eb.and([eb('destination_type', '=', 'RUN'), eb('destination_id', 'in', ids)]) },
-    { table: 'latest_metrics', where: (eb) => eb('run_uuid', 'in', ids) },
-    { table: 'metrics', where: (eb) => eb('run_uuid', 'in', ids) },
-    { table: 'params', where: (eb) => eb('run_uuid', 'in', ids) },
-    { table: 'tags', where: (eb) => eb('run_uuid', 'in', ids) },
-    { table: 'runs', where: (eb) => eb('run_uuid', 'in', ids) },
+    { table: 'inputs', where: (eb) => eb.and([eb('destination_type', '=', 'RUN'), eb('destination_id', 'in', ids(eb))]) },
+    { table: 'latest_metrics', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
+    { table: 'metrics', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
+    { table: 'params', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
+    { table: 'tags', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
+    { table: 'runs', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
   ];
 }
 
 /** Everything of an experiment except its runs (which go first, through {@link runTargets}). */
-function experimentTargets(ids: number[]): Target[] {
+function experimentTargets(ids: number[], plan: PurgePlan): Target[] {
   const datasetUuids = (eb: Eb) => eb.selectFrom('datasets').select('dataset_uuid').where('experiment_id', 'in', ids);
   const traceIds = (eb: Eb) => eb.selectFrom('trace_info').select('request_id').where('experiment_id', 'in', ids);
   return [
+    ...plan.experiment(ids),
     {
       table: 'input_tags',
       where: (eb) =>
@@ -98,10 +100,20 @@ function experimentTargets(ids: number[]): Target[] {
   ];
 }
 
+/**
+ * Count what deleting `targets` in order would remove: targets of one table are OR-ed, so a row
+ * that several of them reach (and the delete would take once) is counted once.
+ */
 async function countTargets(db: Exec, targets: Target[], rows: Record<string, number>): Promise<void> {
-  for (const t of targets) {
-    const r = await db.selectFrom(t.table).select((eb) => eb.fn.countAll().as('n')).where(t.where).executeTakeFirst();
-    rows[t.table] = (rows[t.table] ?? 0) + Number((r as { n?: unknown } | undefined)?.n ?? 0);
+  const byTable = new Map<string, Target['where'][]>();
+  for (const t of targets) byTable.set(t.table, [...(byTable.get(t.table) ?? []), t.where]);
+  for (const [table, wheres] of byTable) {
+    const r = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where((eb) => eb.or(wheres.map((w) => w(eb))))
+      .executeTakeFirst();
+    rows[table] = (rows[table] ?? 0) + Number((r as { n?: unknown } | undefined)?.n ?? 0);
   }
 }
 
@@ -147,10 +159,10 @@ async function lockDeleted(tx: Tx, table: 'runs' | 'experiments', idColumn: stri
 }
 
 /** Purge one chunk of run ids inside `tx` (children first). Returns how many runs went. */
-async function deleteRunChunk(tx: Tx, ids: string[], rows: Record<string, number>): Promise<number> {
+async function deleteRunChunk(tx: Tx, ids: string[], rows: Record<string, number>, plan: PurgePlan): Promise<number> {
   if (ids.length === 0) return 0;
   const before = rows.runs ?? 0;
-  await deleteTargets(tx, runTargets(ids), rows);
+  await deleteTargets(tx, runTargets(ids, plan), rows);
   return (rows.runs ?? 0) - before;
 }
 
@@ -162,7 +174,8 @@ async function deleteRunChunk(tx: Tx, ids: string[], rows: Record<string, number
 export async function purgeRunsSql(db: Db, dialect: SqlDialect, runIds: string[], opts: PurgeOptions = {}): Promise<PurgeResult> {
   const size = opts.chunkSize ?? PURGE_CHUNK;
   const unique = [...new Set(runIds)];
-  const rows = zeroRows(RUN_TABLES);
+  const plan = await purgePlan(db);
+  const rows = zeroRows([...plan.tables, ...RUN_TABLES]);
 
   // Check every id before touching anything, so one active run means nothing at all is removed.
   const existing: string[] = [];
@@ -178,7 +191,7 @@ export async function purgeRunsSql(db: Db, dialect: SqlDialect, runIds: string[]
   }
 
   if (opts.dryRun) {
-    for (const part of chunks(existing, size)) await countTargets(db, runTargets(part), rows);
+    for (const part of chunks(existing, size)) await countTargets(db, runTargets(part, plan), rows);
     return { runIds: existing, experimentIds: [], rows };
   }
 
@@ -186,7 +199,7 @@ export async function purgeRunsSql(db: Db, dialect: SqlDialect, runIds: string[]
   for (const part of chunks(existing, size)) {
     const done = await dialect.writeTransaction(db, async (tx) => {
       const ids = (await lockDeleted(tx, 'runs', 'run_uuid', part)) as string[];
-      await deleteRunChunk(tx, ids, rows);
+      await deleteRunChunk(tx, ids, rows, plan);
       return ids;
     });
     purged.push(...done);
@@ -212,7 +225,8 @@ export async function purgeExperimentsSql(
   const size = opts.chunkSize ?? PURGE_CHUNK;
   // Experiment ids are integers in SQL; anything else cannot exist here.
   const unique = [...new Set(experimentIds)].filter((id) => /^\d+$/.test(id));
-  const rows = { ...zeroRows(RUN_TABLES), ...zeroRows(EXPERIMENT_TABLES) };
+  const plan = await purgePlan(db);
+  const rows = zeroRows([...plan.tables, ...RUN_TABLES, ...EXPERIMENT_TABLES]);
 
   const existing: number[] = [];
   const notDeleted: string[] = [];
@@ -238,32 +252,37 @@ export async function purgeExperimentsSql(
 
   const runIds: string[] = [];
   const expIds: string[] = [];
+  const artifacts: OwnedArtifact[] = [];
   for (const exps of chunks(existing, size)) {
     const runs = await runIdsOf(db, exps);
     if (opts.dryRun) {
-      for (const part of chunks(runs, size)) await countTargets(db, runTargets(part), rows);
-      await countTargets(db, experimentTargets(exps), rows);
+      // The runs as a subquery: one count per table covers what the run and experiment steps share.
+      const runsOf = (eb: Eb) => eb.selectFrom('runs').select('run_uuid').where('experiment_id', 'in', exps);
+      await countTargets(db, [...runTargets(runsOf, plan), ...experimentTargets(exps, plan)], rows);
+      artifacts.push(...(await plan.artifacts(db, exps)));
       runIds.push(...runs);
       expIds.push(...exps.map(String));
       continue;
     }
     for (const part of chunks(runs, size)) {
-      const n = await dialect.writeTransaction(db, (tx) => deleteRunChunk(tx, part, rows));
+      const n = await dialect.writeTransaction(db, (tx) => deleteRunChunk(tx, part, rows, plan));
       runIds.push(...part);
       opts.onChunk?.(n);
     }
     const done = await dialect.writeTransaction(db, async (tx) => {
       const ids = (await lockDeleted(tx, 'experiments', 'experiment_id', exps)).map(Number);
-      if (ids.length === 0) return [];
+      if (ids.length === 0) return { ids, owned: [] };
       // Runs that appeared since the list was taken (none, normally) go in this same transaction,
       // or the experiment row would be refused by their foreign key.
       const late = await runIdsOf(tx, ids);
-      for (const part of chunks(late, size)) await deleteRunChunk(tx, part, rows);
+      for (const part of chunks(late, size)) await deleteRunChunk(tx, part, rows, plan);
       runIds.push(...late);
-      await deleteTargets(tx, experimentTargets(ids), rows);
-      return ids;
+      const owned = await plan.artifacts(tx, ids);
+      await deleteTargets(tx, experimentTargets(ids, plan), rows);
+      return { ids, owned };
     });
-    expIds.push(...done.map(String));
+    expIds.push(...done.ids.map(String));
+    artifacts.push(...done.owned);
   }
-  return { runIds, experimentIds: expIds, rows };
+  return { runIds, experimentIds: expIds, rows, artifacts };
 }

@@ -1,0 +1,149 @@
+/**
+ * What a purge removes from the tables added after MLflow 2.17 (MLflow 3's logged models, model
+ * outputs, assessments and spans), as data: a later revision adds entries here, not code in purge.ts.
+ *
+ * Each entry names the table it deletes from and every table its filter reads (`needs`); an entry
+ * applies only when the database's revision has all of them, so a 2.17 database is purged as before.
+ * Entries come before purge.ts's own targets and, within a list, children before parents: several
+ * of these tables reference experiments with no ON DELETE action (logged_model_params/tags/metrics,
+ * spans), and MySQL checks each foreign key during the statement.
+ *
+ * Rows that only mention a run or model without a foreign key (logged_models.source_run_id,
+ * assessments.run_id, a model input/output row naming a model of a purged experiment from a run
+ * elsewhere) stay, as they do when MLflow 3 deletes a run or experiment. A purged run's own model
+ * inputs/outputs rows go, like its dataset inputs (MLflow leaves those behind, unreachable).
+ *
+ * @example
+ * const plan = await purgePlan(db); // at a1b2c3d4e5f6: run and experiment entries for every table
+ * const targets = [...plan.run(ids), ...base];
+ */
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { currentRevision } from './migrate/head.js';
+import { tablesAt } from './migrate/revisions.js';
+import type { Db, Tx } from './dialects/dialect.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Eb = ExpressionBuilder<any, any>;
+export interface Target {
+  table: string;
+  where: (eb: Eb) => Expression<SqlBool>;
+}
+
+/**
+ * Ids as a list, or as a subquery selecting them: a dry run counts an experiment's rows with its
+ * runs as a subquery, so that each row is counted once, whichever target reaches it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type IdSet<Id> = Id[] | ((eb: Eb) => any);
+
+/** The right-hand side of `in` for an {@link IdSet}. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function idsIn<Id>(eb: Eb, ids: IdSet<Id>): any {
+  return typeof ids === 'function' ? ids(eb) : ids;
+}
+
+/** A list or a subquery of ids, ready for `in`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type In = any;
+
+interface Entry {
+  table: string;
+  needs?: string[];
+  where: (ids: In, eb: Eb) => Expression<SqlBool>;
+}
+const modelsOf = (ids: In, eb: Eb) => eb.selectFrom('logged_models').select('model_id').where('experiment_id', 'in', ids);
+const tracesOf = (ids: In, eb: Eb) => eb.selectFrom('trace_info').select('request_id').where('experiment_id', 'in', ids);
+/** log_inputs/log_outputs rows for models: the run is the source, a logged model the destination. */
+const RUN_SOURCES = ['RUN_INPUT', 'RUN_OUTPUT'];
+const runModelRows = (ids: In, eb: Eb) =>
+  eb.selectFrom('inputs').select('input_uuid').where('source_type', 'in', RUN_SOURCES).where('source_id', 'in', ids);
+/** Rows of a model table that belong to the experiment directly or through their model. */
+const ofExperimentModels = (ids: In, eb: Eb) => eb.or([eb('experiment_id', 'in', ids), eb('model_id', 'in', modelsOf(ids, eb))]);
+
+/** A run's rows in the new tables (its metrics on logged models, its model inputs and outputs). */
+const RUN_ENTRIES: Entry[] = [
+  { table: 'logged_model_metrics', where: (ids, eb) => eb('run_id', 'in', ids) },
+  { table: 'input_tags', needs: ['inputs', 'logged_models'], where: (ids, eb) => eb('input_uuid', 'in', runModelRows(ids, eb)) },
+  { table: 'inputs', needs: ['logged_models'], where: (ids, eb) => eb.and([eb('source_type', 'in', RUN_SOURCES), eb('source_id', 'in', ids)]) },
+];
+
+/** An experiment's rows in the new tables, after its runs went. */
+const EXPERIMENT_ENTRIES: Entry[] = [
+  { table: 'logged_model_metrics', needs: ['logged_models'], where: ofExperimentModels },
+  { table: 'logged_model_params', needs: ['logged_models'], where: ofExperimentModels },
+  { table: 'logged_model_tags', needs: ['logged_models'], where: ofExperimentModels },
+  { table: 'logged_models', where: (ids, eb) => eb('experiment_id', 'in', ids) },
+  { table: 'assessments', where: (ids, eb) => eb('trace_id', 'in', tracesOf(ids, eb)) },
+  { table: 'spans', where: (ids, eb) => eb.or([eb('experiment_id', 'in', ids), eb('trace_id', 'in', tracesOf(ids, eb))]) },
+];
+
+/**
+ * Where an experiment's logged models and traces keep their artifacts (each `id` names its own
+ * folder, so gc's path-safety check applies as to runs). Traces record theirs in a tag.
+ */
+const ARTIFACT_SOURCES: { table: string; list: (db: Db | Tx, ids: number[]) => Promise<OwnedArtifact[]> }[] = [
+  {
+    table: 'logged_models',
+    list: async (db, ids) =>
+      (await db.selectFrom('logged_models').select(['model_id', 'artifact_location']).where('experiment_id', 'in', ids).execute()).map((r) => ({
+        kind: 'model' as const,
+        id: String(r.model_id),
+        uri: String(r.artifact_location ?? ''),
+      })),
+  },
+  {
+    table: 'trace_tags',
+    list: async (db, ids) =>
+      (
+        await db
+          .selectFrom('trace_tags')
+          .select(['request_id', 'value'])
+          .where('key', '=', 'mlflow.artifactLocation')
+          .where('request_id', 'in', (eb: Eb) => tracesOf(ids, eb))
+          .execute()
+      ).map((r) => ({ kind: 'trace' as const, id: String(r.request_id), uri: String(r.value ?? '') })),
+  },
+];
+
+export interface OwnedArtifact {
+  kind: 'model' | 'trace';
+  /** The logged model's or trace's id: its artifact folder is `<id>` or `<id>/artifacts`. */
+  id: string;
+  uri: string;
+}
+
+export interface PurgePlan {
+  /** Tables this plan deletes from (for zero counts in a dry run). */
+  tables: string[];
+  run(ids: IdSet<string>): Target[];
+  experiment(ids: number[]): Target[];
+  /** Artifact locations of the experiments' logged models and traces, read before they go. */
+  artifacts(db: Db | Tx, ids: number[]): Promise<OwnedArtifact[]>;
+}
+
+function bind<Id>(entries: Entry[], ids: IdSet<Id>): Target[] {
+  return entries.map((e) => ({ table: e.table, where: (eb: Eb) => e.where(idsIn(eb, ids), eb) }));
+}
+
+/** The plan for the tables a database at `revision` has (none past 2.17's for null or unknown). */
+export function planFor(revision: string | null): PurgePlan {
+  const have = new Set(revision ? tablesAt(revision) : []);
+  const ok = (e: Entry) => have.has(e.table) && (e.needs ?? []).every((t) => have.has(t));
+  const run = RUN_ENTRIES.filter(ok);
+  const experiment = EXPERIMENT_ENTRIES.filter(ok);
+  return {
+    tables: [...new Set([...run, ...experiment].map((e) => e.table))],
+    run: (ids) => bind(run, ids),
+    experiment: (ids) => bind(experiment, ids),
+    artifacts: async (db, ids) => {
+      const out: OwnedArtifact[] = [];
+      for (const src of ARTIFACT_SOURCES) if (have.has(src.table)) out.push(...(await src.list(db, ids)));
+      return out;
+    },
+  };
+}
+
+/** The plan for the database behind `db`, read from its `alembic_version`. */
+export async function purgePlan(db: Db | Tx): Promise<PurgePlan> {
+  return planFor(await currentRevision(db as Db));
+}
