@@ -143,7 +143,7 @@ export function nodeListener(handle: HandleFn, budget?: BodyBudget): (req: Incom
     const req = new NodeReq(msg, budget);
     if (budget) res.once('close', () => req.release());
     handle(req).then(
-      (reply) => send(res, reply),
+      (reply) => send(res, reply, msg),
       (err) => {
         // handle() maps every error to a reply; this is the last guard against a crash.
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -153,26 +153,58 @@ export function nodeListener(handle: HandleFn, budget?: BodyBudget): (req: Incom
   };
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+/** How long a reply waits, fully written but not ended, for the unread rest of its request body. */
+export const LINGER_IDLE_MS = 5_000;
+export const LINGER_MAX_MS = 30_000;
+
+/**
+ * Discards what is left of a request body the handler did not read (a body refused as too large,
+ * a wrong Content-Type): resolves at its end, when the client goes, or after a pause of
+ * LINGER_IDLE_MS or LINGER_MAX_MS in all.
+ */
+function drainUnread(msg: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    let idle: NodeJS.Timeout | undefined;
+    const done = () => {
+      clearTimeout(idle);
+      clearTimeout(cap);
+      msg.off('data', onData);
+      resolve();
+    };
+    const onData = () => {
+      clearTimeout(idle);
+      idle = setTimeout(done, LINGER_IDLE_MS);
+    };
+    const cap = setTimeout(done, LINGER_MAX_MS);
+    msg.on('data', onData);
+    msg.once('end', done);
+    msg.once('close', done);
+    onData();
+    msg.resume();
+  });
+}
+
+function send(res: ServerResponse, reply: Reply, msg?: IncomingMessage): void {
   const body = reply.body;
-  // Content-Length goes through setHeader so reply.headers (often a shared constant) is never copied or changed.
-  if (body === undefined) {
-    res.setHeader('Content-Length', 0);
-    res.writeHead(reply.status, reply.headers);
-    res.end();
-  } else if (typeof body === 'string') {
-    res.setHeader('Content-Length', Buffer.byteLength(body));
-    res.writeHead(reply.status, reply.headers);
-    res.end(body);
-  } else if (Buffer.isBuffer(body)) {
-    res.setHeader('Content-Length', body.length);
-    res.writeHead(reply.status, reply.headers);
-    res.end(body);
-  } else {
+  if (body !== undefined && !Buffer.isBuffer(body) && typeof body !== 'string') {
     res.writeHead(reply.status, reply.headers);
     body.once('error', () => res.destroy());
     body.pipe(res);
+    return;
   }
+  // Content-Length goes through setHeader so reply.headers (often a shared constant) is never copied or changed.
+  res.setHeader('Content-Length', body === undefined ? 0 : Buffer.byteLength(body));
+  res.writeHead(reply.status, reply.headers);
+  if (msg === undefined || msg.complete || msg.destroyed) {
+    res.end(body);
+    return;
+  }
+  // A reply sent before the body was read: closing the connection at once (Node does when the client
+  // asked for it) would reset it while the client is still writing, and the client would lose the
+  // answer to a broken pipe. The whole answer goes out now (its Content-Length tells the client it is
+  // complete); the response ends, and the connection with it, once the client's body is discarded.
+  if (body !== undefined) res.write(body);
+  void drainUnread(msg).then(() => res.end());
 }
 
 // ---- web Request/Response ----

@@ -306,6 +306,7 @@ for (const dialect of ['sqlite', 'postgresql'] as const) {
           await new Promise((res) => setTimeout(res, 50));
         }
       })();
+      probe.catch(() => undefined); // awaited below; a failure here must not go unhandled meanwhile
 
       const run = async (plan: () => Planned, count: number) => {
         let next = 0;
@@ -326,26 +327,33 @@ for (const dialect of ['sqlite', 'postgresql'] as const) {
         );
       };
 
-      const phase1 = Math.ceil(REQUESTS * 0.6);
-      const t0 = Date.now();
-      await run(() => fieldFuzz(r, eps), phase1);
-      console.log(`[fuzz ${dialect}] phase 1: ${phase1} requests in ${Date.now() - t0} ms`);
-      const before = await rowCounts(db.uri);
-      // Real oversize bodies, in parallel: refused, and the memory they took is bounded.
-      const big = Buffer.alloc(65 * 1024 * 1024, 0x20);
-      const bigAnswers = await Promise.all(
-        Array.from({ length: 4 }, () => send(port, { method: 'POST', path: `${PREFIX}/runs/search`, headers: { 'Content-Type': 'application/json' }, body: big, mustRefuse: true, kind: 'oversize' }, false)),
-      );
-      for (const a of bigAnswers) expect(a.status).toBe(400);
-      const t1 = Date.now();
-      await run(() => malformed(r, eps), REQUESTS - phase1);
-      console.log(`[fuzz ${dialect}] phase 2: ${REQUESTS - phase1} requests in ${Date.now() - t1} ms`);
-      const after = await rowCounts(db.uri);
-      probing = false;
+      // However the load ends, the probe and the slow clients stop before the server does.
+      let before: Record<string, number> = {};
+      let after: Record<string, number> = {};
+      try {
+        const phase1 = Math.ceil(REQUESTS * 0.6);
+        const t0 = Date.now();
+        await run(() => fieldFuzz(r, eps), phase1);
+        console.log(`[fuzz ${dialect}] phase 1: ${phase1} requests in ${Date.now() - t0} ms`);
+        before = await rowCounts(db.uri);
+        // Real oversize bodies, in parallel: refused, and the memory they took is bounded.
+        const big = Buffer.alloc(65 * 1024 * 1024, 0x20);
+        const bigAnswers = await Promise.all(
+          Array.from({ length: 4 }, () => send(port, { method: 'POST', path: `${PREFIX}/runs/search`, headers: { 'Content-Type': 'application/json' }, body: big, mustRefuse: true, kind: 'oversize' }, false)),
+        );
+        for (const a of bigAnswers) expect(a.status).toBe(400);
+        const t1 = Date.now();
+        await run(() => malformed(r, eps), REQUESTS - phase1);
+        console.log(`[fuzz ${dialect}] phase 2: ${REQUESTS - phase1} requests in ${Date.now() - t1} ms`);
+        after = await rowCounts(db.uri);
+      } finally {
+        probing = false;
+        await probe.catch(() => undefined);
+        slow.stop();
+        agent.destroy();
+        healthAgent.destroy();
+      }
       await probe;
-      slow.stop();
-      agent.destroy();
-      healthAgent.destroy();
       const peak = peakRss(child.pid!);
 
       console.log(
