@@ -30,6 +30,10 @@ export interface TypeMap {
   mediumText: string;
   /** LONGTEXT on MySQL (spans.content), TEXT elsewhere. */
   longText: string;
+  /** SQLAlchemy's JSON (`mssql.JSON` on SQL Server, stored as NVARCHAR(max); MariaDB makes it LONGTEXT). */
+  json: string;
+  /** SQLAlchemy's LargeBinary. */
+  blob: string;
 }
 
 export interface DialectCapabilities {

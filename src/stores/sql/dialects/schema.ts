@@ -26,7 +26,7 @@ export interface ForeignKeySpec {
   columns: string[];
   refTable: string;
   refColumns: string[];
-  onDelete?: 'CASCADE';
+  onDelete?: 'CASCADE' | 'SET NULL';
   onUpdate?: 'CASCADE';
 }
 
@@ -39,6 +39,22 @@ export interface CheckSpec {
 export interface IndexSpec {
   name: string;
   columns: string[];
+  /** `create_index(..., unique=True)`: a UNIQUE index (not a constraint). */
+  unique?: boolean;
+}
+
+/**
+ * A trigger that refuses an UPDATE changing any of `columns` (MLflow's `prevent_secrets_aad_mutation`):
+ * each dialect writes it in its own procedural SQL (see DdlTraits.immutableColumnsTrigger).
+ */
+export interface ImmutableColumnsTrigger {
+  name: string;
+  table: string;
+  /** The row's key, to pair old and new rows where the trigger sees them as sets (SQL Server). */
+  key: string;
+  columns: string[];
+  /** The error the refused UPDATE fails with. */
+  message: string;
 }
 
 export interface TableSpec {
@@ -47,8 +63,8 @@ export interface TableSpec {
   primaryKey: { name: string; columns: string[] };
   foreignKeys?: ForeignKeySpec[];
   checks?: CheckSpec[];
-  /** UNIQUE constraints (unnamed in MLflow). */
-  unique?: { columns: string[] }[];
+  /** UNIQUE constraints (unnamed in MLflow unless `name` is given, as for unique_dataset_input). */
+  unique?: { name?: string; columns: string[] }[];
   indexes?: IndexSpec[];
 }
 
@@ -80,6 +96,9 @@ export function canonType(t: string): string {
   if (s === 'doubleprecision' || s === 'double' || s === 'float(53)') return 'double';
   if (s === 'tinyint(1)' || s === 'bool' || s === 'boolean' || s === 'bit') return 'boolean';
   if (s === 'varchar(max)' || s === 'varchar(-1)') return 'text';
+  // SQL Server's catalog reports MAX lengths as -1.
+  if (s === 'nvarchar(-1)') return 'nvarchar(max)';
+  if (s === 'varbinary(-1)') return 'varbinary(max)';
   return s;
 }
 
@@ -105,6 +124,8 @@ export interface Catalog {
   indexes(db: Db, table: string): Promise<string[]>;
   checks(db: Db, table: string): Promise<CheckInfo[]>;
   foreignKeys(db: Db, table: string): Promise<ForeignKeyInfo[]>;
+  /** Names of the triggers on a table. */
+  triggers(db: Db, table: string): Promise<string[]>;
 }
 
 /**
@@ -142,6 +163,15 @@ export interface DdlTraits {
   dropPrimaryKey(table: string, name: string | null): string;
   dropForeignKey(table: string, name: string): string;
   dropCheck(table: string, name: string): string;
+  dropIndex(table: string, name: string): string;
+  /**
+   * alembic's `alter_column(..., new_column_name=...)`, as it renders on this dialect. `c` is the
+   * column under its new name; `existingNullable` is alembic's argument of that name (MySQL restates
+   * the column and, without it, makes it nullable; the others keep the column as it is).
+   */
+  renameColumn(table: string, from: string, c: ColumnSpec, types: TypeMap, existingNullable?: boolean): string[];
+  /** The statements that create an {@link ImmutableColumnsTrigger} (a function and a trigger on PostgreSQL). */
+  immutableColumnsTrigger(t: ImmutableColumnsTrigger): string[];
   /** Before a migration's transaction (SQLite: `foreign_keys` can only change outside one). */
   beforeTransaction?(db: Db): Promise<void>;
   /** Inside the transaction, after the steps: fail (and roll back) if the data no longer holds. */
@@ -170,6 +200,9 @@ export function lc<T>(r: Record<string, unknown>): T {
 /** Constraint names as PostgreSQL gives unnamed ones (SQL Server uses the same scheme in mlf). */
 export const pgStyleName = (kind: 'fk' | 'check' | 'unique', table: string, columns: string[]) =>
   `${table}_${columns.join('_')}_${kind === 'fk' ? 'fkey' : kind === 'check' ? 'check' : 'key'}`;
+
+/** A string as an SQL literal (single quotes doubled). */
+export const sqlLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** A column's definition in CREATE TABLE / ADD / MODIFY. */
 export function columnDef(tr: DdlTraits, types: TypeMap, table: string, c: ColumnSpec): string {

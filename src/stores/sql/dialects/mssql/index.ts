@@ -51,6 +51,8 @@ export const mssqlDialect: SqlDialect = {
     text: 'VARCHAR(max)',
     mediumText: 'VARCHAR(max)',
     longText: 'VARCHAR(max)',
+    json: 'NVARCHAR(max)',
+    blob: 'VARBINARY(max)',
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

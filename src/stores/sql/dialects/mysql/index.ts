@@ -118,6 +118,8 @@ export const mysqlDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'MEDIUMTEXT',
     longText: 'LONGTEXT',
+    json: 'JSON',
+    blob: 'BLOB',
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

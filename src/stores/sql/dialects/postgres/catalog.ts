@@ -64,4 +64,8 @@ export const postgresCatalog: Catalog = {
       onUpdate: PG_RULE[x.upd] ?? 'NO ACTION',
     }));
   },
+  async triggers(db, table) {
+    const r = await catalogRows<{ name: string }>(db, sql`select tgname as name from pg_trigger where not tgisinternal and tgrelid = ${pgTableOid(table)}`);
+    return r.map((x) => x.name);
+  },
 };

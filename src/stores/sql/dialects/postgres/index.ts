@@ -98,6 +98,8 @@ export const postgresDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'TEXT',
     longText: 'TEXT',
+    json: 'JSON',
+    blob: 'BYTEA',
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

@@ -128,6 +128,8 @@ export const sqliteDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'TEXT',
     longText: 'TEXT',
+    json: 'JSON',
+    blob: 'BLOB',
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions, opts: ConnectOptions = {}): Promise<Db> {
