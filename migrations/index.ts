@@ -38,6 +38,20 @@ import m31 from './0031-bda7b8c39065-increase-model-version-tag-value-limit.js';
 import m32 from './0032-cbc13b556ace-add-v3-trace-schema-columns.js';
 import m33 from './0033-770bee3ae1dd-add-assessments-table.js';
 import m34 from './0034-a1b2c3d4e5f6-add-spans-table.js';
+import m35 from './0035-de4033877273-create-entity-associations-table.js';
+import m36 from './0036-1a0cddfcaa16-add-webhooks-and-webhook-events-tables.js';
+import m37 from './0037-534353b11cbc-add-scorer-table.js';
+import m38 from './0038-71994744cf8e-add-evaluation-datasets.js';
+import m39 from './0039-3da73c924c2f-add-outputs-to-dataset-record.js';
+import m40 from './0040-bf29a5ff90ea-add-jobs-table.js';
+import m41 from './0041-1bd49d398cd23-add-secrets-tables.js';
+import m42 from './0042-b7c8d9e0f1a2-add-trace-metrics-table.js';
+import m43 from './0043-5d2d30f0abce-update-job-table.js';
+import m44 from './0044-c9d4e5f6a7b8-add-routing-strategy-and-linkage-type.js';
+import m45 from './0045-2c33131f4dae-add-online-scoring-configs-table.js';
+import m46 from './0046-d3e4f5a6b7c8-add-display-name-to-endpoint-bindings.js';
+import m47 from './0047-d0e1f2a3b4c5-add-experiment-id-and-usage-tracking-to-endpoints.js';
+import m48 from './0048-c8d9e0f1a2b3-add-span-metrics-and-dimension-attributes.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0,
@@ -75,4 +89,18 @@ export const MIGRATIONS: readonly Migration[] = [
   m32,
   m33,
   m34,
+  m35,
+  m36,
+  m37,
+  m38,
+  m39,
+  m40,
+  m41,
+  m42,
+  m43,
+  m44,
+  m45,
+  m46,
+  m47,
+  m48,
 ];

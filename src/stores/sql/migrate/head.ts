@@ -8,7 +8,7 @@ import type { Db } from '../dialects/dialect.js';
 import { revisionIndex, tablesAt } from './revisions.js';
 
 /** The newest revision mlf's migrations reach (test/migrations/revisions.test.ts keeps it so). */
-export const HEAD_REVISION = 'a1b2c3d4e5f6';
+export const HEAD_REVISION = 'c8d9e0f1a2b3';
 
 /** MLflow 2.17's head: the oldest revision the stores open without an upgrade. */
 export const OLDEST_OPEN_REVISION = 'f5a4f2784254';
