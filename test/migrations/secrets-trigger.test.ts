@@ -1,11 +1,13 @@
 /**
  * MLflow's prevent_secrets_aad_mutation trigger (1bd49d398cd23), as each dialect writes it: an UPDATE
  * changing a secret's id or name fails with MLflow's message and changes nothing; other columns (and
- * an UPDATE restating the same id and name) go through.
+ * an UPDATE restating the same id and name) go through. A SQLite batch rebuild of the table keeps it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
 import { upgrade } from '../../src/stores/sql/migrate/index.js';
+import { col, migrationContext, T } from '../../src/stores/sql/migrate/ddl.js';
+import { secrets41 } from '../../migrations/0041-1bd49d398cd23-add-secrets-tables.js';
 import { parseDbUri } from '../../src/tracking/uri.js';
 import { createTestDatabase, skipUnlessAvailable, tempDir, type TestDatabase } from '../support/databases.js';
 
@@ -60,3 +62,21 @@ for (const dialect of ['sqlite', 'postgresql', 'mysql'] as const) {
     });
   });
 }
+
+describe('the secrets trigger across a SQLite batch rebuild', () => {
+  it('is re-created with the table, as MLflow re-creates it after 1b5f0d9ad7c1 rebuilds secrets', async () => {
+    const conn = await openAtHead('sqlite');
+    try {
+      const ctx = migrationContext(conn.db, conn.dialect);
+      const wider = { ...secrets41, columns: [...secrets41.columns, col('extra', T.varchar(10))] };
+      await ctx.ddl.alterTable(wider, [{ column: 'extra' }]);
+      expect((await conn.dialect.ddl.catalog.columns(conn.db, 'secrets')).map((c) => c.name)).toContain('extra');
+      expect(await conn.dialect.ddl.catalog.triggers(conn.db, 'secrets')).toEqual(['prevent_secrets_aad_mutation']);
+      const values = { secret_id: 's1', secret_name: 'n', encrypted_value: Buffer.from([1]), wrapped_dek: Buffer.from([2]), kek_version: 1 };
+      await conn.db.insertInto('secrets').values({ ...values, masked_value: 'm', created_at: 1, last_updated_at: 1 }).execute();
+      await expect(conn.db.updateTable('secrets').set({ secret_name: 'other' }).execute()).rejects.toThrow(MESSAGE);
+    } finally {
+      await conn.close();
+    }
+  });
+});
