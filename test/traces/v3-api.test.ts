@@ -137,6 +137,10 @@ for (const dialect of testDialects()) {
       const batch = await call('GET', `${V3}/traces/batchGet`, { trace_ids: [t.traceId, 'tr-missing'] });
       expect(batch.json.traces).toHaveLength(1);
       expect(batch.json.traces[0].spans).toHaveLength(3);
+      const infos = await call('POST', `${V3}/traces/batchGetInfos`, { trace_ids: ['tr-missing', t.traceId] });
+      expect(infos.json.trace_infos.map((i: any) => i.trace_id)).toEqual([t.traceId]);
+      const noIds = await call('POST', `${V3}/traces/batchGetInfos`, {});
+      expect([noIds.status, noIds.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
     });
 
     it.skipIf(skip)('widens an open trace as more span batches arrive and settles its state from the root span', async () => {

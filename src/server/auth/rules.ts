@@ -106,6 +106,7 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   // ---- MLflow 3's traces and assessments (its validate_can_*_trace*: the trace's experiment decides) ----
   ['/traces/get', { GET: trace('read') }],
   ['/traces/batchGet', { GET: { check: { kind: 'experiment', by: 'trace_ids', need: 'read' } } }],
+  ['/traces/batchGetInfos', { POST: { check: { kind: 'experiment', by: 'trace_ids', need: 'read' } } }],
   ['/traces/search', { POST: { check: { kind: 'experiment', by: 'locations', need: 'read' } } }],
   ['/traces/link-to-run', { POST: run('update') }],
   ['/traces/{request_id}/assessments', { POST: trace('update') }],

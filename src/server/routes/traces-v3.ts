@@ -126,6 +126,12 @@ export function addTraceV3Routes(v2: RouteTable, v3: RouteTable, traces: TraceSt
     const found = await need('batchGetTracesV3')(stringList(p, 'trace_ids', true));
     return found.length ? { traces: found.map(traceV3ToJson) } : {};
   });
+  // BatchGetTraceInfos (newer clients' trace loader): the infos only, unknown ids left out.
+  on(both, '/traces/batchGetInfos', 'POST', async (req) => {
+    const p = await readParams(req);
+    const found = await need('batchGetTracesV3')(stringList(p, 'trace_ids', true));
+    return found.length ? { trace_infos: found.map((t) => traceInfoV3ToJson(t.info)) } : {};
+  });
   on(both, '/traces/search', 'POST', async (req) => {
     const p = await readParams(req);
     const experimentIds = list(p, 'locations', true)

@@ -91,6 +91,7 @@ const SAMPLES: Record<string, Record<string, Sample>> = {
   '/traces/{request_id}': { PATCH: () => ({ timestamp_ms: 5, status: 'OK' }), GET: () => ({}) },
   '/traces/get': { GET: (f) => ({ trace_id: f.traceId }) },
   '/traces/batchGet': { GET: (f) => ({ trace_ids: [f.traceId] }) },
+  '/traces/batchGetInfos': { POST: (f) => ({ trace_ids: [f.traceId] }) },
   '/traces/search': { POST: (f) => ({ locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: f.experimentId } }] }) },
   '/traces/link-to-run': { POST: (f) => ({ trace_ids: [f.traceId], run_id: f.runId }) },
   '/traces/{request_id}/assessments': { POST: () => ({ assessment: { assessment_name: 'q', source: { source_type: 'HUMAN', source_id: 'x' }, feedback: { value: 1 } } }) },
