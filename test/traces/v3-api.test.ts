@@ -182,6 +182,11 @@ for (const dialect of testDialects()) {
         expect((await r.json()).error_code).toBeTruthy();
       }
       expect((await call('GET', `${V3}/traces/${t.traceId}`)).status).toBe(404);
+      // Two requests' bytes back to back are one protobuf message holding every span twice: stored once each.
+      const twice = buildOtlpTrace(THREE);
+      const doubled = await otlp(Buffer.concat([twice.body, twice.body]), pb);
+      expect(doubled.status).toBe(200);
+      expect((await call('GET', `${V3}/traces/get`, { trace_id: twice.traceId })).json.trace.spans).toHaveLength(3);
       // gzip is accepted, as MLflow decompresses it.
       const zipped = await otlp(gzipSync(t.body), { ...pb, 'Content-Encoding': 'gzip' });
       expect(zipped.status).toBe(200);

@@ -201,7 +201,8 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
     const existing = await this.guard(() => this.db.selectFrom('trace_info').select(['experiment_id']).where('request_id', '=', traceId).executeTakeFirst());
     const exp = existing ? undefined : await this.tracking.getExperiment(String(experimentId));
     const ownerId = existing ? Number(existing.experiment_id) : Number(exp?.experimentId ?? expId);
-    const rows: SpanRow[] = spans.map((s) => spanRow(s, traceId, ownerId));
+    // One row per span id (the last copy wins): an upsert may not touch a row twice in one statement.
+    const rows: SpanRow[] = [...new Map(spans.map((s) => [s.spanId, spanRow(s, traceId, ownerId)])).values()];
     for (const r of rows) {
       if (r.type && r.type.length > SPAN_TYPE_MAX_LENGTH) throw invalid(`Span type had length ${r.type.length}, which exceeded length limit of ${SPAN_TYPE_MAX_LENGTH}`);
     }
