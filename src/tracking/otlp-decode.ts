@@ -48,6 +48,20 @@ class Reader {
   get done(): boolean {
     return this.pos >= this.end;
   }
+  /** A varint as a number: tags, lengths, enums and booleans (exact up to 2^53, which these never reach). */
+  uint(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw malformedOtlp();
+      const b = this.buf[this.pos++]!;
+      result += (b & 0x7f) * mul;
+      if (!(b & 0x80)) return result;
+      mul *= 128;
+    }
+    throw malformedOtlp();
+  }
+  /** A varint as an exact 64-bit value (int64 attribute values). */
   varint(): bigint {
     let result = 0n;
     let shift = 0n;
@@ -67,14 +81,14 @@ class Reader {
     return out;
   }
   bytes(): Uint8Array {
-    const len = Number(this.varint());
+    const len = this.uint();
     if (len < 0 || this.pos + len > this.end) throw malformedOtlp();
     const out = this.buf.subarray(this.pos, this.pos + len);
     this.pos += len;
     return out;
   }
   sub(): Reader {
-    const len = Number(this.varint());
+    const len = this.uint();
     if (this.pos + len > this.end) throw malformedOtlp();
     const r = new Reader(this.buf, this.pos, this.pos + len);
     this.pos += len;
@@ -82,13 +96,13 @@ class Reader {
   }
   /** The next field's number and wire type. */
   tag(): [number, number] {
-    const t = Number(this.varint());
-    const field = t >>> 3;
+    const t = this.uint();
+    const field = Math.floor(t / 8);
     if (field === 0) throw malformedOtlp();
-    return [field, t & 7];
+    return [field, t % 8];
   }
   skip(wire: number): void {
-    if (wire === 0) this.varint();
+    if (wire === 0) this.uint();
     else if (wire === 1) this.fixed(8);
     else if (wire === 2) this.bytes();
     else if (wire === 5) this.fixed(4);
@@ -119,7 +133,7 @@ function anyValue(r: Reader): AnyValue {
   while (!r.done) {
     const [f, w] = r.tag();
     if (f === 1) (expect(w, 2), (out = text(r.bytes())));
-    else if (f === 2) (expect(w, 0), (out = r.varint() !== 0n));
+    else if (f === 2) (expect(w, 0), (out = r.uint() !== 0));
     else if (f === 3) (expect(w, 0), (out = intValue(signed(r.varint()))));
     else if (f === 4) (expect(w, 1), (out = Buffer.from(r.fixed(8)).readDoubleLE(0)));
     else if (f === 5) {
@@ -218,7 +232,7 @@ function span(r: Reader): OtlpSpan {
         break;
       case 6:
         expect(w, 0);
-        s.kind = Number(r.varint());
+        s.kind = r.uint();
         break;
       case 7:
         expect(w, 1);
@@ -244,7 +258,7 @@ function span(r: Reader): OtlpSpan {
         while (!st.done) {
           const [sf, sw] = st.tag();
           if (sf === 2 && sw === 2) s.statusMessage = text(st.bytes());
-          else if (sf === 3 && sw === 0) s.statusCode = Number(st.varint());
+          else if (sf === 3 && sw === 0) s.statusCode = st.uint();
           else st.skip(sw);
         }
         break;

@@ -35,6 +35,7 @@ import { assessmentsOf, changeAssessment, insertAssessment, readAssessment, remo
 import { SqlTraceStore, type TraceRow } from './sql-trace-store.js';
 
 const ID_CHUNK = 500;
+const SPAN_CHUNK = 500;
 const V3_COLUMNS = ['request_id', 'experiment_id', 'timestamp_ms', 'execution_time_ms', 'status', 'client_request_id', 'request_preview', 'response_preview'] as const;
 /** `spans.type` is VARCHAR(500). */
 const SPAN_TYPE_MAX_LENGTH = 500;
@@ -227,7 +228,11 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
           await sql`update trace_info set ${sql.join(sets)} where request_id = ${traceId}`.execute(tx);
         }
         await this.putKeyValues(tx, 'trace_tags', traceId, { [MLFLOW_SPANS_LOCATION]: SPANS_IN_TRACKING_STORE });
-        await this.dialect.upsert(tx, 'spans', rows as unknown as Record<string, unknown>[], ['trace_id', 'span_id'], ['experiment_id', 'parent_span_id', 'name', 'type', 'status', 'start_time_unix_nano', 'end_time_unix_nano', 'content']);
+        // In chunks: ten columns a row, well under every driver's bound-parameter limit.
+        for (let k = 0; k < rows.length; k += SPAN_CHUNK) {
+          const part = rows.slice(k, k + SPAN_CHUNK) as unknown as Record<string, unknown>[];
+          await this.dialect.upsert(tx, 'spans', part, ['trace_id', 'span_id'], ['experiment_id', 'parent_span_id', 'name', 'type', 'status', 'start_time_unix_nano', 'end_time_unix_nano', 'content']);
+        }
       });
     await this.retryOnRace(attempt);
   }
