@@ -83,6 +83,12 @@ for (const dialect of testDialects()) {
       // The v2 endpoints read the same row.
       const v2 = await call('GET', 'traces/tr-00000000000000000000000000000001/info');
       expect(v2.json.trace_info).toMatchObject({ request_id: 'tr-00000000000000000000000000000001', experiment_id: exp, timestamp_ms: T0, execution_time_ms: 900, status: 'OK' });
+      // An unset state reads as 2.x's unset status through the v2 API.
+      await call('POST', `${V3}/traces`, traceInfoBody(exp, 'tr-00000000000000000000000000000002', { state: undefined, execution_duration: undefined }));
+      expect((await call('GET', 'traces/tr-00000000000000000000000000000002/info')).json.trace_info.status).toBe('TRACE_STATUS_UNSPECIFIED');
+      const unset = (await call('GET', `${V3}/traces/tr-00000000000000000000000000000002`)).json.trace.trace_info;
+      expect(unset.state).toBe('STATE_UNSPECIFIED');
+      expect(unset.execution_duration).toBeUndefined();
     });
 
     it.skipIf(skip)('refuses bad StartTraceV3 requests with MLflow codes and writes nothing', async () => {

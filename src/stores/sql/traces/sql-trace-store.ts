@@ -133,7 +133,8 @@ export class SqlTraceStore implements TraceStore {
       experimentId: String(r.experiment_id),
       timestampMs: Number(r.timestamp_ms),
       executionTimeMs: num(r.execution_time_ms),
-      status: r.status as TraceStatus,
+      // A V3 start writes the state's name; the v2 API shows its unset state under 2.x's name.
+      status: (r.status === 'STATE_UNSPECIFIED' ? 'TRACE_STATUS_UNSPECIFIED' : r.status) as TraceStatus,
       requestMetadata: {} as Record<string, string>,
       tags: {} as Record<string, string>,
     }));
