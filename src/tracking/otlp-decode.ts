@@ -34,6 +34,8 @@ export interface OtlpSpan {
   statusMessage: string;
 }
 
+const MAX_NANOS = (1n << 63n) - 1n;
+
 export const malformedOtlp = (detail = '') => new MlfError(`Invalid OpenTelemetry protobuf format${detail}`, 'INVALID_PARAMETER_VALUE');
 
 class Reader {
@@ -268,6 +270,8 @@ function span(r: Reader): OtlpSpan {
     }
   }
   if (s.traceId.length !== 32 || s.spanId.length !== 16) throw malformedOtlp(' - a span has no valid trace_id or span_id');
+  // The columns are signed BIGINT: a time past 2^63 - 1 ns (year 2262) cannot be stored.
+  for (const t of [s.startTimeUnixNano, s.endTimeUnixNano]) if (t !== null && BigInt(t) > MAX_NANOS) throw malformedOtlp(' - a span time is out of range');
   if (s.parentSpanId !== null && s.parentSpanId.length !== 16) throw malformedOtlp(' - a span has an invalid parent_span_id');
   return s;
 }

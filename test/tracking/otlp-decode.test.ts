@@ -8,6 +8,7 @@ import { context, trace, SpanStatusCode } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { decodeExportTraceRequest } from '../../src/tracking/otlp-decode.js';
+import { MlfError } from '../../src/lib/errors.js';
 import { parseSpanContent, spanContentToJson, spanRow, mlflowTraceIdOf } from '../../src/tracking/spans.js';
 
 function encode(build: (tracer: ReturnType<BasicTracerProvider['getTracer']>) => void): Uint8Array {
@@ -82,5 +83,26 @@ describe('OTLP decoding', () => {
     // Unknown fields are skipped, as protobuf requires.
     const extra = Buffer.concat([Buffer.from([0x10, 0x01]), good]);
     expect(decodeExportTraceRequest(extra)).toHaveLength(1);
+  });
+
+  it('answers any corruption of a real body with a decode or MlfError, never another exception', () => {
+    const good = encode((tracer) => {
+      const root = tracer.startSpan('root');
+      root.setAttributes({ a: 'x', n: 1, l: ['p', 'q'] });
+      root.addEvent('e', { k: 'v' });
+      root.end();
+    });
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 3000; i++) {
+      const b = Buffer.from(good);
+      for (let k = 0; k < 1 + Math.floor(rand() * 4); k++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+      const cut = rand() < 0.3 ? b.subarray(0, Math.floor(rand() * b.length)) : b;
+      try {
+        decodeExportTraceRequest(cut);
+      } catch (e) {
+        expect(e, `case ${i}`).toBeInstanceOf(MlfError);
+      }
+    }
   });
 });
