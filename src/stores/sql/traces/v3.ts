@@ -75,27 +75,31 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
     };
     const now = Date.now();
     const assessments = info.assessments.map((a) => ({ ...a, traceId: info.traceId, assessmentId: a.assessmentId || `${ASSESSMENT_ID_PREFIX}${randomUUID().replace(/-/g, '')}`, createTime: a.createTime || now }));
-    const attempt = () =>
-      this.write(async (tx) => {
-        const existing = await tx.selectFrom('trace_info').select('request_id').where('request_id', '=', info.traceId).executeTakeFirst();
-        // A row made by span ingestion is merged into: its spans and tags (spans location) stay.
-        if (existing) await tx.updateTable('trace_info').set(values).where('request_id', '=', info.traceId).execute();
-        else await tx.insertInto('trace_info').values({ request_id: info.traceId, ...values }).execute();
-        await this.putKeyValues(tx, 'trace_tags', info.traceId, tags);
-        await this.putKeyValues(tx, 'trace_request_metadata', info.traceId, info.traceMetadata);
-        for (const a of assessments) await insertAssessment(tx, a);
-      });
-    await this.retryOnRace(attempt);
+    await this.writeV3(async (tx) => {
+      const existing = await tx.selectFrom('trace_info').select('request_id').where('request_id', '=', info.traceId).executeTakeFirst();
+      // A row made by span ingestion is merged into: its spans and tags (spans location) stay.
+      if (existing) await tx.updateTable('trace_info').set(values).where('request_id', '=', info.traceId).execute();
+      else await tx.insertInto('trace_info').values({ request_id: info.traceId, ...values }).execute();
+      await this.putKeyValues(tx, 'trace_tags', info.traceId, tags);
+      await this.putKeyValues(tx, 'trace_request_metadata', info.traceId, info.traceMetadata);
+      for (const a of assessments) await insertAssessment(tx, a);
+    }, true);
     return this.getTraceInfoV3(info.traceId);
   }
 
-  /** Runs a write again once if it failed while another writer created the same trace first. */
-  private async retryOnRace(attempt: () => Promise<void>): Promise<void> {
+  /**
+   * A write of the V3 API. `retry`: run it again once if the database refused it, which is what
+   * happens when another writer created the same trace first. A refusal that remains (a value the
+   * database cannot hold, e.g. over MySQL's 64 KB TEXT) is a 400 with the database's first line, as
+   * the logged-model store answers it, never a 5xx.
+   */
+  private async writeV3<T>(fn: (tx: Tx) => Promise<T>, retry = false): Promise<T> {
     try {
-      await attempt();
+      return await this.write(fn);
     } catch (e) {
       if (e instanceof MlfError) throw e;
-      await attempt();
+      if (retry) return this.writeV3(fn, false);
+      throw new MlfError(String((e as Error)?.message ?? e).split('\n')[0]!, 'BAD_REQUEST');
     }
   }
 
@@ -207,34 +211,32 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
     for (const r of rows) {
       if (r.type && r.type.length > SPAN_TYPE_MAX_LENGTH) throw invalid(`Span type had length ${r.type.length}, which exceeded length limit of ${SPAN_TYPE_MAX_LENGTH}`);
     }
-    const attempt = () =>
-      this.write(async (tx) => {
-        const row = (await tx.selectFrom('trace_info').select(['status']).where('request_id', '=', traceId).executeTakeFirst()) as { status: string } | undefined;
-        if (!row) {
-          if (!exp) throw traceIdNotFound(traceId); // deleted between the read and this transaction
-          await tx
-            .insertInto('trace_info')
-            .values({ request_id: traceId, experiment_id: ownerId, timestamp_ms: minStartMs, execution_time_ms: maxEndMs === null ? null : maxEndMs - minStartMs, status: rootState ?? 'IN_PROGRESS' })
-            .execute();
-          await this.putKeyValues(tx, 'trace_tags', traceId, { [MLFLOW_ARTIFACT_LOCATION]: this.artifactLocation(exp.artifactLocation, traceId) });
-        } else {
-          // Widen the time range in SQL, so concurrent batches of one trace cannot lose each other's
-          // bounds. The duration is assigned first: MySQL evaluates SET items left to right.
-          const start = sql`case when timestamp_ms > ${minStartMs} then ${minStartMs} else timestamp_ms end`;
-          const sets = [];
-          if (maxEndMs !== null) sets.push(sql`execution_time_ms = (case when timestamp_ms + execution_time_ms > ${maxEndMs} then timestamp_ms + execution_time_ms else ${maxEndMs} end) - ${start}`);
-          sets.push(sql`timestamp_ms = ${start}`);
-          if (rootState && OPEN_STATUSES.includes(row.status)) sets.push(sql`status = ${rootState}`);
-          await sql`update trace_info set ${sql.join(sets)} where request_id = ${traceId}`.execute(tx);
-        }
-        await this.putKeyValues(tx, 'trace_tags', traceId, { [MLFLOW_SPANS_LOCATION]: SPANS_IN_TRACKING_STORE });
-        // In chunks: ten columns a row, well under every driver's bound-parameter limit.
-        for (let k = 0; k < rows.length; k += SPAN_CHUNK) {
-          const part = rows.slice(k, k + SPAN_CHUNK) as unknown as Record<string, unknown>[];
-          await this.dialect.upsert(tx, 'spans', part, ['trace_id', 'span_id'], ['experiment_id', 'parent_span_id', 'name', 'type', 'status', 'start_time_unix_nano', 'end_time_unix_nano', 'content']);
-        }
-      });
-    await this.retryOnRace(attempt);
+    await this.writeV3(async (tx) => {
+      const row = (await tx.selectFrom('trace_info').select(['status']).where('request_id', '=', traceId).executeTakeFirst()) as { status: string } | undefined;
+      if (!row) {
+        if (!exp) throw traceIdNotFound(traceId); // deleted between the read and this transaction
+        await tx
+          .insertInto('trace_info')
+          .values({ request_id: traceId, experiment_id: ownerId, timestamp_ms: minStartMs, execution_time_ms: maxEndMs === null ? null : maxEndMs - minStartMs, status: rootState ?? 'IN_PROGRESS' })
+          .execute();
+        await this.putKeyValues(tx, 'trace_tags', traceId, { [MLFLOW_ARTIFACT_LOCATION]: this.artifactLocation(exp.artifactLocation, traceId) });
+      } else {
+        // Widen the time range in SQL, so concurrent batches of one trace cannot lose each other's
+        // bounds. The duration is assigned first: MySQL evaluates SET items left to right.
+        const start = sql`case when timestamp_ms > ${minStartMs} then ${minStartMs} else timestamp_ms end`;
+        const sets = [];
+        if (maxEndMs !== null) sets.push(sql`execution_time_ms = (case when timestamp_ms + execution_time_ms > ${maxEndMs} then timestamp_ms + execution_time_ms else ${maxEndMs} end) - ${start}`);
+        sets.push(sql`timestamp_ms = ${start}`);
+        if (rootState && OPEN_STATUSES.includes(row.status)) sets.push(sql`status = ${rootState}`);
+        await sql`update trace_info set ${sql.join(sets)} where request_id = ${traceId}`.execute(tx);
+      }
+      await this.putKeyValues(tx, 'trace_tags', traceId, { [MLFLOW_SPANS_LOCATION]: SPANS_IN_TRACKING_STORE });
+      // In chunks: ten columns a row, well under every driver's bound-parameter limit.
+      for (let k = 0; k < rows.length; k += SPAN_CHUNK) {
+        const part = rows.slice(k, k + SPAN_CHUNK) as unknown as Record<string, unknown>[];
+        await this.dialect.upsert(tx, 'spans', part, ['trace_id', 'span_id'], ['experiment_id', 'parent_span_id', 'name', 'type', 'status', 'start_time_unix_nano', 'end_time_unix_nano', 'content']);
+      }
+    }, true);
   }
 
   async linkTracesToRun(traceIds: string[], runId: string): Promise<void> {
@@ -243,7 +245,7 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
     }
     if (!traceIds.length) return;
     await this.requireV3();
-    await this.write(async (tx) => {
+    await this.writeV3(async (tx) => {
       const found = (await tx.selectFrom('trace_info').select('request_id').where('request_id', 'in', traceIds).execute()) as { request_id: string }[];
       const rows = found.map((r) => ({ request_id: r.request_id, key: MLFLOW_SOURCE_RUN, value: runId }));
       // Insert-ignore: a trace recorded in another run keeps its source run.
@@ -253,7 +255,7 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
 
   async createAssessment(a: Assessment): Promise<Assessment> {
     await this.requireV3();
-    return this.write((tx) => insertAssessment(tx, a));
+    return this.writeV3((tx) => insertAssessment(tx, a));
   }
 
   async getAssessment(traceId: string, assessmentId: string): Promise<Assessment> {
@@ -263,11 +265,11 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
 
   async updateAssessment(traceId: string, assessmentId: string, changes: AssessmentChanges): Promise<Assessment> {
     await this.requireV3();
-    return this.write((tx) => changeAssessment(tx, traceId, assessmentId, changes, Date.now()));
+    return this.writeV3((tx) => changeAssessment(tx, traceId, assessmentId, changes, Date.now()));
   }
 
   async deleteAssessment(traceId: string, assessmentId: string): Promise<void> {
     await this.requireV3();
-    await this.write((tx) => removeAssessment(tx, traceId, assessmentId));
+    await this.writeV3((tx) => removeAssessment(tx, traceId, assessmentId));
   }
 }
