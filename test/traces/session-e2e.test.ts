@@ -29,7 +29,7 @@ async function startServer(uri: string, dir: string): Promise<{ child: ChildProc
   for (;;) {
     const m = /Listening at: (\S+)/.exec(out);
     if (m) return { child, url: m[1]! };
-    if (child.exitCode !== null || Date.now() - t0 > 20_000) throw new Error(`server did not start: ${out}`);
+    if (child.exitCode !== null || Date.now() - t0 > 60_000) throw new Error(`server did not start: ${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -46,7 +46,7 @@ for (const dialect of testDialects()) {
       if (!fs.existsSync(path.join(CLI_ROOT, 'dist'))) throw new Error(`no build at ${CLI_ROOT}/dist: run npm run build`);
       db = await createTestDatabase(dialect);
       ({ child, url } = await startServer(db.uri, dir));
-    }, 60_000);
+    }, 120_000);
     afterAll(async () => {
       if (child && child.exitCode === null) {
         const exited = new Promise((r) => child.on('close', r));
@@ -138,6 +138,6 @@ for (const dialect of testDialects()) {
       expect(fs.existsSync(path.join(dir, 'art', exp, 'models', modelId))).toBe(false);
       const gone = await fetch(`${url}/api/3.0/mlflow/traces/${t.traceId}`);
       expect(gone.status).toBe(404);
-    }, 60_000);
+    }, 120_000);
   });
 }
