@@ -32,6 +32,7 @@ import { addTraceArtifactRoute, addTraceRoutes } from './routes/traces.js';
 import { traceStoreOver } from '../stores/sql/traces/index.js';
 import { addTraceV3Routes } from './routes/traces-v3.js';
 import { OTLP_TRACES_PATH, otlpTracesHandler } from './routes/otlp.js';
+import { addStoredSpansToTraceArtifact } from './routes/trace-data.js';
 
 /**
  * The MLflow version whose API this server speaks (what `/version` answers). MLflow 3 clients send
@@ -151,6 +152,7 @@ export function createApp(opts: AppOptions): App {
   const proxy = artifactProxyHandlers(access);
   const ajaxOnly = ajaxRoutes(store, access);
   addTraceArtifactRoute(ajaxOnly, traces, access);
+  addStoredSpansToTraceArtifact(ajaxOnly, traces);
   const atRoot = rootRoutes(store, access, table);
   const dispatchReply = (t: ReplyTable, req: Req, rest: string): Promise<Reply> | undefined => {
     const entry = t.get(rest);

@@ -47,6 +47,8 @@ export interface TraceStore {
   getTraceInfoV3?(traceId: string): Promise<TraceInfoV3>;
   /** The trace with its spans from `spans` (empty when its spans live in `traces.json`). */
   getTraceV3?(traceId: string): Promise<TraceV3>;
+  /** The stored `content` (MLflow's span dict, JSON text) of each span of a trace, by start time; [] when none. */
+  spanContents?(traceId: string): Promise<string[]>;
   /** The traces that exist, in the order asked; unknown ids are left out. */
   batchGetTracesV3?(traceIds: string[]): Promise<TraceV3[]>;
   searchTracesV3?(opts: SearchTracesOptions): Promise<PagedList<TraceInfoV3>>;

@@ -140,6 +140,13 @@ for (const dialect of testDialects()) {
       expect(merged.json.trace.trace_info.request_preview).toBe('{"question": "why?"}');
       expect((await call('GET', `${V3}/traces/get`, { trace_id: t.traceId })).json.trace.spans).toHaveLength(3);
 
+      // The UI's trace data comes from the stored spans when there are any (MLflow 3's handler).
+      const data = await app.request(`/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${t.traceId}`);
+      expect(data.status).toBe(200);
+      const dict = JSON.parse(await data.text());
+      expect(dict.spans.map((s: any) => s.name)).toEqual(['agent', 'llm', 'search']);
+      expect(dict.spans[1]).toMatchObject({ span_id: b64(t.spanIds[1]!), parent_span_id: b64(t.spanIds[0]!), status: { code: 'STATUS_CODE_OK' } });
+      expect(dict.spans[0].attributes['mlflow.traceRequestId']).toBe(JSON.stringify(t.traceId));
       const batch = await call('GET', `${V3}/traces/batchGet`, { trace_ids: [t.traceId, 'tr-missing'] });
       expect(batch.json.traces).toHaveLength(1);
       expect(batch.json.traces[0].spans).toHaveLength(3);

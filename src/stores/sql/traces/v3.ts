@@ -166,6 +166,14 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
     return out;
   }
 
+  async spanContents(traceId: string): Promise<string[]> {
+    if (!(await this.hasTable('spans'))) return [];
+    return this.guard(async () => {
+      const rows = await this.db.selectFrom('spans').select('content').where('trace_id', '=', traceId).orderBy('start_time_unix_nano').orderBy('span_id').execute();
+      return rows.map((r) => String((r as { content: unknown }).content));
+    });
+  }
+
   async getTraceV3(traceId: string): Promise<TraceV3> {
     const info = await this.getTraceInfoV3(traceId);
     return this.guard(async () => ({ info, spans: (await this.spansOf([info.traceId])).get(info.traceId) ?? [] }));
