@@ -9,7 +9,7 @@ import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
 import type { TrackingStore } from '../../src/stores/tracking-store.js';
-import { apiCaller } from '../server/helpers.js';
+import { apiCaller, makeServer } from '../server/helpers.js';
 import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects, type TestDatabase } from '../support/databases.js';
 import { buildOtlpTrace, traceInfoBody, type SpanSpec } from '../support/otlp.js';
 
@@ -277,3 +277,31 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+describe('v3 trace API on a store without MLflow 3 traces (file store)', () => {
+  it('answers the V3 endpoints with one-line 400s and OTLP with 501, which turns the client\'s span export off', async () => {
+    const srv = await makeServer('file');
+    try {
+      const exp = (await srv.call('POST', 'experiments/create', { name: 'files' })).json.experiment_id;
+      for (const [method, route, body] of [
+        ['POST', `${V3}/traces`, traceInfoBody(exp, 'tr-1')],
+        ['GET', `${V3}/traces/tr-1`, undefined],
+        ['POST', `${V3}/traces/search`, { locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: exp } }] }],
+        ['POST', `${V3}/traces/tr-1/assessments`, { assessment: { assessment_name: 'a', feedback: { value: 1 } } }],
+      ] as const) {
+        const r = await srv.call(method, route, body);
+        expect([r.status, r.json.error_code], route).toEqual([400, 'BAD_REQUEST']);
+        expect(r.json.message).not.toContain('\n');
+      }
+      const t = buildOtlpTrace(THREE);
+      const r = await srv.app.request('/v1/traces', { method: 'POST', body: t.body as BodyInit, headers: { 'Content-Type': 'application/x-protobuf', 'X-MLflow-Experiment-Id': exp } });
+      expect(r.status).toBe(501);
+      expect((await r.json()).message).toMatch(/^REST OTLP span logging is not supported by /);
+      // Unknown paths under /api/3.0 answer MLflow's 404, on which clients fall back.
+      const unknown = await srv.call('GET', `${V3}/nothing/here`);
+      expect([unknown.status, unknown.json.error_code]).toEqual([404, 'ENDPOINT_NOT_FOUND']);
+    } finally {
+      await srv.close();
+    }
+  });
+});
