@@ -112,6 +112,11 @@ for (const dialect of testDialects()) {
       await call('POST', 'experiments/delete', { experiment_id: exp });
       const deleted = await call('POST', `${V3}/traces`, traceInfoBody(exp, 'tr-x6'));
       expect([deleted.status, deleted.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+      // Odd escapes in the path are an unknown trace, not a 5xx.
+      for (const odd of ['tr-%25E0%25A4%25A', 'tr-%2Fx', 'tr-%25zz']) {
+        const r = await call('GET', `${V3}/traces/${odd}`);
+        expect([r.status, r.json.error_code], odd).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+      }
       const missing = await call('GET', `${V3}/traces/tr-nope`);
       expect(missing.json).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: "Trace with ID 'tr-nope' not found." });
     });

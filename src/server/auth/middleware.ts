@@ -22,6 +22,7 @@ import { PERMISSIONS, type Need, type PermissionName } from './permissions.js';
 import { ARTIFACT_RULES, OTLP_RULE, ruleFor, type After, type Check, type Rule } from './rules.js';
 import { traceStoreOver } from '../../stores/sql/traces/index.js';
 import { OTLP_TRACES_PATH, MLFLOW_EXPERIMENT_ID_HEADER } from '../routes/otlp.js';
+import { segment } from '../routes/traces-v3.js';
 import { loggedModelPathParams } from '../routes/logged-models.js';
 
 export interface AuthLayerOptions {
@@ -100,7 +101,7 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
     switch (check.by) {
       case 'trace_id': {
         const m = /\/traces\/([^/]+)/.exec(req.path);
-        const id = m && m[1] !== 'get' ? decodeURIComponent(m[1]!) : param(p, 'trace_id');
+        const id = m && m[1] !== 'get' ? segment(m[1]) : param(p, 'trace_id');
         return traceExperiment(id);
       }
       case 'trace_ids': {

@@ -19,10 +19,19 @@ import type { Handler, Json, RouteTable } from './tracking.js';
 
 const isObj = (v: unknown): v is Params => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A path segment with its remaining escapes (`%25`, `%2F`) decoded; a malformed escape is kept as sent. */
+export function segment(s: string | undefined): string {
+  try {
+    return decodeURIComponent(s ?? '');
+  } catch {
+    return s ?? '';
+  }
+}
+
 /** `{trace_id}` and `{assessment_id}` of a request path. */
 function pathIds(req: Req): { traceId: string; assessmentId: string } {
   const m = /\/traces\/([^/]+)(?:\/assessments\/([^/]+))?/.exec(req.path);
-  return { traceId: decodeURIComponent(m?.[1] ?? ''), assessmentId: decodeURIComponent(m?.[2] ?? '') };
+  return { traceId: segment(m?.[1]), assessmentId: segment(m?.[2]) };
 }
 
 /** A proto `map<string,string>` field. */
