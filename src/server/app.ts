@@ -30,9 +30,16 @@ import { BudgetExceeded } from './body-budget.js';
 import { defaultUiDir, uiHandler } from './routes/ui.js';
 import { addTraceArtifactRoute, addTraceRoutes } from './routes/traces.js';
 import { traceStoreOver } from '../stores/sql/traces/index.js';
+import { addTraceV3Routes } from './routes/traces-v3.js';
+import { OTLP_TRACES_PATH, otlpTracesHandler } from './routes/otlp.js';
+import { addStoredSpansToTraceArtifact } from './routes/trace-data.js';
 
-/** The MLflow version whose API this server speaks (what `/version` answers). */
-export const MLFLOW_API_VERSION = '2.17.2';
+/**
+ * The MLflow version whose API this server speaks (what `/version` answers). MLflow 3 clients send
+ * spans over OTLP (`/v1/traces`) only to servers that answer 3.4 or later; older answers make them
+ * upload `traces.json` instead.
+ */
+export const MLFLOW_API_VERSION = '3.4.0';
 
 export interface AppOptions {
   store: TrackingStore;
@@ -75,9 +82,13 @@ export interface App {
   request(input: string, init?: RequestInit): Promise<Response>;
   /** The API route table (path after the API prefix → method → handler), e.g. to check every route has an auth rule. */
   routes: ReadonlyMap<string, Readonly<Partial<Record<string, unknown>>>>;
+  /** The `/api/3.0/mlflow` route table (MLflow 3's trace rpcs). */
+  routesV3: ReadonlyMap<string, Readonly<Partial<Record<string, unknown>>>>;
 }
 
 export const API_PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow', '/ajax-api/2.0/preview/mlflow'];
+/** Where MLflow serves its `since 3.0` rpcs; their table differs (`POST /traces` is StartTraceV3 there). */
+export const API3_PREFIXES = ['/api/3.0/mlflow', '/ajax-api/3.0/mlflow'];
 export const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
 // Shared, never mutated: the node adapter sets Content-Length on the response, not in these.
 const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'application/json' });
@@ -127,6 +138,9 @@ export function createApp(opts: AppOptions): App {
   addRunOutputRoutes(table, store);
   const traces = traceStoreOver(store);
   addTraceRoutes(table, traces, store);
+  const table3: RouteTable = new Map();
+  addTraceV3Routes(table, table3, traces, store);
+  const otlp = otlpTracesHandler(traces, store);
   const registryUri = opts.registryStoreUri ?? store.displayUri;
   const registryOnFiles = opts.registryStoreUri ? isFileStoreUri(opts.registryStoreUri) : store.kind === 'file';
   if (opts.registryStore) {
@@ -138,6 +152,7 @@ export function createApp(opts: AppOptions): App {
   const proxy = artifactProxyHandlers(access);
   const ajaxOnly = ajaxRoutes(store, access);
   addTraceArtifactRoute(ajaxOnly, traces, access);
+  addStoredSpansToTraceArtifact(ajaxOnly, traces);
   const atRoot = rootRoutes(store, access, table);
   const dispatchReply = (t: ReplyTable, req: Req, rest: string): Promise<Reply> | undefined => {
     const entry = t.get(rest);
@@ -147,9 +162,9 @@ export function createApp(opts: AppOptions): App {
   const ui = uiHandler(opts.uiDir ?? defaultUiDir());
   const prefix = opts.staticPrefix ?? '';
 
-  const dispatchApi = async (req: Req, rest: string): Promise<Reply> => {
+  const dispatchApi = async (req: Req, rest: string, t: RouteTable = table): Promise<Reply> => {
     // Paths with ids in them (`/logged-models/<id>`, `/traces/<id>`) are registered under their template.
-    const entry = table.get(rest) ?? table.get(templateRouteKey(rest));
+    const entry = t.get(rest) ?? t.get(templateRouteKey(rest));
     if (!entry) return notFound(req);
     // HEAD is answered as GET (node drops the body), as Flask and Hono do.
     const h = entry[req.method] ?? (req.method === 'HEAD' ? entry.GET : undefined);
@@ -210,6 +225,12 @@ export function createApp(opts: AppOptions): App {
       const p = api.startsWith('/ajax-api') ? inPrefix : full;
       if (p?.startsWith(api) && p.charCodeAt(api.length) === 47 /* / */) return await dispatchApi(req, p.slice(api.length));
     }
+    for (const api of API3_PREFIXES) {
+      const p = api.startsWith('/ajax-api') ? inPrefix : full;
+      if (p?.startsWith(api) && p.charCodeAt(api.length) === 47) return await dispatchApi(req, p.slice(api.length), table3);
+    }
+    // MLflow mounts its OTLP router at the root, like `/api`.
+    if (full === OTLP_TRACES_PATH) return await otlp(req);
     for (const api of ARTIFACT_PREFIXES) {
       const p = api.startsWith('/ajax-api') ? inPrefix : full;
       if (p?.startsWith(api) && p.charCodeAt(api.length) === 47) return await dispatchArtifacts(req, p.slice(api.length));
@@ -251,5 +272,6 @@ export function createApp(opts: AppOptions): App {
     fetch,
     request: (input, init) => fetch(new Request(new URL(input, 'http://localhost'), init)),
     routes: table,
+    routesV3: table3,
   };
 }

@@ -5,10 +5,15 @@
  */
 import type { PagedList } from '../tracking/entities.js';
 import type { TraceInfo, TraceStatus } from '../tracking/traces.js';
+import type { TraceInfoV3, TraceV3 } from '../tracking/traces-v3.js';
+import type { Assessment } from '../tracking/assessments.js';
+import type { OtlpSpan } from '../tracking/otlp-decode.js';
 
 export interface SearchTracesOptions {
   experimentIds: string[];
   filter?: string;
+  /** MLflow 3's grammar: also `span.name`, `span.type`, `span.status`. */
+  spanFilters?: boolean;
   maxResults?: number;
   orderBy?: string[];
   pageToken?: string;
@@ -34,4 +39,35 @@ export interface TraceStore {
   setTraceTag(requestId: string, key: string, value: string): Promise<void>;
   /** `RESOURCE_DOES_NOT_EXIST` if the tag is missing. */
   deleteTraceTag(requestId: string, key: string): Promise<void>;
+
+  // ---- MLflow 3 (optional: a store without them answers these endpoints with a 400) ----
+  /** StartTraceV3: inserts the trace, or merges into the row span ingestion created (its spans and tags stay). */
+  startTraceV3?(info: TraceInfoV3): Promise<TraceInfoV3>;
+  /** `RESOURCE_DOES_NOT_EXIST` ("Trace with ID '…' not found.") if missing. */
+  getTraceInfoV3?(traceId: string): Promise<TraceInfoV3>;
+  /** The trace with its spans from `spans` (empty when its spans live in `traces.json`). */
+  getTraceV3?(traceId: string): Promise<TraceV3>;
+  /** The stored `content` (MLflow's span dict, JSON text) of each span of a trace, by start time; [] when none. */
+  spanContents?(traceId: string): Promise<string[]>;
+  /** The traces that exist, in the order asked; unknown ids are left out. */
+  batchGetTracesV3?(traceIds: string[]): Promise<TraceV3[]>;
+  searchTracesV3?(opts: SearchTracesOptions): Promise<PagedList<TraceInfoV3>>;
+  /** MLflow's `log_spans` for spans of one trace: creates or widens the trace_info row, upserts the spans. */
+  logSpans?(experimentId: string, traceId: string, spans: OtlpSpan[]): Promise<void>;
+  /** At most 100 ids; recorded as the trace's `mlflow.sourceRun` metadata (see the SQL store). */
+  linkTracesToRun?(traceIds: string[], runId: string): Promise<void>;
+  createAssessment?(a: Assessment): Promise<Assessment>;
+  getAssessment?(traceId: string, assessmentId: string): Promise<Assessment>;
+  updateAssessment?(traceId: string, assessmentId: string, changes: AssessmentChanges): Promise<Assessment>;
+  /** Idempotent: a missing assessment is not an error. */
+  deleteAssessment?(traceId: string, assessmentId: string): Promise<void>;
+}
+
+/** The fields an update mask names (`metadata` is merged into the existing map). */
+export interface AssessmentChanges {
+  name?: string;
+  value?: Pick<Assessment, 'kind' | 'value' | 'error'>;
+  rationale?: string;
+  metadata?: Record<string, string>;
+  valid?: boolean;
 }

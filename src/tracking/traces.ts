@@ -1,8 +1,9 @@
 /**
  * MLflow traces (2.x `TraceInfo` in service.proto): the entity, its REST JSON, and the checks MLflow
- * applies to trace tags. Rows live in `trace_info`, `trace_tags` and `trace_request_metadata`; the
- * spans themselves are the artifact `traces.json` under the trace's artifact location (the tag
- * `mlflow.artifactLocation`), which the client uploads through the artifact proxy.
+ * applies to trace tags. Rows live in `trace_info`, `trace_tags` and `trace_request_metadata`; a 2.x
+ * client's spans are the artifact `traces.json` under the trace's artifact location (the tag
+ * `mlflow.artifactLocation`), which it uploads through the artifact proxy. MLflow 3 clients send
+ * spans over OTLP into the `spans` table instead (traces-v3.ts, spans.ts).
  */
 import { MlfError } from '../lib/errors.js';
 

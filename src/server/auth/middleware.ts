@@ -10,7 +10,7 @@
  */
 import { MlfError } from '../../lib/errors.js';
 import type { TrackingStore } from '../../stores/tracking-store.js';
-import { API_PREFIXES, ARTIFACT_PREFIXES, errorReply, jsonReply, type Middleware } from '../app.js';
+import { API3_PREFIXES, API_PREFIXES, ARTIFACT_PREFIXES, errorReply, jsonReply, type Middleware } from '../app.js';
 import type { HandleFn, Reply, Req } from '../http.js';
 import type { Logger } from '../logger.js';
 import { missing, readParams, type Params } from '../request.js';
@@ -19,7 +19,10 @@ import { Authenticator, parseBasicAuth } from './authenticator.js';
 import { BufferedReq, ParamsReq } from './buffered-req.js';
 import type { AuthConfig } from './config.js';
 import { PERMISSIONS, type Need, type PermissionName } from './permissions.js';
-import { ARTIFACT_RULES, ruleFor, type After, type Check, type Rule } from './rules.js';
+import { ARTIFACT_RULES, OTLP_RULE, ruleFor, type After, type Check, type Rule } from './rules.js';
+import { traceStoreOver } from '../../stores/sql/traces/index.js';
+import { OTLP_TRACES_PATH, MLFLOW_EXPERIMENT_ID_HEADER } from '../routes/otlp.js';
+import { segment } from '../routes/traces-v3.js';
 import { loggedModelPathParams } from '../routes/logged-models.js';
 
 export interface AuthLayerOptions {
@@ -91,8 +94,45 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
     PERMISSIONS[(await auth.experimentPermissionOf(experimentId, user.username)) ?? fallback];
   const modelPermission = async (name: string, user: UserRow) => PERMISSIONS[(await auth.registeredModelPermissionOf(name, user.username)) ?? fallback];
 
+  const traces = traceStoreOver(tracking);
+  /** The experiment of a trace; a missing trace is the route's 404 (no store: the route's 400). */
+  const traceExperiment = async (traceId: string): Promise<string[]> => (traces ? [(await traces.getTraceInfo(traceId)).experimentId] : []);
   const experimentIds = async (check: Extract<Check, { kind: 'experiment' }>, p: Params, req: Req): Promise<string[]> => {
     switch (check.by) {
+      case 'trace_id': {
+        const m = /\/traces\/([^/]+)/.exec(req.path);
+        const id = m && m[1] !== 'get' ? segment(m[1]) : param(p, 'trace_id');
+        return traceExperiment(id);
+      }
+      case 'trace_ids': {
+        const ids = Array.isArray(p.trace_ids) ? p.trace_ids.map(String) : p.trace_ids === undefined ? [] : [String(p.trace_ids)];
+        const out = new Set<string>();
+        for (const id of ids) {
+          try {
+            for (const e of await traceExperiment(id)) out.add(e);
+          } catch (e) {
+            // Unknown ids are left out of the answer, as the route leaves them out.
+            if (!(e instanceof MlfError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST')) throw e;
+          }
+        }
+        return [...out];
+      }
+      case 'locations': {
+        const locs = Array.isArray(p.locations) ? p.locations : [];
+        return locs.flatMap((l) => {
+          const id = (l as { mlflow_experiment?: { experiment_id?: unknown } })?.mlflow_experiment?.experiment_id;
+          return id === undefined || id === null ? [] : [String(id)];
+        });
+      }
+      case 'trace_location': {
+        const id = (p.trace as { trace_info?: { trace_location?: { mlflow_experiment?: { experiment_id?: unknown } } } })?.trace_info?.trace_location?.mlflow_experiment?.experiment_id;
+        if (id === undefined || id === null || id === '') throw missing('trace.trace_info.trace_location.mlflow_experiment.experiment_id');
+        return [String(id)];
+      }
+      case 'experiment_header': {
+        const id = req.header(MLFLOW_EXPERIMENT_ID_HEADER);
+        return id ? [id] : [];
+      }
       case 'model_id': {
         const models = tracking.loggedModels;
         if (!models) return []; // the route answers that the store has no logged models
@@ -202,7 +242,12 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
     if (!('id' in signedIn)) return signedIn;
     const user = signedIn;
 
-    const rest = apiRest(req0.path, API_PREFIXES);
+    if (req0.path === OTLP_TRACES_PATH && req0.method === 'POST') {
+      if (!user.isAdmin && !(await allowed(OTLP_RULE.check, {}, user, req0))) return forbidden();
+      return next(req0);
+    }
+    const rest3 = apiRest(req0.path, API3_PREFIXES);
+    const rest = rest3 ?? apiRest(req0.path, API_PREFIXES);
     if (rest === undefined) {
       if (user.isAdmin) return next(req0);
       const art = apiRest(req0.path, ARTIFACT_PREFIXES);
@@ -215,7 +260,7 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
       return next(req0);
     }
 
-    const rule: Rule | undefined = ruleFor(rest, req0.method);
+    const rule: Rule | undefined = ruleFor(rest, req0.method, rest3 !== undefined);
     if (!rule) {
       if (user.isAdmin || !opts.isRoute?.(rest, req0.method)) return next(req0); // not a route: the router answers 404/405
       logger.error(`No auth rule for ${req0.method} ${rest}: refused to non-admins`);
@@ -224,7 +269,7 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
     const kind = rule.check.kind;
     const needsParams = (!user.isAdmin && kind !== 'signed-in' && kind !== 'admin') || rule.after !== undefined;
     const req = needsParams ? new BufferedReq(req0) : req0;
-    const p = needsParams ? await readParams(req, ['run_ids', 'order_by', 'experiment_ids']) : {};
+    const p = needsParams ? await readParams(req, ['run_ids', 'order_by', 'experiment_ids', 'trace_ids']) : {};
     if (!user.isAdmin && !(await allowed(rule.check, p, user, req))) return forbidden();
     const reply = await next(req);
     if (rule.after === undefined || reply.status < 200 || reply.status >= 300) return reply;

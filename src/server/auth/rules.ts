@@ -19,8 +19,17 @@ export type Check =
   | { kind: 'admin' }
   /** The `username` parameter is the sender (reading or changing one's own account). */
   | { kind: 'self' }
-  /** `model_id`: the logged model named in the request path; its permission is its experiment's. */
-  | { kind: 'experiment'; by: 'experiment_id' | 'experiment_name' | 'run_id' | 'run_ids' | 'model_id'; need: Need }
+  /**
+   * `model_id`: the logged model named in the request path; its permission is its experiment's.
+   * MLflow 3's traces: `trace_id` is the trace in the path (or the `trace_id` parameter), `trace_ids`
+   * every listed trace that exists, `locations` each experiment a V3 search names, `trace_location`
+   * the experiment of a StartTraceV3 body, `experiment_header` OTLP's `x-mlflow-experiment-id`.
+   */
+  | {
+      kind: 'experiment';
+      by: 'experiment_id' | 'experiment_name' | 'run_id' | 'run_ids' | 'model_id' | 'trace_id' | 'trace_ids' | 'locations' | 'trace_location' | 'experiment_header';
+      need: Need;
+    }
   | { kind: 'model'; need: Need };
 
 /** What runs after a successful reply. */
@@ -48,6 +57,7 @@ const exp = (need: Need): Rule => ({ check: { kind: 'experiment', by: 'experimen
 const run = (need: Need): Rule => ({ check: { kind: 'experiment', by: 'run_id', need } });
 const model = (need: Need): Rule => ({ check: { kind: 'model', need } });
 const loggedModel = (need: Need): Rule => ({ check: { kind: 'experiment', by: 'model_id', need } });
+const trace = (need: Need): Rule => ({ check: { kind: 'experiment', by: 'trace_id', need } });
 
 export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   // ---- experiments ----
@@ -89,10 +99,18 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   ['/logged-models/{model_id}/params', { POST: loggedModel('update') }],
   // ---- traces (MLflow 2.17 checks sign-in only; starting and deleting name the experiment, so mlf checks it) ----
   ['/traces', { POST: { ...exp('update'), stricter: true }, GET: { check: signedIn } }],
-  ['/traces/{request_id}', { PATCH: { check: signedIn } }],
+  ['/traces/{request_id}', { PATCH: { check: signedIn }, GET: trace('read') }],
   ['/traces/{request_id}/info', { GET: { check: signedIn } }],
   ['/traces/{request_id}/tags', { PATCH: { check: signedIn }, DELETE: { check: signedIn } }],
   ['/traces/delete-traces', { POST: { ...exp('delete'), stricter: true } }],
+  // ---- MLflow 3's traces and assessments (its validate_can_*_trace*: the trace's experiment decides) ----
+  ['/traces/get', { GET: trace('read') }],
+  ['/traces/batchGet', { GET: { check: { kind: 'experiment', by: 'trace_ids', need: 'read' } } }],
+  ['/traces/batchGetInfos', { POST: { check: { kind: 'experiment', by: 'trace_ids', need: 'read' } } }],
+  ['/traces/search', { POST: { check: { kind: 'experiment', by: 'locations', need: 'read' } } }],
+  ['/traces/link-to-run', { POST: run('update') }],
+  ['/traces/{request_id}/assessments', { POST: trace('update') }],
+  ['/traces/{request_id}/assessments/{assessment_id}', { GET: trace('read'), PATCH: trace('update'), DELETE: trace('update') }],
   // ---- model registry ----
   ['/registered-models/create', { POST: { check: signedIn, after: 'grant-model-manage' } }],
   ['/registered-models/rename', { POST: model('update') }],
@@ -136,8 +154,16 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
  */
 export const ARTIFACT_RULES: Readonly<Record<string, Need>> = { GET: 'read', HEAD: 'read', PUT: 'update', DELETE: 'manage' };
 
-/** The rule for `method` on `rest`, HEAD falling back to GET as the router does. */
-export function ruleFor(rest: string, method: string): Rule | undefined {
+/** Where `/api/3.0` differs from `/api/2.0` on the same path: `POST /traces` is StartTraceV3 there. */
+export const RULES_V3: RuleTable = new Map<string, Record<string, Rule>>([['/traces', { POST: { check: { kind: 'experiment', by: 'trace_location', need: 'update' } } }]]);
+
+/** OTLP span ingestion (`POST /v1/traces`) writes into the experiment its header names. */
+export const OTLP_RULE: Rule = { check: { kind: 'experiment', by: 'experiment_header', need: 'update' } };
+
+/** The rule for `method` on `rest` (under `/api/3.0` when `v3`), HEAD falling back to GET as the router does. */
+export function ruleFor(rest: string, method: string, v3 = false): Rule | undefined {
+  const over = v3 ? RULES_V3.get(rest)?.[method] : undefined;
+  if (over) return over;
   const e = RULES.get(rest) ?? RULES.get(templateRouteKey(rest));
   if (!e) return undefined;
   return e[method] ?? (method === 'HEAD' ? e.GET : undefined);

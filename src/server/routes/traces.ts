@@ -16,13 +16,14 @@ import type { ArtifactAccess } from './artifacts.js';
 
 /** Literal segments after `/traces/` that are endpoints of their own, never a request id. */
 const LITERALS = new Set(['delete-traces', 'search', 'get', 'batchGet', 'batchGetInfos', 'link-to-run', 'link-prompts']);
-const ID_PATH = /^\/traces\/([^/]+)(\/info|\/tags)?$/;
+const ID_PATH = /^\/traces\/([^/]+)(\/info|\/tags|\/assessments|\/assessments\/[^/]+)?$/;
 
 /** The route-table key for a path after `/mlflow` (`/traces/abc/tags` → `/traces/{request_id}/tags`), or the path itself. */
 export function traceRouteKey(rest: string): string {
   const m = ID_PATH.exec(rest);
   if (!m || LITERALS.has(m[1]!)) return rest;
-  return `/traces/{request_id}${m[2] ?? ''}`;
+  const tail = m[2]?.startsWith('/assessments/') ? '/assessments/{assessment_id}' : (m[2] ?? '');
+  return `/traces/{request_id}${tail}`;
 }
 
 function requestIdOf(req: Req): string {

@@ -3,7 +3,9 @@
  * (`request_id`, `timestamp[_ms]`, `execution_time[_ms]`, `status`, and `name` / `run_id`, which
  * read the tag `mlflow.traceName` and the metadata `mlflow.sourceRun`), `tag(s).<key>` and
  * `request_metadata.`/`metadata.<key>`. Tags and metadata compare with `=` and `!=` only (MLflow
- * leaves LIKE out for speed); string attributes also take `IN` / `NOT IN`.
+ * leaves LIKE out for speed); string attributes also take `IN` / `NOT IN`. MLflow 3's search
+ * (`spans: true`) adds `span.name`, `span.type` and `span.status`, compared with `=` and `!=`
+ * against any span of the trace (its store's span subquery).
  */
 import { MlfError } from '../../lib/errors.js';
 import { MLFLOW_SOURCE_RUN, MLFLOW_TRACE_NAME } from '../traces.js';
@@ -12,11 +14,14 @@ import { stripQuotes, trimBackticks } from './parse.js';
 
 export type TraceColumn = 'request_id' | 'timestamp_ms' | 'execution_time_ms' | 'status' | 'experiment_id';
 
-export type TraceKey = { type: 'attribute'; column: TraceColumn } | { type: 'tag' | 'metadata'; key: string };
+export type SpanColumn = 'name' | 'type' | 'status';
+
+export type TraceKey = { type: 'attribute'; column: TraceColumn } | { type: 'tag' | 'metadata'; key: string } | { type: 'span'; column: SpanColumn };
 
 export type TraceComparison = TraceKey & { op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'IN' | 'NOT IN'; value: string | number | string[] };
 
-export type TraceOrderBy = TraceKey & { ascending: boolean };
+export type TraceOrderBy = Exclude<TraceKey, { type: 'span' }> & { ascending: boolean };
+const SPAN_COLUMNS: readonly string[] = ['name', 'type', 'status'];
 
 const invalid = (m: string) => new MlfError(m, 'INVALID_PARAMETER_VALUE');
 
@@ -52,11 +57,26 @@ function traceKey(identifier: string, valid: readonly string[]): { key: TraceKey
   return { key: { type: 'attribute', column }, attr: name };
 }
 
-/** Parses a trace filter; empty or absent means no filter. */
-export function parseTraceFilter(filter?: string): TraceComparison[] {
+/** `span.<column>` as a key, or undefined for any other identifier. */
+function spanKey(identifier: string): { type: 'span'; column: SpanColumn } | undefined {
+  const dot = identifier.indexOf('.');
+  if (dot < 0 || trimBackticks(identifier.slice(0, dot)) !== 'span') return undefined;
+  const column = trimBackticks(stripQuotes(identifier.slice(dot + 1), false));
+  if (!SPAN_COLUMNS.includes(column)) throw invalid(`Invalid span key '${column}' specified. Valid keys are '${setRepr(SPAN_COLUMNS)}'`);
+  return { type: 'span', column: column as SpanColumn };
+}
+
+/** Parses a trace filter; empty or absent means no filter. `spans` allows MLflow 3's span keys. */
+export function parseTraceFilter(filter?: string, spans = false): TraceComparison[] {
   if (!filter || !filter.trim()) return [];
   return splitComparisons(filter, true).map(({ left, op, right }) => {
     const c = op.toUpperCase().replace(/\s+/g, ' ');
+    const span = spans ? spanKey(left.text) : undefined;
+    if (span) {
+      if (!TAG_COMPARATORS.includes(c)) throw invalid(`Invalid comparator '${c}' not one of '${setRepr(TAG_COMPARATORS)}'`);
+      if (right.kind !== 'string' && right.kind !== 'ident') throw invalid(`Expected a quoted string value for span.${span.column} (e.g. 'my-value'). Got value ${right.text}`);
+      return { ...span, op: c as TraceComparison['op'], value: stripQuotes(right.text, true) };
+    }
     const { key, attr } = traceKey(left.text, SEARCH_ATTRIBUTES);
     const numeric = attr !== undefined && NUMERIC.has(attr);
     const allowed = numeric ? NUMERIC_COMPARATORS : attr !== undefined ? STRING_COMPARATORS : TAG_COMPARATORS;
@@ -86,6 +106,6 @@ export function parseTraceFilter(filter?: string): TraceComparison[] {
 export function parseTraceOrderBy(orderBy?: string[]): TraceOrderBy[] {
   return (orderBy ?? []).map((clause) => {
     const { identifier, ascending } = parseOrderByString(clause);
-    return { ...traceKey(identifier, ORDER_ATTRIBUTES).key, ascending };
+    return { ...(traceKey(identifier, ORDER_ATTRIBUTES).key as TraceOrderBy), ascending };
   });
 }

@@ -20,6 +20,8 @@ interface Fx {
   /** A logged model (tag `tagged`) in the experiment. */
   loggedModel: string;
   traceId: string;
+  /** An assessment (feedback) on the trace. */
+  assessmentId: string;
 }
 
 type Sample = (fx: Fx) => Record<string, unknown>;
@@ -86,7 +88,18 @@ const SAMPLES: Record<string, Record<string, Sample>> = {
   '/model-versions/set-tag': { POST: (f) => ({ name: f.model, version: '1', key: 'k', value: 'v' }) },
   '/model-versions/delete-tag': { DELETE: (f) => ({ name: f.model, version: '1', key: 'tagged' }) },
   '/traces': { POST: (f) => ({ experiment_id: f.experimentId, timestamp_ms: 1 }), GET: (f) => ({ experiment_ids: [f.experimentId] }) },
-  '/traces/{request_id}': { PATCH: () => ({ timestamp_ms: 5, status: 'OK' }) },
+  '/traces/{request_id}': { PATCH: () => ({ timestamp_ms: 5, status: 'OK' }), GET: () => ({}) },
+  '/traces/get': { GET: (f) => ({ trace_id: f.traceId }) },
+  '/traces/batchGet': { GET: (f) => ({ trace_ids: [f.traceId] }) },
+  '/traces/batchGetInfos': { POST: (f) => ({ trace_ids: [f.traceId] }) },
+  '/traces/search': { POST: (f) => ({ locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: f.experimentId } }] }) },
+  '/traces/link-to-run': { POST: (f) => ({ trace_ids: [f.traceId], run_id: f.runId }) },
+  '/traces/{request_id}/assessments': { POST: () => ({ assessment: { assessment_name: 'q', source: { source_type: 'HUMAN', source_id: 'x' }, feedback: { value: 1 } } }) },
+  '/traces/{request_id}/assessments/{assessment_id}': {
+    GET: () => ({}),
+    PATCH: () => ({ assessment: { rationale: 'r' }, update_mask: 'rationale' }),
+    DELETE: () => ({}),
+  },
   '/traces/{request_id}/info': { GET: () => ({}) },
   '/traces/{request_id}/tags': { PATCH: () => ({ key: 'k', value: 'v' }), DELETE: () => ({ key: 'tagged' }) },
   '/traces/delete-traces': { POST: (f) => ({ experiment_id: f.experimentId, request_ids: [f.traceId] }) },
@@ -114,7 +127,7 @@ const BEFORE: Record<string, (fx: Fx, admin: Caller) => Promise<unknown>> = {
 
 /** The request path of a route: templates filled from the fixture. */
 function urlOf(p: string, f: Fx): string {
-  return `/api/2.0/mlflow${p.replace('{model_id}', f.loggedModel).replace('{tag_key}', 'tagged').replace('{request_id}', f.traceId)}`;
+  return `/api/2.0/mlflow${p.replace('{model_id}', f.loggedModel).replace('{tag_key}', 'tagged').replace('{request_id}', f.traceId).replace('{assessment_id}', f.assessmentId)}`;
 }
 
 /** What a user with `level` on the resource gets: allowed, or refused with 403. */
@@ -156,13 +169,16 @@ describe('basic-auth: every endpoint × permission level', () => {
     await ok('POST', 'registered-models/alias', { name: model, alias: 'champ', version: '1' });
     const loggedModel = (await ok('POST', 'logged-models', { experiment_id: experimentId, tags: [{ key: 'tagged', value: '1' }] })).model.info.model_id;
     const { trace_info: trace } = await ok('POST', 'traces', { experiment_id: experimentId, timestamp_ms: 1, tags: [{ key: 'tagged', value: '1' }] });
+    const assessmentId = (
+      await ok('POST', `traces/${trace.request_id}/assessments`, { assessment: { assessment_name: 'a', source: { source_type: 'HUMAN', source_id: 'x' }, feedback: { value: true } } })
+    ).assessment.assessment_id;
     // Inserted directly: a user who never signs in needs no (slow) scrypt hash.
     await srv.auth.db.insertInto('users').values({ username: `victim-${i}`, password_hash: 'none', is_admin: 0 }).execute();
     for (const [kind, key] of [['experiments', { experiment_id: experimentId }], ['registered-models', { name: model }]] as const) {
       await ok('POST', `${kind}/permissions/create`, { ...key, username: 'carol', permission: 'READ' });
       if (level !== 'admin') await ok('POST', `${kind}/permissions/create`, { ...key, username: BOB.username, permission: level });
     }
-    return { n: i, experimentId, experimentName, runId: run.info.run_id, model, source, self: level === 'admin' ? ADMIN.username : BOB.username, loggedModel, traceId: trace.request_id };
+    return { n: i, experimentId, experimentName, runId: run.info.run_id, model, source, self: level === 'admin' ? ADMIN.username : BOB.username, loggedModel, traceId: trace.request_id, assessmentId };
   }
 
   it('has a rule and a sample for every route the server serves, and no rule for a route it does not serve', () => {

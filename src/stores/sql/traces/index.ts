@@ -5,13 +5,14 @@
 import type { TraceStore } from '../../trace-store.js';
 import type { TrackingStore } from '../../tracking-store.js';
 import type { SqlConnection } from '../connect.js';
-import { SqlTraceStore } from './sql-trace-store.js';
+import { SqlTraceStoreV3 } from './v3.js';
 
 export { SqlTraceStore } from './sql-trace-store.js';
+export { SqlTraceStoreV3 } from './v3.js';
 
 /** A trace store sharing the SQL tracking store's pool; undefined for file and REST stores. */
 export function traceStoreOver(store: TrackingStore): TraceStore | undefined {
   const conn = (store as { conn?: SqlConnection }).conn;
   if (store.kind !== 'sql' || !conn?.db || !conn.dialect) return undefined;
-  return new SqlTraceStore(conn, store);
+  return new SqlTraceStoreV3(conn, store);
 }

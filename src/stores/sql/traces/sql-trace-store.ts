@@ -28,13 +28,15 @@ import type { SqlConnection } from '../connect.js';
 import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
 import { sqlExperimentId } from '../rows.js';
 import { pagingClause } from '../search-sql.js';
+import { currentRevision } from '../migrate/head.js';
+import { tablesAt } from '../migrate/revisions.js';
 
 /** MLflow's `SEARCH_MAX_RESULTS_THRESHOLD`, which the store checks (the handler caps at 500 first). */
 const SEARCH_MAX_RESULTS_THRESHOLD = 50000;
 /** Ids per `IN (...)` list, well under every dialect's parameter limit. */
 const ID_CHUNK = 500;
 
-interface TraceRow {
+export interface TraceRow {
   request_id: string;
   experiment_id: number | string;
   timestamp_ms: number | string;
@@ -45,16 +47,16 @@ interface TraceRow {
 const num = (v: number | string | null): number | null => (v === null || v === undefined ? null : Number(v));
 
 export class SqlTraceStore implements TraceStore {
-  private readonly db: Db;
-  private readonly dialect: SqlDialect;
+  protected readonly db: Db;
+  protected readonly dialect: SqlDialect;
 
   /** `tracking` is the store on the same database: it answers experiment lookups. */
-  constructor(conn: SqlConnection, private readonly tracking: TrackingStore) {
+  constructor(conn: SqlConnection, protected readonly tracking: TrackingStore) {
     this.db = conn.db;
     this.dialect = conn.dialect;
   }
 
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+  protected async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
@@ -66,7 +68,7 @@ export class SqlTraceStore implements TraceStore {
     }
   }
 
-  private write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  protected write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.guard(() => this.dialect.writeTransaction(this.db, fn));
   }
 
@@ -90,7 +92,7 @@ export class SqlTraceStore implements TraceStore {
     return { requestId, experimentId: exp.experimentId, timestampMs, executionTimeMs: null, status: 'IN_PROGRESS', requestMetadata: { ...requestMetadata }, tags: allTags };
   }
 
-  private async putKeyValues(tx: Tx, table: 'trace_tags' | 'trace_request_metadata', requestId: string, kv: Record<string, string>): Promise<void> {
+  protected async putKeyValues(tx: Tx, table: 'trace_tags' | 'trace_request_metadata', requestId: string, kv: Record<string, string>): Promise<void> {
     const rows = Object.entries(kv).map(([key, value]) => ({ request_id: requestId, key, value }));
     if (rows.length) await this.dialect.upsert(tx, table, rows, ['key', 'request_id'], ['value']);
   }
@@ -110,7 +112,7 @@ export class SqlTraceStore implements TraceStore {
     return this.getTraceInfo(requestId);
   }
 
-  private async row(db: Db | Tx, requestId: string): Promise<TraceRow> {
+  protected async row(db: Db | Tx, requestId: string): Promise<TraceRow> {
     const row = (await db
       .selectFrom('trace_info')
       .select(['request_id', 'experiment_id', 'timestamp_ms', 'execution_time_ms', 'status'])
@@ -125,13 +127,14 @@ export class SqlTraceStore implements TraceStore {
   }
 
   /** Rows → entities, with their tags and metadata read in one query per table and chunk. */
-  private async toInfos(db: Db | Tx, rows: TraceRow[]): Promise<TraceInfo[]> {
+  protected async toInfos(db: Db | Tx, rows: TraceRow[]): Promise<TraceInfo[]> {
     const infos = rows.map((r) => ({
       requestId: r.request_id,
       experimentId: String(r.experiment_id),
       timestampMs: Number(r.timestamp_ms),
       executionTimeMs: num(r.execution_time_ms),
-      status: r.status as TraceStatus,
+      // A V3 start writes the state's name; the v2 API shows its unset state under 2.x's name.
+      status: (r.status === 'STATE_UNSPECIFIED' ? 'TRACE_STATUS_UNSPECIFIED' : r.status) as TraceStatus,
       requestMetadata: {} as Record<string, string>,
       tags: {} as Record<string, string>,
     }));
@@ -151,13 +154,19 @@ export class SqlTraceStore implements TraceStore {
   }
 
   /** The SQL for a key: a column of `trace_info t`, or the tag/metadata value as a correlated subquery. */
-  private keyExpr(key: TraceKey): Expression<unknown> {
+  protected keyExpr(key: Exclude<TraceKey, { type: 'span' }>): Expression<unknown> {
     if (key.type === 'attribute') return sql.ref(`t.${key.column}`);
     const table = key.type === 'tag' ? 'trace_tags' : 'trace_request_metadata';
     return sql`(select kv.value from ${sql.table(table)} kv where kv.request_id = t.request_id and kv.${sql.ref('key')} = ${key.key})`;
   }
 
-  private condition(c: TraceComparison): RawBuilder<boolean> {
+  protected condition(c: TraceComparison): RawBuilder<boolean> {
+    if (c.type === 'span') {
+      // MLflow 3: the trace matches when any of its spans does.
+      const col = sql.ref(`s.${c.column}`);
+      const test = c.op === '=' ? this.dialect.eqCaseSensitive(col, String(c.value)) : sql<boolean>`(${col} is not null and not (${this.dialect.eqCaseSensitive(col, String(c.value))}))`;
+      return sql<boolean>`t.request_id in (select s.trace_id from spans s where ${test})`;
+    }
     const col = this.keyExpr(c);
     const v = c.value;
     if (Array.isArray(v)) {
@@ -173,6 +182,14 @@ export class SqlTraceStore implements TraceStore {
   }
 
   async searchTraces(opts: SearchTracesOptions): Promise<PagedList<TraceInfo>> {
+    return this.guard(async () => {
+      const page = await this.searchRows(opts);
+      return { ...page, items: await this.toInfos(this.db, page.items) };
+    });
+  }
+
+  /** One page of `trace_info` rows for a search (MLflow's limits, grammar, order and offset tokens). */
+  protected async searchRows(opts: SearchTracesOptions): Promise<PagedList<TraceRow>> {
     const maxResults = opts.maxResults ?? SEARCH_TRACES_DEFAULT_MAX_RESULTS;
     if (maxResults < 1) {
       throw new MlfError(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`, 'INVALID_PARAMETER_VALUE');
@@ -180,7 +197,7 @@ export class SqlTraceStore implements TraceStore {
     if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) {
       throw new MlfError(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_MAX_RESULTS_THRESHOLD}`, 'INVALID_PARAMETER_VALUE');
     }
-    const filters = parseTraceFilter(opts.filter);
+    const filters = parseTraceFilter(opts.filter, opts.spanFilters);
     const orderBy = parseTraceOrderBy(opts.orderBy);
     const offset = decodePageToken(opts.pageToken);
     const expIds = opts.experimentIds.map(sqlExperimentId).filter((x): x is number => x !== null);
@@ -195,17 +212,32 @@ export class SqlTraceStore implements TraceStore {
     return this.guard(async () => {
       const q = sql<TraceRow>`select t.request_id, t.experiment_id, t.timestamp_ms, t.execution_time_ms, t.status from trace_info t
         where ${sql.join(where, sql` and `)} order by ${sql.join(order)} ${pagingClause(this.dialect, maxResults, offset)}`;
-      const rows = (await q.execute(this.db)).rows;
-      const items = await this.toInfos(this.db, rows);
+      const items = (await q.execute(this.db)).rows;
       return items.length === maxResults ? { items, nextPageToken: encodePageToken(offset + maxResults) } : { items };
     });
   }
+
+  /** Tables of the database's revision (MLflow 3's `assessments` and `spans` may be absent). */
+  protected async hasTable(table: string): Promise<boolean> {
+    this.tables ??= (async () => {
+      const rev = await currentRevision(this.db);
+      return new Set(rev ? tablesAt(rev) : []);
+    })().catch((e) => {
+      this.tables = undefined;
+      throw e;
+    });
+    return (await this.tables).has(table);
+  }
+  private tables?: Promise<Set<string>>;
 
   async deleteTraces(experimentId: string, opts: DeleteTracesOptions): Promise<number> {
     const ids = opts.requestIds ?? [];
     validateDeleteTraces(opts.maxTimestampMillis, opts.maxTraces, ids);
     const expId = sqlExperimentId(String(experimentId));
     if (expId === null) return 0;
+    // Read before the transaction: on SQLite the pool is one connection, held by the transaction.
+    const v3Children: string[] = [];
+    for (const table of ['assessments', 'spans']) if (await this.hasTable(table)) v3Children.push(table);
     return this.write(async (tx) => {
       let q = tx.selectFrom('trace_info').select('request_id').where('experiment_id', '=', expId);
       // MLflow: a zero timestamp means "no bound", as its truthiness test reads it.
@@ -217,6 +249,7 @@ export class SqlTraceStore implements TraceStore {
         const part = doomed.slice(k, k + ID_CHUNK);
         // Children first: not every dialect/revision cascades these foreign keys.
         for (const table of ['trace_tags', 'trace_request_metadata']) await tx.deleteFrom(table).where('request_id', 'in', part).execute();
+        for (const table of v3Children) await tx.deleteFrom(table).where('trace_id', 'in', part).execute();
         await tx.deleteFrom('trace_info').where('request_id', 'in', part).execute();
       }
       return doomed.length;
