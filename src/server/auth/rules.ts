@@ -87,6 +87,7 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   ['/logged-models/{model_id}/tags', { PATCH: loggedModel('update') }],
   ['/logged-models/{model_id}/tags/{tag_key}', { DELETE: loggedModel('delete') }],
   ['/logged-models/{model_id}/params', { POST: loggedModel('update') }],
+  ['/logged-models/{model_id}/artifacts/directories', { GET: loggedModel('read') }],
   // ---- traces (MLflow 2.17 checks sign-in only; starting and deleting name the experiment, so mlf checks it) ----
   ['/traces', { POST: { ...exp('update'), stricter: true }, GET: { check: signedIn } }],
   ['/traces/{request_id}', { PATCH: { check: signedIn } }],
@@ -136,9 +137,19 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
  */
 export const ARTIFACT_RULES: Readonly<Record<string, Need>> = { GET: 'read', HEAD: 'read', PUT: 'update', DELETE: 'manage' };
 
-/** The rule for `method` on `rest`, HEAD falling back to GET as the router does. */
-export function ruleFor(rest: string, method: string): Rule | undefined {
-  const e = RULES.get(rest) ?? RULES.get(templateRouteKey(rest));
+/**
+ * Endpoints MLflow serves only under `/ajax-api/2.0/mlflow` for its UI, which are not in the API
+ * route table: the logged model's file download reads the model's experiment, as in MLflow 3's
+ * `LOGGED_MODEL_BEFORE_REQUEST_VALIDATORS`.
+ */
+export const AJAX_RULES: RuleTable = new Map<string, Record<string, Rule>>([
+  ['/logged-models/{model_id}/artifacts/files', { GET: loggedModel('read') }],
+]);
+
+/** The rule for `method` on `rest` (`ajax`: the request came under `/ajax-api`), HEAD falling back to GET as the router does. */
+export function ruleFor(rest: string, method: string, ajax = false): Rule | undefined {
+  const key = templateRouteKey(rest);
+  const e = RULES.get(rest) ?? RULES.get(key) ?? (ajax ? AJAX_RULES.get(key) : undefined);
   if (!e) return undefined;
   return e[method] ?? (method === 'HEAD' ? e.GET : undefined);
 }

@@ -16,6 +16,8 @@ const TEMPLATES: [RegExp, string][] = [
   [new RegExp(`^/logged-models/(${ID})/tags$`), '/logged-models/{model_id}/tags'],
   [new RegExp(`^/logged-models/(${ID})/tags/(.+)$`), '/logged-models/{model_id}/tags/{tag_key}'],
   [new RegExp(`^/logged-models/(${ID})/params$`), '/logged-models/{model_id}/params'],
+  [new RegExp(`^/logged-models/(${ID})/artifacts/directories$`), '/logged-models/{model_id}/artifacts/directories'],
+  [new RegExp(`^/logged-models/(${ID})/artifacts/files$`), '/logged-models/{model_id}/artifacts/files'],
 ];
 
 /** The route template of a logged-model path (`/logged-models/m-1/tags` → `/logged-models/{model_id}/tags`), or undefined. */
@@ -31,7 +33,8 @@ export function loggedModelPathParams(path: string): { modelId: string; tagKey?:
   return { modelId: m?.[1] ?? '', tagKey: m?.[2] };
 }
 
-function modelsOf(store: TrackingStore): LoggedModelStore {
+/** The store's logged models, or BAD_REQUEST for a store without them. */
+export function modelsOf(store: TrackingStore): LoggedModelStore {
   if (!store.loggedModels) throw new MlfError(`Logged models are not supported by the tracking store '${store.displayUri}'.`, 'BAD_REQUEST');
   return store.loggedModels;
 }
