@@ -82,6 +82,8 @@ export interface ModelVersion {
    * model's `latestVersions`, as MLflow's SQL store leaves them.
    */
   aliases: string[];
+  /** The logged model (MLflow 3) the version was registered from: the id of a `models:/<model_id>` source. */
+  modelId?: string;
 }
 
 export interface RegisteredModel {
@@ -110,6 +112,11 @@ export interface CreateModelVersionOptions {
   tags?: RegistryTag[];
   runLink?: string | null;
   description?: string | null;
+  /**
+   * The logged model (MLflow 3's `model_id` request field). MLflow's SQL registry keeps no column
+   * for it; the REST store sends it on, and the server records the version on the logged model.
+   */
+  modelId?: string;
 }
 
 export interface SearchRegistryOptions {
