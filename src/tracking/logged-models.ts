@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { MlfError } from '../lib/errors.js';
-import type { KeyValue, PagedList } from './entities.js';
+import type { KeyValue, PagedList, Run } from './entities.js';
 
 /** LoggedModelStatus names with their proto numbers (what the SQL `status` column holds). */
 export const LOGGED_MODEL_STATUS_CODES = {
@@ -113,6 +113,45 @@ export interface LoggedModelStore {
   runLinks?(runIds: string[]): Promise<Map<string, RunModelLinks>>;
 }
 
+/** `logged_model_metrics` column sizes: longer dataset fields are refused before anything is written. */
+const MAX_MODEL_METRIC_DATASET_NAME = 500;
+const MAX_MODEL_METRIC_DATASET_DIGEST = 36;
+
+/**
+ * The points of a log-metric / log-batch that also go to logged models (MLflow 3's
+ * `_log_model_metrics`): those with a `modelId`, each once (MLflow skips repeats of a whole point),
+ * and once per model, name, timestamp, step (the table's key with the run): the first one logged wins.
+ */
+export function modelMetricPoints(metrics: readonly { key: string; value: number; timestamp: number; step: number; modelId?: string; datasetName?: string; datasetDigest?: string }[]): LoggedModelMetricPoint[] {
+  const out: LoggedModelMetricPoint[] = [];
+  const seen = new Set<string>();
+  for (const m of metrics) {
+    if (!m.modelId) continue;
+    if (m.datasetName && m.datasetName.length > MAX_MODEL_METRIC_DATASET_NAME) {
+      throw new MlfError(`Dataset name of metric '${m.key}' is ${m.datasetName.length} characters long; at most ${MAX_MODEL_METRIC_DATASET_NAME} are allowed.`, 'INVALID_PARAMETER_VALUE');
+    }
+    if (m.datasetDigest && m.datasetDigest.length > MAX_MODEL_METRIC_DATASET_DIGEST) {
+      throw new MlfError(`Dataset digest of metric '${m.key}' is ${m.datasetDigest.length} characters long; at most ${MAX_MODEL_METRIC_DATASET_DIGEST} are allowed.`, 'INVALID_PARAMETER_VALUE');
+    }
+    const pk = JSON.stringify([m.modelId, m.key, m.timestamp, m.step]);
+    if (seen.has(pk)) continue;
+    seen.add(pk);
+    out.push({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, modelId: m.modelId, datasetName: m.datasetName, datasetDigest: m.datasetDigest });
+  }
+  return out;
+}
+
+/** A point bound for a logged model (what {@link modelMetricPoints} keeps). */
+export interface LoggedModelMetricPoint {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  modelId: string;
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
 /** MLflow's `SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT`. */
 export const SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT = 100;
 
@@ -186,4 +225,19 @@ export function loggedModelToJson(m: LoggedModel): Json {
   if (m.data.params.length) data.params = m.data.params.map(kvJson);
   if (m.data.metrics.length) data.metrics = m.data.metrics.map(metricJson);
   return { info, data };
+}
+
+/**
+ * Fills MLflow 3's model links of runs (`inputs.modelInputs`, `outputs`) from a store's logged
+ * models; runs without links, and stores without logged models, are left as they are.
+ */
+export async function withModelLinks(models: LoggedModelStore | undefined, runs: Run[]): Promise<void> {
+  if (!models?.runLinks || !runs.length) return;
+  const links = await models.runLinks(runs.map((r) => r.info.runId));
+  for (const r of runs) {
+    const l = links.get(r.info.runId);
+    if (!l) continue;
+    if (l.inputs.length) r.inputs.modelInputs = l.inputs.map((m) => ({ modelId: m.modelId }));
+    if (l.outputs.length) r.outputs = { modelOutputs: l.outputs.map((m) => ({ modelId: m.modelId, step: m.step })) };
+  }
 }

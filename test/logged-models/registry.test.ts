@@ -138,7 +138,7 @@ for (const dialect of testDialects()) {
   });
 }
 
-describe.skipIf(!cliBuilt())('mlf models versions create from a logged model', () => {
+describe.skipIf(!cliBuilt())('mlf models versions create from a logged model; mlf runs describe with model links', () => {
   for (const target of ['SQLite', 'mlf server'] as const) {
     it(`gives model_id under --json and tags the model (${target})`, async () => {
       const dir = tempDir('mlf-lm-reg-cli-');
@@ -148,14 +148,19 @@ describe.skipIf(!cliBuilt())('mlf models versions create from a logged model', (
         const uri = server?.url ?? dbUri;
         const base = `${uri}/api/2.0/mlflow`;
         let modelId: string;
+        let runId: string;
         let tagOf: () => Promise<string | undefined>;
         if (server) {
           const post = async (p: string, body: unknown) => (await fetch(`${base}/${p}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
           modelId = (await post('logged-models', { experiment_id: '0' })).model.info.model_id;
+          runId = (await post('runs/create', { experiment_id: '0' })).run.info.run_id;
+          await post('runs/outputs', { run_id: runId, models: [{ model_id: modelId, step: 2 }] });
           tagOf = async () => (await (await fetch(`${base}/logged-models/${modelId}`)).json()).model.info.tags?.[0]?.value;
         } else {
           const store = await openTrackingStore(dbUri);
           modelId = (await store.loggedModels!.create({ experimentId: '0' })).info.modelId;
+          runId = (await store.createRun({ experimentId: '0', startTime: 1 })).info.runId;
+          await store.loggedModels!.logOutputs!(runId, [{ modelId, step: 2 }]);
           await store.close();
           tagOf = async () => {
             const s = await openTrackingStore(dbUri);
@@ -177,6 +182,8 @@ describe.skipIf(!cliBuilt())('mlf models versions create from a logged model', (
         expect(bad.code).toBe(1);
         expect(bad.stderr.trim()).toBe("Error: Logged model with ID 'm-00000000000000000000000000000000' not found.");
         expect((await runJson(['models', 'versions', 'list', 'clf'], opts)).model_versions).toHaveLength(1);
+        const described = await runJson(['runs', 'describe', runId, '--json'], opts);
+        expect(described.outputs).toEqual({ model_outputs: [{ model_id: modelId, step: 2 }] });
       } finally {
         await server?.stop();
         fs.rmSync(dir, { recursive: true, force: true });

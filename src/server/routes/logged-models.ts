@@ -129,22 +129,6 @@ export function addLoggedModelRoutes(t: RouteTable, store: TrackingStore): void 
   });
 }
 
-/**
- * Adds MLflow 3's model links to run JSON (from `runToJson`): `inputs.model_inputs` and
- * `outputs.model_outputs`. Stores without logged models leave runs as they are.
- */
-export async function addRunModelLinks(store: TrackingStore, runs: Record<string, any>[]): Promise<void> {
-  const linksOf = store.loggedModels?.runLinks;
-  if (!linksOf || !runs.length) return;
-  const links = await linksOf.call(store.loggedModels, runs.map((r) => String(r.info.run_id)));
-  for (const r of runs) {
-    const l = links.get(String(r.info.run_id));
-    if (!l) continue;
-    if (l.inputs.length) r.inputs = { ...(r.inputs ?? {}), model_inputs: l.inputs.map((m) => ({ model_id: m.modelId })) };
-    if (l.outputs.length) r.outputs = { model_outputs: l.outputs.map((m) => ({ model_id: m.modelId, step: m.step })) };
-  }
-}
-
 /** `models[]` of runs/outputs (`{model_id, step}`, both required) or runs/log-inputs (`{model_id}`). */
 export function modelRefsFrom(p: Params, withStep: boolean): { modelId: string; step: number }[] {
   return list(p, 'models').map((m, i) => {
