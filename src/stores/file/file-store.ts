@@ -20,6 +20,7 @@ import { experimentNameTaken, malformedModelJson, mustBeActive, paramsAlreadyLog
 import fs from 'node:fs';
 import path from 'node:path';
 import { MlfError, invalidParameter } from '../../lib/errors.js';
+import { appendFileModelMetrics, prepareFileModelMetrics } from './logged-model-metrics.js';
 import { FileLoggedModels } from './logged-models.js';
 import { noStoreError } from '../no-store.js';
 import {
@@ -743,6 +744,8 @@ export class FileStore implements TrackingStore {
    * tags. A `mlflow.runName` tag also renames the run in its meta, as MLflow does.
    */
   private writeBatch(loc: RunLocation, info: RunInfo, metrics: Metric[], params: Param[], tags: RunTag[], kind: 'batch' | 'single'): void {
+    // Points with a model id also go to the model's folder; an unknown model is refused before any write.
+    const modelMetrics = prepareFileModelMetrics(this.loggedModels, info.runId, metrics);
     const newParams: Param[] = [];
     const conflicts: { key: string; old_value: string; new_value: string }[] = [];
     for (const p of params) {
@@ -781,6 +784,7 @@ export class FileStore implements TrackingStore {
       assertWritableInside(this.realRoot, file);
       appendLines(file, lines);
     }
+    appendFileModelMetrics(modelMetrics);
 
     let runName: string | undefined;
     for (const t of tags) {

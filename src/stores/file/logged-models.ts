@@ -124,6 +124,13 @@ export class FileLoggedModels implements LoggedModelStore {
     return String(meta?.lifecycle_stage ?? 'active');
   }
 
+  /** The metrics folder of a model (deleted ones too, as the SQL table's key allows), or RESOURCE_DOES_NOT_EXIST. */
+  metricsDir(modelId: string): string {
+    const dir = this.modelDir(modelId);
+    if (!dir) throw modelNotFound(modelId);
+    return path.join(dir, METRICS);
+  }
+
   /** The folder of an active model, or RESOURCE_DOES_NOT_EXIST. */
   private activeDir(modelId: string): string {
     const dir = this.modelDir(modelId);

@@ -13,6 +13,7 @@ import type { Db, Tx } from '../dialects/dialect.js';
 import { encodeMetricValue, metricFromRow, type MetricRow } from '../rows.js';
 import { chunks, type SqlExecutor } from './executor.js';
 import { requireActiveRun } from './runs.js';
+import { writeModelMetrics } from '../logged-models/metrics.js';
 
 export async function logBatch(x: SqlExecutor, runId: string, batch: LogBatch): Promise<void> {
   const { metrics, params, tags } = validateLogBatch(runId, batch);
@@ -24,6 +25,7 @@ export async function logBatch(x: SqlExecutor, runId: string, batch: LogBatch): 
     const run = await requireActiveRun(x, tx, runId);
     await writeParams(x, tx, run.run_uuid, params);
     await writeMetrics(x, tx, run.run_uuid, metrics);
+    await writeModelMetrics(x, tx, run, metrics);
     await writeTags(x, tx, run.run_uuid, tags);
   });
 }
