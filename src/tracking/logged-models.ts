@@ -241,3 +241,41 @@ export async function withModelLinks(models: LoggedModelStore | undefined, runs:
     if (l.outputs.length) r.outputs = { modelOutputs: l.outputs.map((m) => ({ modelId: m.modelId, step: m.step })) };
   }
 }
+
+/** The inverse of {@link loggedModelToJson}: MLflow's `LoggedModel` JSON (from MLflow or mlf) as an entity. */
+export function loggedModelFromJson(j: Json): LoggedModel {
+  const i = (j.info ?? {}) as Json;
+  const d = (j.data ?? {}) as Json;
+  const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+  const opt = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : String(v));
+  const kv = (v: unknown) => list(v).map((t) => ({ key: String(t.key), value: String(t.value ?? '') }));
+  const status = String(i.status ?? 'LOGGED_MODEL_STATUS_UNSPECIFIED');
+  return {
+    info: {
+      modelId: String(i.model_id),
+      experimentId: String(i.experiment_id),
+      name: String(i.name ?? ''),
+      creationTimestampMs: Number(i.creation_timestamp_ms ?? 0),
+      lastUpdatedTimestampMs: Number(i.last_updated_timestamp_ms ?? 0),
+      artifactUri: String(i.artifact_uri ?? ''),
+      status: (status in LOGGED_MODEL_STATUS_CODES ? status : loggedModelStatusFromCode(Number(status))) as LoggedModelStatus,
+      modelType: opt(i.model_type),
+      sourceRunId: opt(i.source_run_id),
+      statusMessage: opt(i.status_message),
+      tags: kv(i.tags),
+    },
+    data: {
+      params: kv(d.params),
+      metrics: list(d.metrics).map((m) => ({
+        key: String(m.key),
+        value: Number(m.value),
+        timestamp: Number(m.timestamp ?? 0),
+        step: Number(m.step ?? 0),
+        runId: String(m.run_id ?? ''),
+        modelId: String(m.model_id ?? i.model_id),
+        datasetName: opt(m.dataset_name),
+        datasetDigest: opt(m.dataset_digest),
+      })),
+    },
+  };
+}

@@ -184,6 +184,14 @@ describe.skipIf(!cliBuilt())('mlf models versions create from a logged model; ml
         expect((await runJson(['models', 'versions', 'list', 'clf'], opts)).model_versions).toHaveLength(1);
         const described = await runJson(['runs', 'describe', runId, '--json'], opts);
         expect(described.outputs).toEqual({ model_outputs: [{ model_id: modelId, step: 2 }] });
+        if (server) {
+          // `models:/<model_id>` downloads the logged model's artifacts (through the REST store's logged models).
+          const put = await fetch(`${uri}/api/2.0/mlflow-artifacts/artifacts/0/models/${modelId}/artifacts/MLmodel`, { method: 'PUT', body: 'flavors: {}\n' });
+          expect(put.status).toBe(200);
+          const dl = await runCli(['artifacts', 'download', '-u', `models:/${modelId}`, '-d', path.join(dir, 'dl')], opts);
+          expect(dl.code, dl.stderr).toBe(0);
+          expect(fs.readFileSync(path.join(dl.stdout.trim(), 'MLmodel'), 'utf8')).toBe('flavors: {}\n');
+        }
       } finally {
         await server?.stop();
         fs.rmSync(dir, { recursive: true, force: true });

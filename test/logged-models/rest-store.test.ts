@@ -63,4 +63,29 @@ describe('REST stores and MLflow 3 logged-model fields', () => {
     expect(lastRequest(srv).json).toEqual({ name: 'clf', source: 'models:/m-1', model_id: 'm-1' });
     expect(v.modelId).toBe('m-1');
   });
+
+  it('sends the logged-model requests MLflow\'s RestStore sends and reads the LoggedModel JSON back', async () => {
+    const models = store.loggedModels;
+    const MODEL = {
+      info: { model_id: 'm-1', experiment_id: '3', name: 'clf', creation_timestamp_ms: 1, last_updated_timestamp_ms: 2, artifact_uri: 'mlflow-artifacts:/3/models/m-1/artifacts', status: 'LOGGED_MODEL_READY', source_run_id: 'abc', tags: [{ key: 't', value: 'v' }] },
+      data: { params: [{ key: 'p', value: '1' }], metrics: [{ key: 'acc', value: 0.5, timestamp: 3, step: 0, dataset_name: 'eval', dataset_digest: 'd', model_id: 'm-1', run_id: 'abc' }] },
+    };
+    srv.fallback = () => ({ body: { model: MODEL, models: [MODEL], next_page_token: 'next' } });
+    const m = await models.create({ experimentId: '3', name: 'clf', sourceRunId: 'abc', params: [{ key: 'p', value: '1' }] });
+    expect(lastRequest(srv)).toMatchObject({ method: 'POST', path: '/logged-models', json: { experiment_id: '3', name: 'clf', source_run_id: 'abc', params: [{ key: 'p', value: '1' }] } });
+    expect(m.info).toMatchObject({ modelId: 'm-1', experimentId: '3', status: 'LOGGED_MODEL_READY', sourceRunId: 'abc', tags: [{ key: 't', value: 'v' }] });
+    expect(m.data.metrics).toEqual([{ key: 'acc', value: 0.5, timestamp: 3, step: 0, datasetName: 'eval', datasetDigest: 'd', modelId: 'm-1', runId: 'abc' }]);
+    await models.get('m-1', true);
+    expect(lastRequest(srv)).toMatchObject({ method: 'GET', path: '/logged-models/m-1' });
+    expect(lastRequest(srv).query).toEqual({ allow_deleted: ['true'] });
+    await models.finalize('m-1', 'LOGGED_MODEL_READY');
+    expect(lastRequest(srv)).toMatchObject({ method: 'PATCH', path: '/logged-models/m-1', json: { model_id: 'm-1', status: 'LOGGED_MODEL_READY' } });
+    await models.deleteTag('m-1', 'a/b');
+    expect(lastRequest(srv)).toMatchObject({ method: 'DELETE', path: '/logged-models/m-1/tags/a%2Fb' });
+    const page = await models.search({ experimentIds: ['3'], filter: "name = 'clf'", orderBy: [{ fieldName: 'metrics.acc', ascending: false, datasetName: 'eval' }] });
+    expect(lastRequest(srv).json).toEqual({ experiment_ids: ['3'], filter: "name = 'clf'", order_by: [{ field_name: 'metrics.acc', ascending: false, dataset_name: 'eval' }] });
+    expect([page.items.length, page.nextPageToken]).toEqual([1, 'next']);
+    await models.logOutputs!('abc', [{ modelId: 'm-1', step: 2 }]);
+    expect(lastRequest(srv)).toMatchObject({ method: 'POST', path: '/runs/outputs', json: { run_id: 'abc', models: [{ model_id: 'm-1', step: 2 }] } });
+  });
 });
