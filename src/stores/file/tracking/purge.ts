@@ -1,11 +1,10 @@
 /** gc's permanent delete in the file store: run folders and whole experiment folders, counted first. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { invalidParameter } from '../../../lib/errors.js';
 import type { RunInfo } from '../../../tracking/entities.js';
+import { experimentsNotDeleted, runNotDeleted } from '../../../tracking/messages.js';
 import { validateExperimentId, validateRunId } from '../../../tracking/validation.js';
 import type { PurgeResult } from '../../tracking-store.js';
-import { experimentsNotDeletedMessage, runNotDeletedMessage } from '../../sql/purge.js';
 import { assertWritableInside, isTempName, listFilesRecursive, readEntries } from '../fs-io.js';
 import { DATASETS, META, TAGS, runInfoFromMeta } from '../layout.js';
 import type { ExperimentLocation, FileExecutor, RunLocation } from './executor.js';
@@ -23,7 +22,7 @@ export async function purgeRuns(f: FileExecutor, runIds: string[], opts: { dryRu
     if (!loc) continue; // already gone: purging is idempotent
     const meta = f.readMeta(loc.dir);
     const info = meta ? runInfoFromMeta(meta) : undefined;
-    if (info && info.lifecycleStage !== 'deleted') throw invalidParameter(runNotDeletedMessage(id));
+    if (info && info.lifecycleStage !== 'deleted') throw runNotDeleted(id);
     found.push({ loc, info: info ?? ({ runId: id } as RunInfo) });
   }
   const rows: Record<string, number> = { runs: 0 };
@@ -56,7 +55,7 @@ export async function purgeExperiments(f: FileExecutor, experimentIds: string[],
     const trashed = locateExperiment(f, id, 'DELETED_ONLY');
     if (trashed) targets.push(trashed);
   }
-  if (notDeleted.length > 0) throw invalidParameter(experimentsNotDeletedMessage(notDeleted));
+  if (notDeleted.length > 0) throw experimentsNotDeleted(notDeleted);
   const rows: Record<string, number> = { experiments: 0, experiment_tags: 0, datasets: 0, runs: 0 };
   const runIds: string[] = [];
   for (const loc of targets) {
