@@ -7,6 +7,7 @@
 import type { CreateModelVersionOptions, ModelVersion, RegistryStore } from '../stores/registry-store.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import type { HttpClient } from '../stores/rest/http-client.js';
+import { registryNeedsDatabase } from '../tracking/messages.js';
 
 export async function registryFor(store: TrackingStore): Promise<RegistryStore> {
   if (store.kind === 'rest') {
@@ -16,8 +17,7 @@ export async function registryFor(store: TrackingStore): Promise<RegistryStore> 
   const { registryStoreOver } = await import('../stores/sql/registry/index.js');
   const reg = registryStoreOver(store);
   if (reg) return reg;
-  const { assertRegistrySupported } = await import('../stores/file/registry-unsupported.js');
-  return assertRegistrySupported();
+  throw registryNeedsDatabase();
 }
 
 /**

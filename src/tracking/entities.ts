@@ -168,3 +168,10 @@ export function compareMetricPoints(a: Metric, b: Metric): number {
 export function sortByKey<T extends { key: string }>(items: T[]): T[] {
   return items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
+
+/** What one `log_batch` carries (validated once, by validateLogBatch in validation.ts). */
+export interface LogBatch {
+  metrics?: Metric[];
+  params?: Param[];
+  tags?: RunTag[];
+}

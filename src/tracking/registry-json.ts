@@ -6,7 +6,7 @@
  * @example
  * modelVersionToJson(v) // { name: 'm', version: '1', creation_timestamp: 1700000000000, current_stage: 'None', status: 'READY', ... }
  */
-import type { ModelVersion, RegisteredModel } from '../stores/registry-store.js';
+import type { ModelVersion, RegisteredModel } from './registry-entities.js';
 
 type Json = Record<string, unknown>;
 

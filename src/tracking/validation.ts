@@ -13,12 +13,12 @@ import {
   isRunStatus,
   type DatasetInput,
   type ExperimentTag,
+  type LogBatch,
   type Metric,
   type Param,
   type RunStatus,
   type RunTag,
 } from './entities.js';
-import type { LogBatch } from '../stores/tracking-store.js';
 import { pyFloatRepr, pyJsonDumps, pyRepr, pyStr, pyStrRepr } from './py-format.js';
 
 // ---- limits (mlflow/utils/validation.py, mlflow/store/tracking/__init__.py) ----
