@@ -1,12 +1,14 @@
 /**
  * Where `mlf artifacts list/download` read from: a run (`--run-id` + `--artifact-path`), or a URI
- * (`runs:/<run_id>/<path>`, `models:/<name>/<version>`, `models:/<name>@<alias>`, or any artifact
+ * (`runs:/<run_id>/<path>`, `models:/<name>/<version>`, `models:/<name>@<alias>`, MLflow 3's
+ * `models:/<model_id>` (a logged model's artifacts), or any artifact
  * URI that {@link repositoryFor} reaches). Returns the repository and the path inside it.
  */
 import { MlfError } from '../lib/errors.js';
 import type { RegistryStore } from '../stores/registry-store.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import { uriScheme } from '../tracking/uri.js';
+import { loggedModelIdOfSource } from '../tracking/models-uri.js';
 import type { ArtifactRepository } from './repository.js';
 import { repositoryFor, splitArtifactUri } from './resolve.js';
 
@@ -71,8 +73,13 @@ export async function resolveSource(
     if (!m) throw new MlfError(`Not a valid runs URI: '${uri}'. Expected runs:/<run_id>/<path>.`, 'INVALID_PARAMETER_VALUE');
     return ofRun(store, m[1]!, m[2]!.replace(/\/+$/, ''), true);
   }
-  // A version registered from `runs:/<id>/model` keeps that as its location: resolve it in turn.
-  if (scheme === 'models') return resolveSource(store, { artifactUri: await modelLocation(uri, registry) }, registry);
+  if (scheme === 'models') {
+    // MLflow 3: `models:/<model_id>` is a logged model's artifact folder.
+    const modelId = loggedModelIdOfSource(uri);
+    if (modelId && store.loggedModels) return resolveSource(store, { artifactUri: (await store.loggedModels.get(modelId)).info.artifactUri }, registry);
+    // A version registered from `runs:/<id>/model` keeps that as its location: resolve it in turn.
+    return resolveSource(store, { artifactUri: await modelLocation(uri, registry) }, registry);
+  }
   const { parent, name } = splitArtifactUri(uri);
   return { repo: await repositoryFor(parent, store), rel: name, flatten: true };
 }

@@ -19,6 +19,7 @@ import { maskUri } from '../tracking/uri.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import { trackingRoutes, type RouteTable } from './routes/tracking.js';
 import { addLoggedModelRoutes, addRunOutputRoutes } from './routes/logged-models.js';
+import { addLoggedModelArtifactRoutes } from './routes/logged-model-artifacts.js';
 import { templateRouteKey } from './routes/route-key.js';
 import { ArtifactAccess, artifactProxyHandlers } from './routes/artifacts.js';
 import { addFileStoreRegistryRoutes, registryRoutes } from './routes/registry.js';
@@ -153,9 +154,10 @@ export function createApp(opts: AppOptions): App {
   const ajaxOnly = ajaxRoutes(store, access);
   addTraceArtifactRoute(ajaxOnly, traces, access);
   addStoredSpansToTraceArtifact(ajaxOnly, traces);
+  addLoggedModelArtifactRoutes(table, ajaxOnly, store, access);
   const atRoot = rootRoutes(store, access, table);
   const dispatchReply = (t: ReplyTable, req: Req, rest: string): Promise<Reply> | undefined => {
-    const entry = t.get(rest);
+    const entry = t.get(rest) ?? t.get(templateRouteKey(rest));
     const h = entry && (entry[req.method] ?? (req.method === 'HEAD' ? entry.GET : undefined));
     return h?.(req);
   };

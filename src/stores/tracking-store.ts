@@ -20,6 +20,7 @@ import type {
   DatasetInput,
   Experiment,
   ExperimentTag,
+  LogBatch,
   Metric,
   MetricWithRunId,
   PagedList,
@@ -31,6 +32,9 @@ import type {
   ViewType,
 } from '../tracking/entities.js';
 import type { LoggedModelStore } from '../tracking/logged-models.js';
+
+// Shared with the validation rules; re-exported for the stores and their callers.
+export type { LogBatch } from '../tracking/entities.js';
 
 export interface SearchExperimentsOptions {
   viewType?: ViewType;
@@ -72,11 +76,6 @@ export interface UpdateRunOptions {
   runName?: string;
 }
 
-export interface LogBatch {
-  metrics?: Metric[];
-  params?: Param[];
-  tags?: RunTag[];
-}
 
 export interface BulkIntervalOptions {
   startStep?: number;

@@ -51,6 +51,14 @@ export interface Metric {
   value: number;
   timestamp: number;
   step: number;
+  /**
+   * MLflow 3: the logged model the point is about, and the dataset it was computed on. A point
+   * with a model also lands in the model's metrics (`logged_model_metrics`); runs' own metrics
+   * never carry these.
+   */
+  modelId?: string;
+  datasetName?: string;
+  datasetDigest?: string;
 }
 
 export interface MetricWithRunId extends Metric {
@@ -115,12 +123,16 @@ export interface RunData {
 
 export interface RunInputs {
   datasetInputs: DatasetInput[];
+  /** MLflow 3: logged models the run used (`inputs.model_inputs`), where the store links them. */
+  modelInputs?: { modelId: string }[];
 }
 
 export interface Run {
   info: RunInfo;
   data: RunData;
   inputs: RunInputs;
+  /** MLflow 3: logged models the run produced (`outputs.model_outputs`), where the store links them. */
+  outputs?: { modelOutputs: { modelId: string; step: number }[] };
 }
 
 /** One page of results; `nextPageToken` is absent on the last page. */
@@ -155,4 +167,11 @@ export function compareMetricPoints(a: Metric, b: Metric): number {
 
 export function sortByKey<T extends { key: string }>(items: T[]): T[] {
   return items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** What one `log_batch` carries (validated once, by validateLogBatch in validation.ts). */
+export interface LogBatch {
+  metrics?: Metric[];
+  params?: Param[];
+  tags?: RunTag[];
 }

@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { MlfError } from '../lib/errors.js';
-import type { KeyValue, PagedList } from './entities.js';
+import type { KeyValue, PagedList, Run } from './entities.js';
 
 /** LoggedModelStatus names with their proto numbers (what the SQL `status` column holds). */
 export const LOGGED_MODEL_STATUS_CODES = {
@@ -113,6 +113,45 @@ export interface LoggedModelStore {
   runLinks?(runIds: string[]): Promise<Map<string, RunModelLinks>>;
 }
 
+/** `logged_model_metrics` column sizes: longer dataset fields are refused before anything is written. */
+const MAX_MODEL_METRIC_DATASET_NAME = 500;
+const MAX_MODEL_METRIC_DATASET_DIGEST = 36;
+
+/**
+ * The points of a log-metric / log-batch that also go to logged models (MLflow 3's
+ * `_log_model_metrics`): those with a `modelId`, each once (MLflow skips repeats of a whole point),
+ * and once per model, name, timestamp, step (the table's key with the run): the first one logged wins.
+ */
+export function modelMetricPoints(metrics: readonly { key: string; value: number; timestamp: number; step: number; modelId?: string; datasetName?: string; datasetDigest?: string }[]): LoggedModelMetricPoint[] {
+  const out: LoggedModelMetricPoint[] = [];
+  const seen = new Set<string>();
+  for (const m of metrics) {
+    if (!m.modelId) continue;
+    if (m.datasetName && m.datasetName.length > MAX_MODEL_METRIC_DATASET_NAME) {
+      throw new MlfError(`Dataset name of metric '${m.key}' is ${m.datasetName.length} characters long; at most ${MAX_MODEL_METRIC_DATASET_NAME} are allowed.`, 'INVALID_PARAMETER_VALUE');
+    }
+    if (m.datasetDigest && m.datasetDigest.length > MAX_MODEL_METRIC_DATASET_DIGEST) {
+      throw new MlfError(`Dataset digest of metric '${m.key}' is ${m.datasetDigest.length} characters long; at most ${MAX_MODEL_METRIC_DATASET_DIGEST} are allowed.`, 'INVALID_PARAMETER_VALUE');
+    }
+    const pk = JSON.stringify([m.modelId, m.key, m.timestamp, m.step]);
+    if (seen.has(pk)) continue;
+    seen.add(pk);
+    out.push({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, modelId: m.modelId, datasetName: m.datasetName, datasetDigest: m.datasetDigest });
+  }
+  return out;
+}
+
+/** A point bound for a logged model (what {@link modelMetricPoints} keeps). */
+export interface LoggedModelMetricPoint {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  modelId: string;
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
 /** MLflow's `SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT`. */
 export const SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT = 100;
 
@@ -186,4 +225,57 @@ export function loggedModelToJson(m: LoggedModel): Json {
   if (m.data.params.length) data.params = m.data.params.map(kvJson);
   if (m.data.metrics.length) data.metrics = m.data.metrics.map(metricJson);
   return { info, data };
+}
+
+/**
+ * Fills MLflow 3's model links of runs (`inputs.modelInputs`, `outputs`) from a store's logged
+ * models; runs without links, and stores without logged models, are left as they are.
+ */
+export async function withModelLinks(models: LoggedModelStore | undefined, runs: Run[]): Promise<void> {
+  if (!models?.runLinks || !runs.length) return;
+  const links = await models.runLinks(runs.map((r) => r.info.runId));
+  for (const r of runs) {
+    const l = links.get(r.info.runId);
+    if (!l) continue;
+    if (l.inputs.length) r.inputs.modelInputs = l.inputs.map((m) => ({ modelId: m.modelId }));
+    if (l.outputs.length) r.outputs = { modelOutputs: l.outputs.map((m) => ({ modelId: m.modelId, step: m.step })) };
+  }
+}
+
+/** The inverse of {@link loggedModelToJson}: MLflow's `LoggedModel` JSON (from MLflow or mlf) as an entity. */
+export function loggedModelFromJson(j: Json): LoggedModel {
+  const i = (j.info ?? {}) as Json;
+  const d = (j.data ?? {}) as Json;
+  const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+  const opt = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : String(v));
+  const kv = (v: unknown) => list(v).map((t) => ({ key: String(t.key), value: String(t.value ?? '') }));
+  const status = String(i.status ?? 'LOGGED_MODEL_STATUS_UNSPECIFIED');
+  return {
+    info: {
+      modelId: String(i.model_id),
+      experimentId: String(i.experiment_id),
+      name: String(i.name ?? ''),
+      creationTimestampMs: Number(i.creation_timestamp_ms ?? 0),
+      lastUpdatedTimestampMs: Number(i.last_updated_timestamp_ms ?? 0),
+      artifactUri: String(i.artifact_uri ?? ''),
+      status: (status in LOGGED_MODEL_STATUS_CODES ? status : loggedModelStatusFromCode(Number(status))) as LoggedModelStatus,
+      modelType: opt(i.model_type),
+      sourceRunId: opt(i.source_run_id),
+      statusMessage: opt(i.status_message),
+      tags: kv(i.tags),
+    },
+    data: {
+      params: kv(d.params),
+      metrics: list(d.metrics).map((m) => ({
+        key: String(m.key),
+        value: Number(m.value),
+        timestamp: Number(m.timestamp ?? 0),
+        step: Number(m.step ?? 0),
+        runId: String(m.run_id ?? ''),
+        modelId: String(m.model_id ?? i.model_id),
+        datasetName: opt(m.dataset_name),
+        datasetDigest: opt(m.dataset_digest),
+      })),
+    },
+  };
 }

@@ -57,3 +57,30 @@ export function malformedModelJson(modelJson: string): MlfError {
 export function modelJsonMissingFields(fields: string[]): MlfError {
   return new MlfError(`Model json is missing mandatory fields: {${fields.map((f) => `'${f}'`).join(', ')}}`, 'INVALID_PARAMETER_VALUE');
 }
+
+/** gc: purging a run that is not deleted. */
+export function runNotDeleted(runId: string): MlfError {
+  return new MlfError(
+    `Run ${runId} is not in \`deleted\` lifecycle stage. Only runs in \`deleted\` lifecycle stage can be deleted.`,
+    'INVALID_PARAMETER_VALUE',
+  );
+}
+
+/** gc: purging experiments that are not deleted (ids listed as Python prints a list). */
+export function experimentsNotDeleted(ids: string[]): MlfError {
+  return new MlfError(
+    `Experiments ${pyRepr(ids)} are not in the deleted lifecycle stage. Only experiments in the deleted lifecycle stage can be hard-deleted.`,
+    'INVALID_PARAMETER_VALUE',
+  );
+}
+
+/**
+ * Any registry call on a file store: MLflow's file-based registry (`mlruns/models/`) is not served
+ * by mlf, and the file store leaves that folder alone.
+ */
+export function registryNeedsDatabase(): MlfError {
+  return new MlfError(
+    'Model Registry is not supported on a file store: it needs a database-backed store (sqlite:, postgresql:, mysql:, mssql:). Point --backend-store-uri (or MLFLOW_TRACKING_URI) at a database, e.g. sqlite:///mlflow.db.',
+    'FEATURE_DISABLED',
+  );
+}

@@ -6,7 +6,7 @@
  * @example
  * modelVersionToJson(v) // { name: 'm', version: '1', creation_timestamp: 1700000000000, current_stage: 'None', status: 'READY', ... }
  */
-import type { ModelVersion, RegisteredModel } from '../stores/registry-store.js';
+import type { ModelVersion, RegisteredModel } from './registry-entities.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,6 +24,7 @@ export function modelVersionToJson(v: ModelVersion): Json {
   if (v.tags.length) out.tags = v.tags.map((t) => ({ key: t.key, value: t.value }));
   if (v.runLink !== null) out.run_link = v.runLink;
   if (v.aliases.length) out.aliases = [...v.aliases];
+  if (v.modelId) out.model_id = v.modelId;
   return out;
 }
 
@@ -59,6 +60,7 @@ export function modelVersionFromJson(j: Json): ModelVersion {
     statusMessage: strOrNull(j.status_message),
     tags: tagsOf(j.tags),
     aliases: Array.isArray(j.aliases) ? (j.aliases as unknown[]).map(String) : [],
+    ...(j.model_id ? { modelId: String(j.model_id) } : {}),
   };
 }
 

@@ -82,7 +82,11 @@ export function runInfoToJson(i: RunInfo): Json {
 }
 
 export function metricToJson(m: Metric): Json {
-  return { key: m.key, value: floatToJson(m.value), timestamp: m.timestamp, step: m.step };
+  const out: Json = { key: m.key, value: floatToJson(m.value), timestamp: m.timestamp, step: m.step };
+  if (m.datasetName) out.dataset_name = m.datasetName;
+  if (m.datasetDigest) out.dataset_digest = m.datasetDigest;
+  if (m.modelId) out.model_id = m.modelId;
+  return out;
 }
 
 export function metricWithRunIdToJson(m: MetricWithRunId): Json {
@@ -114,7 +118,10 @@ export function runToJson(r: Run): Json {
   put(data, 'tags', r.data.tags.map(keyValueToJson));
   const inputs: Json = {};
   put(inputs, 'dataset_inputs', r.inputs.datasetInputs.map(datasetInputToJson));
-  return { info: runInfoToJson(r.info), data, inputs };
+  put(inputs, 'model_inputs', r.inputs.modelInputs?.map((m) => ({ model_id: m.modelId })));
+  const out: Json = { info: runInfoToJson(r.info), data, inputs };
+  if (r.outputs?.modelOutputs.length) out.outputs = { model_outputs: r.outputs.modelOutputs.map((m) => ({ model_id: m.modelId, step: m.step })) };
+  return out;
 }
 
 // ---- JSON → entities (REST client store, server request bodies) ----
@@ -159,7 +166,20 @@ export function runInfoFromJson(j: Json): RunInfo {
 }
 
 export function metricFromJson(j: Json): Metric {
-  return { key: String(j.key), value: floatFromJson(j.value), timestamp: Number(j.timestamp ?? 0), step: Number(j.step ?? 0) };
+  const m: Metric = { key: String(j.key), value: floatFromJson(j.value), timestamp: Number(j.timestamp ?? 0), step: Number(j.step ?? 0) };
+  return withModelFields(m, j);
+}
+
+/** The MLflow 3 fields of a metric (`model_id`, `dataset_name`, `dataset_digest`); empty ones are unset, as MLflow reads them. */
+export function withModelFields<T extends Metric>(m: T, j: Json): T {
+  const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const modelId = s(j.model_id);
+  const datasetName = s(j.dataset_name);
+  const datasetDigest = s(j.dataset_digest);
+  if (modelId) m.modelId = modelId;
+  if (datasetName) m.datasetName = datasetName;
+  if (datasetDigest) m.datasetDigest = datasetDigest;
+  return m;
 }
 
 export function datasetInputFromJson(j: Json): DatasetInput {
@@ -180,6 +200,7 @@ export function datasetInputFromJson(j: Json): DatasetInput {
 export function runFromJson(j: Json): Run {
   const data = (j.data ?? {}) as Json;
   const inputs = (j.inputs ?? {}) as Json;
+  const outputs = (j.outputs ?? {}) as Json;
   return {
     info: runInfoFromJson((j.info ?? {}) as Json),
     data: {
@@ -189,6 +210,12 @@ export function runFromJson(j: Json): Run {
     },
     inputs: {
       datasetInputs: Array.isArray(inputs.dataset_inputs) ? inputs.dataset_inputs.map((d: Json) => datasetInputFromJson(d)) : [],
+      ...(Array.isArray(inputs.model_inputs) && inputs.model_inputs.length
+        ? { modelInputs: inputs.model_inputs.map((m: Json) => ({ modelId: String(m.model_id) })) }
+        : {}),
     },
+    ...(Array.isArray(outputs.model_outputs) && outputs.model_outputs.length
+      ? { outputs: { modelOutputs: outputs.model_outputs.map((m: Json) => ({ modelId: String(m.model_id), step: Number(m.step ?? 0) })) } }
+      : {}),
   };
 }

@@ -13,12 +13,12 @@ import {
   isRunStatus,
   type DatasetInput,
   type ExperimentTag,
+  type LogBatch,
   type Metric,
   type Param,
   type RunStatus,
   type RunTag,
 } from './entities.js';
-import type { LogBatch } from '../stores/tracking-store.js';
 import { pyFloatRepr, pyJsonDumps, pyRepr, pyStr, pyStrRepr } from './py-format.js';
 
 // ---- limits (mlflow/utils/validation.py, mlflow/store/tracking/__init__.py) ----
@@ -294,7 +294,10 @@ export function validateMetric(m: unknown, path = ''): Metric {
       ),
     );
   }
-  return { key, value, timestamp, step };
+  const out: Metric = { key, value, timestamp, step };
+  // MLflow 3's model fields ride along unchanged (checked where they are written).
+  for (const f of ['modelId', 'datasetName', 'datasetDigest'] as const) if (typeof rec[f] === 'string' && rec[f] !== '') out[f] = rec[f] as string;
+  return out;
 }
 
 function stringValue(v: unknown, path: string): string {

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
 
-/** The run as MLflow's `runs/get` returns it (`info`, `data`, `inputs`). */
+/** The run as MLflow's `runs/get` returns it (`info`, `data`, `inputs`, and MLflow 3's `outputs`). */
 export type RunsDescribeResult = Record<string, unknown>;
 
 export default class RunsDescribe extends BaseCommand<typeof RunsDescribe> {
@@ -23,6 +23,8 @@ export default class RunsDescribe extends BaseCommand<typeof RunsDescribe> {
     const runId = pickId(args.runId, flags['run-id'], 'run-id');
     const store = await this.openStore(flags['tracking-uri'], { readOnly: true });
     const run = await store.getRun(runId);
+    // MLflow 3's model links (a REST store already has them from runs/get).
+    await (await import('../../tracking/logged-models.js')).withModelLinks(store.loggedModels, [run]);
     if (!this.jsonEnabled()) (await import('../../cli/print.js')).printRun(run, (s) => this.log(s));
     const { runToJson } = await import('../../tracking/rest-json.js');
     return runToJson(run);

@@ -260,7 +260,7 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
       return next(req0);
     }
 
-    const rule: Rule | undefined = ruleFor(rest, req0.method, rest3 !== undefined);
+    const rule: Rule | undefined = ruleFor(rest, req0.method, { v3: rest3 !== undefined, ajax: req0.path.startsWith('/ajax-api/') });
     if (!rule) {
       if (user.isAdmin || !opts.isRoute?.(rest, req0.method)) return next(req0); // not a route: the router answers 404/405
       logger.error(`No auth rule for ${req0.method} ${rest}: refused to non-admins`);

@@ -97,6 +97,7 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   ['/logged-models/{model_id}/tags', { PATCH: loggedModel('update') }],
   ['/logged-models/{model_id}/tags/{tag_key}', { DELETE: loggedModel('delete') }],
   ['/logged-models/{model_id}/params', { POST: loggedModel('update') }],
+  ['/logged-models/{model_id}/artifacts/directories', { GET: loggedModel('read') }],
   // ---- traces (MLflow 2.17 checks sign-in only; starting and deleting name the experiment, so mlf checks it) ----
   ['/traces', { POST: { ...exp('update'), stricter: true }, GET: { check: signedIn } }],
   ['/traces/{request_id}', { PATCH: { check: signedIn }, GET: trace('read') }],
@@ -160,11 +161,24 @@ export const RULES_V3: RuleTable = new Map<string, Record<string, Rule>>([['/tra
 /** OTLP span ingestion (`POST /v1/traces`) writes into the experiment its header names. */
 export const OTLP_RULE: Rule = { check: { kind: 'experiment', by: 'experiment_header', need: 'update' } };
 
-/** The rule for `method` on `rest` (under `/api/3.0` when `v3`), HEAD falling back to GET as the router does. */
-export function ruleFor(rest: string, method: string, v3 = false): Rule | undefined {
-  const over = v3 ? RULES_V3.get(rest)?.[method] : undefined;
+/**
+ * Endpoints MLflow serves only under `/ajax-api/2.0/mlflow` for its UI, which are not in the API
+ * route table: the logged model's file download reads the model's experiment, as in MLflow 3's
+ * `LOGGED_MODEL_BEFORE_REQUEST_VALIDATORS`.
+ */
+export const AJAX_RULES: RuleTable = new Map<string, Record<string, Rule>>([
+  ['/logged-models/{model_id}/artifacts/files', { GET: loggedModel('read') }],
+]);
+
+/**
+ * The rule for `method` on `rest` (`v3`: under `/api/3.0`; `ajax`: under `/ajax-api`), HEAD falling
+ * back to GET as the router does.
+ */
+export function ruleFor(rest: string, method: string, at: { v3?: boolean; ajax?: boolean } = {}): Rule | undefined {
+  const over = at.v3 ? RULES_V3.get(rest)?.[method] : undefined;
   if (over) return over;
-  const e = RULES.get(rest) ?? RULES.get(templateRouteKey(rest));
+  const key = templateRouteKey(rest);
+  const e = RULES.get(rest) ?? RULES.get(key) ?? (at.ajax ? AJAX_RULES.get(key) : undefined);
   if (!e) return undefined;
   return e[method] ?? (method === 'HEAD' ? e.GET : undefined);
 }

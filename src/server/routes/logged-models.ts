@@ -16,6 +16,8 @@ const TEMPLATES: [RegExp, string][] = [
   [new RegExp(`^/logged-models/(${ID})/tags$`), '/logged-models/{model_id}/tags'],
   [new RegExp(`^/logged-models/(${ID})/tags/(.+)$`), '/logged-models/{model_id}/tags/{tag_key}'],
   [new RegExp(`^/logged-models/(${ID})/params$`), '/logged-models/{model_id}/params'],
+  [new RegExp(`^/logged-models/(${ID})/artifacts/directories$`), '/logged-models/{model_id}/artifacts/directories'],
+  [new RegExp(`^/logged-models/(${ID})/artifacts/files$`), '/logged-models/{model_id}/artifacts/files'],
 ];
 
 /** The route template of a logged-model path (`/logged-models/m-1/tags` → `/logged-models/{model_id}/tags`), or undefined. */
@@ -31,7 +33,8 @@ export function loggedModelPathParams(path: string): { modelId: string; tagKey?:
   return { modelId: m?.[1] ?? '', tagKey: m?.[2] };
 }
 
-function modelsOf(store: TrackingStore): LoggedModelStore {
+/** The store's logged models, or BAD_REQUEST for a store without them. */
+export function modelsOf(store: TrackingStore): LoggedModelStore {
   if (!store.loggedModels) throw new MlfError(`Logged models are not supported by the tracking store '${store.displayUri}'.`, 'BAD_REQUEST');
   return store.loggedModels;
 }
@@ -124,22 +127,6 @@ export function addLoggedModelRoutes(t: RouteTable, store: TrackingStore): void 
     await modelsOf(store).logParams(id(req), keyValues(p, 'params', true));
     return {};
   });
-}
-
-/**
- * Adds MLflow 3's model links to run JSON (from `runToJson`): `inputs.model_inputs` and
- * `outputs.model_outputs`. Stores without logged models leave runs as they are.
- */
-export async function addRunModelLinks(store: TrackingStore, runs: Record<string, any>[]): Promise<void> {
-  const linksOf = store.loggedModels?.runLinks;
-  if (!linksOf || !runs.length) return;
-  const links = await linksOf.call(store.loggedModels, runs.map((r) => String(r.info.run_id)));
-  for (const r of runs) {
-    const l = links.get(String(r.info.run_id));
-    if (!l) continue;
-    if (l.inputs.length) r.inputs = { ...(r.inputs ?? {}), model_inputs: l.inputs.map((m) => ({ model_id: m.modelId })) };
-    if (l.outputs.length) r.outputs = { model_outputs: l.outputs.map((m) => ({ model_id: m.modelId, step: m.step })) };
-  }
 }
 
 /** `models[]` of runs/outputs (`{model_id, step}`, both required) or runs/log-inputs (`{model_id}`). */

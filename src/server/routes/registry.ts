@@ -16,6 +16,11 @@ import {
 import type { TrackingStore } from '../../stores/tracking-store.js';
 import { int, invalid, keyValues, readParams, str, stringList, type Params } from '../request.js';
 import type { Handler, Json, RouteTable } from './tracking.js';
+import { modelsOf } from './logged-models.js';
+import { recordModelVersion } from '../../tracking/model-registrations.js';
+
+/** MLflow's `IS_PROMPT_TAG_KEY`: a registry entry that is a prompt, not a model. */
+const IS_PROMPT_TAG = 'mlflow.prompt.is_prompt';
 
 /** [path after `/mlflow`, methods] as in model_registry.proto. */
 export const REGISTRY_ENDPOINTS: readonly [string, string[]][] = [
@@ -106,21 +111,25 @@ function localPath(uri: string): string {
 }
 
 /**
- * MLflow's `_validate_source`: a local source must lie inside the artifact folder of the run given
- * with it; any other source may not hide relative path parts (`..`), even percent-encoded.
+ * MLflow's `_validate_source_run` / `_validate_source_model`: a local source must lie inside the
+ * local artifact folder of the run (or, with `model_id`, the logged model) given with it; any other
+ * source may not hide relative path parts (`..`), even percent-encoded.
  */
-async function validateSource(source: string, runId: string, tracking?: TrackingStore): Promise<void> {
+async function validateSource(source: string, runId: string, tracking?: TrackingStore, modelId?: string): Promise<void> {
   if (isLocalUri(source)) {
     let shown = source;
-    if (runId && tracking) {
-      const run = await tracking.getRun(runId);
+    const owner = modelId ? 'model_id' : 'run_id';
+    let rootUri: string | undefined;
+    if (modelId && tracking) rootUri = (await modelsOf(tracking).get(modelId)).info.artifactUri;
+    else if (!modelId && runId && tracking) rootUri = (await tracking.getRun(runId)).info.artifactUri;
+    if (rootUri !== undefined) {
       const resolved = localPath(source);
-      const root = localPath(run.info.artifactUri);
+      const root = localPath(rootUri);
       if (resolved === root || resolved.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) return;
       shown = resolved;
     }
     throw new MlfError(
-      `Invalid model version source: '${shown}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
+      `Invalid model version source: '${shown}'. To use a local path as a model version source, the ${owner} request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the ${owner}.`,
       'INVALID_PARAMETER_VALUE',
     );
   }
@@ -263,8 +272,13 @@ export function registryRoutes(table: RouteTable, registry: () => Promise<Regist
     const tags = keyValues(p, 'tags');
     const runLink = str(p, 'run_link') ?? '';
     const description = str(p, 'description') ?? '';
-    await validateSource(source, runId, tracking);
-    const v = await (await registry()).createModelVersion({ name, source, runId, tags, runLink, description });
+    // MLflow 3: the logged model the version comes from; prompts (tagged so) never carry one.
+    const modelId = tags.some((t) => t.key === IS_PROMPT_TAG) ? undefined : str(p, 'model_id') || undefined;
+    await validateSource(source, runId, tracking, modelId);
+    // Checked before the version exists (MLflow checks after), so a refused request changes nothing.
+    if (modelId && tracking) await modelsOf(tracking).get(modelId);
+    const v = await (await registry()).createModelVersion({ name, source, runId, tags, runLink, description, modelId });
+    if (modelId && tracking) await recordModelVersion(modelsOf(tracking), modelId, v.name, v.version);
     return { model_version: modelVersionToJson(v) };
   });
   on('/model-versions/get', ['GET'], async (req) => {

@@ -14,6 +14,7 @@ import {
   metricWithRunIdToJson,
   runInfoToJson,
   runToJson,
+  withModelFields,
 } from '../../tracking/rest-json.js';
 import type { TrackingStore } from '../../stores/tracking-store.js';
 import {
@@ -33,7 +34,8 @@ import {
   type Params,
 } from '../request.js';
 import type { ArtifactAccess } from './artifacts.js';
-import { addRunModelLinks, modelRefsFrom } from './logged-models.js';
+import { modelRefsFrom } from './logged-models.js';
+import { withModelLinks } from '../../tracking/logged-models.js';
 import type { Req } from '../http.js';
 
 export type Json = Record<string, unknown>;
@@ -92,12 +94,13 @@ function metricsFrom(p: Params): Metric[] {
     } catch {
       throw invalid(`metrics[${i}].value`, o.value);
     }
-    return {
+    const metric: Metric = {
       key: scalarString(o.key, `metrics[${i}].key`),
       value,
       timestamp: int(o, 'timestamp') ?? 0,
       step: int(o, 'step') ?? 0,
     };
+    return withModelFields(metric, o);
   });
 }
 
@@ -226,9 +229,9 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   });
   on('/runs/get', ['GET'], async (req) => {
     const p = await readParams(req);
-    const run = runToJson(await store.getRun(str(p, 'run_id', true)));
-    await addRunModelLinks(store, [run]);
-    return { run };
+    const run = await store.getRun(str(p, 'run_id', true));
+    await withModelLinks(store.loggedModels, [run]);
+    return { run: runToJson(run) };
   });
   on('/runs/search', ['POST'], async (req) => {
     const p = await readParams(req, ['experiment_ids', 'order_by']);
@@ -243,8 +246,8 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
       pageToken: str(p, 'page_token') || undefined,
     });
     const out: Json = {};
+    await withModelLinks(store.loggedModels, page.items);
     if (page.items.length) out.runs = page.items.map(runToJson);
-    await addRunModelLinks(store, (out.runs as Json[] | undefined) ?? []);
     if (page.nextPageToken) out.next_page_token = page.nextPageToken;
     return out;
   });
@@ -254,7 +257,9 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     const key = str(p, 'key', true);
     const value = double(p, 'value', true)!;
     const timestamp = int(p, 'timestamp', true)!;
-    await store.logMetric(runId, { key, value, timestamp, step: int(p, 'step') ?? 0 });
+    // MLflow 3's model_id, dataset_name and dataset_digest: the point also lands in the model's metrics.
+    const model = { model_id: str(p, 'model_id'), dataset_name: str(p, 'dataset_name'), dataset_digest: str(p, 'dataset_digest') };
+    await store.logMetric(runId, withModelFields({ key, value, timestamp, step: int(p, 'step') ?? 0 }, model));
     return {};
   });
   on('/runs/log-parameter', ['POST'], async (req) => {

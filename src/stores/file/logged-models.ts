@@ -50,31 +50,36 @@ export interface FileStoreAccess {
 const invalid = (m: string) => new MlfError(m, 'INVALID_PARAMETER_VALUE');
 const isModelId = (id: string) => /^m-[0-9a-zA-Z]+$/.test(id);
 
+/** Experiment folders, active then deleted (models of deleted experiments stay readable). */
+function experimentDirs(root: string): string[] {
+  const out: string[] = [];
+  for (const parent of [root, path.join(root, TRASH)]) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== TRASH && e.name !== MODELS).map((e) => e.name);
+    } catch {
+      /* no such folder */
+    }
+    for (const n of names) out.push(path.join(parent, n));
+  }
+  return out;
+}
+
+/** The folder of a model (active or deleted) under a file store root, or undefined. */
+export function modelFolder(root: string, modelId: string): string | undefined {
+  if (!isModelId(modelId)) return undefined;
+  for (const exp of experimentDirs(root)) {
+    const dir = path.join(exp, MODELS, modelId);
+    if (fs.existsSync(path.join(dir, META))) return dir;
+  }
+  return undefined;
+}
+
 export class FileLoggedModels implements LoggedModelStore {
   constructor(private readonly store: FileStoreAccess) {}
 
-  /** Experiment folders, active then deleted (models of deleted experiments stay readable). */
-  private experimentDirs(): string[] {
-    const out: string[] = [];
-    for (const parent of [this.store.root, path.join(this.store.root, TRASH)]) {
-      let names: string[] = [];
-      try {
-        names = fs.readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== TRASH && e.name !== MODELS).map((e) => e.name);
-      } catch {
-        /* no such folder */
-      }
-      for (const n of names) out.push(path.join(parent, n));
-    }
-    return out;
-  }
-
   private modelDir(modelId: string): string | undefined {
-    if (!isModelId(modelId)) return undefined;
-    for (const exp of this.experimentDirs()) {
-      const dir = path.join(exp, MODELS, modelId);
-      if (fs.existsSync(path.join(dir, META))) return dir;
-    }
-    return undefined;
+    return modelFolder(this.store.root, modelId);
   }
 
   private read(dir: string): LoggedModel | undefined {
@@ -253,7 +258,7 @@ export class FileLoggedModels implements LoggedModelStore {
 
     const wanted = new Set(opts.experimentIds);
     const models: LoggedModel[] = [];
-    for (const exp of this.experimentDirs()) {
+    for (const exp of experimentDirs(this.store.root)) {
       if (!wanted.has(path.basename(exp))) continue;
       const base = path.join(exp, MODELS);
       let ids: string[] = [];

@@ -103,6 +103,7 @@ export class RestRegistryStore implements RegistryStore {
     if (opts.tags?.length) f.tags = opts.tags;
     if (opts.runLink) f.run_link = opts.runLink;
     if (opts.description) f.description = opts.description;
+    if (opts.modelId) f.model_id = opts.modelId;
     return this.version('POST', '/model-versions/create', f);
   }
 

@@ -53,6 +53,8 @@ import type {
   UpdateRunOptions,
 } from '../tracking-store.js';
 import { databricksHostCreds, defaultHostCreds, type CredentialSources } from './credentials.js';
+import { RestLoggedModels } from './rest-logged-models.js';
+import type { LoggedModelStore } from '../../tracking/logged-models.js';
 import { HttpClient, retryPolicyFromEnv, type HostCreds, type HttpClientOptions, type Json, type RetryPolicy } from './http-client.js';
 
 const API = '/api/2.0/mlflow';
@@ -83,6 +85,12 @@ export class RestStore implements TrackingStore {
   static open(parsed: RestStoreUri | DatabricksStoreUri, opts: RestStoreOptions = {}): RestStore {
     const creds = parsed.kind === 'rest' ? defaultHostCreds(parsed.uri, opts) : databricksHostCreds(parsed, opts);
     return new RestStore(parsed.uri, creds, opts);
+  }
+
+  private loggedModelStore?: RestLoggedModels;
+  /** MLflow 3's logged models on the server (a server without them answers 404 ENDPOINT_NOT_FOUND). */
+  get loggedModels(): LoggedModelStore {
+    return (this.loggedModelStore ??= new RestLoggedModels(this.client));
   }
 
   private get(endpoint: string, fields: Json): Promise<Json> {

@@ -13,9 +13,8 @@
  * const res = await purgeRunsSql(db, dialect, ['0a1b...'], { dryRun: true });
  * // { runIds: ['0a1b...'], experimentIds: [], rows: { metrics: 100, params: 10, ... , runs: 1 } }
  */
-import { pyRepr } from '../../tracking/py-format.js';
+import { experimentsNotDeleted, runNotDeleted } from '../../tracking/messages.js';
 import type { ExpressionBuilder } from 'kysely';
-import { MlfError } from '../../lib/errors.js';
 import type { PurgeResult } from '../tracking-store.js';
 import type { Db, SqlDialect, Tx } from './dialects/dialect.js';
 import { idsIn, purgePlan, type IdSet, type OwnedArtifact, type PurgePlan, type Target } from './purge-tables.js';
@@ -134,14 +133,6 @@ function zeroRows(tables: readonly string[]): Record<string, number> {
   return Object.fromEntries(tables.map((t) => [t, 0]));
 }
 
-export function runNotDeletedMessage(runId: string): string {
-  return `Run ${runId} is not in \`deleted\` lifecycle stage. Only runs in \`deleted\` lifecycle stage can be deleted.`;
-}
-
-export function experimentsNotDeletedMessage(ids: string[]): string {
-  return `Experiments ${pyRepr(ids)} are not in the deleted lifecycle stage. Only experiments in the deleted lifecycle stage can be hard-deleted.`;
-}
-
 /**
  * Take row locks on the given rows (a no-op UPDATE works on every dialect, unlike `FOR UPDATE`,
  * which SQLite lacks) and return the ids still in the `deleted` stage. A concurrent restore then
@@ -185,7 +176,7 @@ export async function purgeRunsSql(db: Db, dialect: SqlDialect, runIds: string[]
     for (const id of part) {
       const s = stage.get(id);
       if (s === undefined) continue;
-      if (s !== 'deleted') throw new MlfError(runNotDeletedMessage(id), 'INVALID_PARAMETER_VALUE');
+      if (s !== 'deleted') throw runNotDeleted(id);
       existing.push(id);
     }
   }
@@ -244,7 +235,7 @@ export async function purgeExperimentsSql(
       else existing.push(Number(id));
     }
   }
-  if (notDeleted.length > 0) throw new MlfError(experimentsNotDeletedMessage(notDeleted), 'INVALID_PARAMETER_VALUE');
+  if (notDeleted.length > 0) throw experimentsNotDeleted(notDeleted);
   if (existing.length === 0) return { runIds: [], experimentIds: [], rows };
 
   const runIdsOf = async (exec: Exec, exps: number[]) =>

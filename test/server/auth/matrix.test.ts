@@ -64,6 +64,7 @@ const SAMPLES: Record<string, Record<string, Sample>> = {
   '/logged-models/{model_id}/tags': { PATCH: () => ({ tags: [{ key: 'k', value: 'v' }] }) },
   '/logged-models/{model_id}/tags/{tag_key}': { DELETE: () => ({}) },
   '/logged-models/{model_id}/params': { POST: () => ({ params: [{ key: 'p', value: 'v' }] }) },
+  '/logged-models/{model_id}/artifacts/directories': { GET: () => ({}) },
   '/registered-models/create': { POST: (f) => ({ name: `new-model-${f.n}` }) },
   '/registered-models/rename': { POST: (f) => ({ name: f.model, new_name: `renamed-model-${f.n}` }) },
   '/registered-models/update': { PATCH: (f) => ({ name: f.model, description: 'd' }) },

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FileStore } from '../../../src/stores/file/file-store.js';
-import { assertRegistrySupported } from '../../../src/stores/file/registry-unsupported.js';
+import { registryNeedsDatabase } from '../../../src/tracking/messages.js';
 import { createExclusive } from '../../../src/stores/file/fs-io.js';
 import { tempDir } from '../../support/databases.js';
 
@@ -294,11 +294,8 @@ describe('metric history', () => {
 
 describe('registry', () => {
   it('says the registry needs a database store', () => {
-    expect(() => assertRegistrySupported()).toThrow(/Model Registry is not supported on a file store/);
-    try {
-      assertRegistrySupported();
-    } catch (e) {
-      expect((e as { errorCode: string }).errorCode).toBe('FEATURE_DISABLED');
-    }
+    const e = registryNeedsDatabase();
+    expect(e.message).toMatch(/Model Registry is not supported on a file store/);
+    expect(e.errorCode).toBe('FEATURE_DISABLED');
   });
 });

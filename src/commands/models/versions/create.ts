@@ -7,9 +7,11 @@ export default class ModelsVersionsCreate extends BaseCommand<typeof ModelsVersi
   static override examples = [
     '<%= config.bin %> <%= command.id %> churn --source mlflow-artifacts:/1/abc/artifacts/model --tag validated=false',
     'VERSION=$(<%= config.bin %> <%= command.id %> churn --source "runs:/$RUN/model" --run-id "$RUN")',
+    '<%= config.bin %> <%= command.id %> churn --source models:/m-0123456789abcdef0123456789abcdef --json | jq -r .model_version.model_id',
   ];
   static override flags = {
     description: Flags.string({ description: 'Description' }),
+    'model-id': Flags.string({ description: 'The logged model (MLflow 3) the version comes from; a models:/<model_id> source names it already' }),
     'run-id': Flags.string({ description: 'The run that produced the model' }),
     'run-link': Flags.string({ description: 'A link to the run' }),
     source: Flags.string({ description: 'Where the model\'s files are', required: true }),
@@ -19,12 +21,14 @@ export default class ModelsVersionsCreate extends BaseCommand<typeof ModelsVersi
   async run(): Promise<{ model_version: Record<string, unknown> }> {
     const { args, flags } = await this.parse(ModelsVersionsCreate);
     const { parseKeyValue } = await import('../../../cli/kv.js');
-    const { registryFor } = await import('../../../cli/registry.js');
+    const { createModelVersion, registryFor } = await import('../../../cli/registry.js');
     const { modelVersionToJson } = await import('../../../tracking/registry-json.js');
     const tags = (flags.tag ?? []).map((t) => parseKeyValue(t, 'tag'));
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
-    const v = await reg.createModelVersion({
+    const store = await this.openStore(flags['tracking-uri']);
+    const reg = await registryFor(store);
+    const v = await createModelVersion(store, reg, {
       description: flags.description,
+      modelId: flags['model-id'],
       name: args.name,
       runId: flags['run-id'],
       runLink: flags['run-link'],

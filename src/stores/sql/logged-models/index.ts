@@ -70,12 +70,15 @@ export class SqlLoggedModels implements LoggedModelStore {
     private readonly dialect: SqlDialect,
   ) {}
 
-  /** Refuses (once checked, cheaply) a database whose schema predates logged models. */
-  private requireTables(): Promise<void> {
+  /**
+   * Refuses (once checked, cheaply) a database whose schema predates logged models. `db`: where to
+   * read the revision (the caller's transaction, so SQLite's one connection is not asked twice).
+   */
+  requireSchema(db: Db | Tx = this.db): Promise<void> {
     return (this.ready ??= (async () => {
       const { currentRevision } = await import('../migrate/head.js');
       const { revisionIndex } = await import('../migrate/revisions.js');
-      const rev = await currentRevision(this.db);
+      const rev = await currentRevision(db as Db);
       if (rev !== null && revisionIndex(rev) >= 0 && revisionIndex(rev) < revisionIndex(FIRST_REVISION)) {
         throw new MlfError(
           `Logged models need the database at MLflow 3's schema (revision ${FIRST_REVISION} or later); this one is at ${rev}. Run \`mlf db upgrade\` to upgrade it.`,
@@ -90,7 +93,7 @@ export class SqlLoggedModels implements LoggedModelStore {
 
   /** Checks the schema, then runs `fn`, mapping driver errors as the SQL store does. */
   private async run<T>(fn: () => Promise<T>): Promise<T> {
-    await this.requireTables();
+    await this.requireSchema();
     try {
       return await fn();
     } catch (e) {
@@ -363,7 +366,7 @@ export class SqlLoggedModels implements LoggedModelStore {
     const out = new Map<string, RunModelLinks>();
     if (!runIds.length) return out;
     try {
-      await this.requireTables();
+      await this.requireSchema();
     } catch {
       return out; // a 2.x schema has no model links
     }

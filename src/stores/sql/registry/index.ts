@@ -9,8 +9,8 @@
  * const reg2 = registryStoreOver(trackingStore); // shares the tracking store's pool; undefined on a file store
  */
 import { MlfError } from '../../../lib/errors.js';
+import { registryNeedsDatabase } from '../../../tracking/messages.js';
 import { maskUri, parseStoreUri } from '../../../tracking/uri.js';
-import { assertRegistrySupported } from '../../file/registry-unsupported.js';
 import type { RegistryStore } from '../../registry-store.js';
 import type { TrackingStore } from '../../tracking-store.js';
 import type { SqlConnection } from '../connect.js';
@@ -20,7 +20,7 @@ export { SqlRegistryStore } from './sql-registry-store.js';
 
 export async function openRegistryStore(uri: string, opts: { cwd?: string } = {}): Promise<RegistryStore> {
   const parsed = parseStoreUri(uri, opts.cwd);
-  if (parsed.kind === 'file') assertRegistrySupported();
+  if (parsed.kind === 'file') throw registryNeedsDatabase();
   if (parsed.kind !== 'sql') {
     throw new MlfError(
       `The Model Registry over HTTP is not available in this version of mlf (registry URI '${maskUri(parsed.uri)}'). Use a database URI.`,

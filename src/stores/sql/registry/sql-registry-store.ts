@@ -12,6 +12,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { MlfError, isMlfError } from '../../../lib/errors.js';
 import { maskUri } from '../../../tracking/uri.js';
+import { loggedModelIdOfSource, parseModelsUri } from '../../../tracking/models-uri.js';
 import type { PagedList } from '../../../tracking/entities.js';
 import { decodePageToken, encodePageToken } from '../../../tracking/search/index.js';
 import {
@@ -112,20 +113,9 @@ function versionFromRow(r: Row, tags: RegistryTag[] = [], aliases: string[] = []
     statusMessage: r.status_message ?? null,
     tags,
     aliases,
+    // MLflow 3 keeps no model id column: a version made from a logged model names it in its source.
+    modelId: loggedModelIdOfSource(r.source),
   };
-}
-
-/** `models:/<name>/<version|stage|latest>` or `models:/<name>@<alias>`, as MLflow's `_parse_model_uri` reads it. */
-function parseModelsUri(uri: string): { name: string; version?: string; stage?: string; alias?: string } | null {
-  const m = /^models:\/(?:\/[^/]*\/)?([^/]+)(?:\/([^/]+))?\/?$/.exec(uri);
-  if (!m) return null;
-  if (m[2] === undefined) {
-    const at = m[1]!.indexOf('@');
-    if (at <= 0) return null;
-    return { name: m[1]!.slice(0, at), alias: m[1]!.slice(at + 1) };
-  }
-  if (/^\d+$/.test(m[2])) return { name: m[1]!, version: m[2] };
-  return { name: m[1]!, stage: m[2] };
 }
 
 export class SqlRegistryStore implements RegistryStore {
@@ -444,8 +434,12 @@ export class SqlRegistryStore implements RegistryStore {
 
   // ---------------------------------------------------------------- model versions
 
-  /** The storage location a `models:/` source points at (MLflow resolves it before it writes). */
-  private async resolveModelsSource(source: string): Promise<string> {
+  /**
+   * What a `models:/` source points at (MLflow resolves it before it writes): a registered version's
+   * download location, or a logged model's artifact location and source run (MLflow 3's
+   * `models:/<model_id>`, read from this database's `logged_models`).
+   */
+  private async resolveModelsSource(source: string): Promise<{ storageLocation: string; sourceRunId?: string }> {
     try {
       const parsed = parseModelsUri(source);
       if (!parsed) {
@@ -454,6 +448,11 @@ export class SqlRegistryStore implements RegistryStore {
           'INVALID_PARAMETER_VALUE',
         );
       }
+      if (parsed.modelId !== undefined) {
+        const { SqlLoggedModels } = await import('../logged-models/index.js');
+        const model = await new SqlLoggedModels(this.db, this.d).get(parsed.modelId);
+        return { storageLocation: model.info.artifactUri, sourceRunId: model.info.sourceRunId };
+      }
       let version: number | string | undefined = parsed.version;
       if (parsed.alias !== undefined) version = (await this.getModelVersionByAlias(parsed.name, parsed.alias)).version;
       else if (parsed.stage !== undefined) {
@@ -461,7 +460,7 @@ export class SqlRegistryStore implements RegistryStore {
         if (!latest.length) throw new MlfError(`No versions of model with name '${parsed.name}' and stage '${parsed.stage}' found`, 'RESOURCE_DOES_NOT_EXIST');
         version = Math.max(...latest.map((v) => v.version));
       }
-      return await this.getModelVersionDownloadUri(parsed.name, version!);
+      return { storageLocation: await this.getModelVersionDownloadUri(parsed.name, version!) };
     } catch (e) {
       const why = isMlfError(e) ? e.message : String((e as Error)?.message ?? e);
       throw new MlfError(`Unable to fetch model from model URI source artifact location '${source}'.Error: ${why}`, 'INTERNAL_ERROR');
@@ -472,7 +471,10 @@ export class SqlRegistryStore implements RegistryStore {
     const name = validateModelName(opts.name);
     const tags = uniqueTags((opts.tags ?? []).map(validateRegistryTag));
     const source = opts.source;
-    const storageLocation = /^models:/i.test(source) ? await this.resolveModelsSource(source) : source;
+    const resolved = /^models:/i.test(source) ? await this.resolveModelsSource(source) : { storageLocation: source };
+    const storageLocation = resolved.storageLocation;
+    // As MLflow: a version registered from a logged model takes its source run unless one is given.
+    const runId = opts.runId || resolved.sourceRunId || opts.runId;
     for (let attempt = 0; attempt < CREATE_MODEL_VERSION_RETRIES; attempt++) {
       const now = Date.now();
       try {
@@ -494,7 +496,7 @@ export class SqlRegistryStore implements RegistryStore {
             user_id: null,
             current_stage: STAGE_NONE,
             source,
-            run_id: opts.runId ?? null,
+            run_id: runId ?? null,
             status: 'READY',
             status_message: null,
             run_link: opts.runLink ?? null,

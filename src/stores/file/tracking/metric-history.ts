@@ -1,0 +1,48 @@
+/** A metric's full history, for one run or sampled across runs, in the file store. */
+import type { Metric, MetricWithRunId } from '../../../tracking/entities.js';
+import { validateKeyName, validateRunId } from '../../../tracking/validation.js';
+import { sampleBulkIntervalSteps, validateBulkInterval } from '../../metric-sampling.js';
+import type { BulkIntervalOptions } from '../../tracking-store.js';
+import { METRICS } from '../layout.js';
+import { parseMetricHistory } from '../metric-file.js';
+import type { FileExecutor } from './executor.js';
+import { runAt } from './runs.js';
+
+const BULK_FROM_STEPS_MAX_RESULTS = 25_000;
+
+export async function getMetricHistory(f: FileExecutor, runId: string, key: string): Promise<Metric[]> {
+  validateRunId(runId);
+  const k = validateKeyName(key, 'metric');
+  const { loc, info } = runAt(f, runId);
+  const text = f.readKeyFile(loc.dir, METRICS, k);
+  if (text === undefined) return [];
+  // The same point logged twice is one point, as in the SQL store (whose primary key is the whole
+  // point); MLflow's file store appends both, so duplicates are dropped here, on read.
+  const seen = new Set<string>();
+  const points = parseMetricHistory(text, k, info.experimentId).filter((m) => {
+    const id = `${m.timestamp} ${m.step} ${m.value}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  // Stable: equal (step, timestamp) keep their logging order.
+  return points.sort((a, b) => (a.step !== b.step ? a.step - b.step : a.timestamp - b.timestamp));
+}
+
+export async function getMetricHistoryBulkInterval(f: FileExecutor, runIds: string[], key: string, opts: BulkIntervalOptions = {}): Promise<MetricWithRunId[]> {
+  validateBulkInterval(runIds, opts);
+  const histories = new Map<string, Metric[]>();
+  for (const id of runIds) histories.set(id, await getMetricHistory(f, id, key));
+  const steps = new Set(sampleBulkIntervalSteps([...histories.values()].map((h) => h.map((m) => m.step)), opts));
+
+  const out: MetricWithRunId[] = [];
+  for (const id of runIds) {
+    const picked = histories
+      .get(id)!
+      .filter((m) => steps.has(m.step))
+      .sort((a, b) => (a.step !== b.step ? a.step - b.step : a.timestamp - b.timestamp))
+      .slice(0, BULK_FROM_STEPS_MAX_RESULTS);
+    for (const m of picked) out.push({ ...m, runId: id });
+  }
+  return out;
+}
