@@ -19,10 +19,9 @@ export default class ModelsVersionsCreate extends BaseCommand<typeof ModelsVersi
   async run(): Promise<{ model_version: Record<string, unknown> }> {
     const { args, flags } = await this.parse(ModelsVersionsCreate);
     const { parseKeyValue } = await import('../../../cli/kv.js');
-    const { registryFor } = await import('../../../cli/registry.js');
     const { modelVersionToJson } = await import('../../../tracking/registry-json.js');
     const tags = (flags.tag ?? []).map((t) => parseKeyValue(t, 'tag'));
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     const v = await reg.createModelVersion({
       description: flags.description,
       name: args.name,
