@@ -29,7 +29,7 @@ function unsupported(uri: string): MlfError {
 
 /** The HttpClient of a tracking store over HTTP, if it is one. */
 function clientOf(store: TrackingStore | undefined): HttpClient | undefined {
-  return store?.kind === 'rest' ? (store as unknown as { client: HttpClient }).client : undefined;
+  return store?.client;
 }
 
 async function clientFor(host: string): Promise<HttpClient> {

@@ -21,12 +21,11 @@ import { noHardDeleteError } from '../stores/common.js';
 import path from 'node:path';
 import { MlfError } from '../lib/errors.js';
 import type { Experiment, RunInfo } from '../tracking/entities.js';
-import { uriScheme, fileUriToPath, parseStoreUri } from '../tracking/uri.js';
+import { uriScheme, fileUriToPath } from '../tracking/uri.js';
 import type { PurgeResult, TrackingStore } from '../stores/tracking-store.js';
 import { DEFAULT_ARTIFACTS_DESTINATION, deleteRunArtifacts, mapLimit, type ArtifactOutcome, type ArtifactOwner } from './artifacts.js';
 import { parseOlderThan } from './older-than.js';
 import { withGcLock } from './lock.js';
-import { removePurgeLeftovers } from './leftovers.js';
 import type { Progress } from './progress.js';
 import fs from 'node:fs/promises';
 
@@ -121,7 +120,7 @@ function splitIds(ids: string[] | undefined): string[] | undefined {
 /** Decide what goes, checking everything first (MLflow's errors, nothing removed yet). */
 export async function planGc(store: TrackingStore, opts: GcOptions): Promise<GcPlan> {
   // MLflow's REST API has no hard delete: say so before listing anything.
-  if (store.kind === 'rest') throw noHardDeleteError(store.displayUri);
+  if (!store.capabilities.hardDelete) throw noHardDeleteError(store.displayUri);
   const now = opts.now ?? Date.now();
   const olderThanMs = opts.olderThan !== undefined ? parseOlderThan(opts.olderThan) : undefined;
   const threshold = olderThanMs === undefined ? undefined : now - olderThanMs;
@@ -225,21 +224,12 @@ function addRows(into: Record<string, number>, from: Record<string, number>): vo
  * time (a second one waits, then finds what is left) and what a killed gc left is removed first.
  */
 export async function runGc(store: TrackingStore, opts: GcOptions = {}): Promise<GcSummary> {
-  const root = store.kind === 'file' ? fileStoreRoot(store.displayUri, opts.cwd) : undefined;
-  if (!root) return gcOnce(store, opts);
-  return withGcLock(root, async () => {
-    const leftovers = opts.dryRun ? [] : removePurgeLeftovers(root);
+  const folders = store.housekeeping;
+  if (!folders) return gcOnce(store, opts);
+  return withGcLock(folders.root, async () => {
+    const leftovers = opts.dryRun ? [] : folders.removePurgeLeftovers();
     return { ...(await gcOnce(store, opts)), leftovers };
   });
-}
-
-function fileStoreRoot(uri: string, cwd?: string): string | undefined {
-  try {
-    const parsed = parseStoreUri(uri, cwd);
-    return parsed.kind === 'file' ? parsed.root : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary> {
@@ -250,7 +240,7 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
     artifactsDestination: opts.artifactsDestination ?? process.env.MLFLOW_ARTIFACTS_DESTINATION ?? DEFAULT_ARTIFACTS_DESTINATION,
     cwd: opts.cwd,
     dryRun,
-    fallbackPath: store.kind === 'file' ? trashFallback(store.displayUri, opts.cwd) : undefined,
+    fallbackPath: store.housekeeping ? (p: string) => store.housekeeping!.trashedPath(p) : undefined,
   };
   const summary: GcSummary = {
     dryRun,
@@ -259,7 +249,7 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
     runIds: [],
     experimentIds: [],
     rows: {},
-    unit: store.kind === 'file' ? 'files' : 'rows',
+    unit: store.capabilities.purgeUnit,
     artifactBytes: 0,
     artifacts: { deleted: 0, missing: 0, skipped: 0 },
     skippedArtifacts: [],
@@ -324,17 +314,6 @@ async function gcOnce(store: TrackingStore, opts: GcOptions): Promise<GcSummary>
   summary.runs = summary.runIds.length;
   summary.experiments = summary.experimentIds.length;
   return summary;
-}
-
-/** `<root>/<exp>/<rest>` → `<root>/.trash/<exp>/<rest>`, where the file store keeps deleted experiments. */
-function trashFallback(storeUri: string, cwd?: string): ((p: string) => string | undefined) | undefined {
-  const root = fileStoreRoot(storeUri, cwd);
-  if (!root) return undefined;
-  return (p) => {
-    const rel = path.relative(root, p);
-    if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || rel.startsWith('.trash')) return undefined;
-    return path.join(root, '.trash', rel);
-  };
 }
 
 /**

@@ -118,10 +118,9 @@ function lazyRegistryStore(store: TrackingStore, uri: string | undefined): () =>
   let opening: Promise<RegistryStore> | undefined;
   return () =>
     (opening ??= (async () => {
-      const { openRegistryStore, registryStoreOver } = await import('../stores/sql/registry/index.js');
-      const reg = uri ? await openRegistryStore(uri) : registryStoreOver(store);
-      if (!reg) throw new MlfError(`No Model Registry store for '${store.displayUri}'.`, 'FEATURE_DISABLED');
-      return reg;
+      if (!uri) return store.openRegistry();
+      const { openRegistryStore } = await import('../stores/sql/registry/index.js');
+      return openRegistryStore(uri);
     })().catch((e) => {
       opening = undefined;
       throw e;
@@ -143,7 +142,7 @@ export function createApp(opts: AppOptions): App {
   addTraceV3Routes(table, table3, traces, store);
   const otlp = otlpTracesHandler(traces, store);
   const registryUri = opts.registryStoreUri ?? store.displayUri;
-  const registryOnFiles = opts.registryStoreUri ? isFileStoreUri(opts.registryStoreUri) : store.kind === 'file';
+  const registryOnFiles = opts.registryStoreUri ? isFileStoreUri(opts.registryStoreUri) : !store.capabilities.registry;
   if (opts.registryStore) {
     const reg = opts.registryStore;
     registryRoutes(table, async () => reg, store);

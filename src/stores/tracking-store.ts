@@ -32,6 +32,8 @@ import type {
   ViewType,
 } from '../tracking/entities.js';
 import type { LoggedModelStore } from '../tracking/logged-models.js';
+import type { RegistryStore } from './registry-store.js';
+import type { HttpClient } from './rest/http-client.js';
 
 // Shared with the validation rules; re-exported for the stores and their callers.
 export type { LogBatch } from '../tracking/entities.js';
@@ -94,11 +96,38 @@ export interface PurgeResult {
   artifacts?: { kind: 'model' | 'trace'; id: string; uri: string }[];
 }
 
+/** What a store can do. Callers check these (and the optional members below), never `kind`. */
+export interface StoreCapabilities {
+  /** `atomic` runs its callback in one transaction: all of it lands or none of it. */
+  transactions: boolean;
+  /** `purgeRuns` / `purgeExperiments` remove data for good (MLflow's REST API has no hard delete). */
+  hardDelete: boolean;
+  /** `openRegistry` gives a Model Registry (a file store has none in mlf). */
+  registry: boolean;
+  /** What `PurgeResult.rows` counts. */
+  purgeUnit: 'rows' | 'files';
+}
+
+/** What gc needs of a store kept in folders; database and HTTP stores have none. */
+export interface FolderHousekeeping {
+  /** The store's root folder: gc locks it so that one gc runs at a time. */
+  readonly root: string;
+  /** Removes what a gc killed mid-purge left (no listing shows it); returns the folders removed. */
+  removePurgeLeftovers(now?: number): string[];
+  /** Where a path under the root is once its experiment is deleted (moved to the trash), if elsewhere. */
+  trashedPath(p: string): string | undefined;
+}
+
 export interface TrackingStore {
-  /** `file`, `sql` or `rest`. */
+  /** `file`, `sql` or `rest`: for messages and logs; behaviour follows `capabilities`. */
   readonly kind: 'file' | 'sql' | 'rest';
   /** The URI the store was opened with, password masked. */
   readonly displayUri: string;
+  readonly capabilities: StoreCapabilities;
+  /** Folder stores only: see {@link FolderHousekeeping}. */
+  readonly housekeeping?: FolderHousekeeping;
+  /** Stores over HTTP: their client, shared by the artifact proxy and the registry. */
+  readonly client?: HttpClient;
   /** MLflow 3's logged models; unset where the store has none (the server then answers NOT_IMPLEMENTED-style errors). */
   readonly loggedModels?: LoggedModelStore;
 
@@ -169,6 +198,12 @@ export interface TrackingStore {
    * `mlf runs log` uses this so one invocation lands whole.
    */
   atomic<T>(fn: (store: TrackingStore) => Promise<T>): Promise<T>;
+
+  /**
+   * The Model Registry on this store's backend, sharing its connection or client (closing the
+   * tracking store closes what it uses). `FEATURE_DISABLED` where `capabilities.registry` is false.
+   */
+  openRegistry(): Promise<RegistryStore>;
 
   /** Releases connections and file handles. */
   close(): Promise<void>;

@@ -175,3 +175,6 @@ export interface LogBatch {
   params?: Param[];
   tags?: RunTag[];
 }
+
+/** A JSON object, as MLflow's REST API sends and receives it. */
+export type Json = Record<string, unknown>;

@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { MlfError } from '../lib/errors.js';
-import type { KeyValue, PagedList, Run } from './entities.js';
+import type { Json, KeyValue, PagedList, Run } from './entities.js';
 
 /** LoggedModelStatus names with their proto numbers (what the SQL `status` column holds). */
 export const LOGGED_MODEL_STATUS_CODES = {
@@ -193,7 +193,6 @@ export function newLoggedModelId(): string {
   return `m-${crypto.randomUUID().replace(/-/g, '')}`;
 }
 
-type Json = Record<string, unknown>;
 const kvJson = (kv: KeyValue): Json => ({ key: kv.key, value: kv.value });
 
 function metricJson(m: LoggedModelMetric): Json {

@@ -6,9 +6,8 @@
  * @example
  * modelVersionToJson(v) // { name: 'm', version: '1', creation_timestamp: 1700000000000, current_stage: 'None', status: 'READY', ... }
  */
+import type { Json } from './entities.js';
 import type { ModelVersion, RegisteredModel } from './registry-entities.js';
-
-type Json = Record<string, unknown>;
 
 export function modelVersionToJson(v: ModelVersion): Json {
   const out: Json = { name: v.name, version: String(v.version), creation_timestamp: v.creationTimestamp };

@@ -17,9 +17,8 @@ import type {
   MetricWithRunId,
   Run,
   RunInfo,
+  Json,
 } from './entities.js';
-
-type Json = Record<string, unknown>;
 
 /** A double as protobuf JSON writes it. */
 export function floatToJson(v: number): number | string {

@@ -27,12 +27,11 @@ From a run (--run-id, optionally --artifact-path), or from a URI (--artifact-uri
     if (!flags['run-id'] && !flags['artifact-uri']) this.error('Give --run-id or --artifact-uri', { exit: 2 });
     const { resolveSource } = await import('../../artifacts/source.js');
     const { download } = await import('../../artifacts/transfer.js');
-    const { registryFor } = await import('../../cli/registry.js');
     const store = await this.openStore(flags['tracking-uri']);
     const src = await resolveSource(
       store,
       { artifactPath: flags['artifact-path'], artifactUri: flags['artifact-uri'], runId: flags['run-id'] },
-      () => registryFor(store),
+      () => store.openRegistry(),
     );
     const local = await download(src.repo, src.rel, { dstPath: flags['dst-path'], flatten: src.flatten, overwrite: flags.overwrite });
     this.log(local);

@@ -13,10 +13,9 @@ export default class ModelsCreate extends BaseCommand<typeof ModelsCreate> {
   async run(): Promise<{ registered_model: Record<string, unknown> }> {
     const { args, flags } = await this.parse(ModelsCreate);
     const { parseKeyValue } = await import('../../cli/kv.js');
-    const { registryFor } = await import('../../cli/registry.js');
     const { registeredModelToJson } = await import('../../tracking/registry-json.js');
     const tags = (flags.tag ?? []).map((t) => parseKeyValue(t, 'tag'));
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     const model = await reg.createRegisteredModel({ name: args.name, description: flags.description, tags });
     this.log(`Created registered model '${model.name}'`);
     return { registered_model: registeredModelToJson(model) };

@@ -8,8 +8,7 @@ export default class ModelsDelete extends BaseCommand<typeof ModelsDelete> {
 
   async run(): Promise<Record<string, never>> {
     const { args, flags } = await this.parse(ModelsDelete);
-    const { registryFor } = await import('../../cli/registry.js');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     await reg.deleteRegisteredModel(args.name);
     this.log(`Deleted registered model '${args.name}'`);
     return {};

@@ -8,9 +8,8 @@ export default class ModelsDescribe extends BaseCommand<typeof ModelsDescribe> {
 
   async run(): Promise<{ registered_model: Record<string, unknown> }> {
     const { args, flags } = await this.parse(ModelsDescribe);
-    const { registryFor } = await import('../../cli/registry.js');
     const { registeredModelToJson } = await import('../../tracking/registry-json.js');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     const model = await reg.getRegisteredModel(args.name);
     if (!this.jsonEnabled()) (await import('../../cli/print-registry.js')).printModel(model, (s) => this.log(s));
     return { registered_model: registeredModelToJson(model) };

@@ -26,9 +26,8 @@ Needs a database store or a tracking server. Prints a table, or --json (MLflow's
 
   async run(): Promise<ModelsListResult> {
     const { flags } = await this.parse(ModelsList);
-    const { registryFor } = await import('../../cli/registry.js');
     const { registeredModelToJson } = await import('../../tracking/registry-json.js');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     const items = [];
     let token = flags['page-token'];
     do {

@@ -11,9 +11,8 @@ export default class ModelsRename extends BaseCommand<typeof ModelsRename> {
 
   async run(): Promise<{ registered_model: Record<string, unknown> }> {
     const { args, flags } = await this.parse(ModelsRename);
-    const { registryFor } = await import('../../cli/registry.js');
     const { registeredModelToJson } = await import('../../tracking/registry-json.js');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     const model = await reg.renameRegisteredModel(args.name, args['new-name']);
     this.log(`Renamed registered model '${args.name}' to '${model.name}'`);
     return { registered_model: registeredModelToJson(model) };

@@ -38,7 +38,8 @@ import { modelRefsFrom } from './logged-models.js';
 import { withModelLinks } from '../../tracking/logged-models.js';
 import type { Req } from '../http.js';
 
-export type Json = Record<string, unknown>;
+import type { Json } from '../../tracking/entities.js';
+export type { Json };
 /**
  * A handler's answer, serialised with JSON.stringify. (Hand-building the text of large answers was
  * measured slower: V8's JSON.stringify fast path beats string concatenation plus flattening.)

@@ -25,6 +25,8 @@ import { MlfError } from '../../lib/errors.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, MetricWithRunId, PagedList, Param, Run, RunInfo, RunTag } from '../../tracking/entities.js';
 import { maskUri, pathToFileUri } from '../../tracking/uri.js';
 import { noStoreError } from '../no-store.js';
+import { registryNeedsDatabase } from '../../tracking/messages.js';
+import type { RegistryStore } from '../registry-store.js';
 import type {
   BulkIntervalOptions,
   CreateExperimentOptions,
@@ -33,9 +35,12 @@ import type {
   PurgeResult,
   SearchExperimentsOptions,
   SearchRunsOptions,
+  FolderHousekeeping,
+  StoreCapabilities,
   TrackingStore,
   UpdateRunOptions,
 } from '../tracking-store.js';
+import { removePurgeLeftovers, trashedPath } from './housekeeping.js';
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, META } from './layout.js';
 import { loadYamlFallback } from './meta-yaml.js';
 import { FileLoggedModels } from './logged-models.js';
@@ -55,6 +60,8 @@ export class FileStore implements TrackingStore {
   readonly root: string;
   /** Default artifact root of new experiments (`file://<root>` unless set). */
   readonly artifactRoot: string;
+  readonly capabilities: StoreCapabilities = { transactions: false, hardDelete: true, registry: false, purgeUnit: 'files' };
+  readonly housekeeping: FolderHousekeeping;
   private readonly f: FileExecutor;
 
   private constructor(root: string, artifactRoot: string, onWarning?: (message: string) => void) {
@@ -62,6 +69,11 @@ export class FileStore implements TrackingStore {
     this.artifactRoot = artifactRoot;
     this.displayUri = maskUri(pathToFileUri(root));
     this.f = new FileExecutor(root, artifactRoot, onWarning);
+    this.housekeeping = {
+      root,
+      removePurgeLeftovers: (now) => removePurgeLeftovers(root, now),
+      trashedPath: (p) => trashedPath(root, p),
+    };
   }
 
   /**
@@ -92,6 +104,10 @@ export class FileStore implements TrackingStore {
   /** MLflow 3's logged models, under `<experiment>/models/<model_id>/`. */
   get loggedModels(): FileLoggedModels {
     return (this.loggedModelStore ??= new FileLoggedModels(this));
+  }
+
+  async openRegistry(): Promise<RegistryStore> {
+    throw registryNeedsDatabase();
   }
 
   async close(): Promise<void> {

@@ -37,7 +37,8 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { MlfError, type ErrorCode } from '../../lib/errors.js';
 
-export type Json = Record<string, unknown>;
+import type { Json } from '../../tracking/entities.js';
+export type { Json };
 
 /** MLflow's `MlflowHostCreds`: where to send requests and how to authenticate. */
 export interface HostCreds {

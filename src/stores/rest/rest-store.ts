@@ -19,6 +19,7 @@
  */
 import { noHardDeleteError } from '../common.js';
 import { MlfError } from '../../lib/errors.js';
+import type { RegistryStore } from '../registry-store.js';
 import type {
   DatasetInput,
   Experiment,
@@ -49,6 +50,7 @@ import type {
   PurgeResult,
   SearchExperimentsOptions,
   SearchRunsOptions,
+  StoreCapabilities,
   TrackingStore,
   UpdateRunOptions,
 } from '../tracking-store.js';
@@ -74,6 +76,7 @@ export class RestStore implements TrackingStore {
   readonly kind = 'rest' as const;
   readonly displayUri: string;
   readonly client: HttpClient;
+  readonly capabilities: StoreCapabilities = { transactions: false, hardDelete: false, registry: true, purgeUnit: 'rows' };
 
   constructor(uri: string, creds: HostCreds, opts: RestStoreOptions = {}) {
     this.displayUri = maskUri(uri);
@@ -276,6 +279,12 @@ export class RestStore implements TrackingStore {
   /** No transactions over HTTP: `fn` runs against this store and what it wrote before failing stays. */
   async atomic<T>(fn: (store: TrackingStore) => Promise<T>): Promise<T> {
     return fn(this);
+  }
+
+  /** The server's registry, over this store's client. */
+  async openRegistry(): Promise<RegistryStore> {
+    const { RestRegistryStore } = await import('./rest-registry-store.js');
+    return new RestRegistryStore(this.client, this.displayUri);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import type { LoggedModelStore } from '../../tracking/logged-models.js';
 import { maskUri, type SqlStoreUri } from '../../tracking/uri.js';
 import { validateRunId } from '../../tracking/validation.js';
 import { noStoreError } from '../no-store.js';
+import type { RegistryStore } from '../registry-store.js';
 import type {
   BulkIntervalOptions,
   CreateExperimentOptions,
@@ -23,6 +24,7 @@ import type {
   PurgeResult,
   SearchExperimentsOptions,
   SearchRunsOptions,
+  StoreCapabilities,
   TrackingStore,
   UpdateRunOptions,
 } from '../tracking-store.js';
@@ -51,6 +53,7 @@ export class SqlStore implements TrackingStore {
   readonly kind = 'sql' as const;
   readonly displayUri: string;
   readonly dialect: SqlDialect;
+  readonly capabilities: StoreCapabilities = { transactions: true, hardDelete: true, registry: true, purgeUnit: 'rows' };
   private readonly x: SqlExecutor;
 
   private constructor(
@@ -109,6 +112,12 @@ export class SqlStore implements TrackingStore {
   /** MLflow 3's logged models, on the same connection (refused on a 2.x-schema database). */
   get loggedModels(): LoggedModelStore {
     return (this.loggedModelStore ??= new SqlLoggedModels(this.conn.db, this.dialect));
+  }
+
+  /** The registry on this store's connection (its schema was checked when the store opened). */
+  async openRegistry(): Promise<RegistryStore> {
+    const { SqlRegistryStore } = await import('./registry/sql-registry-store.js');
+    return new SqlRegistryStore(this.conn, false);
   }
 
   async close(): Promise<void> {

@@ -11,8 +11,7 @@ export default class ModelsAliasDelete extends BaseCommand<typeof ModelsAliasDel
 
   async run(): Promise<Record<string, never>> {
     const { args, flags } = await this.parse(ModelsAliasDelete);
-    const { registryFor } = await import('../../../cli/registry.js');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     await reg.deleteRegisteredModelAlias(args.name, args.alias);
     this.log(`Deleted alias '${args.alias}' of registered model '${args.name}'`);
     return {};

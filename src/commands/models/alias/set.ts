@@ -12,8 +12,7 @@ export default class ModelsAliasSet extends BaseCommand<typeof ModelsAliasSet> {
 
   async run(): Promise<Record<string, never>> {
     const { args, flags } = await this.parse(ModelsAliasSet);
-    const { registryFor } = await import('../../../cli/registry.js');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     await reg.setRegisteredModelAlias(args.name, args.alias, args.version);
     this.log(`Alias '${args.alias}' of registered model '${args.name}' now points at version ${args.version}`);
     return {};

@@ -14,8 +14,7 @@ export default class ModelsTagsDelete extends BaseCommand<typeof ModelsTagsDelet
 
   async run(): Promise<Record<string, never>> {
     const { args, flags } = await this.parse(ModelsTagsDelete);
-    const { registryFor } = await import('../../../cli/registry.js');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     if (flags.version === undefined) await reg.deleteRegisteredModelTag(args.name, args.key);
     else await reg.deleteModelVersionTag(args.name, flags.version, args.key);
     return {};

@@ -15,9 +15,8 @@ export default class ModelsTagsSet extends BaseCommand<typeof ModelsTagsSet> {
   async run(): Promise<Record<string, never>> {
     const { args, flags } = await this.parse(ModelsTagsSet);
     const { parseKeyValue } = await import('../../../cli/kv.js');
-    const { registryFor } = await import('../../../cli/registry.js');
     const tag = parseKeyValue(args.tag, 'tag');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     if (flags.version === undefined) await reg.setRegisteredModelTag(args.name, tag);
     else await reg.setModelVersionTag(args.name, flags.version, tag);
     return {};

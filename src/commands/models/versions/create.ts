@@ -21,11 +21,11 @@ export default class ModelsVersionsCreate extends BaseCommand<typeof ModelsVersi
   async run(): Promise<{ model_version: Record<string, unknown> }> {
     const { args, flags } = await this.parse(ModelsVersionsCreate);
     const { parseKeyValue } = await import('../../../cli/kv.js');
-    const { createModelVersion, registryFor } = await import('../../../cli/registry.js');
+    const { createModelVersion } = await import('../../../cli/model-version.js');
     const { modelVersionToJson } = await import('../../../tracking/registry-json.js');
     const tags = (flags.tag ?? []).map((t) => parseKeyValue(t, 'tag'));
     const store = await this.openStore(flags['tracking-uri']);
-    const reg = await registryFor(store);
+    const reg = await store.openRegistry();
     const v = await createModelVersion(store, reg, {
       description: flags.description,
       modelId: flags['model-id'],

@@ -11,8 +11,7 @@ export default class ModelsVersionsDelete extends BaseCommand<typeof ModelsVersi
 
   async run(): Promise<Record<string, never>> {
     const { args, flags } = await this.parse(ModelsVersionsDelete);
-    const { registryFor } = await import('../../../cli/registry.js');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     await reg.deleteModelVersion(args.name, args.version);
     this.log(`Deleted version ${args.version} of registered model '${args.name}'`);
     return {};

@@ -11,9 +11,8 @@ export default class ModelsVersionsDescribe extends BaseCommand<typeof ModelsVer
 
   async run(): Promise<{ model_version: Record<string, unknown> }> {
     const { args, flags } = await this.parse(ModelsVersionsDescribe);
-    const { registryFor } = await import('../../../cli/registry.js');
     const { modelVersionToJson } = await import('../../../tracking/registry-json.js');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     const v = await reg.getModelVersion(args.name, args.version);
     if (!this.jsonEnabled()) (await import('../../../cli/print-registry.js')).printVersions([v], undefined, (s) => this.log(s), (s) => this.logToStderr(s));
     return { model_version: modelVersionToJson(v) };

@@ -27,12 +27,11 @@ Prints a table, or --json (MLflow's model-versions/search shape).`;
 
   async run(): Promise<VersionsListResult> {
     const { args, flags } = await this.parse(ModelsVersionsList);
-    const { registryFor } = await import('../../../cli/registry.js');
     const { modelVersionToJson } = await import('../../../tracking/registry-json.js');
     // MLflow's grammar has no escapes: a name with a single quote goes in double quotes.
     const byName = args.name === undefined ? undefined : args.name.includes("'") ? `name = "${args.name}"` : `name = '${args.name}'`;
     const filter = [byName, flags.filter].filter(Boolean).join(' AND ') || undefined;
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     const items = [];
     let token = flags['page-token'];
     do {

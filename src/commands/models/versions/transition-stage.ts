@@ -15,9 +15,8 @@ export default class ModelsVersionsTransitionStage extends BaseCommand<typeof Mo
 
   async run(): Promise<{ model_version: Record<string, unknown> }> {
     const { args, flags } = await this.parse(ModelsVersionsTransitionStage);
-    const { registryFor } = await import('../../../cli/registry.js');
     const { modelVersionToJson } = await import('../../../tracking/registry-json.js');
-    const reg = await registryFor(await this.openStore(flags['tracking-uri']));
+    const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
     const v = await reg.transitionModelVersionStage(args.name, args.version, flags.stage, flags['archive-existing-versions']);
     this.log(`Model '${v.name}' version ${v.version} is now in stage ${v.currentStage}`);
     return { model_version: modelVersionToJson(v) };

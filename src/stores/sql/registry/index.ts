@@ -46,6 +46,6 @@ export async function openRegistryStore(uri: string, opts: { cwd?: string } = {}
  */
 export function registryStoreOver(store: TrackingStore): RegistryStore | undefined {
   const conn = (store as { conn?: SqlConnection }).conn;
-  if (store.kind !== 'sql' || !conn?.db || !conn.dialect) return undefined;
+  if (!conn?.db || !conn.dialect) return undefined;
   return new SqlRegistryStore(conn, false);
 }

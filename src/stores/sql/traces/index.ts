@@ -13,6 +13,6 @@ export { SqlTraceStoreV3 } from './v3.js';
 /** A trace store sharing the SQL tracking store's pool; undefined for file and REST stores. */
 export function traceStoreOver(store: TrackingStore): TraceStore | undefined {
   const conn = (store as { conn?: SqlConnection }).conn;
-  if (store.kind !== 'sql' || !conn?.db || !conn.dialect) return undefined;
+  if (!conn?.db || !conn.dialect) return undefined;
   return new SqlTraceStoreV3(conn, store);
 }

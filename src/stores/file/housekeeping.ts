@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { META, MODELS, RESERVED_EXPERIMENT_FOLDERS, TRASH } from '../stores/file/layout.js';
+import { META, MODELS, RESERVED_EXPERIMENT_FOLDERS, TRASH } from './layout.js';
 
 const RUN_ID = /^[0-9a-f]{32}$/;
 const NEW_EMPTY_MS = 5_000;
@@ -66,4 +66,11 @@ export function removePurgeLeftovers(root: string, now = Date.now()): string[] {
     }
   }
   return removed;
+}
+
+/** `<root>/<exp>/<rest>` → `<root>/.trash/<exp>/<rest>`: where a path is once its experiment is deleted. */
+export function trashedPath(root: string, p: string): string | undefined {
+  const rel = path.relative(root, p);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || rel.startsWith(TRASH)) return undefined;
+  return path.join(root, TRASH, rel);
 }
