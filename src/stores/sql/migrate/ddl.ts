@@ -31,9 +31,10 @@ import {
   type ForeignKeySpec,
   type IndexSpec,
   type TableSpec,
+  type UniqueSpec,
 } from '../dialects/schema.js';
 
-export type { CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec } from '../dialects/schema.js';
+export type { CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec, UniqueSpec } from '../dialects/schema.js';
 
 /** Shorthand for a column spec. */
 export function col(
@@ -113,7 +114,7 @@ export class Ddl {
     for (const u of spec.unique ?? []) {
       const samePk = u.columns.join() === spec.primaryKey.columns.join();
       if (samePk && !tr.uniqueSameAsPrimaryKey) continue;
-      const n = tr.autoName('unique', spec.name, u.columns);
+      const n = u.name ?? tr.autoName('unique', spec.name, u.columns);
       parts.push(`${n ? `CONSTRAINT ${q(n)} ` : ''}UNIQUE (${u.columns.map(q).join(', ')})`);
     }
     for (const fk of spec.foreignKeys ?? []) parts.push(this.foreignKeySql(spec.name, fk));
@@ -152,6 +153,48 @@ export class Ddl {
     if ((await this.catalog.indexes(this.db, table)).includes(ix.name)) return;
     const q = this.traits.quote;
     await this.exec(`CREATE INDEX ${q(ix.name)} ON ${q(table)} (${ix.columns.map(q).join(', ')})`);
+  }
+
+  /** `op.drop_index`, if the index is there. */
+  async dropIndex(table: string, name: string): Promise<void> {
+    if (!(await this.catalog.indexes(this.db, table)).includes(name)) return;
+    await this.exec(this.traits.dropIndex(table, name));
+  }
+
+  /**
+   * Drop every UNIQUE (constraint or unique index) on exactly these columns, whatever its name: MLflow's
+   * older UNIQUEs are unnamed, so each dialect named them itself (`experiments_name_key`, `name`, ...).
+   */
+  async dropUniqueOn(table: string, columns: string[]): Promise<void> {
+    for (const u of await this.catalog.uniques(this.db, table)) {
+      if (u.columns.join() !== columns.join()) continue;
+      if (!u.name) throw new Error(`migration bug: the UNIQUE on ${table}(${columns.join(', ')}) has no name to drop; rebuild the table instead`);
+      await this.exec(u.index ? this.traits.dropIndex(table, u.name) : this.traits.dropUnique(table, u.name));
+    }
+  }
+
+  /** `op.create_unique_constraint`, unless a UNIQUE on the same columns is there. */
+  async addUnique(table: string, u: UniqueSpec): Promise<void> {
+    if ((await this.catalog.uniques(this.db, table)).some((x) => x.columns.join() === u.columns.join())) return;
+    const q = this.traits.quote;
+    const name = u.name ?? this.traits.autoName('unique', table, u.columns);
+    await this.exec(`ALTER TABLE ${q(table)} ADD ${name ? `CONSTRAINT ${q(name)} ` : ''}UNIQUE (${u.columns.map(q).join(', ')})`);
+  }
+
+  /** Drop every FK from `table` to `refTable` (before the referenced key changes). */
+  async dropForeignKeysTo(table: string, refTable: string): Promise<void> {
+    for (const f of await this.catalog.foreignKeys(this.db, table)) {
+      if (f.refTable !== refTable) continue;
+      if (!f.name) throw new Error(`migration bug: the FK ${table} → ${refTable} has no name to drop; rebuild the table instead`);
+      await this.exec(this.traits.dropForeignKey(table, f.name));
+    }
+  }
+
+  /** `op.create_foreign_key`, unless an FK on the same columns to the same table is there. */
+  async addForeignKey(table: string, fk: ForeignKeySpec): Promise<void> {
+    const have = await this.catalog.foreignKeys(this.db, table);
+    if (have.some((f) => f.columns.join() === fk.columns.join() && f.refTable === fk.refTable)) return;
+    await this.exec(`ALTER TABLE ${this.traits.quote(table)} ADD ${this.foreignKeySql(table, fk)}`);
   }
 
   /** `op.add_column`: a plain ALTER TABLE ADD on every dialect (SQLite included, as alembic does). */
@@ -215,7 +258,7 @@ export class Ddl {
   }
 
   /** Whether the catalog already shows a change (so a re-run skips it). */
-  private async satisfied(target: TableSpec, ch: AlterChange): Promise<boolean> {
+  async satisfied(target: TableSpec, ch: AlterChange): Promise<boolean> {
     const t = target.name;
     const cat = this.catalog;
     if ('column' in ch) {
@@ -223,9 +266,13 @@ export class Ddl {
       if (!spec) throw new Error(`migration bug: column ${ch.column} is not in the spec of ${t}`);
       const cur = (await cat.columns(this.db, t)).find((c) => c.name === ch.column);
       if (!cur) return false;
-      const typeOk = canonType(spec.type(this.dialect.types)) === cur.type;
+      const type = spec.type(this.dialect.types);
+      const typeOk = canonType(type) === cur.type;
       const defOk = spec.default === undefined || canonDefault(spec.default) === canonDefault(cur.default);
-      return typeOk && spec.nullable === cur.nullable && defOk;
+      // A COLLATE in the spec's type must be the column's (catalogs that cannot tell leave it undefined).
+      const coll = /\scollate\s+(\S+)$/i.exec(type)?.[1];
+      const collOk = !coll || cur.collation === undefined || cur.collation === coll;
+      return typeOk && spec.nullable === cur.nullable && defOk && collOk;
     }
     if ('primaryKey' in ch) {
       return (await cat.primaryKey(this.db, t)).columns.join() === target.primaryKey.columns.join();
@@ -270,8 +317,20 @@ export class Ddl {
     const q = this.traits.quote;
     const tmp = `_mlf_tmp_${target.name}`;
     const old = await this.catalog.columns(this.db, target.name);
+    // The spec's own indexes are made from the spec (their columns may have changed); the others as they were.
+    const fromSpec = new Set((target.indexes ?? []).map((ix) => ix.name));
     const indexSql = (
-      await catalogRows<{ sql: string }>(this.db, sql`select sql from sqlite_master where type = 'index' and tbl_name = ${target.name} and sql is not null`)
+      await catalogRows<{ name: string; sql: string }>(
+        this.db,
+        sql`select name, sql from sqlite_master where type = 'index' and tbl_name = ${target.name} and sql is not null`,
+      )
+    )
+      .filter((r) => !fromSpec.has(r.name))
+      .map((r) => r.sql);
+    // DROP TABLE drops its triggers too; they come back on the new table (MLflow re-creates the
+    // secrets trigger after its rebuilds).
+    const triggerSql = (
+      await catalogRows<{ sql: string }>(this.db, sql`select sql from sqlite_master where type = 'trigger' and tbl_name = ${target.name} and sql is not null`)
     ).map((r) => r.sql);
     await this.exec(`DROP TABLE IF EXISTS ${q(tmp)}`);
     await this.exec(this.createTableSql(target, tmp));
@@ -282,6 +341,7 @@ export class Ddl {
     await this.exec(`ALTER TABLE ${q(tmp)} RENAME TO ${q(target.name)}`);
     for (const s of indexSql) await this.exec(s);
     for (const ix of target.indexes ?? []) await this.createIndex(target.name, ix);
+    for (const s of triggerSql) await this.exec(s);
   }
 }
 
@@ -320,6 +380,9 @@ export const T = {
   text: (t: TypeMap) => t.text,
   mediumText: (t: TypeMap) => t.mediumText,
   longText: (t: TypeMap) => t.longText,
+  unicodeText: (t: TypeMap) => t.unicodeText,
+  json: (t: TypeMap) => t.json,
+  caseSensitiveVarchar: (n: number) => (t: TypeMap) => t.caseSensitiveVarchar(n),
   varchar: (n: number) => (t: TypeMap) => t.varchar(n),
   /**
    * SQLAlchemy's `Float()` without precision, as in MLflow's initial `metrics.value`: standard SQL

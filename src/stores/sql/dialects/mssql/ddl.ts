@@ -20,4 +20,6 @@ export const mssqlDdl: DdlTraits = {
   dropPrimaryKey: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,
   dropForeignKey: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,
   dropCheck: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,
+  dropUnique: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,
+  dropIndex: (table, name) => `DROP INDEX [${name}] ON [${table}]`,
 };

@@ -18,4 +18,6 @@ export const mysqlDdl: DdlTraits = {
   dropPrimaryKey: (table) => `ALTER TABLE \`${table}\` DROP PRIMARY KEY`,
   dropForeignKey: (table, name) => `ALTER TABLE \`${table}\` DROP FOREIGN KEY \`${name}\``,
   dropCheck: (table, name) => `ALTER TABLE \`${table}\` DROP CONSTRAINT \`${name}\``,
+  dropUnique: (table, name) => `ALTER TABLE \`${table}\` DROP INDEX \`${name}\``,
+  dropIndex: (table, name) => `ALTER TABLE \`${table}\` DROP INDEX \`${name}\``,
 };

@@ -118,6 +118,9 @@ export const mysqlDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'MEDIUMTEXT',
     longText: 'LONGTEXT',
+    unicodeText: 'MEDIUMTEXT',
+    json: 'JSON',
+    caseSensitiveVarchar: (n) => `VARCHAR(${n}) COLLATE utf8mb4_bin`,
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

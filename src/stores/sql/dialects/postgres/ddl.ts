@@ -24,4 +24,6 @@ export const postgresDdl: DdlTraits = {
   dropPrimaryKey: (table, name) => `ALTER TABLE "${table}" DROP CONSTRAINT "${name}"`,
   dropForeignKey: (table, name) => `ALTER TABLE "${table}" DROP CONSTRAINT "${name}"`,
   dropCheck: (table, name) => `ALTER TABLE "${table}" DROP CONSTRAINT "${name}"`,
+  dropUnique: (table, name) => `ALTER TABLE "${table}" DROP CONSTRAINT "${name}"`,
+  dropIndex: (_table, name) => `DROP INDEX "${name}"`,
 };

@@ -98,6 +98,9 @@ export const postgresDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'TEXT',
     longText: 'TEXT',
+    unicodeText: 'TEXT',
+    json: 'JSON',
+    caseSensitiveVarchar: (n) => `VARCHAR(${n})`,
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

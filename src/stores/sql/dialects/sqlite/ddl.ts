@@ -26,6 +26,10 @@ export const sqliteDdl: DdlTraits = {
   dropCheck: () => {
     throw new Error('SQLite alters constraints by rebuilding the table');
   },
+  dropUnique: () => {
+    throw new Error('SQLite alters constraints by rebuilding the table');
+  },
+  dropIndex: (_table, name) => `DROP INDEX "${name}"`,
   // Rebuilds drop and rename tables that others reference: FKs off for the migration (as alembic's
   // batch mode needs), then foreign_key_check before commit so a broken reference rolls it back.
   async beforeTransaction(db) {

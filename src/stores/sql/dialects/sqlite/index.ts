@@ -128,6 +128,9 @@ export const sqliteDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'TEXT',
     longText: 'TEXT',
+    unicodeText: 'TEXT',
+    json: 'JSON',
+    caseSensitiveVarchar: (n) => `VARCHAR(${n})`,
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions, opts: ConnectOptions = {}): Promise<Db> {
