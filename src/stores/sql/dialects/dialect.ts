@@ -30,6 +30,8 @@ export interface TypeMap {
   mediumText: string;
   /** LONGTEXT on MySQL (spans.content), TEXT elsewhere. */
   longText: string;
+  /** SQLAlchemy's LargeBinary. */
+  blob: string;
   /** Text that holds any character: MEDIUMTEXT on MySQL, NVARCHAR(max) on SQL Server (17e22815139b). */
   unicodeText: string;
   /** SQLAlchemy's JSON (NVARCHAR(max) on SQL Server, as `mssql.JSON`; MariaDB stores it as LONGTEXT). */

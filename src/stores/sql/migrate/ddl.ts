@@ -58,7 +58,13 @@ export type AlterChange =
   /** Drop a CHECK by name, if present. */
   | { dropCheck: string }
   /** Re-create the target spec's FK on these columns (e.g. to add ON DELETE CASCADE). */
-  | { foreignKey: string[] };
+  | { foreignKey: string[] }
+  /** Add the target spec's UNIQUE on these columns. */
+  | { unique: string[] }
+  /** Drop any UNIQUE (constraint or unique index) on exactly these columns. */
+  | { dropUnique: string[] }
+  /** Drop an index by name. */
+  | { dropIndex: string };
 
 // ---------------------------------------------------------------------------------------------
 // Operations
@@ -214,7 +220,16 @@ export class Ddl {
     const pending: AlterChange[] = [];
     for (const ch of changes) if (!(await this.satisfied(target, ch))) pending.push(ch);
     if (pending.length === 0) return;
-    if (this.traits.rebuildsTables) return this.rebuild(target);
+    if (this.traits.rebuildsTables) {
+      // Indexes the rebuild must not bring back: those dropped by name, and unique ones being dropped.
+      const drop = new Set<string>();
+      const uniques = await this.catalog.uniques(this.db, target.name);
+      for (const ch of pending) {
+        if ('dropIndex' in ch) drop.add(ch.dropIndex);
+        if ('dropUnique' in ch) for (const u of uniques) if (u.index && u.name && u.columns.join() === ch.dropUnique.join()) drop.add(u.name);
+      }
+      return this.rebuild(target, drop);
+    }
     const tr = this.traits;
     // A primary key goes first and comes back last: SQL Server cannot alter a key column, and MySQL
     // cannot drop a key column's NOT NULL while it is in the key.
@@ -234,6 +249,13 @@ export class Ddl {
         }
       } else if ('dropCheck' in ch) {
         await this.exec(tr.dropCheck(target.name, ch.dropCheck));
+      } else if ('dropIndex' in ch) {
+        await this.dropIndex(target.name, ch.dropIndex);
+      } else if ('dropUnique' in ch) {
+        await this.dropUniqueOn(target.name, ch.dropUnique);
+      } else if ('unique' in ch) {
+        const spec = target.unique!.find((u) => u.columns.join() === ch.unique.join())!;
+        await this.addUnique(target.name, spec);
       } else if ('check' in ch) {
         const spec = target.checks!.find((c) => c.column === ch.check)!;
         await this.exec(`ALTER TABLE ${tr.quote(target.name)} ADD ${this.checkSql(target.name, spec)}`);
@@ -280,6 +302,15 @@ export class Ddl {
     if ('dropCheck' in ch) {
       return !(await cat.checks(this.db, t)).some((c) => c.name === ch.dropCheck);
     }
+    if ('dropIndex' in ch) return !(await cat.indexes(this.db, t)).includes(ch.dropIndex);
+    if ('dropUnique' in ch || 'unique' in ch) {
+      const cols = ('unique' in ch ? ch.unique : ch.dropUnique).join();
+      if ('unique' in ch && !target.unique?.some((u) => u.columns.join() === cols)) {
+        throw new Error(`migration bug: no UNIQUE on ${cols} in the spec of ${t}`);
+      }
+      const present = (await cat.uniques(this.db, t)).some((u) => u.columns.join() === cols);
+      return 'unique' in ch ? present : !present;
+    }
     if ('check' in ch || 'booleanCheck' in ch) {
       const column = 'check' in ch ? ch.check : ch.booleanCheck;
       if ('booleanCheck' in ch && !this.traits.booleanCheck) return true;
@@ -313,7 +344,7 @@ export class Ddl {
    * turns `foreign_keys` off around the migration's transaction and runs `foreign_key_check` before
    * committing.
    */
-  private async rebuild(target: TableSpec): Promise<void> {
+  private async rebuild(target: TableSpec, dropIndexes: Set<string> = new Set()): Promise<void> {
     const q = this.traits.quote;
     const tmp = `_mlf_tmp_${target.name}`;
     const old = await this.catalog.columns(this.db, target.name);
@@ -325,7 +356,7 @@ export class Ddl {
         sql`select name, sql from sqlite_master where type = 'index' and tbl_name = ${target.name} and sql is not null`,
       )
     )
-      .filter((r) => !fromSpec.has(r.name))
+      .filter((r) => !fromSpec.has(r.name) && !dropIndexes.has(r.name))
       .map((r) => r.sql);
     // DROP TABLE drops its triggers too; they come back on the new table (MLflow re-creates the
     // secrets trigger after its rebuilds).
@@ -382,6 +413,7 @@ export const T = {
   longText: (t: TypeMap) => t.longText,
   unicodeText: (t: TypeMap) => t.unicodeText,
   json: (t: TypeMap) => t.json,
+  blob: (t: TypeMap) => t.blob,
   caseSensitiveVarchar: (n: number) => (t: TypeMap) => t.caseSensitiveVarchar(n),
   varchar: (n: number) => (t: TypeMap) => t.varchar(n),
   /**

@@ -118,6 +118,7 @@ export const mysqlDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'MEDIUMTEXT',
     longText: 'LONGTEXT',
+    blob: 'BLOB',
     unicodeText: 'MEDIUMTEXT',
     json: 'JSON',
     caseSensitiveVarchar: (n) => `VARCHAR(${n}) COLLATE utf8mb4_bin`,

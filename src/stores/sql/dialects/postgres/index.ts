@@ -98,6 +98,7 @@ export const postgresDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'TEXT',
     longText: 'TEXT',
+    blob: 'BYTEA',
     unicodeText: 'TEXT',
     json: 'JSON',
     caseSensitiveVarchar: (n) => `VARCHAR(${n})`,

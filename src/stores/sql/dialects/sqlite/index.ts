@@ -128,6 +128,7 @@ export const sqliteDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'TEXT',
     longText: 'TEXT',
+    blob: 'BLOB',
     unicodeText: 'TEXT',
     json: 'JSON',
     caseSensitiveVarchar: (n) => `VARCHAR(${n})`,
