@@ -37,6 +37,7 @@ async function actualTable(conn: SqlConnection, table: string, expected: Expecte
       .sort((a, b) => a.columns.join().localeCompare(b.columns.join())),
     ...(expected.checks ? { checks: expected.checks.filter((n) => checks.includes(n)) } : {}),
     ...(expected.indexes ? { indexes: expected.indexes.filter((n) => indexes.includes(n)) } : {}),
+    ...(expected.uniques ? { uniques: (await cat.uniques(conn.db, table)).map((u) => u.columns).sort() } : {}),
   };
 }
 
@@ -46,7 +47,11 @@ async function expectMlflowSchema(conn: SqlConnection): Promise<void> {
   const tables = await conn.dialect.ddl.catalog.tables(conn.db);
   for (const [name, t] of Object.entries(want)) {
     expect(tables, name).toContain(name);
-    const sorted = { ...t, foreignKeys: [...t.foreignKeys].sort((a, b) => a.columns.join().localeCompare(b.columns.join())) };
+    const sorted = {
+      ...t,
+      foreignKeys: [...t.foreignKeys].sort((a, b) => a.columns.join().localeCompare(b.columns.join())),
+      ...(t.uniques ? { uniques: [...t.uniques].sort() } : {}),
+    };
     expect(await actualTable(conn, name, t), name).toEqual(sorted);
   }
 }
