@@ -72,6 +72,9 @@ import { connectSql, type SqlConnection } from './connect.js';
 import { noStoreError } from '../no-store.js';
 import { chunkRows, type Db, type SqlDialect, type SyncRunner, type Tx } from './dialects/dialect.js';
 import { QueryCache } from './query-cache.js';
+
+/** Per connection: the experiment tag value limit of its schema (SqlStore.experimentTagLimit). */
+const TAG_LIMITS = new WeakMap<SqlConnection, Promise<number>>();
 import { SqlLoggedModels } from './logged-models/index.js';
 import type { LoggedModelStore } from '../../tracking/logged-models.js';
 import {
@@ -277,6 +280,21 @@ export class SqlStore implements TrackingStore {
     if (!this.inTransaction) await this.conn.close();
   }
 
+  /** The experiment tag value limit of this database's schema revision (read once per connection). */
+  private experimentTagLimit(): Promise<number> {
+    let limit = TAG_LIMITS.get(this.conn);
+    if (!limit) {
+      limit = import('./migrate/head.js')
+        .then(async (h) => h.experimentTagValueLimit(await h.currentRevision(this.conn.db)))
+        .catch((e: unknown) => {
+          TAG_LIMITS.delete(this.conn);
+          throw e;
+        });
+      TAG_LIMITS.set(this.conn, limit);
+    }
+    return limit;
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   /** Run `fn` in a write transaction (or inside the current one in an `atomic` view). */
@@ -393,7 +411,8 @@ export class SqlStore implements TrackingStore {
 
   async createExperiment(opts: CreateExperimentOptions): Promise<string> {
     const name = validateExperimentName(opts.name);
-    const tags = (opts.tags ?? []).map((t) => validateExperimentTag(t));
+    const limit = await this.experimentTagLimit();
+    const tags = (opts.tags ?? []).map((t) => validateExperimentTag(t, limit));
     let location = opts.artifactLocation || undefined;
     if (location && !/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(location)) location = path.resolve(location);
     return this.guard(() =>
@@ -516,7 +535,7 @@ export class SqlStore implements TrackingStore {
   }
 
   async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
-    const t = validateExperimentTag(tag);
+    const t = validateExperimentTag(tag, await this.experimentTagLimit());
     await this.guard(() =>
       this.write(async (tx) => {
         const row = await this.requireActiveExperiment(tx, experimentId);
