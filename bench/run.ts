@@ -11,6 +11,7 @@ import { benchGc } from './gc.js';
 import { benchAuth } from './auth.js';
 import { benchUi } from './ui.js';
 import { benchImport } from './import.js';
+import { benchSchema } from './schema.js';
 
 interface Row {
   name: string;
@@ -28,6 +29,7 @@ const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = 
   auth: { baseline: 'without auth', run: benchAuth },
   ui: { baseline: 'issue 20 target', run: benchUi },
   import: { baseline: 'read the folder alone', run: benchImport },
+  schema: { baseline: 'MLflow 2.17 schema', run: benchSchema },
 };
 
 function fmt(ms: number): string {
