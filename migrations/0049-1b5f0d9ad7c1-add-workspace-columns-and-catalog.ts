@@ -7,8 +7,9 @@
  *
  * As MLflow does: SQLite rebuilds the tables whose keys or UNIQUEs change (the rebuild keeps the
  * secrets trigger, which MLflow re-creates); the other dialects drop the registry's child FKs first,
- * re-key the parents, then re-create the FKs under MLflow's names. MLflow finds the old unnamed
- * UNIQUEs by their columns; so does mlf (Ddl.dropUniqueOn).
+ * re-key the parents, then re-create the FKs under MLflow's names. MLflow finds the old UNIQUEs
+ * (unnamed constraints, or the gateway's unique_*_name indexes) by their columns; so does mlf
+ * (Ddl.dropUniqueOn).
  * Followed: mlflow/mlflow @ 0c3285512734762ba09bf1b743fced4845528f18 (revising c8d9e0f1a2b3).
  */
 import { sql } from 'kysely';
@@ -17,6 +18,8 @@ import { experiments0 } from './0000-initial-tables.js';
 import { modelVersions13 } from './0013-a8c4a736bde6-allow-nulls-for-run-id.js';
 import { runLink } from './0012-84291f40a231-add-run-link-to-model-version.js';
 import { modelVersionTags31 } from './0031-bda7b8c39065-increase-model-version-tag-value-limit.js';
+import { modelDefinitions41, secrets41 } from './0041-1bd49d398cd23-add-secrets-tables.js';
+import { endpoints47 } from './0047-d0e1f2a3b4c5-add-experiment-id-and-usage-tracking-to-endpoints.js';
 
 export const workspaceColumn: ColumnSpec = col('workspace', T.varchar(63), { nullable: false, default: "'default'" });
 const ws = (columns: ColumnSpec[]) => [...columns, workspaceColumn];
@@ -86,80 +89,25 @@ export const registeredModelAliases49: TableSpec = {
   foreignKeys: [{ name: 'fk_registered_model_aliases_registered_models', ...toModel, onDelete: 'CASCADE' }],
 };
 
-/** A table whose name UNIQUE becomes (workspace, <column>): `before` is the table as c8d9e0f1a2b3 leaves it. */
+/**
+ * A table whose name UNIQUE index becomes a (workspace, <column>) constraint: `before` is the table as
+ * c8d9e0f1a2b3 leaves it (SQLite rebuilds it whole).
+ */
 const perWorkspaceName = (before: TableSpec, column: string, unique: string): TableSpec => ({
   ...before,
   columns: ws(before.columns),
   unique: [{ name: unique, columns: ['workspace', column] }],
-  indexes: [...(before.indexes ?? []), { name: `idx_${before.name}_workspace`, columns: ['workspace'] }],
+  indexes: [...(before.indexes ?? []).filter((ix) => !ix.unique), { name: `idx_${before.name}_workspace`, columns: ['workspace'] }],
 });
 
-const audit = (): ColumnSpec[] => [
-  col('created_by', T.varchar(255)),
-  col('created_at', T.bigint, { nullable: false }),
-  col('last_updated_by', T.varchar(255)),
-  col('last_updated_at', T.bigint, { nullable: false }),
-];
-
-/**
- * The gateway tables as c8d9e0f1a2b3 leaves them (MLflow's head dumps less the workspace column),
- * needed whole where SQLite rebuilds them. Their old name UNIQUEs are unique indexes
- * (unique_secret_name, ...), found and dropped by their columns.
- */
-export const secrets48: TableSpec = {
-  name: 'secrets',
-  columns: [
-    col('secret_id', T.varchar(36), { nullable: false }),
-    col('secret_name', T.varchar(255), { nullable: false }),
-    col('encrypted_value', T.blob, { nullable: false }),
-    col('wrapped_dek', T.blob, { nullable: false }),
-    col('kek_version', T.integer, { nullable: false }),
-    col('masked_value', T.varchar(500), { nullable: false }),
-    col('provider', T.varchar(64)),
-    col('auth_config', T.text),
-    col('description', T.text),
-    ...audit(),
-  ],
-  primaryKey: { name: 'secrets_pk', columns: ['secret_id'] },
-};
-
-export const endpoints48: TableSpec = {
-  name: 'endpoints',
-  columns: [
-    col('endpoint_id', T.varchar(36), { nullable: false }),
-    col('name', T.varchar(255)),
-    ...audit(),
-    col('routing_strategy', T.varchar(64)),
-    col('fallback_config_json', T.text),
-    col('experiment_id', T.integer),
-    col('usage_tracking', T.boolean, { nullable: false, default: "'0'" }),
-  ],
-  primaryKey: { name: 'endpoints_pk', columns: ['endpoint_id'] },
-  foreignKeys: [
-    { name: 'fk_endpoints_experiment_id', columns: ['experiment_id'], refTable: 'experiments', refColumns: ['experiment_id'], onDelete: 'SET NULL' },
-  ],
-};
-
-export const modelDefinitions48: TableSpec = {
-  name: 'model_definitions',
-  columns: [
-    col('model_definition_id', T.varchar(36), { nullable: false }),
-    col('name', T.varchar(255), { nullable: false }),
-    col('secret_id', T.varchar(36)),
-    col('provider', T.varchar(64), { nullable: false }),
-    col('model_name', T.varchar(256), { nullable: false }),
-    ...audit(),
-  ],
-  primaryKey: { name: 'model_definitions_pk', columns: ['model_definition_id'] },
-  foreignKeys: [
-    { name: 'fk_model_definitions_secret_id', columns: ['secret_id'], refTable: 'secrets', refColumns: ['secret_id'], onDelete: 'SET NULL' },
-  ],
-};
-
-const GATEWAY: [TableSpec, string, string][] = [
-  [secrets48, 'secret_name', 'uq_secrets_workspace_secret_name'],
-  [endpoints48, 'name', 'uq_endpoints_workspace_name'],
-  [modelDefinitions48, 'name', 'uq_model_definitions_workspace_name'],
+export const secrets49 = perWorkspaceName(secrets41, 'secret_name', 'uq_secrets_workspace_secret_name');
+export const endpoints49 = perWorkspaceName(endpoints47, 'name', 'uq_endpoints_workspace_name');
+export const modelDefinitions49 = perWorkspaceName(modelDefinitions41, 'name', 'uq_model_definitions_workspace_name');
+/** The gateway tables whose name UNIQUE index (1bd49d398cd23) becomes a (workspace, name) constraint. */
+const GATEWAY: [TableSpec, string][] = [
+  [secrets49, 'secret_name'],
+  [endpoints49, 'name'],
+  [modelDefinitions49, 'name'],
 ];
 
 export const workspaces49: TableSpec = {
@@ -195,8 +143,7 @@ const migration: Migration = {
       await ddl.alterTable(t, [{ column: 'workspace' }, { primaryKey: true }, { foreignKey: t.foreignKeys![0]!.columns }]);
     }
     for (const t of ['evaluation_datasets', 'webhooks']) await ddl.addColumn(t, workspaceColumn);
-    for (const [before, column, unique] of GATEWAY) {
-      const t = perWorkspaceName(before, column, unique);
+    for (const [t, column] of GATEWAY) {
       await ddl.alterTable(t, [{ dropUnique: [column] }, { column: 'workspace' }, { unique: ['workspace', column] }]);
     }
     // jobs: the name index is re-made with workspace (a re-run after a crash finds the column there).

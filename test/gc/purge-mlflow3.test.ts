@@ -14,7 +14,27 @@ import { createTestDatabase, skipUnlessAvailable, testDialects, type TestDatabas
 import type { Db } from '../../src/stores/sql/dialects/dialect.js';
 import { addExperiment, addRuns, addTrace, headDatabase } from './support.js';
 
-const NEW_TABLES = ['logged_models', 'logged_model_params', 'logged_model_tags', 'logged_model_metrics', 'assessments', 'spans'];
+const NEW_TABLES = [
+  'logged_models',
+  'logged_model_params',
+  'logged_model_tags',
+  'logged_model_metrics',
+  'assessments',
+  'spans',
+  'entity_associations',
+  'trace_metrics',
+  'span_metrics',
+  'online_scoring_configs',
+  'scorer_versions',
+  'scorers',
+  // 76601a5f987d … b7e4c1a90f23 (their rows: purge-mlflow3-late.test.ts)
+  'issues',
+  'label_schemas',
+  'review_queues',
+  'review_queue_items',
+  'review_queue_users',
+  'review_queue_label_schemas',
+];
 
 /** Every foreign key that points at a row a purge removes: [child, column, parent, column]. */
 const FKS: [string, string, string, string][] = [
@@ -34,6 +54,12 @@ const FKS: [string, string, string, string][] = [
   ['trace_request_metadata', 'request_id', 'trace_info', 'request_id'],
   ['input_tags', 'input_uuid', 'inputs', 'input_uuid'],
   ['runs', 'experiment_id', 'experiments', 'experiment_id'],
+  ['trace_metrics', 'request_id', 'trace_info', 'request_id'],
+  ['span_metrics', 'trace_id', 'spans', 'trace_id'],
+  ['scorers', 'experiment_id', 'experiments', 'experiment_id'],
+  ['scorer_versions', 'scorer_id', 'scorers', 'scorer_id'],
+  ['online_scoring_configs', 'scorer_id', 'scorers', 'scorer_id'],
+  ['online_scoring_configs', 'experiment_id', 'experiments', 'experiment_id'],
 ];
 
 async function orphans(db: Db): Promise<string[]> {
@@ -110,7 +136,36 @@ async function addTraceRows(db: Db, experimentId: number, assessedRun: string): 
     .insertInto('spans')
     .values({ trace_id: trace, experiment_id: experimentId, span_id: 's1', status: 'OK', start_time_unix_nano: 1, end_time_unix_nano: 5, content: '{}' })
     .execute();
+  await db.insertInto('span_metrics').values({ trace_id: trace, span_id: 's1', key: 'tokens', value: 12 }).execute();
+  await db.insertInto('trace_metrics').values({ request_id: trace, key: 'latency', value: 0.5 }).execute();
   return trace;
+}
+
+/** A scorer of an experiment with one version and an online scoring config (whose experiment may differ). */
+async function addScorer(db: Db, experimentId: number, configExperimentId = experimentId): Promise<string> {
+  const id = `sc-${uid()}`;
+  await db.insertInto('scorers').values({ experiment_id: experimentId, scorer_name: `s-${id}`, scorer_id: id }).execute();
+  await db.insertInto('scorer_versions').values({ scorer_id: id, scorer_version: 1, serialized_scorer: '{}' }).execute();
+  await db
+    .insertInto('online_scoring_configs')
+    .values({ online_scoring_config_id: `osc-${uid()}`, scorer_id: id, sample_rate: 0.5, experiment_id: configExperimentId })
+    .execute();
+  return id;
+}
+
+async function addAssociation(db: Db, sourceType: string, sourceId: string, destinationType: string, destinationId: string): Promise<string> {
+  const id = `ea-${uid()}`;
+  await db
+    .insertInto('entity_associations')
+    .values({ association_id: id, source_type: sourceType, source_id: sourceId, destination_type: destinationType, destination_id: destinationId })
+    .execute();
+  return id;
+}
+
+async function addEndpoint(db: Db, experimentId: number): Promise<string> {
+  const id = `e-${uid()}`;
+  await db.insertInto('endpoints').values({ endpoint_id: id, name: id, created_at: 1, last_updated_at: 1, experiment_id: experimentId }).execute();
+  return id;
 }
 
 const col = async (db: Db, table: string, column: string, where?: [string, unknown[]]): Promise<string[]> => {
@@ -125,6 +180,10 @@ describe('the purge plan follows the revision', () => {
     expect(planFor(null).tables).toEqual([]);
     expect(planFor('400f98739977').tables.sort()).toEqual(['input_tags', 'inputs', 'logged_model_metrics', 'logged_model_params', 'logged_model_tags', 'logged_models']);
     expect(planFor(HEAD_REVISION).tables.sort()).toEqual([...NEW_TABLES, 'input_tags', 'inputs'].sort());
+    // Each table from the revision that creates it: scorers (534353b11cbc) before online_scoring_configs (2c33131f4dae).
+    expect(planFor('534353b11cbc').tables).toContain('scorers');
+    expect(planFor('534353b11cbc').tables).not.toContain('online_scoring_configs');
+    expect(planFor('de4033877273').tables).toContain('entity_associations');
   });
 
   it('purges a 2.17 database (no MLflow 3 tables) without touching them', async () => {
@@ -180,6 +239,16 @@ for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
       const keptMention = await addModelIo(db, 'RUN_INPUT', r3!, m1); // names a purged model, no FK: stays
       const t1 = await addTraceRows(db, gone.id, r1!);
       const t2 = await addTraceRows(db, kept.id, r2!); // its assessment only mentions r2: stays
+      const scGone = await addScorer(db, gone.id);
+      const scKept = await addScorer(db, kept.id);
+      const scKeptConfigGone = await addScorer(db, kept.id, gone.id); // its config names the purged experiment: the config goes
+      const eaKept = await addAssociation(db, 'evaluation_dataset', 'd1', 'experiment', String(kept.id));
+      await addAssociation(db, 'evaluation_dataset', 'd1', 'experiment', String(gone.id));
+      await addAssociation(db, 'run', r1!, 'model', m1);
+      await addAssociation(db, 'model', m2, 'run', r2!);
+      const eaR3 = await addAssociation(db, 'run', r3!, 'model', m2);
+      const epGone = await addEndpoint(db, gone.id); // detached (experiment_id NULL), not deleted
+      const epKept = await addEndpoint(db, kept.id);
       await db.insertInto('registered_models').values({ name: `rm-${gone.id}`, creation_time: 1, last_updated_time: 1 }).execute();
       await db
         .insertInto('model_versions')
@@ -187,7 +256,18 @@ for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
         .execute();
 
       const dryRuns = await purgeRunsSql(db, conn.dialect, [r2!], { dryRun: true });
-      expect(dryRuns.rows).toMatchObject({ runs: 1, logged_model_metrics: 1, inputs: 2, input_tags: 1, assessments: 0, spans: 0, logged_models: 0 });
+      expect(dryRuns.rows).toMatchObject({
+        runs: 1,
+        logged_model_metrics: 1,
+        inputs: 2,
+        input_tags: 1,
+        assessments: 0,
+        spans: 0,
+        logged_models: 0,
+        entity_associations: 1,
+        scorers: 0,
+        trace_metrics: 0,
+      });
       const dryExp = await purgeExperimentsSql(db, conn.dialect, [String(gone.id)], { dryRun: true });
       const expected = {
         experiments: 1,
@@ -204,6 +284,12 @@ for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
         assessments: 1,
         spans: 1,
         experiment_tags: 1,
+        trace_metrics: 1,
+        span_metrics: 1,
+        scorers: 1,
+        scorer_versions: 1,
+        online_scoring_configs: 2,
+        entity_associations: 2,
       };
       expect(dryExp.rows).toMatchObject(expected);
       expect(await col(db, 'logged_models', 'model_id')).toEqual([m1, m2].sort());
@@ -227,6 +313,18 @@ for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
       expect(await col(db, 'spans', 'trace_id')).toEqual([t2]);
       expect(await col(db, 'registered_models', 'name')).toContain(`rm-${gone.id}`);
       expect(await col(db, 'model_versions', 'run_id')).toContain(r1);
+      expect(await col(db, 'trace_metrics', 'request_id')).toEqual([t2]);
+      expect(await col(db, 'span_metrics', 'trace_id')).toEqual([t2]);
+      expect(await col(db, 'scorers', 'scorer_id')).toEqual([scKept, scKeptConfigGone].sort());
+      expect(await col(db, 'scorer_versions', 'scorer_id')).toEqual([scKept, scKeptConfigGone].sort());
+      expect(await col(db, 'online_scoring_configs', 'scorer_id')).toEqual([scKept]);
+      expect(await col(db, 'entity_associations', 'association_id')).toEqual([eaKept, eaR3].sort());
+      expect(await col(db, 'endpoints', 'endpoint_id')).toEqual([epGone, epKept].sort());
+      const endpoints = await db.selectFrom('endpoints').select(['endpoint_id', 'experiment_id']).execute();
+      expect(Object.fromEntries(endpoints.map((e) => [e.endpoint_id, e.experiment_id === null ? null : Number(e.experiment_id)]))).toEqual({
+        [epGone]: null,
+        [epKept]: kept.id,
+      });
 
       expect(await orphans(db)).toEqual([]);
       if (dialect === 'sqlite') expect((await sql`pragma foreign_key_check`.execute(db)).rows).toEqual([]);

@@ -92,7 +92,7 @@ describe('purge compiled for SQL Server', () => {
     const runs = recordingDb(() => 'deleted', HEAD_REVISION);
     await purgeRunsSql(runs.db, mssqlDialect, ids);
     const runDeletes = runs.log.filter((q) => q.sql.startsWith('delete')).map((q) => /^delete from "(\w+)"/.exec(q.sql)![1]);
-    const perChunk = ['logged_model_metrics', 'input_tags', 'inputs', 'input_tags', 'inputs', 'latest_metrics', 'metrics', 'params', 'tags', 'runs'];
+    const perChunk = ['entity_associations', 'logged_model_metrics', 'input_tags', 'inputs', 'input_tags', 'inputs', 'latest_metrics', 'metrics', 'params', 'tags', 'runs'];
     expect(runDeletes).toEqual([...perChunk, ...perChunk]);
     for (const q of runs.log) expect(q.parameters.length).toBeLessThanOrEqual(mssqlDialect.capabilities.maxParameters);
     expect(runs.log.find((q) => q.sql.startsWith('delete from "inputs"'))!.sql).toMatch(
@@ -108,7 +108,19 @@ describe('purge compiled for SQL Server', () => {
       'logged_model_tags',
       'logged_models',
       'assessments',
+      'trace_metrics',
+      'span_metrics',
       'spans',
+      'online_scoring_configs',
+      'scorer_versions',
+      'scorers',
+      'entity_associations',
+      'review_queue_items',
+      'review_queue_users',
+      'review_queue_label_schemas',
+      'review_queues',
+      'label_schemas',
+      'issues',
       'input_tags',
       'inputs',
       'datasets',
@@ -121,6 +133,13 @@ describe('purge compiled for SQL Server', () => {
     expect(exps.log.find((q) => q.sql.startsWith('delete from "spans"'))!.sql).toBe(
       'delete from "spans" where ("experiment_id" in (@1) or "trace_id" in (select "request_id" from "trace_info" where "experiment_id" in (@2)))',
     );
+    // No row values on SQL Server: a span's metrics are matched on both key columns by EXISTS.
+    expect(exps.log.find((q) => q.sql.startsWith('delete from "span_metrics"'))!.sql).toMatch(
+      /^delete from "span_metrics" where exists \(select "s"\."span_id" from "spans" as "s" where "s"\."trace_id" = "span_metrics"\."trace_id" and "s"\."span_id" = "span_metrics"\."span_id" and /,
+    );
+    // entity_associations holds ids as text: the experiment id is bound as a string.
+    const ea = exps.log.find((q) => q.sql.startsWith('delete from "entity_associations"') && q.parameters.includes('experiment'))!;
+    expect(ea.parameters).toEqual(['experiment', '5', 'experiment', '5']);
   });
 
   it('refuses an active run before sending any delete', async () => {

@@ -1,8 +1,8 @@
 /**
  * `mlf db upgrade` from every revision of MLflow's chain, not only from the fixture's: a database
  * built to revision r (with rows written as MLflow wrote them at r) reaches exactly MLflow's head
- * schema, and keeps its rows; the data-rewriting migrations (user → mlflow.user tag, latest_metrics)
- * do their job when they run.
+ * schema, and keeps its rows (MLflow 3's tables' too); the data-rewriting migrations (user →
+ * mlflow.user tag, latest_metrics) do their job when they run.
  */
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -76,8 +76,91 @@ async function databaseAt(rev: string | null, uri?: string): Promise<{ file: str
   if (tables.includes('registered_model_tags')) await conn.db.insertInto('registered_model_tags').values({ name: 'model', key: 'k', value: 'v' }).execute();
   if (tables.includes('model_version_tags')) await conn.db.insertInto('model_version_tags').values({ name: 'model', version: 1, key: 'k', value: 'v' }).execute();
   if (tables.includes('registered_model_aliases')) await conn.db.insertInto('registered_model_aliases').values({ name: 'model', alias: 'prod', version: 1 }).execute();
+  if (rev !== null) for (const t of MLFLOW3_ROWS) if (index(rev) >= index(t.from)) await t.write(conn.db, rev);
   return { file, conn };
 }
+
+type Db = SqlConnection['db'];
+/**
+ * Rows in MLflow 3's tables, written at every revision that has the table (in that revision's
+ * columns) and read back at the head: they must survive each later step, renames and rebuilds included.
+ */
+const MLFLOW3_ROWS: { from: string; write(db: Db, rev: string): Promise<void>; read(db: Db): Promise<unknown>; want: unknown }[] = [
+  {
+    from: 'de4033877273',
+    write: (db) =>
+      db
+        .insertInto('entity_associations')
+        .values({ association_id: 'a1', source_type: 'evaluation_dataset', source_id: 'd1', destination_type: 'experiment', destination_id: '1', created_time: 5 })
+        .execute()
+        .then(() => undefined),
+    read: (db) => db.selectFrom('entity_associations').select(['association_id', 'source_id', 'destination_id']).execute(),
+    want: [{ association_id: 'a1', source_id: 'd1', destination_id: '1' }],
+  },
+  {
+    from: '534353b11cbc',
+    write: async (db) => {
+      await db.insertInto('scorers').values({ experiment_id: 1, scorer_name: 'relevance', scorer_id: 'sc1' }).execute();
+      await db.insertInto('scorer_versions').values({ scorer_id: 'sc1', scorer_version: 1, serialized_scorer: '{}' }).execute();
+    },
+    read: (db) => db.selectFrom('scorer_versions').innerJoin('scorers', 'scorers.scorer_id', 'scorer_versions.scorer_id').select(['scorer_name', 'scorer_version']).execute(),
+    want: [{ scorer_name: 'relevance', scorer_version: 1 }],
+  },
+  {
+    from: '71994744cf8e',
+    write: async (db) => {
+      await db.insertInto('evaluation_datasets').values({ dataset_id: 'd1', name: 'golden' }).execute();
+      await db.insertInto('evaluation_dataset_records').values({ dataset_record_id: 'rec1', dataset_id: 'd1', inputs: '{"q": 1}', input_hash: 'h1' }).execute();
+    },
+    read: (db) => db.selectFrom('evaluation_dataset_records').select(['dataset_record_id', 'input_hash']).execute(),
+    want: [{ dataset_record_id: 'rec1', input_hash: 'h1' }],
+  },
+  {
+    // 5d2d30f0abce renames function_fullname to job_name: a job written before it keeps its name.
+    from: 'bf29a5ff90ea',
+    write: (db, rev) =>
+      db
+        .insertInto('jobs')
+        .values({
+          id: 'j1',
+          creation_time: 1,
+          [index(rev) < index('5d2d30f0abce') ? 'function_fullname' : 'job_name']: 'mlflow.genai.run',
+          params: '{}',
+          status: 0,
+          retry_count: 0,
+          last_update_time: 1,
+        })
+        .execute()
+        .then(() => undefined),
+    read: (db) => db.selectFrom('jobs').select(['id', 'job_name']).execute(),
+    want: [{ id: 'j1', job_name: 'mlflow.genai.run' }],
+  },
+  {
+    // d0e1f2a3b4c5 rebuilds endpoints on SQLite; its children and the new columns' defaults must hold.
+    from: '1bd49d398cd23',
+    write: async (db) => {
+      const secret = { secret_id: 's1', secret_name: 'key', encrypted_value: Buffer.from([1]), wrapped_dek: Buffer.from([2]), kek_version: 1 };
+      await db.insertInto('secrets').values({ ...secret, masked_value: 'k...', created_at: 1, last_updated_at: 1 }).execute();
+      await db.insertInto('endpoints').values({ endpoint_id: 'e1', name: 'chat', created_at: 1, last_updated_at: 1 }).execute();
+      await db
+        .insertInto('model_definitions')
+        .values({ model_definition_id: 'md1', name: 'gpt', secret_id: 's1', provider: 'openai', model_name: 'gpt-4o', created_at: 1, last_updated_at: 1 })
+        .execute();
+      await db.insertInto('endpoint_model_mappings').values({ mapping_id: 'mm1', endpoint_id: 'e1', model_definition_id: 'md1', weight: 1, created_at: 1 }).execute();
+      await db.insertInto('endpoint_tags').values({ key: 'team', value: 'nlp', endpoint_id: 'e1' }).execute();
+    },
+    read: async (db) => [
+      (await db.selectFrom('endpoints').select(['endpoint_id', 'name', 'experiment_id', 'usage_tracking']).execute()).map((e) => ({ ...e, usage_tracking: Number(e.usage_tracking) })),
+      await db.selectFrom('endpoint_model_mappings').select(['mapping_id', 'endpoint_id', 'linkage_type']).execute(),
+      await db.selectFrom('endpoint_tags').select(['key', 'endpoint_id']).execute(),
+    ],
+    want: [
+      [{ endpoint_id: 'e1', name: 'chat', experiment_id: null, usage_tracking: 0 }],
+      [{ mapping_id: 'mm1', endpoint_id: 'e1', linkage_type: 'PRIMARY' }],
+      [{ key: 'team', endpoint_id: 'e1' }],
+    ],
+  },
+];
 
 const revisions: (string | null)[] = MIGRATIONS.slice(0, -1).map((m) => m.revision);
 
@@ -121,6 +204,7 @@ async function expectRowsKept(conn: SqlConnection, rev: string | null): Promise<
     const latest = await db.selectFrom('latest_metrics').select(['key', 'value', 'timestamp', 'step']).execute();
     expect(latest.map((m) => [m.key, m.value, m.timestamp, Number(m.step)])).toEqual([['loss', 1.5, 20, 0]]);
   }
+  if (rev !== null) for (const t of MLFLOW3_ROWS) if (index(rev) >= index(t.from)) expect(await t.read(db), t.from).toEqual(t.want);
 }
 
 /** The schema of MLflow 2.17's own database upgraded by mlf to head: what every upgrade must reach. */
@@ -162,9 +246,21 @@ describe('db upgrade from every revision of the chain (SQLite)', () => {
 });
 
 // On the database servers, a sample of the chain: the initial tables, the first batch rebuild, both
-// data-rewriting migrations, the status-constraint change, the param widenings, and MLflow 2.17's and
-// 2.18's heads into MLflow 3's chain.
-const SERVER_REVISIONS: (string | null)[] = [null, '451aebb31d03', '7ac759974ad8', 'cfd24bdc0731', 'cc1f77228345', '7f2a7d5fae7d', 'f5a4f2784254', '0584bdc529eb'];
+// data-rewriting migrations, the status-constraint change, the param widenings, MLflow 2.17's and
+// 2.18's heads into MLflow 3's chain, and MLflow 3 databases with rows in the jobs table before its
+// rename and in the gateway tables before endpoints gain their FK.
+const SERVER_REVISIONS: (string | null)[] = [
+  null,
+  '451aebb31d03',
+  '7ac759974ad8',
+  'cfd24bdc0731',
+  'cc1f77228345',
+  '7f2a7d5fae7d',
+  'f5a4f2784254',
+  '0584bdc529eb',
+  'bf29a5ff90ea',
+  'd3e4f5a6b7c8',
+];
 const dbs: TestDatabase[] = [];
 afterAll(async () => {
   await Promise.all(dbs.map((d) => d.drop().catch(() => undefined)));

@@ -2,6 +2,7 @@
  * The schema mlf's chain reaches past MLflow 2.17 equals MLflow's (test/fixtures/mlflow3-schema.ts),
  * on each dialect: a new database built by `upgrade`, and MLflow 2.17's own SQLite database upgraded.
  */
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
 import { HEAD_REVISION, upgrade } from '../../src/stores/sql/migrate/index.js';
@@ -17,6 +18,23 @@ afterAll(async () => {
   await Promise.all(dbs.map((d) => d.drop().catch(() => undefined)));
 });
 
+/** Names of a table's indexes that refuse duplicates (UNIQUE indexes and UNIQUE constraints). */
+async function uniqueIndexes(conn: SqlConnection, table: string): Promise<string[]> {
+  const q = {
+    sqlite: sql`select name from pragma_index_list(${table}) where "unique" = 1 and origin != 'pk'`,
+    postgresql: sql`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = ${table} and indexdef like 'CREATE UNIQUE%'`,
+    mysql: sql`select distinct index_name as name from information_schema.statistics where table_schema = database() and table_name = ${table} and non_unique = 0 and index_name != 'PRIMARY'`,
+  }[conn.dialect.name as 'sqlite' | 'postgresql' | 'mysql'];
+  const rows = (await q.execute(conn.db)).rows as Record<string, unknown>[];
+  const names = rows.map((r) => String(r.name ?? r.NAME));
+  if (conn.dialect.name === 'sqlite') {
+    // SQLite's index for a named UNIQUE constraint is sqlite_autoindex_*: read the name from the DDL.
+    const ddl = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = ${table}`.execute(conn.db)).rows[0]?.sql ?? '';
+    for (const m of ddl.matchAll(/CONSTRAINT\s+"?(\w+)"?\s+UNIQUE\b/gi)) names.push(m[1]!);
+  }
+  return names;
+}
+
 /** One table as the dialect's catalog reader sees it, in the shape of ExpectedTable. */
 async function actualTable(conn: SqlConnection, table: string, expected: ExpectedTable) {
   const cat = conn.dialect.ddl.catalog;
@@ -24,12 +42,18 @@ async function actualTable(conn: SqlConnection, table: string, expected: Expecte
   const fks = await cat.foreignKeys(conn.db, table);
   const checks = (await cat.checks(conn.db, table)).map((c) => c.name);
   const indexes = await cat.indexes(conn.db, table);
+  const unique = expected.uniqueIndexes ? await uniqueIndexes(conn, table) : [];
   return {
     columns: cols.map((c, i) => {
-      // Alternatives (`text|mediumtext`) accept the type this dialect gives.
-      const want = expected.columns[i]?.[1] ?? '';
+      // Alternatives (`text|mediumtext`) accept the type this dialect gives; so does a per-dialect nullability.
+      const [, want = '', nullable] = expected.columns[i] ?? [];
       const type = want.split('|').includes(c.type) ? want : c.type;
-      return [c.name, type, c.nullable, canonDefault(c.default)];
+      const perDialect = nullable !== undefined && typeof nullable === 'object';
+      const key = conn.dialect.name === 'mysql' ? 'mysql' : 'other';
+      const got = perDialect && nullable[key] === c.nullable ? nullable : c.nullable;
+      // PostgreSQL's SERIAL shows its sequence as a default: that is the auto-increment, not a server default.
+      const dflt = /^nextval\(/.test(c.default ?? '') ? null : canonDefault(c.default);
+      return [c.name, type, got, dflt];
     }),
     primaryKey: (await cat.primaryKey(conn.db, table)).columns,
     foreignKeys: fks
@@ -38,6 +62,9 @@ async function actualTable(conn: SqlConnection, table: string, expected: Expecte
     ...(expected.checks ? { checks: expected.checks.filter((n) => checks.includes(n)) } : {}),
     ...(expected.indexes ? { indexes: expected.indexes.filter((n) => indexes.includes(n)) } : {}),
     ...(expected.uniques ? { uniques: (await cat.uniques(conn.db, table)).map((u) => u.columns).sort() } : {}),
+    ...(expected.uniqueIndexes ? { uniqueIndexes: expected.uniqueIndexes.filter((n) => unique.includes(n)) } : {}),
+    ...(expected.absentIndexes ? { absentIndexes: expected.absentIndexes.filter((n) => !indexes.includes(n)) } : {}),
+    ...(expected.triggers ? { triggers: (await cat.triggers(conn.db, table)).sort() } : {}),
   };
 }
 

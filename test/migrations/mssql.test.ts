@@ -13,11 +13,15 @@ function recordingDb(log: string[]): Kysely<any> {
   const conn: DatabaseConnection = {
     async executeQuery<R>(q: { sql: string }): Promise<QueryResult<R>> {
       log.push(q.sql);
-      // The catalog: no tables, but every altered column exists as an INT, so alter steps compile
-      // to ALTER COLUMN (as on a real database at the previous revision) rather than ADD.
+      // The catalog: no tables, but every altered or renamed column exists as an INT, so alter steps
+      // compile to ALTER COLUMN (as on a real database at the previous revision) rather than ADD.
       if (q.sql.includes('INFORMATION_SCHEMA.COLUMNS')) {
-        const names = ['value', 'status', 'run_id', 'dataset_schema'];
+        const names = ['value', 'status', 'run_id', 'dataset_schema', 'function_fullname'];
         return { rows: names.map((name) => ({ name, type: 'int', len: null, nullable: 'YES', dflt: null })) as R[] };
+      }
+      // Indexes that later revisions drop exist, so the drops compile (their creation is skipped).
+      if (q.sql.includes('sys.indexes')) {
+        return { rows: ['index_jobs_function_status_creation_time', 'unique_endpoint_model_mapping'].map((name) => ({ name })) as R[] };
       }
       return { rows: [] };
     },
@@ -56,7 +60,8 @@ describe('migrations compiled for SQL Server', () => {
   it('names every constraint (PK, FK, CHECK, UNIQUE, DEFAULT): SQL Server never makes up a name', async () => {
     const ddl = await compileAll();
     expect(ddl.length).toBeGreaterThan(30);
-    for (const s of ddl) {
+    // CREATE UNIQUE INDEX names its index itself; only constraints are checked here.
+    for (const s of ddl.map((x) => x.replace(/^CREATE UNIQUE INDEX /, 'CREATE INDEX '))) {
       const re = /(PRIMARY KEY|FOREIGN KEY|CHECK|UNIQUE|DEFAULT)\b/g;
       let m: RegExpExecArray | null;
       while ((m = re.exec(s))) {
@@ -84,6 +89,21 @@ describe('migrations compiled for SQL Server', () => {
     expect(all).toContain('CONSTRAINT [metric_pk] PRIMARY KEY ([key], [timestamp], [step], [run_uuid], [value], [is_nan])');
     // MLflow's SQL Server database has no UNIQUE duplicating registered_models' primary key.
     expect(all).not.toMatch(/registered_models_name_key/);
+  });
+
+  it("writes MLflow 3's JSON and binary columns, UNIQUE indexes, the job rename and the secrets trigger its SQL Server way", async () => {
+    const all = (await compileAll()).join('\n');
+    expect(all).toContain('[inputs] NVARCHAR(max) NOT NULL');
+    expect(all).toContain('ALTER TABLE [spans] ADD [dimension_attributes] NVARCHAR(max)');
+    expect(all).toContain('[encrypted_value] VARBINARY(max) NOT NULL');
+    expect(all).toContain('CONSTRAINT [unique_dataset_input] UNIQUE ([dataset_id], [input_hash])');
+    expect(all).toContain('CREATE UNIQUE INDEX [unique_secret_name] ON [secrets] ([secret_name])');
+    expect(all).toContain('DROP INDEX [unique_endpoint_model_mapping] ON [endpoint_model_mappings]');
+    expect(all).toContain("EXEC sp_rename 'jobs.function_fullname', 'job_name', 'COLUMN'");
+    expect(all).toContain('CONSTRAINT [fk_endpoints_experiment_id] FOREIGN KEY ([experiment_id]) REFERENCES [experiments] ([experiment_id]) ON DELETE SET NULL');
+    expect(all).toContain("[usage_tracking] BIT CONSTRAINT [endpoints_usage_tracking_default] DEFAULT '0' NOT NULL");
+    // No BEFORE UPDATE on SQL Server: an AFTER trigger rolls the update back.
+    expect(all).toMatch(/CREATE TRIGGER \[prevent_secrets_aad_mutation\] ON \[secrets\] AFTER UPDATE AS[\s\S]*i\.\[secret_id\] != d\.\[secret_id\] OR i\.\[secret_name\] != d\.\[secret_name\][\s\S]*RAISERROR\('secret_id and secret_name are immutable \(used as AAD in encryption\)', 16, 1\);\s+ROLLBACK TRANSACTION;/);
   });
 });
 

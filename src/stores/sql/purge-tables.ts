@@ -14,10 +14,13 @@
  * Rows that only mention a run or model without a foreign key (logged_models.source_run_id,
  * assessments.run_id, a model input/output row naming a model of a purged experiment from a run
  * elsewhere) stay, as they do when MLflow 3 deletes a run or experiment. A purged run's own model
- * inputs/outputs rows go, like its dataset inputs (MLflow leaves those behind, unreachable).
+ * inputs/outputs rows go, like its dataset inputs (MLflow leaves those behind, unreachable), and so
+ * do entity_associations rows naming a purged run or experiment at either end (no FK holds them;
+ * the evaluation dataset at the other end stays). Rows that cascade from a purged row anyway
+ * (scorer versions, span and trace metrics) are deleted explicitly so that `--dry-run` counts them.
  *
  * @example
- * const plan = await purgePlan(db); // at a1b2c3d4e5f6: run and experiment entries for every table
+ * const plan = await purgePlan(db); // at c8d9e0f1a2b3: run and experiment entries for every table
  * const targets = [...plan.run(ids), ...base];
  */
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
@@ -63,8 +66,32 @@ const runModelRows = (ids: In, eb: Eb) =>
 /** Rows of a model table that belong to the experiment directly or through their model. */
 const ofExperimentModels = (ids: In, eb: Eb) => eb.or([eb('experiment_id', 'in', ids), eb('model_id', 'in', modelsOf(ids, eb))]);
 
+/**
+ * entity_associations rows naming one of `ids` as an entity of `type`, at either end. The ids are
+ * text there: experiment ids are bound as strings (PostgreSQL compares no VARCHAR with an INTEGER).
+ */
+const associationsOf = (type: 'run' | 'experiment', ids: In, eb: Eb) => {
+  const text = Array.isArray(ids) ? ids.map(String) : ids;
+  return eb.or([
+    eb.and([eb('source_type', '=', type), eb('source_id', 'in', text)]),
+    eb.and([eb('destination_type', '=', type), eb('destination_id', 'in', text)]),
+  ]);
+};
+const scorersOf = (ids: In, eb: Eb) => eb.selectFrom('scorers').select('scorer_id').where('experiment_id', 'in', ids);
+/** span_metrics rows of the spans the `spans` entry removes: matched on both key columns. */
+const spanMetricsOf = (ids: In, eb: Eb) =>
+  eb.exists(
+    eb
+      .selectFrom('spans as s')
+      .select('s.span_id')
+      .whereRef('s.trace_id', '=', 'span_metrics.trace_id')
+      .whereRef('s.span_id', '=', 'span_metrics.span_id')
+      .where((e: Eb) => e.or([e('s.experiment_id', 'in', ids), e('s.trace_id', 'in', tracesOf(ids, e))])),
+  );
+
 /** A run's rows in the new tables (its metrics on logged models, its model inputs and outputs). */
 const RUN_ENTRIES: Entry[] = [
+  { table: 'entity_associations', where: (ids, eb) => associationsOf('run', ids, eb) },
   { table: 'logged_model_metrics', where: (ids, eb) => eb('run_id', 'in', ids) },
   { table: 'input_tags', needs: ['inputs', 'logged_models'], where: (ids, eb) => eb('input_uuid', 'in', runModelRows(ids, eb)) },
   { table: 'inputs', needs: ['logged_models'], where: (ids, eb) => eb.and([eb('source_type', 'in', RUN_SOURCES), eb('source_id', 'in', ids)]) },
@@ -74,7 +101,25 @@ const queuesOf = (ids: In, eb: Eb) => eb.selectFrom('review_queues').select('que
 
 /** An experiment's rows in the new tables, after its runs went. */
 const EXPERIMENT_ENTRIES: Entry[] = [
-  // Review queues and label schemas (b7e4c1a90f23, 89d3d66ed43f) and issues (76601a5f987d) cascade from
+  { table: 'logged_model_metrics', needs: ['logged_models'], where: ofExperimentModels },
+  { table: 'logged_model_params', needs: ['logged_models'], where: ofExperimentModels },
+  { table: 'logged_model_tags', needs: ['logged_models'], where: ofExperimentModels },
+  { table: 'logged_models', where: (ids, eb) => eb('experiment_id', 'in', ids) },
+  { table: 'assessments', where: (ids, eb) => eb('trace_id', 'in', tracesOf(ids, eb)) },
+  { table: 'trace_metrics', where: (ids, eb) => eb('request_id', 'in', tracesOf(ids, eb)) },
+  // Before spans, which cascade to them: explicit, so that a dry run counts them.
+  { table: 'span_metrics', needs: ['spans'], where: spanMetricsOf },
+  { table: 'spans', where: (ids, eb) => eb.or([eb('experiment_id', 'in', ids), eb('trace_id', 'in', tracesOf(ids, eb))]) },
+  // Its experiment FK has no ON DELETE action: these go before the scorers and the experiment.
+  {
+    table: 'online_scoring_configs',
+    needs: ['scorers'],
+    where: (ids, eb) => eb.or([eb('experiment_id', 'in', ids), eb('scorer_id', 'in', scorersOf(ids, eb))]),
+  },
+  { table: 'scorer_versions', needs: ['scorers'], where: (ids, eb) => eb('scorer_id', 'in', scorersOf(ids, eb)) },
+  { table: 'scorers', where: (ids, eb) => eb('experiment_id', 'in', ids) },
+  { table: 'entity_associations', where: (ids, eb) => associationsOf('experiment', ids, eb) },
+  // endpoints.experiment_id needs nothing here: its FK sets it to NULL when the experiment goes.  // Review queues and label schemas (b7e4c1a90f23, 89d3d66ed43f) and issues (76601a5f987d) cascade from
   // the experiment; listed so a dry run counts them and no dialect depends on the cascade's order.
   { table: 'review_queue_items', needs: ['review_queues'], where: (ids, eb) => eb('queue_id', 'in', queuesOf(ids, eb)) },
   { table: 'review_queue_users', needs: ['review_queues'], where: (ids, eb) => eb('queue_id', 'in', queuesOf(ids, eb)) },
@@ -82,12 +127,6 @@ const EXPERIMENT_ENTRIES: Entry[] = [
   { table: 'review_queues', where: (ids, eb) => eb('experiment_id', 'in', ids) },
   { table: 'label_schemas', where: (ids, eb) => eb('experiment_id', 'in', ids) },
   { table: 'issues', where: (ids, eb) => eb('experiment_id', 'in', ids) },
-  { table: 'logged_model_metrics', needs: ['logged_models'], where: ofExperimentModels },
-  { table: 'logged_model_params', needs: ['logged_models'], where: ofExperimentModels },
-  { table: 'logged_model_tags', needs: ['logged_models'], where: ofExperimentModels },
-  { table: 'logged_models', where: (ids, eb) => eb('experiment_id', 'in', ids) },
-  { table: 'assessments', where: (ids, eb) => eb('trace_id', 'in', tracesOf(ids, eb)) },
-  { table: 'spans', where: (ids, eb) => eb.or([eb('experiment_id', 'in', ids), eb('trace_id', 'in', tracesOf(ids, eb))]) },
 ];
 
 /**

@@ -39,6 +39,22 @@ export interface CheckSpec {
 export interface IndexSpec {
   name: string;
   columns: string[];
+  /** `create_index(..., unique=True)`: a UNIQUE index (not a constraint). */
+  unique?: boolean;
+}
+
+/**
+ * A trigger that refuses an UPDATE changing any of `columns` (MLflow's `prevent_secrets_aad_mutation`):
+ * each dialect writes it in its own procedural SQL (see DdlTraits.immutableColumnsTrigger).
+ */
+export interface ImmutableColumnsTrigger {
+  name: string;
+  table: string;
+  /** The row's key, to pair old and new rows where the trigger sees them as sets (SQL Server). */
+  key: string;
+  columns: string[];
+  /** The error the refused UPDATE fails with. */
+  message: string;
 }
 
 export interface UniqueSpec {
@@ -98,6 +114,7 @@ export function canonType(t: string): string {
   if (s === 'tinyint(1)' || s === 'bool' || s === 'boolean' || s === 'bit') return 'boolean';
   if (s === 'varchar(max)' || s === 'varchar(-1)') return 'text';
   if (s === 'nvarchar(max)' || s === 'nvarchar(-1)') return 'nvarchar(max)';
+  if (s === 'varbinary(-1)') return 'varbinary(max)';
   return s;
 }
 
@@ -124,6 +141,8 @@ export interface Catalog {
   checks(db: Db, table: string): Promise<CheckInfo[]>;
   foreignKeys(db: Db, table: string): Promise<ForeignKeyInfo[]>;
   uniques(db: Db, table: string): Promise<UniqueInfo[]>;
+  /** Names of the triggers on a table. */
+  triggers(db: Db, table: string): Promise<string[]>;
 }
 
 /**
@@ -164,6 +183,14 @@ export interface DdlTraits {
   /** Drop a UNIQUE constraint by name. */
   dropUnique(table: string, name: string): string;
   dropIndex(table: string, name: string): string;
+  /**
+   * alembic's `alter_column(..., new_column_name=...)`, as it renders on this dialect. `c` is the
+   * column under its new name; `existingNullable` is alembic's argument of that name (MySQL restates
+   * the column and, without it, makes it nullable; the others keep the column as it is).
+   */
+  renameColumn(table: string, from: string, c: ColumnSpec, types: TypeMap, existingNullable?: boolean): string[];
+  /** The statements that create an {@link ImmutableColumnsTrigger} (a function and a trigger on PostgreSQL). */
+  immutableColumnsTrigger(t: ImmutableColumnsTrigger): string[];
   /** Before a migration's transaction (SQLite: `foreign_keys` can only change outside one). */
   beforeTransaction?(db: Db): Promise<void>;
   /** Inside the transaction, after the steps: fail (and roll back) if the data no longer holds. */
@@ -192,6 +219,9 @@ export function lc<T>(r: Record<string, unknown>): T {
 /** Constraint names as PostgreSQL gives unnamed ones (SQL Server uses the same scheme in mlf). */
 export const pgStyleName = (kind: 'fk' | 'check' | 'unique', table: string, columns: string[]) =>
   `${table}_${columns.join('_')}_${kind === 'fk' ? 'fkey' : kind === 'check' ? 'check' : 'key'}`;
+
+/** A string as an SQL literal (single quotes doubled). */
+export const sqlLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** A column's definition in CREATE TABLE / ADD / MODIFY. */
 export function columnDef(tr: DdlTraits, types: TypeMap, table: string, c: ColumnSpec): string {

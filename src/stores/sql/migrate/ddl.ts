@@ -29,12 +29,13 @@ import {
   type ColumnSpec,
   type DdlTraits,
   type ForeignKeySpec,
+  type ImmutableColumnsTrigger,
   type IndexSpec,
   type TableSpec,
   type UniqueSpec,
 } from '../dialects/schema.js';
 
-export type { CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec, UniqueSpec } from '../dialects/schema.js';
+export type { CheckSpec, ColumnSpec, ForeignKeySpec, ImmutableColumnsTrigger, IndexSpec, TableSpec, UniqueSpec } from '../dialects/schema.js';
 
 /** Shorthand for a column spec. */
 export function col(
@@ -158,13 +159,27 @@ export class Ddl {
   async createIndex(table: string, ix: IndexSpec): Promise<void> {
     if ((await this.catalog.indexes(this.db, table)).includes(ix.name)) return;
     const q = this.traits.quote;
-    await this.exec(`CREATE INDEX ${q(ix.name)} ON ${q(table)} (${ix.columns.map(q).join(', ')})`);
+    await this.exec(`CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${q(ix.name)} ON ${q(table)} (${ix.columns.map(q).join(', ')})`);
   }
 
-  /** `op.drop_index`, if the index is there. */
   async dropIndex(table: string, name: string): Promise<void> {
     if (!(await this.catalog.indexes(this.db, table)).includes(name)) return;
     await this.exec(this.traits.dropIndex(table, name));
+  }
+
+  /**
+   * alembic's `alter_column(from, new_column_name=c.name, existing_nullable=...)`: done once (skipped
+   * when `from` is gone), rendered by the dialect (see DdlTraits.renameColumn).
+   */
+  async renameColumn(table: string, from: string, c: ColumnSpec, existingNullable?: boolean): Promise<void> {
+    if (!(await this.catalog.columns(this.db, table)).some((x) => x.name === from)) return;
+    for (const s of this.traits.renameColumn(table, from, c, this.dialect.types, existingNullable)) await this.exec(s);
+  }
+
+  /** A trigger refusing updates of some columns, in the dialect's own procedural SQL; skipped if present. */
+  async createImmutableColumnsTrigger(t: ImmutableColumnsTrigger): Promise<void> {
+    if ((await this.catalog.triggers(this.db, t.table)).includes(t.name)) return;
+    for (const s of this.traits.immutableColumnsTrigger(t)) await this.exec(s);
   }
 
   /**
@@ -214,7 +229,8 @@ export class Ddl {
   /**
    * alembic's `batch_alter_table`: bring `target.name` to `target` through `changes`. SQLite rebuilds
    * the table (create new, copy, drop, rename, re-create its indexes) when any change is pending;
-   * the other dialects apply each pending change with ALTER statements.
+   * the other dialects apply each pending change with ALTER statements. On SQLite the table's indexes
+   * and triggers are re-created after the rebuild.
    */
   async alterTable(target: TableSpec, changes: AlterChange[]): Promise<void> {
     const pending: AlterChange[] = [];
@@ -340,7 +356,9 @@ export class Ddl {
 
   /**
    * SQLite batch mode, as alembic does it: new table under a temporary name, copy the rows of the
-   * columns both share, drop the old table, rename, re-create the old table's indexes. The runner
+   * columns both share, drop the old table, rename, re-create the old table's indexes and triggers
+   * (dropping a table drops its triggers; alembic's batch mode loses them, which is why MLflow's
+   * 1b5f0d9ad7c1 re-creates the secrets trigger by hand). The runner
    * turns `foreign_keys` off around the migration's transaction and runs `foreign_key_check` before
    * committing.
    */

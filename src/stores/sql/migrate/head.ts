@@ -9,7 +9,7 @@ import { revisionIndex, tablesAt } from './revisions.js';
 import { MAX_EXPERIMENT_TAG_VAL_LENGTH, MAX_EXPERIMENT_TAG_VAL_LENGTH_MLFLOW3 } from '../../../tracking/validation.js';
 
 /** The newest revision mlf's migrations reach (test/migrations/revisions.test.ts keeps it so). */
-export const HEAD_REVISION = 'a1b2c3d4e5f6';
+export const HEAD_REVISION = '7c4d9e2f1a86';
 
 /** MLflow 2.17's head: the oldest revision the stores open without an upgrade. */
 export const OLDEST_OPEN_REVISION = 'f5a4f2784254';

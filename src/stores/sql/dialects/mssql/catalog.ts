@@ -77,4 +77,8 @@ export const mssqlCatalog: Catalog = {
     }
     return [...by.values()];
   },
+  async triggers(db, table) {
+    const r = await catalogRows<{ name: string }>(db, sql`select name from sys.triggers where parent_id = object_id(${table})`);
+    return r.map((x) => x.name);
+  },
 };

@@ -1,5 +1,5 @@
 /** How migrations change a SQL Server schema: the DDL traits of this dialect. */
-import { canonType, pgStyleName, type DdlTraits } from '../schema.js';
+import { canonType, pgStyleName, sqlLiteral, type DdlTraits } from '../schema.js';
 import { mssqlCatalog } from './catalog.js';
 
 export const mssqlDdl: DdlTraits = {
@@ -22,4 +22,13 @@ export const mssqlDdl: DdlTraits = {
   dropCheck: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,
   dropUnique: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,
   dropIndex: (table, name) => `DROP INDEX [${name}] ON [${table}]`,
+  renameColumn: (table, from, c) => [`EXEC sp_rename ${sqlLiteral(`${table}.${from}`)}, ${sqlLiteral(c.name)}, 'COLUMN'`],
+  // SQL Server has no BEFORE UPDATE: an AFTER trigger rolls the statement back. It pairs old and new
+  // rows by the key, as MLflow's does, so there a changed key itself goes unnoticed.
+  immutableColumnsTrigger: (t) => [
+    `CREATE TRIGGER [${t.name}] ON [${t.table}] AFTER UPDATE AS\nBEGIN\n  SET NOCOUNT ON;\n` +
+      `  IF EXISTS (SELECT 1 FROM inserted i INNER JOIN deleted d ON i.[${t.key}] = d.[${t.key}] WHERE ` +
+      t.columns.map((c) => `i.[${c}] != d.[${c}]`).join(' OR ') +
+      `)\n  BEGIN\n    RAISERROR(${sqlLiteral(t.message)}, 16, 1);\n    ROLLBACK TRANSACTION;\n  END\nEND`,
+  ],
 };

@@ -94,4 +94,11 @@ export const mysqlCatalog: Catalog = {
     }
     return [...by].map(([name, columns]) => ({ name, columns, index: true }));
   },
+  async triggers(db, table) {
+    const r = await catalogRows<Record<string, unknown>>(
+      db,
+      sql`select trigger_name as name from information_schema.triggers where trigger_schema = database() and event_object_table = ${table}`,
+    );
+    return r.map((x) => lc<{ name: string }>(x).name);
+  },
 };

@@ -1,5 +1,5 @@
 /** How migrations change a MySQL/MariaDB schema: the DDL traits of this dialect. */
-import { columnDef, type DdlTraits } from '../schema.js';
+import { columnDef, sqlLiteral, type DdlTraits } from '../schema.js';
 import { mysqlCatalog } from './catalog.js';
 
 export const mysqlDdl: DdlTraits = {
@@ -19,5 +19,16 @@ export const mysqlDdl: DdlTraits = {
   dropForeignKey: (table, name) => `ALTER TABLE \`${table}\` DROP FOREIGN KEY \`${name}\``,
   dropCheck: (table, name) => `ALTER TABLE \`${table}\` DROP CONSTRAINT \`${name}\``,
   dropUnique: (table, name) => `ALTER TABLE \`${table}\` DROP INDEX \`${name}\``,
-  dropIndex: (table, name) => `ALTER TABLE \`${table}\` DROP INDEX \`${name}\``,
+  dropIndex: (table, name) => `DROP INDEX \`${name}\` ON \`${table}\``,
+  // CHANGE restates the column; alembic writes NULL there unless told the column's nullability, which
+  // is how MLflow's 5d2d30f0abce left jobs.job_name nullable on MySQL only.
+  renameColumn: (table, from, c, types, existingNullable) => [
+    `ALTER TABLE \`${table}\` CHANGE COLUMN \`${from}\` ${columnDef(mysqlDdl, types, table, { ...c, nullable: existingNullable ?? true })}`,
+  ],
+  // One statement over the wire: no DELIMITER is needed outside the mysql shell.
+  immutableColumnsTrigger: (t) => [
+    `CREATE TRIGGER \`${t.name}\` BEFORE UPDATE ON \`${t.table}\` FOR EACH ROW BEGIN\n` +
+      `  IF ${t.columns.map((c) => `OLD.\`${c}\` != NEW.\`${c}\``).join(' OR ')} THEN\n` +
+      `    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = ${sqlLiteral(t.message)};\n  END IF;\nEND`,
+  ],
 };

@@ -80,4 +80,8 @@ export const postgresCatalog: Catalog = {
       index: x.cons === null,
     }));
   },
+  async triggers(db, table) {
+    const r = await catalogRows<{ name: string }>(db, sql`select tgname as name from pg_trigger where not tgisinternal and tgrelid = ${pgTableOid(table)}`);
+    return r.map((x) => x.name);
+  },
 };

@@ -1,5 +1,5 @@
 /** How migrations change a PostgreSQL schema: the DDL traits of this dialect. */
-import { canonType, canonDefault, pgStyleName, type DdlTraits } from '../schema.js';
+import { canonType, canonDefault, pgStyleName, sqlLiteral, type DdlTraits } from '../schema.js';
 import { postgresCatalog } from './catalog.js';
 
 export const postgresDdl: DdlTraits = {
@@ -26,4 +26,12 @@ export const postgresDdl: DdlTraits = {
   dropCheck: (table, name) => `ALTER TABLE "${table}" DROP CONSTRAINT "${name}"`,
   dropUnique: (table, name) => `ALTER TABLE "${table}" DROP CONSTRAINT "${name}"`,
   dropIndex: (_table, name) => `DROP INDEX "${name}"`,
+  renameColumn: (table, from, c) => [`ALTER TABLE "${table}" RENAME COLUMN "${from}" TO "${c.name}"`],
+  // A trigger calls a function here: both carry the trigger's name, as in MLflow's database.
+  immutableColumnsTrigger: (t) => [
+    `CREATE OR REPLACE FUNCTION "${t.name}"() RETURNS TRIGGER AS $$\nBEGIN\n` +
+      `  IF ${t.columns.map((c) => `OLD."${c}" != NEW."${c}"`).join(' OR ')} THEN\n` +
+      `    RAISE EXCEPTION ${sqlLiteral(t.message)};\n  END IF;\n  RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql`,
+    `CREATE TRIGGER "${t.name}" BEFORE UPDATE ON "${t.table}" FOR EACH ROW EXECUTE FUNCTION "${t.name}"()`,
+  ],
 };

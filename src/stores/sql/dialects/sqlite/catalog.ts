@@ -53,6 +53,10 @@ export const sqliteCatalog: Catalog = {
     }
     return out;
   },
+  async triggers(db, table) {
+    const r = await catalogRows<{ name: string }>(db, sql`select name from sqlite_master where type = 'trigger' and tbl_name = ${table}`);
+    return r.map((x) => x.name);
+  },
 };
 
 /** CHECK clauses of a SQLite CREATE TABLE statement (`CONSTRAINT name CHECK (...)` or bare `CHECK (...)`). */

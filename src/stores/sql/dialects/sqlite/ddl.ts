@@ -1,6 +1,6 @@
 /** How migrations change a SQLite schema: the DDL traits of this dialect. */
 import { sql } from 'kysely';
-import { type DdlTraits } from '../schema.js';
+import { sqlLiteral, type DdlTraits } from '../schema.js';
 import { sqliteCatalog } from './catalog.js';
 
 export const sqliteDdl: DdlTraits = {
@@ -30,6 +30,14 @@ export const sqliteDdl: DdlTraits = {
     throw new Error('SQLite alters constraints by rebuilding the table');
   },
   dropIndex: (_table, name) => `DROP INDEX "${name}"`,
+  // alembic rebuilds the table for a rename; RENAME COLUMN (SQLite 3.25+) gives the same table and
+  // indexes without copying the rows.
+  renameColumn: (table, from, c) => [`ALTER TABLE "${table}" RENAME COLUMN "${from}" TO "${c.name}"`],
+  immutableColumnsTrigger: (t) => [
+    `CREATE TRIGGER "${t.name}" BEFORE UPDATE ON "${t.table}" FOR EACH ROW WHEN ` +
+      t.columns.map((c) => `OLD."${c}" != NEW."${c}"`).join(' OR ') +
+      ` BEGIN SELECT RAISE(ABORT, ${sqlLiteral(t.message)}); END`,
+  ],
   // Rebuilds drop and rename tables that others reference: FKs off for the migration (as alembic's
   // batch mode needs), then foreign_key_check before commit so a broken reference rolls it back.
   async beforeTransaction(db) {
