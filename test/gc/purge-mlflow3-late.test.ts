@@ -2,7 +2,8 @@
  * Purging at MLflow 3's later revisions (76601a5f987d … 7c4d9e2f1a86): an experiment's issues, label
  * schemas and review queues (with their items, users and label-schema links) go with it; a purged run's
  * issues stay with source_run_id set to NULL (the FK's ON DELETE SET NULL, as in MLflow); budget
- * policies, guardrails and the MCP registry belong to no experiment or run and stay. On SQLite,
+ * policies and the MCP registry belong to no experiment or run and stay (a guardrail goes only with the
+ * scorer it runs, see purge-tables.ts). On SQLite,
  * PostgreSQL and MariaDB, with a clean FK check and dry-run counts per table.
  */
 import crypto from 'node:crypto';
@@ -57,7 +58,9 @@ describe('the purge plan at the later MLflow 3 revisions', () => {
     expect(planFor('7d34483879f0').tables).toContain('issues');
     expect(planFor('7d34483879f0').tables).not.toContain('review_queues');
     expect(planFor('b7e4c1a90f23').tables).toEqual(expect.arrayContaining(LATE_TABLES));
-    for (const t of ['budget_policies', 'guardrails', 'guardrail_configs', 'mcp_servers', 'workspaces']) expect(planFor('7c4d9e2f1a86').tables).not.toContain(t);
+    for (const t of ['budget_policies', 'guardrail_configs', 'mcp_servers', 'workspaces']) expect(planFor('7c4d9e2f1a86').tables).not.toContain(t);
+    // Only guardrails built on a purged experiment's scorer go (scorer_versions has no ON DELETE there).
+    expect(planFor('ae8bbe7743c9').tables).toContain('guardrails');
   });
 });
 

@@ -34,6 +34,7 @@ const NEW_TABLES = [
   'review_queue_items',
   'review_queue_users',
   'review_queue_label_schemas',
+  'guardrails',
 ];
 
 /** Every foreign key that points at a row a purge removes: [child, column, parent, column]. */

@@ -112,6 +112,7 @@ describe('purge compiled for SQL Server', () => {
       'span_metrics',
       'spans',
       'online_scoring_configs',
+      'guardrails',
       'scorer_versions',
       'scorers',
       'entity_associations',

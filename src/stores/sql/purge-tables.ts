@@ -9,7 +9,8 @@
  * spans), and MySQL checks each foreign key during the statement.
  *
  * A purged run's issues keep their row with `source_run_id` set to NULL by the FK (ON DELETE SET NULL),
- * as MLflow leaves them. Budget policies, guardrails and the MCP registry belong to no experiment or run.
+ * as MLflow leaves them. Budget policies and the MCP registry belong to no experiment or run; a guardrail
+ * goes only with the purged experiment's scorer it runs.
  *
  * Rows that only mention a run or model without a foreign key (logged_models.source_run_id,
  * assessments.run_id, a model input/output row naming a model of a purged experiment from a run
@@ -116,6 +117,9 @@ const EXPERIMENT_ENTRIES: Entry[] = [
     needs: ['scorers'],
     where: (ids, eb) => eb.or([eb('experiment_id', 'in', ids), eb('scorer_id', 'in', scorersOf(ids, eb))]),
   },
+  // A guardrail (ae8bbe7743c9) runs a scorer version with no ON DELETE action: one built on a purged
+  // experiment's scorer cannot outlive it, so it goes first (its guardrail_configs cascade).
+  { table: 'guardrails', needs: ['scorers'], where: (ids, eb) => eb('scorer_id', 'in', scorersOf(ids, eb)) },
   { table: 'scorer_versions', needs: ['scorers'], where: (ids, eb) => eb('scorer_id', 'in', scorersOf(ids, eb)) },
   { table: 'scorers', where: (ids, eb) => eb('experiment_id', 'in', ids) },
   { table: 'entity_associations', where: (ids, eb) => associationsOf('experiment', ids, eb) },
