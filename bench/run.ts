@@ -12,6 +12,7 @@ import { benchAuth } from './auth.js';
 import { benchUi } from './ui.js';
 import { benchImport } from './import.js';
 import { benchTraces } from './traces.js';
+import { benchSchema } from './schema.js';
 
 interface Row {
   name: string;
@@ -30,6 +31,7 @@ const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = 
   ui: { baseline: 'issue 20 target', run: benchUi },
   import: { baseline: 'read the folder alone', run: benchImport },
   traces: { baseline: 'raw better-sqlite3', run: benchTraces },
+  schema: { baseline: 'MLflow 2.17 schema', run: benchSchema },
 };
 
 function fmt(ms: number): string {

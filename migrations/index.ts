@@ -52,6 +52,25 @@ import m45 from './0045-2c33131f4dae-add-online-scoring-configs-table.js';
 import m46 from './0046-d3e4f5a6b7c8-add-display-name-to-endpoint-bindings.js';
 import m47 from './0047-d0e1f2a3b4c5-add-experiment-id-and-usage-tracking-to-endpoints.js';
 import m48 from './0048-c8d9e0f1a2b3-add-span-metrics-and-dimension-attributes.js';
+import m49 from './0049-1b5f0d9ad7c1-add-workspace-columns-and-catalog.js';
+import m50 from './0050-e1f2a3b4c5d6-add-budget-policies-table.js';
+import m51 from './0051-76601a5f987d-add-issues-table.js';
+import m52 from './0052-c3d6457b6d8a-add-status-details-column-to-jobs-table.js';
+import m53 from './0053-a5b4c3d2e1f0-add-metrics-run-key-step-index.js';
+import m54 from './0054-ae8bbe7743c9-add-guardrails-tables.js';
+import m55 from './0055-7d34483879f0-add-model-version-tags-workspace-index.js';
+import m56 from './0056-da6fb0208061-add-trace-archival-workspace-columns.js';
+import m57 from './0057-89d3d66ed43f-add-label-schemas-table.js';
+import m58 from './0058-b7e4c1a90f23-add-review-queue-tables.js';
+import m59 from './0059-c5d9e1f3a7b2-add-is-default-to-label-schemas.js';
+import m60 from './0060-e2c4a6b80d15-add-name-key-to-review-queues.js';
+import m61 from './0061-c3d9e7f1a2b4-add-target-value-to-budget-policies.js';
+import m62 from './0062-a8b9c0d1e2f3-add-mcp-server-registry-tables.js';
+import m63 from './0063-6f8d9c3b2a1e-add-experiment-fk-cascades.js';
+import m64 from './0064-1971f2d9a75b-add-trace-archival-candidate-index.js';
+import m65 from './0065-17e22815139b-increase-experiment-tag-value-limit.js';
+import m66 from './0066-b7e2c1a4d9f3-add-jobs-creator.js';
+import m67 from './0067-7c4d9e2f1a86-pin-mcp-version-collation.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0,
@@ -103,4 +122,23 @@ export const MIGRATIONS: readonly Migration[] = [
   m46,
   m47,
   m48,
+  m49,
+  m50,
+  m51,
+  m52,
+  m53,
+  m54,
+  m55,
+  m56,
+  m57,
+  m58,
+  m59,
+  m60,
+  m61,
+  m62,
+  m63,
+  m64,
+  m65,
+  m66,
+  m67,
 ];

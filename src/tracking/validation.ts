@@ -33,6 +33,8 @@ export const MAX_ENTITY_KEY_LENGTH = 250;
 export const MAX_EXPERIMENT_NAME_LENGTH = 500;
 export const MAX_EXPERIMENT_TAG_KEY_LENGTH = 250;
 export const MAX_EXPERIMENT_TAG_VAL_LENGTH = 5000;
+/** MLflow 3's limit, once experiment_tags.value is TEXT (revision 17e22815139b). */
+export const MAX_EXPERIMENT_TAG_VAL_LENGTH_MLFLOW3 = 20_000;
 export const MAX_DATASET_NAME_SIZE = 500;
 export const MAX_DATASET_DIGEST_SIZE = 36;
 export const MAX_DATASET_SCHEMA_SIZE = 1_048_575;
@@ -330,13 +332,16 @@ export function validateTag(t: unknown, opts?: EntityOptions): RunTag {
   return { key, value: checkLength(valuePath, MAX_TAG_VAL_LENGTH, value, true, opts) };
 }
 
-/** `_validate_experiment_tag`: key rules, key ≤ 250, value ≤ 5000; never truncates. */
-export function validateExperimentTag(t: unknown): ExperimentTag {
+/**
+ * `_validate_experiment_tag`: key rules, key ≤ 250, value ≤ 5000 (20,000 where the database's
+ * schema holds it, see experimentTagValueLimit); never truncates.
+ */
+export function validateExperimentTag(t: unknown, maxValueLength = MAX_EXPERIMENT_TAG_VAL_LENGTH): ExperimentTag {
   const rec = asRecord(t, '');
   const key = validateKeyName(rec.key, 'tag', 'key');
   checkLength('key', MAX_EXPERIMENT_TAG_KEY_LENGTH, key, false);
   const value = stringValue(rec.value, 'value');
-  checkLength('value', MAX_EXPERIMENT_TAG_VAL_LENGTH, value, false);
+  checkLength('value', maxValueLength, value, false);
   return { key, value };
 }
 

@@ -9,6 +9,7 @@ import { describe } from 'vitest';
 import { openTrackingStore } from '../../src/stores/open-store.js';
 import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects } from '../support/databases.js';
 import { defineContractSuite } from './contract.js';
+import { experimentTagValueLimit, HEAD_REVISION } from '../../src/stores/sql/migrate/head.js';
 
 defineContractSuite('file store', async () => {
   const dir = tempDir('mlf-contract-');
@@ -34,6 +35,7 @@ for (const dialect of testDialects()) {
           await store.close();
           await db.drop();
         },
+        experimentTagValueLimit: experimentTagValueLimit(HEAD_REVISION),
       };
     });
   });
@@ -67,6 +69,7 @@ for (const backend of ['sqlite', 'file'] as const) {
         await server.close(1000);
         fs.rmSync(dir, { recursive: true, force: true });
       },
+      ...(backend === 'sqlite' ? { experimentTagValueLimit: experimentTagValueLimit(HEAD_REVISION) } : {}),
     };
   });
 }

@@ -27,6 +27,14 @@ const NEW_TABLES = [
   'online_scoring_configs',
   'scorer_versions',
   'scorers',
+  // 76601a5f987d … b7e4c1a90f23 (their rows: purge-mlflow3-late.test.ts)
+  'issues',
+  'label_schemas',
+  'review_queues',
+  'review_queue_items',
+  'review_queue_users',
+  'review_queue_label_schemas',
+  'guardrails',
 ];
 
 /** Every foreign key that points at a row a purge removes: [child, column, parent, column]. */

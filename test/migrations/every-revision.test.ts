@@ -21,6 +21,14 @@ afterEach(async () => {
 });
 
 const LATEST_METRICS_REV = '89d4b8295536';
+/** The revision that creates each registry table. */
+const REGISTRY_TABLE_REV: Record<string, string> = {
+  registered_models: '2b4d017a5e9b',
+  model_versions: '2b4d017a5e9b',
+  registered_model_tags: '728d730b5ebd',
+  model_version_tags: '27a6a02d2cf1',
+  registered_model_aliases: '3500859a5d39',
+};
 const USER_TAG_REV = '90e64c465722';
 const index = (rev: string | null) => MIGRATIONS.findIndex((m) => m.revision === rev);
 
@@ -59,6 +67,15 @@ async function databaseAt(rev: string | null, uri?: string): Promise<{ file: str
   ]).execute();
   await conn.db.insertInto('params').values({ key: 'lr', value: '0.1', run_uuid: 'r1' }).execute();
   await conn.db.insertInto('tags').values({ key: 'team', value: 'cv', run_uuid: 'r1' }).execute();
+  // Registry rows (where the revision has the tables): 1b5f0d9ad7c1 re-keys them on workspace.
+  const tables = await conn.dialect.ddl.catalog.tables(conn.db);
+  if (tables.includes('registered_models')) {
+    await conn.db.insertInto('registered_models').values({ name: 'model' }).execute();
+    await conn.db.insertInto('model_versions').values({ name: 'model', version: 1, run_id: 'r1' }).execute();
+  }
+  if (tables.includes('registered_model_tags')) await conn.db.insertInto('registered_model_tags').values({ name: 'model', key: 'k', value: 'v' }).execute();
+  if (tables.includes('model_version_tags')) await conn.db.insertInto('model_version_tags').values({ name: 'model', version: 1, key: 'k', value: 'v' }).execute();
+  if (tables.includes('registered_model_aliases')) await conn.db.insertInto('registered_model_aliases').values({ name: 'model', alias: 'prod', version: 1 }).execute();
   if (rev !== null) for (const t of MLFLOW3_ROWS) if (index(rev) >= index(t.from)) await t.write(conn.db, rev);
   return { file, conn };
 }
@@ -163,6 +180,25 @@ async function expectRowsKept(conn: SqlConnection, rev: string | null): Promise<
     ['loss', 2.5, 10, 0, 0],
     ['loss', 1.5, 20, 0, 0],
   ]);
+  // Rows written before a table had its workspace column are in MLflow's 'default' workspace.
+  const ws = async (table: string) => ((await conn.dialect.ddl.catalog.columns(db, table)).some((c) => c.name === 'workspace') ? ['workspace'] : []);
+  expect(await db.selectFrom('experiments').select(['experiment_id', 'name', ...(await ws('experiments'))]).execute()).toEqual([
+    { experiment_id: 1, name: 'e', ...((await ws('experiments')).length ? { workspace: 'default' } : {}) },
+  ]);
+  const registry: [string, string[]][] = [
+    ['registered_models', ['name']],
+    ['model_versions', ['name', 'version']],
+    ['registered_model_tags', ['name', 'key']],
+    ['model_version_tags', ['name', 'version', 'key']],
+    ['registered_model_aliases', ['name', 'alias']],
+  ];
+  for (const [table, cols] of registry) {
+    if (!(await conn.dialect.ddl.catalog.tables(db)).includes(table)) continue;
+    const rows = await db.selectFrom(table).select([...cols, ...(await ws(table))]).execute();
+    for (const r of rows) if ('workspace' in r) expect(r.workspace, table).toBe('default');
+    // Every registry table the revision had when rows were written still has its row.
+    if (index(rev) >= index(REGISTRY_TABLE_REV[table]!)) expect(rows, table).toHaveLength(1);
+  }
   if (index(rev) < index(LATEST_METRICS_REV)) {
     // 89d4b8295536 fills latest_metrics from metrics: the maximum by (step, timestamp, value).
     const latest = await db.selectFrom('latest_metrics').select(['key', 'value', 'timestamp', 'step']).execute();

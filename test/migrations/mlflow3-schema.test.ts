@@ -51,7 +51,9 @@ async function actualTable(conn: SqlConnection, table: string, expected: Expecte
       const perDialect = nullable !== undefined && typeof nullable === 'object';
       const key = conn.dialect.name === 'mysql' ? 'mysql' : 'other';
       const got = perDialect && nullable[key] === c.nullable ? nullable : c.nullable;
-      return [c.name, type, got, canonDefault(c.default)];
+      // PostgreSQL's SERIAL shows its sequence as a default: that is the auto-increment, not a server default.
+      const dflt = /^nextval\(/.test(c.default ?? '') ? null : canonDefault(c.default);
+      return [c.name, type, got, dflt];
     }),
     primaryKey: (await cat.primaryKey(conn.db, table)).columns,
     foreignKeys: fks
@@ -59,6 +61,7 @@ async function actualTable(conn: SqlConnection, table: string, expected: Expecte
       .sort((a, b) => a.columns.join().localeCompare(b.columns.join())),
     ...(expected.checks ? { checks: expected.checks.filter((n) => checks.includes(n)) } : {}),
     ...(expected.indexes ? { indexes: expected.indexes.filter((n) => indexes.includes(n)) } : {}),
+    ...(expected.uniques ? { uniques: (await cat.uniques(conn.db, table)).map((u) => u.columns).sort() } : {}),
     ...(expected.uniqueIndexes ? { uniqueIndexes: expected.uniqueIndexes.filter((n) => unique.includes(n)) } : {}),
     ...(expected.absentIndexes ? { absentIndexes: expected.absentIndexes.filter((n) => !indexes.includes(n)) } : {}),
     ...(expected.triggers ? { triggers: (await cat.triggers(conn.db, table)).sort() } : {}),
@@ -71,7 +74,11 @@ async function expectMlflowSchema(conn: SqlConnection): Promise<void> {
   const tables = await conn.dialect.ddl.catalog.tables(conn.db);
   for (const [name, t] of Object.entries(want)) {
     expect(tables, name).toContain(name);
-    const sorted = { ...t, foreignKeys: [...t.foreignKeys].sort((a, b) => a.columns.join().localeCompare(b.columns.join())) };
+    const sorted = {
+      ...t,
+      foreignKeys: [...t.foreignKeys].sort((a, b) => a.columns.join().localeCompare(b.columns.join())),
+      ...(t.uniques ? { uniques: [...t.uniques].sort() } : {}),
+    };
     expect(await actualTable(conn, name, t), name).toEqual(sorted);
   }
 }

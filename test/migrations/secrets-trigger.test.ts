@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
 import { upgrade } from '../../src/stores/sql/migrate/index.js';
 import { col, migrationContext, T } from '../../src/stores/sql/migrate/ddl.js';
-import { secrets41 } from '../../migrations/0041-1bd49d398cd23-add-secrets-tables.js';
+import { secrets49 } from '../../migrations/0049-1b5f0d9ad7c1-add-workspace-columns-and-catalog.js';
 import { parseDbUri } from '../../src/tracking/uri.js';
 import { createTestDatabase, skipUnlessAvailable, tempDir, type TestDatabase } from '../support/databases.js';
 
@@ -64,11 +64,11 @@ for (const dialect of ['sqlite', 'postgresql', 'mysql'] as const) {
 }
 
 describe('the secrets trigger across a SQLite batch rebuild', () => {
-  it('is re-created with the table, as MLflow re-creates it after 1b5f0d9ad7c1 rebuilds secrets', async () => {
+  it('is re-created with the table, as MLflow re-creates it after 1b5f0d9ad7c1 rebuilds secrets (at head: secrets with its workspace column)', async () => {
     const conn = await openAtHead('sqlite');
     try {
       const ctx = migrationContext(conn.db, conn.dialect);
-      const wider = { ...secrets41, columns: [...secrets41.columns, col('extra', T.varchar(10))] };
+      const wider = { ...secrets49, columns: [...secrets49.columns, col('extra', T.varchar(10))] };
       await ctx.ddl.alterTable(wider, [{ column: 'extra' }]);
       expect((await conn.dialect.ddl.catalog.columns(conn.db, 'secrets')).map((c) => c.name)).toContain('extra');
       expect(await conn.dialect.ddl.catalog.triggers(conn.db, 'secrets')).toEqual(['prevent_secrets_aad_mutation']);

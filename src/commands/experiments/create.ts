@@ -19,9 +19,10 @@ export default class ExperimentsCreate extends BaseCommand<typeof ExperimentsCre
   async run(): Promise<ExperimentsCreateResult> {
     const { flags } = await this.parse(ExperimentsCreate);
     const { parseKeyValue } = await import('../../cli/kv.js');
-    const { validateExperimentName, validateExperimentTag } = await import('../../tracking/validation.js');
+    const { validateExperimentName, validateExperimentTag, MAX_EXPERIMENT_TAG_VAL_LENGTH_MLFLOW3 } = await import('../../tracking/validation.js');
     const name = validateExperimentName(flags['experiment-name']);
-    const tags = (flags.tag ?? []).map((t) => validateExperimentTag(parseKeyValue(t, 'tag')));
+    // The value's length is the store's to check: it depends on the database's schema revision.
+    const tags = (flags.tag ?? []).map((t) => validateExperimentTag(parseKeyValue(t, 'tag'), MAX_EXPERIMENT_TAG_VAL_LENGTH_MLFLOW3));
     const store = await this.openStore(flags['tracking-uri'], { writing: true });
     const id = await store.createExperiment({ artifactLocation: flags['artifact-location'], name, tags });
     this.log(`Created experiment '${name}' with id ${id}`);

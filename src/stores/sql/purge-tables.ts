@@ -8,6 +8,10 @@
  * of these tables reference experiments with no ON DELETE action (logged_model_params/tags/metrics,
  * spans), and MySQL checks each foreign key during the statement.
  *
+ * A purged run's issues keep their row with `source_run_id` set to NULL by the FK (ON DELETE SET NULL),
+ * as MLflow leaves them. Budget policies and the MCP registry belong to no experiment or run; a guardrail
+ * goes only with the purged experiment's scorer it runs.
+ *
  * Rows that only mention a run or model without a foreign key (logged_models.source_run_id,
  * assessments.run_id, a model input/output row naming a model of a purged experiment from a run
  * elsewhere) stay, as they do when MLflow 3 deletes a run or experiment. A purged run's own model
@@ -94,6 +98,8 @@ const RUN_ENTRIES: Entry[] = [
   { table: 'inputs', needs: ['logged_models'], where: (ids, eb) => eb.and([eb('source_type', 'in', RUN_SOURCES), eb('source_id', 'in', ids)]) },
 ];
 
+const queuesOf = (ids: In, eb: Eb) => eb.selectFrom('review_queues').select('queue_id').where('experiment_id', 'in', ids);
+
 /** An experiment's rows in the new tables, after its runs went. */
 const EXPERIMENT_ENTRIES: Entry[] = [
   { table: 'logged_model_metrics', needs: ['logged_models'], where: ofExperimentModels },
@@ -111,10 +117,20 @@ const EXPERIMENT_ENTRIES: Entry[] = [
     needs: ['scorers'],
     where: (ids, eb) => eb.or([eb('experiment_id', 'in', ids), eb('scorer_id', 'in', scorersOf(ids, eb))]),
   },
+  // A guardrail (ae8bbe7743c9) runs a scorer version with no ON DELETE action: one built on a purged
+  // experiment's scorer cannot outlive it, so it goes first (its guardrail_configs cascade).
+  { table: 'guardrails', needs: ['scorers'], where: (ids, eb) => eb('scorer_id', 'in', scorersOf(ids, eb)) },
   { table: 'scorer_versions', needs: ['scorers'], where: (ids, eb) => eb('scorer_id', 'in', scorersOf(ids, eb)) },
   { table: 'scorers', where: (ids, eb) => eb('experiment_id', 'in', ids) },
   { table: 'entity_associations', where: (ids, eb) => associationsOf('experiment', ids, eb) },
-  // endpoints.experiment_id needs nothing here: its FK sets it to NULL when the experiment goes.
+  // endpoints.experiment_id needs nothing here: its FK sets it to NULL when the experiment goes.  // Review queues and label schemas (b7e4c1a90f23, 89d3d66ed43f) and issues (76601a5f987d) cascade from
+  // the experiment; listed so a dry run counts them and no dialect depends on the cascade's order.
+  { table: 'review_queue_items', needs: ['review_queues'], where: (ids, eb) => eb('queue_id', 'in', queuesOf(ids, eb)) },
+  { table: 'review_queue_users', needs: ['review_queues'], where: (ids, eb) => eb('queue_id', 'in', queuesOf(ids, eb)) },
+  { table: 'review_queue_label_schemas', needs: ['review_queues'], where: (ids, eb) => eb('queue_id', 'in', queuesOf(ids, eb)) },
+  { table: 'review_queues', where: (ids, eb) => eb('experiment_id', 'in', ids) },
+  { table: 'label_schemas', where: (ids, eb) => eb('experiment_id', 'in', ids) },
+  { table: 'issues', where: (ids, eb) => eb('experiment_id', 'in', ids) },
 ];
 
 /**

@@ -43,7 +43,6 @@ describe('mlf db upgrade', () => {
   it('--to a release or revision mlf cannot reach, or neither, is refused as bad usage (exit 2), nothing changed', async () => {
     const file = copyFixture('sqlite-head.db');
     for (const [to, msg] of [
-      ['3.17', /MLflow 3\.17 runs on revision 7c4d9e2f1a86, past mlf's head/],
       ['nonsense', /'nonsense' is neither an MLflow revision mlf knows nor an MLflow release/],
       ['1.20', /older than 2\.17/],
     ] as const) {
@@ -118,15 +117,23 @@ describe('mlf db upgrade', () => {
     expect(version(file)).toBe('deadbeef1234');
   });
 
-  it('refuses a revision of MLflow\'s past mlf\'s head, naming it and its release, exit 1, nothing changed', async () => {
+  it('--to 3.12 stops at the revision MLflow 3.12 runs on', async () => {
+    const file = copyFixture('sqlite-head.db');
+    const r = await runMlf(['db', 'upgrade', `sqlite:///${file}`, '--to', '3.12', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(version(file)).toBe('7d34483879f0');
+  });
+
+  it('refuses a revision MLflow wrote past the chain mlf knows (a newer MLflow 3), naming it, exit 1, nothing changed', async () => {
+    // 75868b020152 (SQL trace analytics) is off the chain ending at 7c4d9e2f1a86, likely MLflow 3.17's next revision.
     const file = copyFixture('sqlite-head.db');
     const db = new Database(file);
-    db.prepare(`update alembic_version set version_num = '7c4d9e2f1a86'`).run();
+    db.prepare(`update alembic_version set version_num = '75868b020152'`).run();
     db.close();
     const r = await runMlf(['db', 'upgrade', `sqlite:///${file}`, '--yes']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: Database schema revision '7c4d9e2f1a86' is MLflow's \(MLflow about 3\.17\), but newer than mlf's head/m);
-    expect(version(file)).toBe('7c4d9e2f1a86');
+    expect(r.stderr).toMatch(/^Error: Database schema revision '75868b020152' is not one mlf knows \(mlf knows MLflow's revisions up to 7c4d9e2f1a86/m);
+    expect(version(file)).toBe('75868b020152');
   });
 
   it('never prints a password (server URI that cannot connect)', async () => {

@@ -30,10 +30,14 @@ export interface TypeMap {
   mediumText: string;
   /** LONGTEXT on MySQL (spans.content), TEXT elsewhere. */
   longText: string;
-  /** SQLAlchemy's JSON (`mssql.JSON` on SQL Server, stored as NVARCHAR(max); MariaDB makes it LONGTEXT). */
-  json: string;
   /** SQLAlchemy's LargeBinary. */
   blob: string;
+  /** Text that holds any character: MEDIUMTEXT on MySQL, NVARCHAR(max) on SQL Server (17e22815139b). */
+  unicodeText: string;
+  /** SQLAlchemy's JSON (NVARCHAR(max) on SQL Server, as `mssql.JSON`; MariaDB stores it as LONGTEXT). */
+  json: string;
+  /** A VARCHAR compared case-sensitively: a binary collation where the default one ignores case (7c4d9e2f1a86). */
+  caseSensitiveVarchar(n: number): string;
 }
 
 export interface DialectCapabilities {

@@ -57,14 +57,19 @@ export interface ImmutableColumnsTrigger {
   message: string;
 }
 
+export interface UniqueSpec {
+  name?: string;
+  columns: string[];
+}
+
 export interface TableSpec {
   name: string;
   columns: ColumnSpec[];
   primaryKey: { name: string; columns: string[] };
   foreignKeys?: ForeignKeySpec[];
   checks?: CheckSpec[];
-  /** UNIQUE constraints (unnamed in MLflow unless `name` is given, as for unique_dataset_input). */
-  unique?: { name?: string; columns: string[] }[];
+  /** UNIQUE constraints (unnamed in MLflow's older tables, named in MLflow 3's). */
+  unique?: UniqueSpec[];
   indexes?: IndexSpec[];
 }
 
@@ -74,6 +79,8 @@ export interface ColumnInfo {
   type: string;
   nullable: boolean;
   default: string | null;
+  /** The column's collation, where the catalog reads it (MySQL, SQL Server) and it is a string column. */
+  collation?: string | null;
 }
 export interface ForeignKeyInfo {
   name: string | null;
@@ -81,6 +88,14 @@ export interface ForeignKeyInfo {
   refTable: string;
   onDelete: string;
   onUpdate: string;
+}
+/** A UNIQUE constraint, or a unique index that is not the primary key's. */
+export interface UniqueInfo {
+  /** Null where the dialect keeps no name (SQLite's inline UNIQUE). */
+  name: string | null;
+  columns: string[];
+  /** A CREATE UNIQUE INDEX rather than a constraint (dropped with DROP INDEX). */
+  index: boolean;
 }
 export interface CheckInfo {
   name: string | null;
@@ -90,14 +105,15 @@ export interface CheckInfo {
 /** Types compared across catalogs: lower case, no spaces, synonyms folded. */
 export function canonType(t: string): string {
   let s = t.toLowerCase().replace(/\s+/g, ' ').trim();
+  // A collation is not part of the type (ColumnInfo.collation carries it where a catalog reads it).
+  s = s.replace(/\s+collate\s+\S+$/, '');
   s = s.replace(/^character varying/, 'varchar').replace(/ /g, '');
   if (/^int(\(\d+\))?$/.test(s) || s === 'integer' || s === 'serial') return 'integer';
   if (/^bigint(\(\d+\))?$/.test(s)) return 'bigint';
   if (s === 'doubleprecision' || s === 'double' || s === 'float(53)') return 'double';
   if (s === 'tinyint(1)' || s === 'bool' || s === 'boolean' || s === 'bit') return 'boolean';
   if (s === 'varchar(max)' || s === 'varchar(-1)') return 'text';
-  // SQL Server's catalog reports MAX lengths as -1.
-  if (s === 'nvarchar(-1)') return 'nvarchar(max)';
+  if (s === 'nvarchar(max)' || s === 'nvarchar(-1)') return 'nvarchar(max)';
   if (s === 'varbinary(-1)') return 'varbinary(max)';
   return s;
 }
@@ -124,6 +140,7 @@ export interface Catalog {
   indexes(db: Db, table: string): Promise<string[]>;
   checks(db: Db, table: string): Promise<CheckInfo[]>;
   foreignKeys(db: Db, table: string): Promise<ForeignKeyInfo[]>;
+  uniques(db: Db, table: string): Promise<UniqueInfo[]>;
   /** Names of the triggers on a table. */
   triggers(db: Db, table: string): Promise<string[]>;
 }
@@ -163,6 +180,8 @@ export interface DdlTraits {
   dropPrimaryKey(table: string, name: string | null): string;
   dropForeignKey(table: string, name: string): string;
   dropCheck(table: string, name: string): string;
+  /** Drop a UNIQUE constraint by name. */
+  dropUnique(table: string, name: string): string;
   dropIndex(table: string, name: string): string;
   /**
    * alembic's `alter_column(..., new_column_name=...)`, as it renders on this dialect. `c` is the

@@ -32,9 +32,10 @@ import {
   type ImmutableColumnsTrigger,
   type IndexSpec,
   type TableSpec,
+  type UniqueSpec,
 } from '../dialects/schema.js';
 
-export type { CheckSpec, ColumnSpec, ForeignKeySpec, ImmutableColumnsTrigger, IndexSpec, TableSpec } from '../dialects/schema.js';
+export type { CheckSpec, ColumnSpec, ForeignKeySpec, ImmutableColumnsTrigger, IndexSpec, TableSpec, UniqueSpec } from '../dialects/schema.js';
 
 /** Shorthand for a column spec. */
 export function col(
@@ -58,7 +59,13 @@ export type AlterChange =
   /** Drop a CHECK by name, if present. */
   | { dropCheck: string }
   /** Re-create the target spec's FK on these columns (e.g. to add ON DELETE CASCADE). */
-  | { foreignKey: string[] };
+  | { foreignKey: string[] }
+  /** Add the target spec's UNIQUE on these columns. */
+  | { unique: string[] }
+  /** Drop any UNIQUE (constraint or unique index) on exactly these columns. */
+  | { dropUnique: string[] }
+  /** Drop an index by name. */
+  | { dropIndex: string };
 
 // ---------------------------------------------------------------------------------------------
 // Operations
@@ -175,6 +182,42 @@ export class Ddl {
     for (const s of this.traits.immutableColumnsTrigger(t)) await this.exec(s);
   }
 
+  /**
+   * Drop every UNIQUE (constraint or unique index) on exactly these columns, whatever its name: MLflow's
+   * older UNIQUEs are unnamed, so each dialect named them itself (`experiments_name_key`, `name`, ...).
+   */
+  async dropUniqueOn(table: string, columns: string[]): Promise<void> {
+    for (const u of await this.catalog.uniques(this.db, table)) {
+      if (u.columns.join() !== columns.join()) continue;
+      if (!u.name) throw new Error(`migration bug: the UNIQUE on ${table}(${columns.join(', ')}) has no name to drop; rebuild the table instead`);
+      await this.exec(u.index ? this.traits.dropIndex(table, u.name) : this.traits.dropUnique(table, u.name));
+    }
+  }
+
+  /** `op.create_unique_constraint`, unless a UNIQUE on the same columns is there. */
+  async addUnique(table: string, u: UniqueSpec): Promise<void> {
+    if ((await this.catalog.uniques(this.db, table)).some((x) => x.columns.join() === u.columns.join())) return;
+    const q = this.traits.quote;
+    const name = u.name ?? this.traits.autoName('unique', table, u.columns);
+    await this.exec(`ALTER TABLE ${q(table)} ADD ${name ? `CONSTRAINT ${q(name)} ` : ''}UNIQUE (${u.columns.map(q).join(', ')})`);
+  }
+
+  /** Drop every FK from `table` to `refTable` (before the referenced key changes). */
+  async dropForeignKeysTo(table: string, refTable: string): Promise<void> {
+    for (const f of await this.catalog.foreignKeys(this.db, table)) {
+      if (f.refTable !== refTable) continue;
+      if (!f.name) throw new Error(`migration bug: the FK ${table} → ${refTable} has no name to drop; rebuild the table instead`);
+      await this.exec(this.traits.dropForeignKey(table, f.name));
+    }
+  }
+
+  /** `op.create_foreign_key`, unless an FK on the same columns to the same table is there. */
+  async addForeignKey(table: string, fk: ForeignKeySpec): Promise<void> {
+    const have = await this.catalog.foreignKeys(this.db, table);
+    if (have.some((f) => f.columns.join() === fk.columns.join() && f.refTable === fk.refTable)) return;
+    await this.exec(`ALTER TABLE ${this.traits.quote(table)} ADD ${this.foreignKeySql(table, fk)}`);
+  }
+
   /** `op.add_column`: a plain ALTER TABLE ADD on every dialect (SQLite included, as alembic does). */
   async addColumn(table: string, c: ColumnSpec): Promise<void> {
     const cols = await this.catalog.columns(this.db, table);
@@ -193,7 +236,16 @@ export class Ddl {
     const pending: AlterChange[] = [];
     for (const ch of changes) if (!(await this.satisfied(target, ch))) pending.push(ch);
     if (pending.length === 0) return;
-    if (this.traits.rebuildsTables) return this.rebuild(target);
+    if (this.traits.rebuildsTables) {
+      // Indexes the rebuild must not bring back: those dropped by name, and unique ones being dropped.
+      const drop = new Set<string>();
+      const uniques = await this.catalog.uniques(this.db, target.name);
+      for (const ch of pending) {
+        if ('dropIndex' in ch) drop.add(ch.dropIndex);
+        if ('dropUnique' in ch) for (const u of uniques) if (u.index && u.name && u.columns.join() === ch.dropUnique.join()) drop.add(u.name);
+      }
+      return this.rebuild(target, drop);
+    }
     const tr = this.traits;
     // A primary key goes first and comes back last: SQL Server cannot alter a key column, and MySQL
     // cannot drop a key column's NOT NULL while it is in the key.
@@ -213,6 +265,13 @@ export class Ddl {
         }
       } else if ('dropCheck' in ch) {
         await this.exec(tr.dropCheck(target.name, ch.dropCheck));
+      } else if ('dropIndex' in ch) {
+        await this.dropIndex(target.name, ch.dropIndex);
+      } else if ('dropUnique' in ch) {
+        await this.dropUniqueOn(target.name, ch.dropUnique);
+      } else if ('unique' in ch) {
+        const spec = target.unique!.find((u) => u.columns.join() === ch.unique.join())!;
+        await this.addUnique(target.name, spec);
       } else if ('check' in ch) {
         const spec = target.checks!.find((c) => c.column === ch.check)!;
         await this.exec(`ALTER TABLE ${tr.quote(target.name)} ADD ${this.checkSql(target.name, spec)}`);
@@ -237,7 +296,7 @@ export class Ddl {
   }
 
   /** Whether the catalog already shows a change (so a re-run skips it). */
-  private async satisfied(target: TableSpec, ch: AlterChange): Promise<boolean> {
+  async satisfied(target: TableSpec, ch: AlterChange): Promise<boolean> {
     const t = target.name;
     const cat = this.catalog;
     if ('column' in ch) {
@@ -245,15 +304,28 @@ export class Ddl {
       if (!spec) throw new Error(`migration bug: column ${ch.column} is not in the spec of ${t}`);
       const cur = (await cat.columns(this.db, t)).find((c) => c.name === ch.column);
       if (!cur) return false;
-      const typeOk = canonType(spec.type(this.dialect.types)) === cur.type;
+      const type = spec.type(this.dialect.types);
+      const typeOk = canonType(type) === cur.type;
       const defOk = spec.default === undefined || canonDefault(spec.default) === canonDefault(cur.default);
-      return typeOk && spec.nullable === cur.nullable && defOk;
+      // A COLLATE in the spec's type must be the column's (catalogs that cannot tell leave it undefined).
+      const coll = /\scollate\s+(\S+)$/i.exec(type)?.[1];
+      const collOk = !coll || cur.collation === undefined || cur.collation === coll;
+      return typeOk && spec.nullable === cur.nullable && defOk && collOk;
     }
     if ('primaryKey' in ch) {
       return (await cat.primaryKey(this.db, t)).columns.join() === target.primaryKey.columns.join();
     }
     if ('dropCheck' in ch) {
       return !(await cat.checks(this.db, t)).some((c) => c.name === ch.dropCheck);
+    }
+    if ('dropIndex' in ch) return !(await cat.indexes(this.db, t)).includes(ch.dropIndex);
+    if ('dropUnique' in ch || 'unique' in ch) {
+      const cols = ('unique' in ch ? ch.unique : ch.dropUnique).join();
+      if ('unique' in ch && !target.unique?.some((u) => u.columns.join() === cols)) {
+        throw new Error(`migration bug: no UNIQUE on ${cols} in the spec of ${t}`);
+      }
+      const present = (await cat.uniques(this.db, t)).some((u) => u.columns.join() === cols);
+      return 'unique' in ch ? present : !present;
     }
     if ('check' in ch || 'booleanCheck' in ch) {
       const column = 'check' in ch ? ch.check : ch.booleanCheck;
@@ -290,12 +362,24 @@ export class Ddl {
    * turns `foreign_keys` off around the migration's transaction and runs `foreign_key_check` before
    * committing.
    */
-  private async rebuild(target: TableSpec): Promise<void> {
+  private async rebuild(target: TableSpec, dropIndexes: Set<string> = new Set()): Promise<void> {
     const q = this.traits.quote;
     const tmp = `_mlf_tmp_${target.name}`;
     const old = await this.catalog.columns(this.db, target.name);
+    // The spec's own indexes are made from the spec (their columns may have changed); the others as they were.
+    const fromSpec = new Set((target.indexes ?? []).map((ix) => ix.name));
     const indexSql = (
-      await catalogRows<{ sql: string }>(this.db, sql`select sql from sqlite_master where type in ('index', 'trigger') and tbl_name = ${target.name} and sql is not null order by type`)
+      await catalogRows<{ name: string; sql: string }>(
+        this.db,
+        sql`select name, sql from sqlite_master where type = 'index' and tbl_name = ${target.name} and sql is not null`,
+      )
+    )
+      .filter((r) => !fromSpec.has(r.name) && !dropIndexes.has(r.name))
+      .map((r) => r.sql);
+    // DROP TABLE drops its triggers too; they come back on the new table (MLflow re-creates the
+    // secrets trigger after its rebuilds).
+    const triggerSql = (
+      await catalogRows<{ sql: string }>(this.db, sql`select sql from sqlite_master where type = 'trigger' and tbl_name = ${target.name} and sql is not null`)
     ).map((r) => r.sql);
     await this.exec(`DROP TABLE IF EXISTS ${q(tmp)}`);
     await this.exec(this.createTableSql(target, tmp));
@@ -306,6 +390,7 @@ export class Ddl {
     await this.exec(`ALTER TABLE ${q(tmp)} RENAME TO ${q(target.name)}`);
     for (const s of indexSql) await this.exec(s);
     for (const ix of target.indexes ?? []) await this.createIndex(target.name, ix);
+    for (const s of triggerSql) await this.exec(s);
   }
 }
 
@@ -344,8 +429,10 @@ export const T = {
   text: (t: TypeMap) => t.text,
   mediumText: (t: TypeMap) => t.mediumText,
   longText: (t: TypeMap) => t.longText,
+  unicodeText: (t: TypeMap) => t.unicodeText,
   json: (t: TypeMap) => t.json,
   blob: (t: TypeMap) => t.blob,
+  caseSensitiveVarchar: (n: number) => (t: TypeMap) => t.caseSensitiveVarchar(n),
   varchar: (n: number) => (t: TypeMap) => t.varchar(n),
   /**
    * SQLAlchemy's `Float()` without precision, as in MLflow's initial `metrics.value`: standard SQL

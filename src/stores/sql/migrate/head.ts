@@ -6,9 +6,10 @@ import { sql } from 'kysely';
 import { MlfError } from '../../../lib/errors.js';
 import type { Db } from '../dialects/dialect.js';
 import { revisionIndex, tablesAt } from './revisions.js';
+import { MAX_EXPERIMENT_TAG_VAL_LENGTH, MAX_EXPERIMENT_TAG_VAL_LENGTH_MLFLOW3 } from '../../../tracking/validation.js';
 
 /** The newest revision mlf's migrations reach (test/migrations/revisions.test.ts keeps it so). */
-export const HEAD_REVISION = 'c8d9e0f1a2b3';
+export const HEAD_REVISION = '7c4d9e2f1a86';
 
 /** MLflow 2.17's head: the oldest revision the stores open without an upgrade. */
 export const OLDEST_OPEN_REVISION = 'f5a4f2784254';
@@ -22,6 +23,15 @@ export function storesOpen(rev: string | null): boolean {
   if (rev === null) return false;
   const i = revisionIndex(rev);
   return i >= revisionIndex(OLDEST_OPEN_REVISION) && i <= revisionIndex(HEAD_REVISION);
+}
+
+/** 17e22815139b widens experiment_tags.value to TEXT; MLflow 3 then takes values up to 20,000 characters. */
+const EXPERIMENT_TAG_TEXT_REVISION = '17e22815139b';
+
+/** The longest experiment tag value a database at `rev` holds: MLflow's limit for that schema. */
+export function experimentTagValueLimit(rev: string | null): number {
+  const i = rev === null ? -1 : revisionIndex(rev);
+  return i >= revisionIndex(EXPERIMENT_TAG_TEXT_REVISION) ? MAX_EXPERIMENT_TAG_VAL_LENGTH_MLFLOW3 : MAX_EXPERIMENT_TAG_VAL_LENGTH;
 }
 
 /** The revision in `alembic_version`, or null when the table or its row is missing. */

@@ -11,6 +11,25 @@ import type { Db, Tx } from '../dialects/dialect.js';
 import { EXPERIMENT_COLUMNS, experimentFromRow, sqlExperimentId, type ExperimentRow } from '../rows.js';
 import { pagingClause } from '../search-sql.js';
 import { chunks, type SqlExecutor } from './executor.js';
+import type { SqlConnection } from '../connect.js';
+
+/** Per connection: the experiment tag value limit of its schema revision (read once). */
+const TAG_LIMITS = new WeakMap<SqlConnection, Promise<number>>();
+
+/** The experiment tag value limit of this database's revision: 20,000 from 17e22815139b, 5,000 before. */
+function experimentTagLimit(x: SqlExecutor): Promise<number> {
+  let limit = TAG_LIMITS.get(x.conn);
+  if (!limit) {
+    limit = import('../migrate/head.js')
+      .then(async (h) => h.experimentTagValueLimit(await h.currentRevision(x.conn.db)))
+      .catch((e: unknown) => {
+        TAG_LIMITS.delete(x.conn);
+        throw e;
+      });
+    TAG_LIMITS.set(x.conn, limit);
+  }
+  return limit;
+}
 
 export async function experimentRow(x: SqlExecutor, db: Db | Tx, experimentId: string): Promise<ExperimentRow | undefined> {
   const id = sqlExperimentId(experimentId);
@@ -90,7 +109,8 @@ export async function ensureDefaultExperiment(x: SqlExecutor): Promise<void> {
 
 export async function createExperiment(x: SqlExecutor, opts: CreateExperimentOptions): Promise<string> {
   const name = validateExperimentName(opts.name);
-  const tags = (opts.tags ?? []).map((t) => validateExperimentTag(t));
+  const limit = await experimentTagLimit(x);
+  const tags = (opts.tags ?? []).map((t) => validateExperimentTag(t, limit));
   let location = opts.artifactLocation || undefined;
   if (location && !/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(location)) location = path.resolve(location);
   return x.mutate(async (tx) => {
@@ -183,7 +203,7 @@ export async function renameExperiment(x: SqlExecutor, experimentId: string, new
 }
 
 export async function setExperimentTag(x: SqlExecutor, experimentId: string, tag: ExperimentTag): Promise<void> {
-  const t = validateExperimentTag(tag);
+  const t = validateExperimentTag(tag, await experimentTagLimit(x));
   await x.mutate(async (tx) => {
     const row = await requireActiveExperiment(x, tx, experimentId);
     await x.dialect.upsert(tx, 'experiment_tags', [{ key: t.key, value: t.value, experiment_id: Number(row.experiment_id) }], ['key', 'experiment_id'], ['value']);

@@ -11,9 +11,10 @@ export const mssqlCatalog: Catalog = {
     return r.map((x) => x.name);
   },
   async columns(db, table) {
-    const r = await catalogRows<{ name: string; type: string; len: number | null; nullable: string; dflt: string | null }>(
+    const r = await catalogRows<{ name: string; type: string; len: number | null; nullable: string; dflt: string | null; coll: string | null }>(
       db,
-      sql`select COLUMN_NAME as name, DATA_TYPE as type, CHARACTER_MAXIMUM_LENGTH as len, IS_NULLABLE as nullable, COLUMN_DEFAULT as dflt
+      sql`select COLUMN_NAME as name, DATA_TYPE as type, CHARACTER_MAXIMUM_LENGTH as len, IS_NULLABLE as nullable, COLUMN_DEFAULT as dflt,
+                 COLLATION_NAME as coll
           from INFORMATION_SCHEMA.COLUMNS where TABLE_SCHEMA = schema_name() and TABLE_NAME = ${table} order by ORDINAL_POSITION`,
     );
     return r.map((c) => ({
@@ -21,6 +22,7 @@ export const mssqlCatalog: Catalog = {
       type: canonType(c.type === 'float' ? 'float(53)' : c.len ? `${c.type}(${c.len})` : c.type),
       nullable: c.nullable === 'YES',
       default: c.dflt,
+      collation: c.coll,
     }));
   },
   async primaryKey(db, table) {
@@ -56,6 +58,22 @@ export const mssqlCatalog: Catalog = {
       const fk = by.get(x.name) ?? { name: x.name, columns: [], refTable: x.reftable, onDelete: rule(x.del), onUpdate: rule(x.upd) };
       fk.columns.push(x.col);
       by.set(x.name, fk);
+    }
+    return [...by.values()];
+  },
+  async uniques(db, table) {
+    const r = await catalogRows<{ name: string; cons: boolean | number; col: string }>(
+      db,
+      sql`select i.name, i.is_unique_constraint as cons, col_name(c.object_id, c.column_id) as col
+          from sys.indexes i join sys.index_columns c on c.object_id = i.object_id and c.index_id = i.index_id
+          where i.object_id = object_id(${table}) and i.is_unique = 1 and i.is_primary_key = 0 and c.is_included_column = 0
+          order by i.name, c.key_ordinal`,
+    );
+    const by = new Map<string, { name: string; columns: string[]; index: boolean }>();
+    for (const x of r) {
+      const u = by.get(x.name) ?? { name: x.name, columns: [], index: !x.cons };
+      u.columns.push(x.col);
+      by.set(x.name, u);
     }
     return [...by.values()];
   },

@@ -20,6 +20,7 @@ export const mssqlDdl: DdlTraits = {
   dropPrimaryKey: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,
   dropForeignKey: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,
   dropCheck: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,
+  dropUnique: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,
   dropIndex: (table, name) => `DROP INDEX [${name}] ON [${table}]`,
   renameColumn: (table, from, c) => [`EXEC sp_rename ${sqlLiteral(`${table}.${from}`)}, ${sqlLiteral(c.name)}, 'COLUMN'`],
   // SQL Server has no BEFORE UPDATE: an AFTER trigger rolls the statement back. It pairs old and new

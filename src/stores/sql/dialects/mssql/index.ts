@@ -51,8 +51,10 @@ export const mssqlDialect: SqlDialect = {
     text: 'VARCHAR(max)',
     mediumText: 'VARCHAR(max)',
     longText: 'VARCHAR(max)',
-    json: 'NVARCHAR(max)',
     blob: 'VARBINARY(max)',
+    unicodeText: 'NVARCHAR(max)',
+    json: 'NVARCHAR(max)',
+    caseSensitiveVarchar: (n) => `VARCHAR(${n}) COLLATE SQL_Latin1_General_CP1_CS_AS`,
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

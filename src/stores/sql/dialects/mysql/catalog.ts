@@ -16,12 +16,12 @@ export const mysqlCatalog: Catalog = {
   async columns(db, table) {
     const r = await catalogRows<Record<string, unknown>>(
       db,
-      sql`select column_name as name, column_type as type, is_nullable as nullable, column_default as dflt
+      sql`select column_name as name, column_type as type, is_nullable as nullable, column_default as dflt, collation_name as coll
           from information_schema.columns where table_schema = database() and table_name = ${table} order by ordinal_position`,
     );
     return r.map((x) => {
-      const c = lc<{ name: string; type: string; nullable: string; dflt: string | null }>(x);
-      return { name: c.name, type: canonType(c.type), nullable: c.nullable === 'YES', default: c.dflt };
+      const c = lc<{ name: string; type: string; nullable: string; dflt: string | null; coll: string | null }>(x);
+      return { name: c.name, type: canonType(c.type), nullable: c.nullable === 'YES', default: c.dflt, collation: c.coll };
     });
   },
   async primaryKey(db, table) {
@@ -78,6 +78,21 @@ export const mysqlCatalog: Catalog = {
       by.set(x.name, fk);
     }
     return [...by.values()];
+  },
+  async uniques(db, table) {
+    // A UNIQUE constraint is a unique index here; both go with DROP INDEX.
+    const r = await catalogRows<Record<string, unknown>>(
+      db,
+      sql`select index_name as name, column_name as col from information_schema.statistics
+          where table_schema = database() and table_name = ${table} and non_unique = 0 and index_name <> 'PRIMARY'
+          order by index_name, seq_in_index`,
+    );
+    const by = new Map<string, string[]>();
+    for (const raw of r) {
+      const x = lc<{ name: string; col: string }>(raw);
+      by.set(x.name, [...(by.get(x.name) ?? []), x.col]);
+    }
+    return [...by].map(([name, columns]) => ({ name, columns, index: true }));
   },
   async triggers(db, table) {
     const r = await catalogRows<Record<string, unknown>>(

@@ -18,6 +18,7 @@ export const mysqlDdl: DdlTraits = {
   dropPrimaryKey: (table) => `ALTER TABLE \`${table}\` DROP PRIMARY KEY`,
   dropForeignKey: (table, name) => `ALTER TABLE \`${table}\` DROP FOREIGN KEY \`${name}\``,
   dropCheck: (table, name) => `ALTER TABLE \`${table}\` DROP CONSTRAINT \`${name}\``,
+  dropUnique: (table, name) => `ALTER TABLE \`${table}\` DROP INDEX \`${name}\``,
   dropIndex: (table, name) => `DROP INDEX \`${name}\` ON \`${table}\``,
   // CHANGE restates the column; alembic writes NULL there unless told the column's nullability, which
   // is how MLflow's 5d2d30f0abce left jobs.job_name nullable on MySQL only.

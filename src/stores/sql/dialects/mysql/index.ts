@@ -118,8 +118,10 @@ export const mysqlDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'MEDIUMTEXT',
     longText: 'LONGTEXT',
-    json: 'JSON',
     blob: 'BLOB',
+    unicodeText: 'MEDIUMTEXT',
+    json: 'JSON',
+    caseSensitiveVarchar: (n) => `VARCHAR(${n}) COLLATE utf8mb4_bin`,
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

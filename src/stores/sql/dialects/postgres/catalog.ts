@@ -64,6 +64,22 @@ export const postgresCatalog: Catalog = {
       onUpdate: PG_RULE[x.upd] ?? 'NO ACTION',
     }));
   },
+  async uniques(db, table) {
+    const r = await catalogRows<{ name: string; cons: string | null; cols: string[] | string }>(
+      db,
+      sql`select i.relname as name, c.conname as cons,
+                 array(select a.attname from unnest(x.indkey) with ordinality k(n, o)
+                       join pg_attribute a on a.attrelid = x.indrelid and a.attnum = k.n order by k.o)::text[] as cols
+          from pg_index x join pg_class i on i.oid = x.indexrelid
+          left join pg_constraint c on c.conindid = x.indexrelid and c.contype = 'u'
+          where x.indrelid = ${pgTableOid(table)} and x.indisunique and not x.indisprimary`,
+    );
+    return r.map((x) => ({
+      name: x.cons ?? x.name,
+      columns: Array.isArray(x.cols) ? x.cols : String(x.cols).replace(/[{}]/g, '').split(','),
+      index: x.cons === null,
+    }));
+  },
   async triggers(db, table) {
     const r = await catalogRows<{ name: string }>(db, sql`select tgname as name from pg_trigger where not tgisinternal and tgrelid = ${pgTableOid(table)}`);
     return r.map((x) => x.name);

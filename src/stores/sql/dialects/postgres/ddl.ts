@@ -24,6 +24,7 @@ export const postgresDdl: DdlTraits = {
   dropPrimaryKey: (table, name) => `ALTER TABLE "${table}" DROP CONSTRAINT "${name}"`,
   dropForeignKey: (table, name) => `ALTER TABLE "${table}" DROP CONSTRAINT "${name}"`,
   dropCheck: (table, name) => `ALTER TABLE "${table}" DROP CONSTRAINT "${name}"`,
+  dropUnique: (table, name) => `ALTER TABLE "${table}" DROP CONSTRAINT "${name}"`,
   dropIndex: (_table, name) => `DROP INDEX "${name}"`,
   renameColumn: (table, from, c) => [`ALTER TABLE "${table}" RENAME COLUMN "${from}" TO "${c.name}"`],
   // A trigger calls a function here: both carry the trigger's name, as in MLflow's database.

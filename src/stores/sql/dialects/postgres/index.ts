@@ -98,8 +98,10 @@ export const postgresDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'TEXT',
     longText: 'TEXT',
-    json: 'JSON',
     blob: 'BYTEA',
+    unicodeText: 'TEXT',
+    json: 'JSON',
+    caseSensitiveVarchar: (n) => `VARCHAR(${n})`,
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions): Promise<Db> {

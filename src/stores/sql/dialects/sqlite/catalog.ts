@@ -40,6 +40,19 @@ export const sqliteCatalog: Catalog = {
     }
     return [...byId.values()];
   },
+  async uniques(db, table) {
+    // origin 'u': a UNIQUE in CREATE TABLE (an autoindex, no name kept); 'c': CREATE UNIQUE INDEX.
+    const list = await catalogRows<{ name: string; origin: string }>(
+      db,
+      sql`select name, origin from pragma_index_list(${table}) where "unique" = 1 and origin in ('u', 'c')`,
+    );
+    const out = [];
+    for (const ix of list) {
+      const cols = await catalogRows<{ name: string }>(db, sql`select name from pragma_index_info(${ix.name}) order by seqno`);
+      out.push({ name: ix.origin === 'u' ? null : ix.name, columns: cols.map((c) => c.name), index: ix.origin === 'c' });
+    }
+    return out;
+  },
   async triggers(db, table) {
     const r = await catalogRows<{ name: string }>(db, sql`select name from sqlite_master where type = 'trigger' and tbl_name = ${table}`);
     return r.map((x) => x.name);

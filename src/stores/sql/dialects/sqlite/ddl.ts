@@ -26,6 +26,9 @@ export const sqliteDdl: DdlTraits = {
   dropCheck: () => {
     throw new Error('SQLite alters constraints by rebuilding the table');
   },
+  dropUnique: () => {
+    throw new Error('SQLite alters constraints by rebuilding the table');
+  },
   dropIndex: (_table, name) => `DROP INDEX "${name}"`,
   // alembic rebuilds the table for a rename; RENAME COLUMN (SQLite 3.25+) gives the same table and
   // indexes without copying the rows.

@@ -128,8 +128,10 @@ export const sqliteDialect: SqlDialect = {
     text: 'TEXT',
     mediumText: 'TEXT',
     longText: 'TEXT',
-    json: 'JSON',
     blob: 'BLOB',
+    unicodeText: 'TEXT',
+    json: 'JSON',
+    caseSensitiveVarchar: (n) => `VARCHAR(${n})`,
   },
 
   async connect(uri: SqlStoreUri, pool: PoolOptions, opts: ConnectOptions = {}): Promise<Db> {
