@@ -29,7 +29,6 @@ import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
 import { BudgetExceeded } from './body-budget.js';
 import { defaultUiDir, uiHandler } from './routes/ui.js';
 import { addTraceArtifactRoute, addTraceRoutes } from './routes/traces.js';
-import { traceStoreOver } from '../stores/sql/traces/index.js';
 
 /** The MLflow version whose API this server speaks (what `/version` answers). */
 export const MLFLOW_API_VERSION = '2.17.2';
@@ -125,7 +124,7 @@ export function createApp(opts: AppOptions): App {
   const table: RouteTable = trackingRoutes(store, access);
   addLoggedModelRoutes(table, store);
   addRunOutputRoutes(table, store);
-  const traces = traceStoreOver(store);
+  const traces = store.traces;
   addTraceRoutes(table, traces, store);
   const registryUri = opts.registryStoreUri ?? store.displayUri;
   const registryOnFiles = opts.registryStoreUri ? isFileStoreUri(opts.registryStoreUri) : store.kind === 'file';

@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MlfError, invalidParameter } from '../../lib/errors.js';
 import { FileLoggedModels } from './logged-models.js';
+import { FileTraceStore, tracesOfExperimentFolder } from './traces.js';
 import { noStoreError } from '../no-store.js';
 import {
   MLFLOW_LOGGED_MODELS,
@@ -211,6 +212,12 @@ export class FileStore implements TrackingStore {
   /** MLflow 3's logged models, under `<experiment>/models/<model_id>/`. */
   get loggedModels(): FileLoggedModels {
     return (this.loggedModelStore ??= new FileLoggedModels(this));
+  }
+
+  private traceStore?: FileTraceStore;
+  /** MLflow 2.17's traces, under `<experiment>/traces/<request_id>/`. */
+  get traces(): FileTraceStore {
+    return (this.traceStore ??= new FileTraceStore(this, this.warn));
   }
 
   async close(): Promise<void> {
@@ -1030,10 +1037,14 @@ export class FileStore implements TrackingStore {
       if (trashed) targets.push(trashed);
     }
     if (notDeleted.length > 0) throw invalidParameter(experimentsNotDeletedMessage(notDeleted));
-    const rows: Record<string, number> = { experiments: 0, experiment_tags: 0, datasets: 0, runs: 0 };
+    const rows: Record<string, number> = { experiments: 0, experiment_tags: 0, datasets: 0, runs: 0, traces: 0 };
     const runIds: string[] = [];
+    const artifacts: NonNullable<PurgeResult['artifacts']> = [];
     for (const loc of targets) {
       rows.experiments! += 1;
+      const traces = tracesOfExperimentFolder(loc.dir, this.realRoot);
+      rows.traces! += traces.count;
+      artifacts.push(...traces.artifacts);
       rows.experiment_tags! += listFilesRecursive(path.join(loc.dir, TAGS), this.realRoot).length;
       rows.datasets! += this.listDirs(path.join(loc.dir, DATASETS)).length;
       for (const dir of this.runDirs(loc)) {
@@ -1049,7 +1060,7 @@ export class FileStore implements TrackingStore {
       }
       for (const id of runIds) this.runLocations.delete(id);
     }
-    return { runIds, experimentIds: [...new Set(targets.map((t) => t.id))], rows };
+    return { runIds, experimentIds: [...new Set(targets.map((t) => t.id))], rows, artifacts };
   }
 }
 

@@ -74,6 +74,8 @@ import { chunkRows, type Db, type SqlDialect, type SyncRunner, type Tx } from '.
 import { QueryCache } from './query-cache.js';
 import { SqlLoggedModels } from './logged-models/index.js';
 import type { LoggedModelStore } from '../../tracking/logged-models.js';
+import type { TraceStore } from '../trace-store.js';
+import { SqlTraceStore } from './traces/sql-trace-store.js';
 import {
   EXPERIMENT_COLUMNS,
   RUN_COLUMNS,
@@ -271,6 +273,12 @@ export class SqlStore implements TrackingStore {
   /** MLflow 3's logged models, on the same connection (refused on a 2.x-schema database). */
   get loggedModels(): LoggedModelStore {
     return (this.loggedModelStore ??= new SqlLoggedModels(this.conn.db, this.dialect));
+  }
+
+  private traceStore?: SqlTraceStore;
+  /** MLflow 2.x traces, on the same connection. */
+  get traces(): TraceStore {
+    return (this.traceStore ??= new SqlTraceStore(this.conn, this));
   }
 
   async close(): Promise<void> {

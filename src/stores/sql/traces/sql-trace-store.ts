@@ -15,6 +15,7 @@ import {
   SEARCH_TRACES_DEFAULT_MAX_RESULTS,
   traceNotFound,
   validateDeleteTraces,
+  validateSearchTracesMaxResults,
   validateTraceTag,
   type TraceInfo,
   type TraceStatus,
@@ -29,8 +30,6 @@ import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
 import { sqlExperimentId } from '../rows.js';
 import { pagingClause } from '../search-sql.js';
 
-/** MLflow's `SEARCH_MAX_RESULTS_THRESHOLD`, which the store checks (the handler caps at 500 first). */
-const SEARCH_MAX_RESULTS_THRESHOLD = 50000;
 /** Ids per `IN (...)` list, well under every dialect's parameter limit. */
 const ID_CHUNK = 500;
 
@@ -174,12 +173,7 @@ export class SqlTraceStore implements TraceStore {
 
   async searchTraces(opts: SearchTracesOptions): Promise<PagedList<TraceInfo>> {
     const maxResults = opts.maxResults ?? SEARCH_TRACES_DEFAULT_MAX_RESULTS;
-    if (maxResults < 1) {
-      throw new MlfError(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`, 'INVALID_PARAMETER_VALUE');
-    }
-    if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) {
-      throw new MlfError(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_MAX_RESULTS_THRESHOLD}`, 'INVALID_PARAMETER_VALUE');
-    }
+    validateSearchTracesMaxResults(maxResults, 'sql');
     const filters = parseTraceFilter(opts.filter);
     const orderBy = parseTraceOrderBy(opts.orderBy);
     const offset = decodePageToken(opts.pageToken);
