@@ -45,6 +45,31 @@ describe('file store traces: layout', () => {
     expect(got.requestMetadata).toEqual({ 'mlflow.sourceRun': 'abc', m2: 'x' });
   });
 
+  it('reads a trace folder as MLflow 2.17 wrote it (bytes captured from its FileStore)', async () => {
+    const id = '57e92f0be18740979b3bf088374515b4';
+    const dir = path.join(root, '0', 'traces', id);
+    const put = (rel: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    };
+    put('trace_info.yaml', `execution_time_ms: 377\nexperiment_id: '0'\nrequest_id: ${id}\nstatus: OK\ntimestamp_ms: 1700000000123\n`);
+    put('request_metadata/mlflow.sourceRun', 'abc');
+    put('request_metadata/m2', 'x');
+    put('tags/mlflow.traceName', 'root');
+    put('tags/t', 'w');
+    put(`tags/mlflow.artifactLocation`, `file://${root}/0/traces/${id}/artifacts`);
+    expect(await store.traces.getTraceInfo(id)).toEqual({
+      requestId: id,
+      experimentId: '0',
+      timestampMs: 1700000000123,
+      executionTimeMs: 377,
+      status: 'OK',
+      requestMetadata: { 'mlflow.sourceRun': 'abc', m2: 'x' },
+      tags: { 'mlflow.traceName': 'root', t: 'w', 'mlflow.artifactLocation': `file://${root}/0/traces/${id}/artifacts` },
+    });
+    expect((await store.traces.searchTraces({ experimentIds: ['0'], filter: "name = 'root'" })).items.map((t) => t.requestId)).toEqual([id]);
+  });
+
   it('refuses a key MLflow cannot store as a file name, and writes nothing', async () => {
     await expect(store.traces.startTrace('0', 1, {}, { '../x': 'v' })).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE' });
     await expect(store.traces.startTrace('0', 1, { 'bad\u0001': 'v' }, {})).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE' });
