@@ -214,6 +214,12 @@ export class FileStore implements TrackingStore {
     return (this.loggedModelStore ??= new FileLoggedModels(this));
   }
 
+  /** A run's folder and stage, for the logged-model links (run-links.ts). */
+  runFolder(runId: string): { dir: string; lifecycleStage: string } {
+    const { loc, info } = this.runAt(runId);
+    return { dir: loc.dir, lifecycleStage: info.lifecycleStage };
+  }
+
   private traceStore?: FileTraceStore;
   /** MLflow 2.17's traces, under `<experiment>/traces/<request_id>/`. */
   get traces(): FileTraceStore {

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TRACE_STATUSES, type TraceInfo, type TraceStatus } from '../../tracking/traces.js';
-import { assertWritableInside, joinInside, listFilesRecursive, readText, readTextInside, writeAtomic } from './fs-io.js';
+import { assertWritableInside, isPlainName, joinInside, listFilesRecursive, readText, readTextInside, writeAtomic } from './fs-io.js';
 import { dumpYaml, parseYaml, type YamlMap } from './meta-yaml.js';
 
 export const TRACE_INFO_FILE = 'trace_info.yaml';
@@ -20,9 +20,7 @@ export const TRACE_TAGS = 'tags';
 export const TRACE_REQUEST_METADATA = 'request_metadata';
 
 /** A request id that can name a folder under `traces/` (MLflow's are 32 hex digits; imports may differ). */
-export function isTraceFolderName(requestId: string): boolean {
-  return requestId !== '' && requestId !== '.' && requestId !== '..' && !/[/\\\0]/.test(requestId);
-}
+export const isTraceFolderName = isPlainName;
 
 /** What a trace folder holds: the trace, nothing (no `trace_info.yaml`), or why it cannot be read. */
 export type TraceRead = { info: TraceInfo } | { missing: true } | { error: string };
