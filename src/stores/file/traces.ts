@@ -225,8 +225,9 @@ export class FileTraceStore implements TraceStore {
 }
 
 /**
- * A purged experiment folder's traces: how many, and the artifact folders of those whose spans live
- * outside the folder (gc removes those; the ones inside go with the folder).
+ * A purged experiment folder's traces: how many, and every trace's artifact folder. gc removes them
+ * after the purge: those inside the experiment folder are gone by then, the others (an artifact
+ * location elsewhere) are removed under gc's own-folder rule.
  */
 export function tracesOfExperimentFolder(expDir: string, realRoot: string): { count: number; artifacts: { kind: 'trace'; id: string; uri: string }[] } {
   const artifacts: { kind: 'trace'; id: string; uri: string }[] = [];
