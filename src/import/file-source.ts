@@ -13,6 +13,7 @@ import { DATASETS, INPUTS, META, METRICS, MODELS, PARAMS, RESERVED_EXPERIMENT_FO
 import { loadYamlFallback, parseYaml, type YamlMap } from '../stores/file/meta-yaml.js';
 import { parseMetricHistory } from '../stores/file/metric-file.js';
 import { isTempName, readEntries } from '../stores/file/fs-io.js';
+import { fileTraceRows } from './file-traces.js';
 import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableRows } from './model.js';
 
 interface ExperimentDir {
@@ -177,8 +178,9 @@ export class FileSource implements ImportSource {
     return out;
   }
 
-  async *extraTables(): AsyncIterable<TableRows> {
-    // A file store has no model registry tables; its `models/` folder is not read by MLflow's SQL store either.
+  /** Traces become MLflow's trace tables. No registry tables; the `models/` folder is not read. */
+  async *extraTables(batchSize: number): AsyncIterable<TableRows> {
+    yield* fileTraceRows(this.root, this.experimentDirs(), batchSize);
   }
 
   async close(): Promise<void> {}

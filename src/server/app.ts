@@ -30,7 +30,6 @@ import { webHandler, type HandleFn, type Reply, type Req } from './http.js';
 import { BudgetExceeded } from './body-budget.js';
 import { defaultUiDir, uiHandler } from './routes/ui.js';
 import { addTraceArtifactRoute, addTraceRoutes } from './routes/traces.js';
-import { traceStoreOver } from '../stores/sql/traces/index.js';
 import { addTraceV3Routes } from './routes/traces-v3.js';
 import { OTLP_TRACES_PATH, otlpTracesHandler } from './routes/otlp.js';
 import { addStoredSpansToTraceArtifact } from './routes/trace-data.js';
@@ -136,7 +135,7 @@ export function createApp(opts: AppOptions): App {
   const table: RouteTable = trackingRoutes(store, access);
   addLoggedModelRoutes(table, store);
   addRunOutputRoutes(table, store);
-  const traces = traceStoreOver(store);
+  const traces = store.traces;
   addTraceRoutes(table, traces, store);
   const table3: RouteTable = new Map();
   addTraceV3Routes(table, table3, traces, store);

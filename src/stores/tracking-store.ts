@@ -37,6 +37,7 @@ import type { HttpClient } from './rest/http-client.js';
 
 // Shared with the validation rules; re-exported for the stores and their callers.
 export type { LogBatch } from '../tracking/entities.js';
+import type { TraceStore } from './trace-store.js';
 
 export interface SearchExperimentsOptions {
   viewType?: ViewType;
@@ -92,7 +93,7 @@ export interface PurgeResult {
   experimentIds: string[];
   /** Rows (SQL) or files (file store) per table or folder, e.g. `{ metrics: 1000, params: 10 }`. */
   rows: Record<string, number>;
-  /** SQL stores: artifact folders of the purged experiments' logged models and traces, for gc to remove. */
+  /** Artifact folders of the purged experiments' logged models and traces (file store: traces only), for gc to remove. */
   artifacts?: { kind: 'model' | 'trace'; id: string; uri: string }[];
 }
 
@@ -130,6 +131,8 @@ export interface TrackingStore {
   readonly client?: HttpClient;
   /** MLflow 3's logged models; unset where the store has none (the server then answers NOT_IMPLEMENTED-style errors). */
   readonly loggedModels?: LoggedModelStore;
+  /** MLflow 2.x traces (a capability: unset where the store keeps none, e.g. REST). */
+  readonly traces?: TraceStore;
 
   // ---- experiments ----
   /** Returns the new experiment id. Names are unique across active and deleted experiments. */

@@ -77,3 +77,32 @@ export function validateDeleteTraces(maxTimestampMillis: number | undefined, max
   if (requestIds.length && maxTraces !== undefined) throw invalid("`max_traces` can't be specified if `request_ids` is specified.");
   if (maxTraces !== undefined && maxTraces <= 0) throw invalid(`\`max_traces\` must be a positive integer, received ${maxTraces}.`);
 }
+
+/** MLflow's `SEARCH_MAX_RESULTS_THRESHOLD`, which the stores check (the handler caps at 500 first). */
+export const SEARCH_TRACES_MAX_RESULTS_THRESHOLD = 50000;
+
+/**
+ * The stores' `max_results` checks for `search_traces`. Below one is refused by every store (MLflow's
+ * file store would page forever on 0); above the threshold each store words it its own way.
+ */
+export function validateSearchTracesMaxResults(maxResults: number, store: 'sql' | 'file'): void {
+  if (maxResults < 1) {
+    throw new MlfError(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`, 'INVALID_PARAMETER_VALUE');
+  }
+  if (maxResults <= SEARCH_TRACES_MAX_RESULTS_THRESHOLD) return;
+  throw new MlfError(
+    store === 'sql'
+      ? `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_TRACES_MAX_RESULTS_THRESHOLD}`
+      : `Invalid value for request parameter max_results. It must be at most ${SEARCH_TRACES_MAX_RESULTS_THRESHOLD}, but got value ${maxResults}`,
+    'INVALID_PARAMETER_VALUE',
+  );
+}
+
+// The file store's own wording (mlflow/store/tracking/file_store.py), which differs from the SQL store's.
+export const fileTraceNotFound = (requestId: string) => new MlfError(`Trace with request ID '${requestId}' not found`, 'RESOURCE_DOES_NOT_EXIST');
+export const fileTraceInvalidState = (requestId: string) =>
+  new MlfError(`Trace with request ID '${requestId}' metadata is in invalid state.`, 'INVALID_STATE');
+export const fileTraceTagNotFound = (requestId: string, key: string) =>
+  new MlfError(`No tag with name: ${key} in trace with request_id ${requestId}.`, 'RESOURCE_DOES_NOT_EXIST');
+/** `_get_experiment_path(..., assert_exists=True)`: a missing experiment (or, for start_trace, a deleted one). */
+export const fileExperimentMissing = (experimentId: string) => new MlfError(`Experiment ${experimentId} does not exist.`, 'RESOURCE_DOES_NOT_EXIST');

@@ -124,6 +124,32 @@ for (const kind of KINDS) {
       expect(again.runs + again.experiments).toBe(0);
     });
 
+    it("purges a deleted experiment's traces with their traces.json, wherever the experiment's artifacts live", async () => {
+      const elsewhere = path.join(artifactRoot, 'elsewhere');
+      const gone = await store.createExperiment({ name: `traced-${Math.random().toString(36).slice(2, 8)}`, artifactLocation: `file://${elsewhere}` });
+      const live = await exp('live-traced');
+      const traces = store.traces!;
+      const spans = async (experimentId: string) => {
+        const t = await traces.startTrace(experimentId, 1, {}, {});
+        const dir = localPath(t.tags['mlflow.artifactLocation']!);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, 'traces.json'), '{"spans": []}');
+        return { id: t.requestId, dir };
+      };
+      const t1 = await spans(gone);
+      const t2 = await spans(gone);
+      const kept = await spans(live);
+      await store.deleteExperiment(gone);
+      const s = await runGc(store, {});
+      expect(s.experimentIds).toEqual([gone]);
+      for (const t of [t1, t2]) {
+        await expect(traces.getTraceInfo(t.id)).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST' });
+        expect(fs.existsSync(path.dirname(t.dir)), t.dir).toBe(false);
+      }
+      expect((await traces.getTraceInfo(kept.id)).requestId).toBe(kept.id);
+      expect(fs.existsSync(path.join(kept.dir, 'traces.json'))).toBe(true);
+    });
+
     it('with --run-ids purges only those runs, not the deleted experiments', async () => {
       const live = await exp('live');
       const gone = await exp('gone');

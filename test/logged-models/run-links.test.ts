@@ -1,32 +1,42 @@
 /**
  * MLflow 3's run ↔ model links over REST: `runs/outputs`, `runs/log-inputs` with `models`, and
- * `inputs.model_inputs` / `outputs.model_outputs` in runs/get and runs/search, on every dialect.
+ * `inputs.model_inputs` / `outputs.model_outputs` in runs/get and runs/search, on the file store
+ * and every dialect.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
 import type { TrackingStore } from '../../src/stores/tracking-store.js';
-import { createTestDatabase, skipUnlessAvailable, testDialects, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects, type TestDialect } from '../support/databases.js';
 import { apiCaller } from '../server/helpers.js';
 
-for (const dialect of testDialects()) {
-  describe(`run ↔ model links (${dialect})`, async () => {
-    const skip = await skipUnlessAvailable(dialect);
-    let db: TestDatabase;
+for (const kind of ['file', ...testDialects()] as ('file' | TestDialect)[]) {
+  describe(`run ↔ model links (${kind})`, async () => {
+    const skip = kind !== 'file' && (await skipUnlessAvailable(kind));
     let store: TrackingStore;
+    let cleanup: () => Promise<void>;
     let call: ReturnType<typeof apiCaller>;
 
     beforeAll(async () => {
       if (skip) return;
-      db = await createTestDatabase(dialect);
-      store = await openTrackingStore(db.uri, { artifactRoot: 'mlflow-artifacts:/' });
+      if (kind === 'file') {
+        const dir = tempDir('mlf-links-file-');
+        store = await openTrackingStore(path.join(dir, 'mlruns'), { artifactRoot: 'mlflow-artifacts:/' });
+        cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
+      } else {
+        const db = await createTestDatabase(kind);
+        store = await openTrackingStore(db.uri, { artifactRoot: 'mlflow-artifacts:/' });
+        cleanup = () => db.drop();
+      }
       call = apiCaller(createApp({ store, logger: createLogger('none') }));
     });
     afterAll(async () => {
       if (skip) return;
       await store.close();
-      await db.drop();
+      await cleanup();
     });
 
     it.skipIf(skip)('logs outputs and model inputs and returns them with the run', async () => {

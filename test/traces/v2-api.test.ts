@@ -1,37 +1,65 @@
 /**
- * MLflow 2.17's v2 trace REST API, request by request, on every SQL dialect reachable here:
- * the flows of MLflow's own REST tests (test_start_and_end_trace, test_set_and_delete_trace_tag,
- * test_search_traces, test_delete_traces) plus the handler and store errors.
+ * MLflow 2.17's v2 trace REST API, request by request, on the file store and every SQL dialect
+ * reachable here: the flows of MLflow's own REST tests (test_start_and_end_trace,
+ * test_set_and_delete_trace_tag, test_search_traces, test_delete_traces) plus the handler and store
+ * errors, each store with MLflow's own wording for it.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
 import type { TrackingStore } from '../../src/stores/tracking-store.js';
 import { apiCaller } from '../server/helpers.js';
-import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects } from '../support/databases.js';
 
 type Call = ReturnType<typeof apiCaller>;
 const kv = (o: Record<string, string>) => Object.entries(o).map(([key, value]) => ({ key, value }));
 const asMap = (l?: { key: string; value: string }[]) => Object.fromEntries((l ?? []).map((e) => [e.key, e.value]));
 const userTags = (l?: { key: string; value: string }[]) => Object.fromEntries(Object.entries(asMap(l)).filter(([k]) => !k.startsWith('mlflow.')));
 
-for (const dialect of testDialects()) {
-  describe(`v2 trace API on ${dialect}`, async () => {
-    const skip = await skipUnlessAvailable(dialect);
-    let db: TestDatabase;
-    let store: TrackingStore;
+interface Target {
+  name: string;
+  kind: 'file' | 'sql';
+  open(): Promise<{ store: TrackingStore; cleanup(): Promise<void> }>;
+}
+const targets: Target[] = [
+  {
+    name: 'the file store',
+    kind: 'file',
+    open: async () => {
+      const dir = tempDir('mlf-traces-file-');
+      const store = await openTrackingStore(path.join(dir, 'mlruns'), { artifactRoot: 'mlflow-artifacts:/' });
+      return { store, cleanup: async () => (await store.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+    },
+  },
+  ...testDialects().map(
+    (dialect): Target => ({
+      name: dialect,
+      kind: 'sql',
+      open: async () => {
+        const db = await createTestDatabase(dialect);
+        const store = await openTrackingStore(db.uri, { artifactRoot: 'mlflow-artifacts:/' });
+        return { store, cleanup: async () => (await store.close(), await db.drop()) };
+      },
+    }),
+  ),
+];
+
+for (const target of targets) {
+  describe(`v2 trace API on ${target.name}`, async () => {
+    const skip = target.kind === 'sql' && (await skipUnlessAvailable(target.name as Parameters<typeof skipUnlessAvailable>[0]));
+    const file = target.kind === 'file';
+    let opened: Awaited<ReturnType<Target['open']>> | undefined;
     let call: Call;
     beforeAll(async () => {
       if (skip) return;
-      db = await createTestDatabase(dialect);
-      store = await openTrackingStore(db.uri, { artifactRoot: 'mlflow-artifacts:/' });
-      call = apiCaller(createApp({ store, artifactsDestination: tempDir('mlf-traces-art-'), logger: createLogger('none') }));
+      opened = await target.open();
+      call = apiCaller(createApp({ store: opened.store, artifactsDestination: tempDir('mlf-traces-art-'), logger: createLogger('none') }));
     });
     afterAll(async () => {
-      if (skip) return;
-      await store?.close();
-      await db?.drop();
+      await opened?.cleanup();
     });
     const newExperiment = async (name: string) => (await call('POST', 'experiments/create', { name })).json.experiment_id as string;
     const start = async (experiment_id: string, timestamp_ms: number, tags: Record<string, string> = {}, meta: Record<string, string> = {}) => {
@@ -83,7 +111,12 @@ for (const dialect of testDialects()) {
 
       const again = await call('DELETE', `traces/${info.request_id}/tags`, { key: 'tag2' });
       expect(again.status).toBe(404);
-      expect(again.json.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+      expect(again.json).toEqual({
+        error_code: 'RESOURCE_DOES_NOT_EXIST',
+        message: file
+          ? `No tag with name: tag2 in trace with request_id ${info.request_id}.`
+          : `No trace tag with key 'tag2' for trace with request_id '${info.request_id}'`,
+      });
       const noKey = await call('PATCH', `traces/${info.request_id}/tags`, { value: 'x' });
       expect([noKey.status, noKey.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
       const unknown = await call('PATCH', 'traces/0123456789abcdef0123456789abcdef/tags', { key: 'k', value: 'v' });
@@ -164,15 +197,30 @@ for (const dialect of testDialects()) {
     it.skipIf(skip)('answers MLflow errors for unknown traces and experiments', async () => {
       const missing = await call('GET', 'traces/ffffffffffffffffffffffffffffffff/info');
       expect(missing.status).toBe(404);
-      expect(missing.json).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: "Trace with request_id 'ffffffffffffffffffffffffffffffff' not found." });
+      expect(missing.json).toEqual({
+        error_code: 'RESOURCE_DOES_NOT_EXIST',
+        message: file ? "Trace with request ID 'ffffffffffffffffffffffffffffffff' not found" : "Trace with request_id 'ffffffffffffffffffffffffffffffff' not found.",
+      });
       const end = await call('PATCH', 'traces/ffffffffffffffffffffffffffffffff', { timestamp_ms: 5, status: 'OK' });
       expect([end.status, end.json.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
       const noExp = await call('POST', 'traces', { experiment_id: '987654', timestamp_ms: 1 });
       expect([noExp.status, noExp.json.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+      if (file) expect(noExp.json.message).toBe('Experiment 987654 does not exist.');
       const exp = await newExperiment('deleted for traces');
+      const kept = await start(exp, 5, { t: 'v' });
       await call('POST', 'experiments/delete', { experiment_id: exp });
       const inactive = await call('POST', 'traces', { experiment_id: exp, timestamp_ms: 1 });
-      expect([inactive.status, inactive.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+      // MLflow's file store looks among active experiments only; its SQL store names the stage.
+      expect([inactive.status, inactive.json.error_code]).toEqual(file ? [404, 'RESOURCE_DOES_NOT_EXIST'] : [400, 'INVALID_PARAMETER_VALUE']);
+      if (file) expect(inactive.json.message).toBe(`Experiment ${exp} does not exist.`);
+      // A deleted experiment's traces stay readable and searchable.
+      expect((await call('GET', `traces/${kept.request_id}/info`)).json.trace_info.request_id).toBe(kept.request_id);
+      expect((await call('GET', 'traces', { experiment_ids: [exp] })).json.traces.map((t: any) => t.request_id)).toEqual([kept.request_id]);
+      // An unknown experiment: an error on the file store, no traces on the SQL store (as in MLflow).
+      const unknownSearch = await call('GET', 'traces', { experiment_ids: ['987654'] });
+      expect(unknownSearch.status).toBe(file ? 404 : 200);
+      const unknownDelete = await call('POST', 'traces/delete-traces', { experiment_id: '987654', max_timestamp_millis: 5 });
+      expect(unknownDelete.json).toEqual(file ? { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'Experiment 987654 does not exist.' } : { traces_deleted: 0 });
       const badStatus = await call('PATCH', 'traces/ffffffffffffffffffffffffffffffff', { timestamp_ms: 5, status: 'DONE' });
       expect([badStatus.status, badStatus.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
       // Literal segments are not request ids, and unknown sub-paths stay 404 ENDPOINT_NOT_FOUND.

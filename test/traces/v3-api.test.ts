@@ -170,7 +170,7 @@ for (const dialect of testDialects()) {
       // Only the child first (as a BatchSpanProcessor may send it): the trace is in progress.
       const { decodeExportTraceRequest } = await import('../../src/tracking/otlp-decode.js');
       const spans = decodeExportTraceRequest(full.body);
-      const traces = (await import('../../src/stores/sql/traces/index.js')).traceStoreOver(store)!;
+      const traces = store.traces!;
       await traces.logSpans!(exp, full.traceId, spans.filter((s) => s.name === 'child'));
       let info = (await call('GET', `${V3}/traces/${full.traceId}`)).json.trace.trace_info;
       expect(info).toMatchObject({ state: 'IN_PROGRESS', execution_duration: '1s' });

@@ -20,7 +20,6 @@ import { BufferedReq, ParamsReq } from './buffered-req.js';
 import type { AuthConfig } from './config.js';
 import { PERMISSIONS, type Need, type PermissionName } from './permissions.js';
 import { ARTIFACT_RULES, OTLP_RULE, ruleFor, type After, type Check, type Rule } from './rules.js';
-import { traceStoreOver } from '../../stores/sql/traces/index.js';
 import { OTLP_TRACES_PATH, MLFLOW_EXPERIMENT_ID_HEADER } from '../routes/otlp.js';
 import { segment } from '../routes/traces-v3.js';
 import { loggedModelPathParams } from '../routes/logged-models.js';
@@ -94,7 +93,7 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
     PERMISSIONS[(await auth.experimentPermissionOf(experimentId, user.username)) ?? fallback];
   const modelPermission = async (name: string, user: UserRow) => PERMISSIONS[(await auth.registeredModelPermissionOf(name, user.username)) ?? fallback];
 
-  const traces = traceStoreOver(tracking);
+  const traces = tracking.traces;
   /** The experiment of a trace; a missing trace is the route's 404 (no store: the route's 400). */
   const traceExperiment = async (traceId: string): Promise<string[]> => (traces ? [(await traces.getTraceInfo(traceId)).experimentId] : []);
   const experimentIds = async (check: Extract<Check, { kind: 'experiment' }>, p: Params, req: Req): Promise<string[]> => {

@@ -37,10 +37,10 @@ function kvMap(p: Params, name: string): Record<string, string> {
   return out;
 }
 
-/** Adds the trace endpoints; `traces` is undefined where the store keeps no traces. */
+/** Adds the trace endpoints; `traces` is undefined where the store keeps no traces (a REST store). */
 export function addTraceRoutes(t: RouteTable, traces: TraceStore | undefined, store: TrackingStore): void {
   const need = (): TraceStore => {
-    if (!traces) throw new MlfError(`Traces are not supported by the '${store.kind}' tracking store of this server (use a database store).`, 'BAD_REQUEST');
+    if (!traces) throw new MlfError(`Traces are not supported by the '${store.kind}' tracking store of this server (use a file or database store).`, 'BAD_REQUEST');
     return traces;
   };
   const on = (path: string, method: string, h: Handler) => t.set(path, { ...t.get(path), [method]: h });
@@ -107,7 +107,7 @@ export function addTraceArtifactRoute(t: ReplyTable, traces: TraceStore | undefi
     GET: async (req) => {
       const requestId = new URLSearchParams(req.query).get('request_id');
       if (!requestId) throw new MlfError('Request must include the "request_id" query parameter.', 'BAD_REQUEST');
-      if (!traces) throw new MlfError('Traces are not supported by the tracking store of this server (use a database store).', 'BAD_REQUEST');
+      if (!traces) throw new MlfError('Traces are not supported by the tracking store of this server (use a file or database store).', 'BAD_REQUEST');
       const info = await traces.getTraceInfo(requestId);
       const location = info.tags[MLFLOW_ARTIFACT_LOCATION];
       if (!location) throw new MlfError(`Unable to determine trace artifact location for trace '${requestId}'.`, 'INVALID_STATE');

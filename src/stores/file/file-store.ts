@@ -25,6 +25,8 @@ import { MlfError } from '../../lib/errors.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, MetricWithRunId, PagedList, Param, Run, RunInfo, RunTag } from '../../tracking/entities.js';
 import { maskUri, pathToFileUri } from '../../tracking/uri.js';
 import { noStoreError } from '../no-store.js';
+import { FileTraceStore } from './traces.js';
+import { runAt } from './tracking/runs.js';
 import { registryNeedsDatabase } from '../../tracking/messages.js';
 import type { RegistryStore } from '../registry-store.js';
 import type {
@@ -108,6 +110,18 @@ export class FileStore implements TrackingStore {
 
   async openRegistry(): Promise<RegistryStore> {
     throw registryNeedsDatabase();
+  }
+
+  /** A run's folder and stage, for the logged-model links (run-links.ts). */
+  runFolder(runId: string): { dir: string; lifecycleStage: string } {
+    const { loc, info } = runAt(this.f, runId);
+    return { dir: loc.dir, lifecycleStage: info.lifecycleStage };
+  }
+
+  private traceStore?: FileTraceStore;
+  /** MLflow 2.17's traces, under `<experiment>/traces/<request_id>/`. */
+  get traces(): FileTraceStore {
+    return (this.traceStore ??= new FileTraceStore(this, this.f.warn));
   }
 
   async close(): Promise<void> {

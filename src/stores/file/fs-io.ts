@@ -202,3 +202,8 @@ export function readTextInside(file: string, realRoot: string): string | undefin
     return undefined;
   }
 }
+
+/** A name that is exactly one folder below its parent: not empty, `.` or `..`, no separator or NUL. */
+export function isPlainName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}

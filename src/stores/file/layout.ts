@@ -266,7 +266,8 @@ function stringScalar(text: string, from: number, to: number): string | null | u
   if (raw.includes(' #') || raw.endsWith(' ')) return undefined;
   // An unquoted number-like or boolean-like value is a typed scalar in YAML; let the parser decide.
   if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
-    return /^[0-9]+$/.test(raw) ? raw : undefined;
+    // Digits, or a hex id that starts with one (PyYAML writes those bare and reads them back as text).
+    return /^[0-9][0-9a-f]*$/.test(raw) ? raw : undefined;
   }
   if (raw.length <= 5 && /^(y|n|yes|no|on|off|true|false)$/i.test(raw)) return undefined;
   return raw;

@@ -24,6 +24,7 @@ import {
   type LoggedModelMetric,
   type LoggedModelStatus,
   type LoggedModelStore,
+  type RunModelLinks,
   type SearchLoggedModelsOptions,
 } from '../../tracking/logged-models.js';
 import {
@@ -40,11 +41,14 @@ import { generateRandomRunName } from '../common.js';
 import { joinInside, listFilesRecursive, readText, writeAtomic } from './fs-io.js';
 import { dumpYaml, parseYaml, type YamlMap } from './meta-yaml.js';
 import { META, METRICS, MODELS, PARAMS, TAGS, TRASH } from './layout.js';
+import { readRunLinks, writeRunModelInputs, writeRunOutputs } from './run-links.js';
 
 /** What the model code needs of the file store. */
 export interface FileStoreAccess {
   root: string;
   getExperiment(id: string): Promise<{ experimentId: string; artifactLocation: string; lifecycleStage: string }>;
+  /** A run's folder and stage; RESOURCE_DOES_NOT_EXIST when there is no such run. */
+  runFolder(runId: string): { dir: string; lifecycleStage: string };
 }
 
 const invalid = (m: string) => new MlfError(m, 'INVALID_PARAMETER_VALUE');
@@ -283,6 +287,41 @@ export class FileLoggedModels implements LoggedModelStore {
     const page = hits.slice(offset, offset + maxResults);
     return offset + maxResults < hits.length ? { items: page, nextPageToken: encodeLoggedModelPageToken(pageQuery, offset + maxResults) } : { items: page };
   }
+
+  /** The folder of an active run (MLflow's `check_run_is_active`). */
+  private activeRunDir(runId: string): string {
+    const run = this.store.runFolder(runId);
+    if (run.lifecycleStage !== 'active') throw mustBeActive('run', runId, run.lifecycleStage);
+    return run.dir;
+  }
+
+  async logOutputs(runId: string, models: { modelId: string; step: number }[]): Promise<void> {
+    writeRunOutputs(this.activeRunDir(runId), models, this.realRoot);
+  }
+
+  async logModelInputs(runId: string, modelIds: string[]): Promise<void> {
+    writeRunModelInputs(this.activeRunDir(runId), runId, modelIds, this.realRoot);
+  }
+
+  async runLinks(runIds: string[]): Promise<Map<string, RunModelLinks>> {
+    const out = new Map<string, RunModelLinks>();
+    for (const runId of runIds) {
+      let dir: string;
+      try {
+        dir = this.store.runFolder(runId).dir;
+      } catch {
+        continue; // gone meanwhile: the run itself answers for that
+      }
+      const links = readRunLinks(dir);
+      if (links.inputs.length || links.outputs.length) out.set(runId, links);
+    }
+    return out;
+  }
+
+  private get realRoot(): string {
+    return (this.realRootCache ??= fs.realpathSync.native(this.store.root));
+  }
+  private realRootCache?: string;
 }
 
 function attributeValue(m: LoggedModel, key: string): string | number | undefined {

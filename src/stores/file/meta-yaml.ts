@@ -29,7 +29,13 @@ const RESERVED_WORDS = /^(y|n|yes|no|on|off|true|false|null|~)$/i;
 const PLAIN_SAFE = /^[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?: [A-Za-z0-9_./:@+=-]+)*$/;
 const NEEDS_DOUBLE_QUOTES = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]/;
 
+// Hex ids (run, trace) that start with a digit: PyYAML writes them bare, as no YAML 1.1 number reads
+// them. The one shape YAML 1.2 would read as a number (`12e45`) stays quoted for js-yaml's sake.
+const HEX_ID = /^[0-9][0-9a-f]*[a-f][0-9a-f]*$/;
+const YAML12_EXPONENT = /^[0-9]+e[0-9]+$/;
+
 function quoteString(s: string): string {
+  if (HEX_ID.test(s) && !YAML12_EXPONENT.test(s)) return s;
   if (s !== '' && PLAIN_SAFE.test(s) && !RESERVED_WORDS.test(s) && !s.includes(': ') && !s.endsWith(':')) return s;
   if (!NEEDS_DOUBLE_QUOTES.test(s)) return `'${s.replace(/'/g, "''")}'`;
   let out = '"';

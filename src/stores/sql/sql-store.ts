@@ -31,6 +31,8 @@ import type {
 import { connectSql, type SqlConnection } from './connect.js';
 import type { Db, SqlDialect, Tx } from './dialects/dialect.js';
 import { SqlLoggedModels } from './logged-models/index.js';
+import type { TraceStore } from '../trace-store.js';
+import { SqlTraceStoreV3 } from './traces/v3.js';
 import { SqlExecutor } from './tracking/executor.js';
 import * as experiments from './tracking/experiments.js';
 import { logInputs } from './tracking/inputs.js';
@@ -112,6 +114,12 @@ export class SqlStore implements TrackingStore {
   /** MLflow 3's logged models, on the same connection (refused on a 2.x-schema database). */
   get loggedModels(): LoggedModelStore {
     return (this.loggedModelStore ??= new SqlLoggedModels(this.conn.db, this.dialect));
+  }
+
+  private traceStore?: SqlTraceStoreV3;
+  /** MLflow's traces (2.x and 3), on the same connection. */
+  get traces(): TraceStore {
+    return (this.traceStore ??= new SqlTraceStoreV3(this.conn, this));
   }
 
   /** The registry on this store's connection (its schema was checked when the store opened). */

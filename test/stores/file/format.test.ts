@@ -111,6 +111,15 @@ describe('meta.yaml', () => {
     expect(dumpYaml({ v: 'yes' })).toBe("v: 'yes'\n");
   });
 
+  it('writes hex ids that start with a digit bare, as PyYAML does, except the one YAML 1.2 reads as a number', () => {
+    expect(dumpYaml({ v: '8c48e799118948f3bc34842069964902' })).toBe('v: 8c48e799118948f3bc34842069964902\n');
+    for (const s of ['8c48e799118948f3bc34842069964902', '0abc', '12e45', '1234']) {
+      expect(jsYaml.load(dumpYaml({ v: s })), s).toEqual({ v: s });
+      expect(runInfoFromMetaText(dumpYaml(runInfoToMeta({ ...info, runId: s })))?.runId, s).toBe(s);
+    }
+    expect(dumpYaml({ v: '12e45' })).toBe("v: '12e45'\n");
+  });
+
   it('reads its own output and js-yaml reads it the same', () => {
     const meta = runInfoToMeta(info);
     const text = dumpYaml(meta);

@@ -53,7 +53,7 @@ export class FileExecutor {
     /** Default artifact root of new experiments. */
     readonly artifactRoot: string,
     /** Where a corrupt meta.yaml is reported while listings go on. */
-    private readonly warn: (message: string) => void = warnOnStderr,
+    readonly warn: (message: string) => void = warnOnStderr,
   ) {
     this.trash = path.join(root, TRASH);
     this.realRoot = fs.realpathSync.native(root);

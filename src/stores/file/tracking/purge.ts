@@ -10,6 +10,7 @@ import { DATASETS, META, TAGS, runInfoFromMeta } from '../layout.js';
 import type { ExperimentLocation, FileExecutor, RunLocation } from './executor.js';
 import { locateExperiment, readExperiment } from './experiments.js';
 import { locateRun, runDirs } from './runs.js';
+import { tracesOfExperimentFolder } from '../traces.js';
 
 export async function purgeRuns(f: FileExecutor, runIds: string[], opts: { dryRun?: boolean } = {}): Promise<PurgeResult> {
   const found: { loc: RunLocation; info: RunInfo }[] = [];
@@ -56,10 +57,14 @@ export async function purgeExperiments(f: FileExecutor, experimentIds: string[],
     if (trashed) targets.push(trashed);
   }
   if (notDeleted.length > 0) throw experimentsNotDeleted(notDeleted);
-  const rows: Record<string, number> = { experiments: 0, experiment_tags: 0, datasets: 0, runs: 0 };
+  const rows: Record<string, number> = { experiments: 0, experiment_tags: 0, datasets: 0, runs: 0, traces: 0 };
+  const artifacts: NonNullable<PurgeResult['artifacts']> = [];
   const runIds: string[] = [];
   for (const loc of targets) {
     rows.experiments! += 1;
+    const traces = tracesOfExperimentFolder(loc.dir, f.realRoot);
+    rows.traces! += traces.count;
+    artifacts.push(...traces.artifacts);
     rows.experiment_tags! += listFilesRecursive(path.join(loc.dir, TAGS), f.realRoot).length;
     rows.datasets! += f.listDirs(path.join(loc.dir, DATASETS)).length;
     for (const dir of runDirs(f, loc)) {
@@ -75,7 +80,7 @@ export async function purgeExperiments(f: FileExecutor, experimentIds: string[],
     }
     for (const id of runIds) f.runLocations.delete(id);
   }
-  return { runIds, experimentIds: [...new Set(targets.map((t) => t.id))], rows };
+  return { runIds, experimentIds: [...new Set(targets.map((t) => t.id))], rows, artifacts };
 }
 
 /** Files per run sub-folder (`metrics`, `params`, `tags`, `inputs`, `artifacts`), and one per run. */

@@ -15,6 +15,7 @@ import {
   SEARCH_TRACES_DEFAULT_MAX_RESULTS,
   traceNotFound,
   validateDeleteTraces,
+  validateSearchTracesMaxResults,
   validateTraceTag,
   type TraceInfo,
   type TraceStatus,
@@ -31,8 +32,6 @@ import { pagingClause } from '../search-sql.js';
 import { currentRevision } from '../migrate/head.js';
 import { tablesAt } from '../migrate/revisions.js';
 
-/** MLflow's `SEARCH_MAX_RESULTS_THRESHOLD`, which the store checks (the handler caps at 500 first). */
-const SEARCH_MAX_RESULTS_THRESHOLD = 50000;
 /** Ids per `IN (...)` list, well under every dialect's parameter limit. */
 const ID_CHUNK = 500;
 
@@ -191,12 +190,7 @@ export class SqlTraceStore implements TraceStore {
   /** One page of `trace_info` rows for a search (MLflow's limits, grammar, order and offset tokens). */
   protected async searchRows(opts: SearchTracesOptions): Promise<PagedList<TraceRow>> {
     const maxResults = opts.maxResults ?? SEARCH_TRACES_DEFAULT_MAX_RESULTS;
-    if (maxResults < 1) {
-      throw new MlfError(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`, 'INVALID_PARAMETER_VALUE');
-    }
-    if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) {
-      throw new MlfError(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_MAX_RESULTS_THRESHOLD}`, 'INVALID_PARAMETER_VALUE');
-    }
+    validateSearchTracesMaxResults(maxResults, 'sql');
     const filters = parseTraceFilter(opts.filter, opts.spanFilters);
     const orderBy = parseTraceOrderBy(opts.orderBy);
     const offset = decodePageToken(opts.pageToken);
