@@ -13,7 +13,7 @@ import { DATASETS, INPUTS, META, METRICS, MODELS, PARAMS, RESERVED_EXPERIMENT_FO
 import { loadYamlFallback, parseYaml, type YamlMap } from '../stores/file/meta-yaml.js';
 import { parseMetricHistory } from '../stores/file/metric-file.js';
 import { isTempName, readEntries } from '../stores/file/fs-io.js';
-import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableRows } from './model.js';
+import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableCount, type TableRows } from './model.js';
 
 interface ExperimentDir {
   id: string;
@@ -179,6 +179,10 @@ export class FileSource implements ImportSource {
 
   async *extraTables(): AsyncIterable<TableRows> {
     // A file store has no model registry tables; its `models/` folder is not read by MLflow's SQL store either.
+  }
+
+  async tableCounts(): Promise<Map<string, TableCount>> {
+    return new Map();
   }
 
   async close(): Promise<void> {}
