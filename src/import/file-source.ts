@@ -13,6 +13,7 @@ import { DATASETS, INPUTS, META, METRICS, MODELS, PARAMS, RESERVED_EXPERIMENT_FO
 import { loadYamlFallback, parseYaml, type YamlMap } from '../stores/file/meta-yaml.js';
 import { parseMetricHistory } from '../stores/file/metric-file.js';
 import { isTempName, readEntries } from '../stores/file/fs-io.js';
+import { FileModelSource } from './file-models.js';
 import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableCount, type TableRows } from './model.js';
 
 interface ExperimentDir {
@@ -177,12 +178,13 @@ export class FileSource implements ImportSource {
     return out;
   }
 
-  async *extraTables(): AsyncIterable<TableRows> {
-    // A file store has no model registry tables; its `models/` folder is not read by MLflow's SQL store either.
+  /** Logged models (MLflow 3's `models/` folders in experiments); the registry has no file layout here. */
+  async *extraTables(batchSize: number): AsyncIterable<TableRows> {
+    yield* new FileModelSource(this.root).tables(batchSize);
   }
 
   async tableCounts(): Promise<Map<string, TableCount>> {
-    return new Map();
+    return new FileModelSource(this.root).counts();
   }
 
   async close(): Promise<void> {}

@@ -83,7 +83,13 @@ export async function copyTableRows(ctx: WriteContext, targets: TargetTables, ba
     const found = await db.selectFrom(spec.table).select(key).where(first, 'in', firstValues.slice(i, i + 500)).execute();
     for (const f of found) have.add(keyOf(f, key));
   }
-  const fresh = rows.filter((r) => !have.has(keyOf(r, key)));
+  // New keys, each once (a source may repeat one, e.g. a metric point written twice to a file).
+  const fresh = rows.filter((r) => {
+    const k = keyOf(r, key);
+    if (have.has(k)) return false;
+    have.add(k);
+    return true;
+  });
   if (!dryRun && fresh.length) {
     await dialect.writeTransaction(db, (tx) => writeRows(db, tx, dialect, spec.table, fresh, key));
   }
