@@ -10,6 +10,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importStore } from '../../src/import/importer.js';
 import { COPIED_TABLES } from '../../src/import/tables.js';
+import { TargetTables } from '../../src/import/table-copy.js';
+import { verifyTables } from '../../src/import/verify.js';
+import type { TableCount } from '../../src/import/model.js';
 import { connectSql } from '../../src/stores/sql/connect.js';
 import { Ddl } from '../../src/stores/sql/migrate/ddl.js';
 import { parseDbUri } from '../../src/tracking/uri.js';
@@ -197,5 +200,18 @@ describe('db import: MLflow 3 tables', async () => {
       message: expect.not.stringContaining('logged_models'),
     });
     expect(fs.existsSync(file) ? fs.statSync(file).size : 0).toBe(0);
+  });
+
+  it('verification names a table whose rows fall short, per experiment or in total', async () => {
+    const src = await sqliteSource();
+    const c = await conn(src.uri);
+    const ctx = { db: c.db, dialect: c.dialect, dryRun: false, empty: false };
+    const counts = new Map<string, TableCount>([
+      ['spans', { total: 3, byExperiment: new Map([[String(src.expId), 3]]) }],
+      ['jobs', { total: 2 }],
+      ['assessments', { total: 1 }],
+    ]);
+    const diffs = await verifyTables(c.db, new TargetTables(ctx), counts, new Map([[String(src.expId), src.expId]]));
+    expect(diffs).toEqual([`experiment ${src.expId}: spans source 3, target 2`, 'table jobs: source 2, target 1']);
   });
 });
