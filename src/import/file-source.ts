@@ -14,7 +14,8 @@ import { loadYamlFallback, parseYaml, type YamlMap } from '../stores/file/meta-y
 import { parseMetricHistory } from '../stores/file/metric-file.js';
 import { isTempName, readEntries } from '../stores/file/fs-io.js';
 import { fileTraceRows } from './file-traces.js';
-import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableRows } from './model.js';
+import { FileModelSource } from './file-models.js';
+import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableCount, type TableRows } from './model.js';
 
 interface ExperimentDir {
   id: string;
@@ -178,9 +179,14 @@ export class FileSource implements ImportSource {
     return out;
   }
 
-  /** Traces become MLflow's trace tables. No registry tables; the `models/` folder is not read. */
+  /** Logged models (MLflow 3's `models/` folders in experiments), then traces; the registry has no file layout here. */
   async *extraTables(batchSize: number): AsyncIterable<TableRows> {
+    yield* new FileModelSource(this.root).tables(batchSize);
     yield* fileTraceRows(this.root, this.experimentDirs(), batchSize);
+  }
+
+  async tableCounts(): Promise<Map<string, TableCount>> {
+    return new FileModelSource(this.root).counts();
   }
 
   async close(): Promise<void> {}

@@ -5,7 +5,8 @@
  * Order: open both sides; refuse run ids the target holds with other data (before anything is
  * written); create or upgrade the target schema; experiments (ids kept or renumbered, see
  * experiment-ids.ts); per experiment its datasets, then its runs in batches (run-writer.ts, each
- * batch one transaction, verified once written); the registry and trace tables of a database source;
+ * batch one transaction, verified once written); the tables of COPIED_TABLES (registry, logged models,
+ * traces, MLflow 3's evaluation and gateway tables) of a database source;
  * last the per-experiment counts.
  *
  * @example
@@ -23,10 +24,10 @@ import type { ImportSource } from './model.js';
 import { assignExperimentIds, planExperimentIds, recordExperimentIds, type IdMapping } from './experiment-ids.js';
 import { NO_PROGRESS, type ImportProgress } from './progress.js';
 import { writeDatasets, writeRunBatch, type RowCounts } from './run-writer.js';
-import { copyTableRows } from './table-copy.js';
-import { verifyExperiment, verifyRuns } from './verify.js';
+import { TargetTables, copyTableRows } from './table-copy.js';
+import { verifyExperiment, verifyRuns, verifyTables } from './verify.js';
 import { writeExperiments } from './experiment-writer.js';
-import { finishTarget, targetStatus, upgradeTarget } from './target.js';
+import { assertTargetHoldsTables, finishTarget, targetStatus, upgradeTarget } from './target.js';
 import { findConflicts } from './conflicts.js';
 import { openSource, openTarget } from './endpoints.js';
 
@@ -108,6 +109,8 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
       }
     }
     for (const n of runCounts.values()) totalRuns += n;
+    const tableCounts = await source.tableCounts();
+    assertTargetHoldsTables(opts.toRevision, tableCounts);
 
     const schema = dryRun
       ? { from: schemaBefore.current, to: schemaBefore.current, applied: [] as string[] }
@@ -157,8 +160,10 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
     }
     bar.done();
 
+    const targetIds = new Map([...ids].map(([s, m]) => [s, m.targetId]));
+    const targets = new TargetTables(writeCtx);
     for await (const t of source.extraTables(1000)) {
-      const n = await copyTableRows(writeCtx, t, new Map([...ids].map(([s, m]) => [s, m.targetId])));
+      const n = await copyTableRows(writeCtx, targets, t, targetIds);
       if (n) rows[t.table] = (rows[t.table] ?? 0) + n;
     }
 
@@ -167,6 +172,7 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
         const m = ids.get(e.experimentId)!;
         result.differences.push(...(await verifyExperiment(db, e.experimentId, m.targetId, { runs: seen.get(e.experimentId) ?? 0, tags: new Set(e.tags.map((t) => t.key)).size })));
       }
+      result.differences.push(...(await verifyTables(db, targets, tableCounts, targetIds)));
     }
     for (const m of ids.values()) if (String(m.targetId) !== m.sourceId) result.renumbered[m.sourceId] = String(m.targetId);
     if (Object.keys(result.renumbered).length && !dryRun) {

@@ -20,6 +20,12 @@ export interface TableRows {
   rows: Record<string, unknown>[];
 }
 
+/** Rows a source holds in a copied table, per source experiment id where the table names one. */
+export interface TableCount {
+  total: number;
+  byExperiment?: Map<string, number>;
+}
+
 export interface ImportSource {
   /** `file` or `sql`. */
   readonly kind: 'file' | 'sql';
@@ -35,6 +41,8 @@ export interface ImportSource {
   runs(experimentId: string, batchSize: number): AsyncIterable<SourceRun[]>;
   /** Tables copied row by row (model registry, traces): only those the source has. */
   extraTables(batchSize: number): AsyncIterable<TableRows>;
+  /** Rows per copied table, as extraTables yields them (for the revision check and verification). */
+  tableCounts(): Promise<Map<string, TableCount>>;
   close(): Promise<void>;
 }
 

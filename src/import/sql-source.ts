@@ -8,7 +8,8 @@ import { MlfError } from '../lib/errors.js';
 import type { SqlConnection } from '../stores/sql/connect.js';
 import { EXPERIMENT_COLUMNS, RUN_COLUMNS, datasetFromRow, decodeMetricValue, experimentFromRow, runInfoFromRow, type ExperimentRow, type RunRow } from '../stores/sql/rows.js';
 import { pagingClause } from '../stores/sql/search-sql.js';
-import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableRows } from './model.js';
+import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableCount, type TableRows } from './model.js';
+import { Ddl } from '../stores/sql/migrate/ddl.js';
 import { COPIED_TABLES } from './tables.js';
 import { sql } from 'kysely';
 
@@ -138,16 +139,36 @@ export class SqlSource implements ImportSource {
   }
 
   async *extraTables(batchSize: number): AsyncIterable<TableRows> {
+    const catalog = new Ddl(this.db, this.conn.dialect).catalog;
     for (const t of COPIED_TABLES) {
       if (!this.tables.includes(t.table)) continue;
+      const key = (await catalog.primaryKey(this.db, t.table)).columns;
       for (let offset = 0; ; offset += batchSize) {
         let q = this.db.selectFrom(t.table).selectAll();
-        for (const k of t.key) q = q.orderBy(k);
+        if (t.only) q = q.where(t.only.column, 'in', t.only.values);
+        for (const k of key) q = q.orderBy(k);
         const rows = await q.modifyEnd(pagingClause(this.conn.dialect, batchSize, offset)).execute();
         if (rows.length) yield { table: t.table, rows };
         if (rows.length < batchSize) break;
       }
     }
+  }
+
+  async tableCounts(): Promise<Map<string, TableCount>> {
+    const out = new Map<string, TableCount>();
+    for (const t of COPIED_TABLES) {
+      if (!this.tables.includes(t.table)) continue;
+      let q = this.db.selectFrom(t.table);
+      if (t.only) q = q.where(t.only.column, 'in', t.only.values);
+      const total = Number((await q.select(sql<number>`count(*)`.as('n')).executeTakeFirst())?.n ?? 0);
+      const count: TableCount = { total };
+      if (t.experimentColumn && total) {
+        const rows = await q.select([sql.ref(t.experimentColumn).as('e'), sql<number>`count(*)`.as('n')]).groupBy(t.experimentColumn).execute();
+        count.byExperiment = new Map(rows.filter((r) => r.e !== null).map((r) => [String(r.e), Number(r.n)]));
+      }
+      out.set(t.table, count);
+    }
+    return out;
   }
 
   async close(): Promise<void> {

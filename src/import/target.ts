@@ -8,6 +8,8 @@ import { MlfError } from '../lib/errors.js';
 import type { SqlConnection } from '../stores/sql/connect.js';
 import { HEAD_REVISION, schemaStatus, upgrade, type Migration } from '../stores/sql/migrate/index.js';
 import { MIGRATIONS } from '../../migrations/index.js';
+import { tablesAt } from '../stores/sql/migrate/revisions.js';
+import type { TableCount } from './model.js';
 
 export function knownRevisions(): string[] {
   return MIGRATIONS.map((m) => m.revision).filter((r): r is string => !!r);
@@ -26,6 +28,23 @@ export async function targetStatus(conn: SqlConnection, toRevision?: string): Pr
   checkRevision(toRevision);
   const { current } = await schemaStatus(conn);
   return { current };
+}
+
+/**
+ * Refuses, before anything is written, a target revision without tables the source has rows in
+ * (`--to-revision` of MLflow 2.17 for a source with logged models or spans): they would be lost.
+ * Revisions before 2.17's head list no tables, so nothing is checked there.
+ */
+export function assertTargetHoldsTables(toRevision: string | undefined, counts: Map<string, TableCount>): void {
+  const rev = checkRevision(toRevision);
+  const at = new Set(tablesAt(rev));
+  if (!at.size) return;
+  const missing = [...counts].filter(([t, c]) => c.total > 0 && !at.has(t)).map(([t]) => t);
+  if (!missing.length) return;
+  throw new MlfError(
+    `The source has rows in ${missing.join(', ')}, which a database at revision ${rev} has no table for; import to a later revision (default: ${HEAD_REVISION}). Nothing was written.`,
+    'INVALID_PARAMETER_VALUE',
+  );
 }
 
 export interface UpgradeTargetOptions {

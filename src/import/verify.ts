@@ -5,7 +5,9 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../stores/sql/dialects/dialect.js';
-import type { SourceRun } from './model.js';
+import type { SourceRun, TableCount } from './model.js';
+import { copiedTable } from './tables.js';
+import type { TargetTables } from './table-copy.js';
 import { ID_CHUNK, distinctMetricRows } from './run-writer.js';
 
 export interface RunCounts {
@@ -74,5 +76,45 @@ export async function verifyExperiment(db: Db, label: string, targetId: number, 
   const out: string[] = [];
   if (Number(runs?.n ?? 0) !== want.runs) out.push(`experiment ${label}: runs source ${want.runs}, target ${Number(runs?.n ?? 0)}`);
   if (Number(tags?.n ?? 0) !== want.tags) out.push(`experiment ${label}: tags source ${want.tags}, target ${Number(tags?.n ?? 0)}`);
+  return out;
+}
+
+/**
+ * Rows of the copied tables (logged models, traces, ...) in the target against the source: per
+ * experiment where the table names one (ids through the map), else the table's total, which the
+ * target may exceed with rows of its own but not fall short of.
+ */
+export async function verifyTables(db: Db, targets: TargetTables, counts: Map<string, TableCount>, ids: Map<string, number>): Promise<string[]> {
+  const out: string[] = [];
+  for (const [table, want] of counts) {
+    if (!want.total) continue;
+    const spec = copiedTable(table);
+    if (!(await targets.get(table))) {
+      out.push(`table ${table}: source ${want.total} row(s), the target has no such table`);
+      continue;
+    }
+    let q = db.selectFrom(table);
+    if (spec.only) q = q.where(spec.only.column, 'in', spec.only.values);
+    if (spec.experimentColumn && want.byExperiment) {
+      const col = spec.experimentColumn;
+      const targetIds = [...want.byExperiment.keys()].map((s) => ids.get(s) ?? Number(s));
+      const got = new Map<string, number>();
+      for (let i = 0; i < targetIds.length; i += ID_CHUNK) {
+        const rows = await q
+          .select([sql.ref(col).as('e'), sql<number>`count(*)`.as('n')])
+          .where(col, 'in', targetIds.slice(i, i + ID_CHUNK))
+          .groupBy(col)
+          .execute();
+        for (const r of rows) got.set(String(r.e), Number(r.n));
+      }
+      for (const [source, n] of want.byExperiment) {
+        const t = got.get(String(ids.get(source) ?? source)) ?? 0;
+        if (t !== n) out.push(`experiment ${source}: ${table} source ${n}, target ${t}`);
+      }
+      continue;
+    }
+    const n = Number((await q.select(sql<number>`count(*)`.as('n')).executeTakeFirst())?.n ?? 0);
+    if (n < want.total) out.push(`table ${table}: source ${want.total}, target ${n}`);
+  }
   return out;
 }

@@ -128,6 +128,23 @@ export class FileLoggedModels implements LoggedModelStore {
     };
   }
 
+  /** Every model of every experiment folder, deleted ones too, one at a time (for `mlf db import`). */
+  *everyModel(): Iterable<{ model: LoggedModel; lifecycleStage: string }> {
+    for (const exp of this.experimentDirs()) {
+      let ids: string[] = [];
+      try {
+        ids = fs.readdirSync(path.join(exp, MODELS)).filter(isModelId).sort();
+      } catch {
+        continue; // no models/ folder
+      }
+      for (const id of ids) {
+        const dir = path.join(exp, MODELS, id);
+        const model = this.read(dir);
+        if (model) yield { model, lifecycleStage: this.lifecycle(dir) };
+      }
+    }
+  }
+
   private lifecycle(dir: string): string {
     const meta = parseYaml(readText(path.join(dir, META)) ?? '');
     return String(meta?.lifecycle_stage ?? 'active');
