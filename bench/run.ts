@@ -4,6 +4,7 @@
  * ratio between them. `MLF_BENCH=sql,server` runs only some groups.
  */
 import { benchSqlStore } from './sql-store.js';
+import { benchSqlDialects } from './sql-dialects.js';
 import { benchServer } from './server.js';
 import { benchFileStore } from './file-store.js';
 import { benchCli } from './cli.js';
@@ -21,6 +22,7 @@ interface Row {
 
 const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = {
   sql: { baseline: '', run: benchSqlStore },
+  pgmysql: { baseline: 'raw driver', run: benchSqlDialects },
   server: { baseline: 'MLflow 2.17 server', run: benchServer },
   file: { baseline: 'MLflow-style full read', run: benchFileStore },
   cli: { baseline: "node -e ''", run: benchCli },
