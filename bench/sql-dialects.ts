@@ -127,12 +127,16 @@ class Raw {
   /** metrics.loss > 100 and params.i != '3', order by metrics.loss desc, a page of 1000, hydrated. */
   async search(expId: number): Promise<number> {
     const q = this.dialect === 'postgresql' ? '"key"' : '`key`';
+    // The per-run probes the store compiles (PostgreSQL: fenced with `offset 0`, see existsFence):
+    // a plain join here gets a quadratic plan on a database without statistics.
+    const fence = this.dialect === 'postgresql' ? 'offset 0' : '';
     const page = await this.c.query(
       `select r.run_uuid, r.name, r.user_id, r.status, r.start_time, r.end_time, r.deleted_time, r.lifecycle_stage, r.artifact_uri, r.experiment_id
-       from runs r join latest_metrics lm on lm.run_uuid = r.run_uuid and lm.${q} = 'loss'
-       where r.experiment_id = ? and r.lifecycle_stage = 'active' and lm.value > 100
-         and exists (select 1 from params p where p.run_uuid = r.run_uuid and p.${q} = 'i' and p.value <> '3')
-       order by lm.value desc, r.start_time desc, r.run_uuid limit 1001`,
+       from runs r
+       where r.experiment_id = ? and r.lifecycle_stage = 'active'
+         and exists (select 1 from latest_metrics m where m.run_uuid = r.run_uuid and m.${q} = 'loss' and m.value > 100 ${fence})
+         and exists (select 1 from params p where p.run_uuid = r.run_uuid and p.${q} = 'i' and p.value <> '3' ${fence})
+       order by (select m.value from latest_metrics m where m.run_uuid = r.run_uuid and m.${q} = 'loss') desc, r.start_time desc, r.run_uuid limit 1001`,
       [expId],
     );
     const ids = page.slice(0, 1000).map((r) => r.run_uuid as string);

@@ -41,6 +41,12 @@ export interface DialectCapabilities {
   maxParameters: number;
   /** Paging is `OFFSET n ROWS FETCH NEXT m ROWS ONLY` (SQL Server) rather than `LIMIT m OFFSET n`. */
   offsetFetch: boolean;
+  /**
+   * Appended inside a search's correlated EXISTS so the planner keeps it a per-run index probe
+   * instead of flattening it into a join whose order it guesses (PostgreSQL: `offset 0`). Without
+   * planner statistics (a new or just-restored database) the flattened join can go quadratic.
+   */
+  existsFence?: string;
 }
 
 /** Backups before a one-way migration. */

@@ -88,7 +88,7 @@ export const postgresDialect: SqlDialect = {
   ddl: postgresDdl,
   backup: postgresBackup,
   name: 'postgresql',
-  capabilities: { transactionalDdl: true, returning: true, maxParameters: 65_000, offsetFetch: false },
+  capabilities: { transactionalDdl: true, returning: true, maxParameters: 65_000, offsetFetch: false, existsFence: 'offset 0' },
   types: {
     integer: 'INTEGER',
     bigint: 'BIGINT',
