@@ -12,6 +12,8 @@ import { benchGc } from './gc.js';
 import { benchAuth } from './auth.js';
 import { benchUi } from './ui.js';
 import { benchImport } from './import.js';
+import { benchAgainst } from './against.js';
+import { benchLoad } from './load.js';
 
 interface Row {
   name: string;
@@ -30,13 +32,21 @@ const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = 
   auth: { baseline: 'without auth', run: benchAuth },
   ui: { baseline: 'issue 20 target', run: benchUi },
   import: { baseline: 'read the folder alone', run: benchImport },
+  load: { baseline: '', run: benchLoad },
 };
 
 function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
 }
 
-const only = process.env.MLF_BENCH?.split(',').map((s) => s.trim());
+// `--against <url>`: the REST workloads against that server too (alone, unless MLF_BENCH names groups).
+const argv = process.argv.slice(2);
+const againstAt = argv.indexOf('--against');
+const against = againstAt >= 0 ? argv[againstAt + 1] : undefined;
+if (againstAt >= 0 && !against) throw new Error('--against needs the URL of a running MLflow-compatible server');
+if (against) groups.against = { baseline: against, run: () => benchAgainst(against) };
+
+const only = process.env.MLF_BENCH?.split(',').map((s) => s.trim()) ?? (against ? ['against'] : undefined);
 console.log('| benchmark | mlf (ms) | baseline | baseline (ms) | ratio |');
 console.log('|---|---:|---|---:|---:|');
 for (const [name, g] of Object.entries(groups)) {
