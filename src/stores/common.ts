@@ -118,3 +118,15 @@ export function noHardDeleteError(displayUri: string): MlfError {
     'FEATURE_DISABLED',
   );
 }
+
+/** Order entities by key (how MLflow returns params, metrics and tags). */
+export function byKey<T extends { key: string }>(a: T, b: T): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Last value per key wins, first position kept (MLflow dedupes tags the same way). */
+export function dedupeByKey<T extends { key: string }>(items: T[]): T[] {
+  const m = new Map<string, T>();
+  for (const it of items) m.set(it.key, it);
+  return [...m.values()];
+}

@@ -1,0 +1,167 @@
+/**
+ * What every role file of the SQL tracking store runs its statements through: the pool or the
+ * transaction of an `atomic` view, the query cache, SQLite's synchronous runners, the write
+ * transaction and MLflow's mapping of driver errors.
+ *
+ * Whether a statement may use SQLite's synchronous *writer* follows from the executor it is given:
+ * a transaction handed out by `write` (or any statement of an `atomic` view) owns the connection.
+ */
+import { CompiledQuery, sql, type Compilable } from 'kysely';
+import { MlfError, isMlfError } from '../../../lib/errors.js';
+import { maskUri } from '../../../tracking/uri.js';
+import type { SqlConnection } from '../connect.js';
+import { chunkRows, type Db, type SqlDialect, type SyncRunner, type Tx } from '../dialects/dialect.js';
+import { QueryCache } from '../query-cache.js';
+
+const queryCaches = new WeakMap<SqlConnection, QueryCache>();
+
+export class SqlExecutor {
+  readonly dialect: SqlDialect;
+  private readonly queries: QueryCache;
+  private readonly sync?: { writer: SyncRunner; reader?: SyncRunner };
+
+  constructor(
+    readonly conn: SqlConnection,
+    readonly artifactRoot: string,
+    /** The pool, or the transaction of an `atomic` view. */
+    readonly exec: Db | Tx,
+    readonly inTransaction: boolean,
+  ) {
+    this.dialect = conn.dialect;
+    let q = queryCaches.get(conn);
+    if (!q) queryCaches.set(conn, (q = new QueryCache()));
+    this.queries = q;
+    this.sync = conn.dialect.syncAccess?.(conn.db);
+  }
+
+  /** An executor for the statements of one `atomic` view. */
+  within(tx: Tx): SqlExecutor {
+    return new SqlExecutor(this.conn, this.artifactRoot, tx, true);
+  }
+
+  /** `db` owns the connection: a write transaction, or anything inside an `atomic` view. */
+  private holds(db: Db | Tx): boolean {
+    return db !== this.exec || this.inTransaction;
+  }
+
+  /** Rows of a hot query (see query-cache.ts). */
+  async rows<R = Record<string, any>>(db: Db | Tx, key: string, build: () => Compilable<unknown>, values: readonly unknown[]): Promise<R[]> {
+    const text = this.queries.text(key, build, values);
+    const runner = this.holds(db) ? this.sync?.writer : this.sync?.reader;
+    if (runner) return runner.all(text, values) as R[];
+    return (await db.executeQuery<R>(CompiledQuery.raw(text, values as unknown[]))).rows;
+  }
+
+  /** A query built for this one call (a search): on SQLite it runs on the reader connection. */
+  async runCompiled<R>(compiled: CompiledQuery): Promise<R[]> {
+    const runner = this.inTransaction ? this.sync?.writer : this.sync?.reader;
+    if (runner) return runner.all(compiled.sql, compiled.parameters) as R[];
+    return (await this.exec.executeQuery<R>(compiled)).rows;
+  }
+
+  /** Like `rows`, as arrays of the given columns' values (what large reads want). */
+  async arrays(
+    db: Db | Tx,
+    key: string,
+    build: () => Compilable<unknown>,
+    values: readonly unknown[],
+    columns: readonly string[],
+  ): Promise<unknown[][]> {
+    const text = this.queries.text(key, build, values);
+    const runner = this.holds(db) ? this.sync?.writer : this.sync?.reader;
+    if (runner) return runner.values(text, values);
+    const rows = (await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values as unknown[]))).rows;
+    return rows.map((r) => columns.map((c) => r[c]));
+  }
+
+  /**
+   * Insert rows inside a write transaction. `conflict`: leave rows whose key exists alone
+   * (`ignore`) or overwrite `update` columns. On SQLite each row runs one cached prepared
+   * statement (the raw driver's speed); elsewhere rows go in multi-row statements.
+   */
+  async insertRows(
+    tx: Db | Tx,
+    table: string,
+    rows: Record<string, unknown>[],
+    conflict?: { keys: string[]; update: string[] },
+  ): Promise<void> {
+    if (!rows.length) return;
+    const writer = this.sync?.writer;
+    if (writer) {
+      const cols = Object.keys(rows[0]!);
+      const first = cols.map((c) => rows[0]![c]);
+      const key = `insert:${table}:${cols.join(',')}:${conflict ? conflict.keys.join(',') + '>' + conflict.update.join(',') : ''}`;
+      const text = this.queries.text(
+        key,
+        () => {
+          const q = tx.insertInto(table).values(rows[0]!);
+          if (!conflict) return q;
+          return q.onConflict((oc) => {
+            const c = oc.columns(conflict.keys as never);
+            if (!conflict.update.length) return c.doNothing();
+            const set: Record<string, unknown> = {};
+            for (const col of conflict.update) set[col] = sql.ref(`excluded.${col}`);
+            return c.doUpdateSet(set as never);
+          });
+        },
+        first,
+      );
+      for (const r of rows) writer.run(text, cols.map((c) => r[c]));
+      return;
+    }
+    for (const part of chunkRows(rows, this.dialect.capabilities.maxParameters)) {
+      if (conflict) await this.dialect.upsert(tx, table, part, conflict.keys, conflict.update);
+      else await tx.insertInto(table).values(part).execute();
+    }
+  }
+
+  /** Run `fn` in a write transaction (or inside the current one in an `atomic` view). */
+  write<T>(fn: (tx: Db | Tx) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this.exec);
+    return this.dialect.writeTransaction(this.exec as Db, fn);
+  }
+
+  /**
+   * Map driver errors as MLflow's session wrapper does: a lost connection is
+   * TEMPORARILY_UNAVAILABLE, any other database error BAD_REQUEST; MlfErrors pass through.
+   * A read that lost its connection is retried once on a fresh one (MLflow's pre-ping).
+   */
+  async guard<T>(fn: () => Promise<T>, retryable = false): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isMlfError(e)) throw e;
+      if (this.dialect.isConnectionError(e)) {
+        if (retryable && !this.inTransaction) {
+          try {
+            return await fn();
+          } catch (e2) {
+            if (isMlfError(e2)) throw e2;
+            e = e2;
+          }
+        }
+        throw new MlfError(`Database unavailable: ${maskUri(String((e as Error).message))}`, 'TEMPORARILY_UNAVAILABLE');
+      }
+      throw new MlfError(maskUri(String((e as Error)?.message ?? e)).split('\n')[0]!, 'BAD_REQUEST');
+    }
+  }
+
+  /** `guard` around a write transaction: the shape of every mutation. */
+  mutate<T>(fn: (tx: Db | Tx) => Promise<T>): Promise<T> {
+    return this.guard(() => this.write(fn));
+  }
+
+  /** `guard` around a read on the store's own executor, retried once on a lost connection. */
+  read<T>(fn: (db: Db | Tx) => Promise<T>): Promise<T> {
+    return this.guard(() => fn(this.exec), true);
+  }
+}
+
+/** Chunk size for `IN (...)` lists of run ids. */
+export const ID_CHUNK = 500;
+
+export function chunks<T>(items: T[], n: number = ID_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
+  return out;
+}

@@ -1,0 +1,75 @@
+/** Run rows → MLflow runs: params, latest metrics, tags and dataset inputs, a handful of queries per 500 runs. */
+import type { Run } from '../../../tracking/entities.js';
+import { byKey } from '../../common.js';
+import type { Db, Tx } from '../dialects/dialect.js';
+import { datasetFromRow, decodeMetricValue, runInfoFromRow, type RunRow } from '../rows.js';
+import { chunks, type SqlExecutor } from './executor.js';
+
+export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Promise<Run[]> {
+  const runs = new Map<string, Run>();
+  for (const r of rows) {
+    runs.set(r.run_uuid, { info: runInfoFromRow(r), data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } });
+  }
+  const ids = [...runs.keys()];
+  for (const part of chunks(ids)) {
+    if (part.length === 0) continue;
+    const n = part.length;
+    const metrics = await x.arrays(db, `hydrate:metrics:${n}`, () =>
+      db.selectFrom('latest_metrics').select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']).where('run_uuid', 'in', part), part,
+      ['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']);
+    const params = await x.arrays(db, `hydrate:params:${n}`, () =>
+      db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']);
+    const tags = await x.arrays(db, `hydrate:tags:${n}`, () =>
+      db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']);
+    const inputValues = ['RUN', 'DATASET', ...part];
+    const inputs = await x.rows<Record<string, any>>(db, `hydrate:inputs:${n}`, () =>
+      db
+        .selectFrom('inputs')
+        .innerJoin('datasets', 'datasets.dataset_uuid', 'inputs.source_id')
+        .select([
+          'inputs.destination_id',
+          'inputs.input_uuid',
+          'datasets.name',
+          'datasets.digest',
+          'datasets.dataset_source_type',
+          'datasets.dataset_source',
+          'datasets.dataset_schema',
+          'datasets.dataset_profile',
+        ])
+        .where('inputs.destination_type', '=', 'RUN')
+        .where('inputs.source_type', '=', 'DATASET')
+        .where('inputs.destination_id', 'in', part), inputValues);
+    for (const m of metrics) {
+      runs.get(m[0] as string)!.data.metrics.push({
+        key: m[1] as string,
+        value: decodeMetricValue(m[2], m[5]),
+        timestamp: Number(m[3] ?? 0),
+        step: Number(m[4] ?? 0),
+      });
+    }
+    for (const p of params) runs.get(p[0] as string)!.data.params.push({ key: p[1] as string, value: (p[2] as string | null) ?? '' });
+    for (const t of tags) runs.get(t[0] as string)!.data.tags.push({ key: t[1] as string, value: (t[2] as string | null) ?? '' });
+    if (inputs.length) {
+      const inputTags = new Map<string, { key: string; value: string }[]>();
+      for (const part2 of chunks(inputs.map((i) => i.input_uuid as string))) {
+        const its = await db.selectFrom('input_tags').select(['input_uuid', 'name', 'value']).where('input_uuid', 'in', part2).execute();
+        for (const it of its) {
+          if (!inputTags.has(it.input_uuid)) inputTags.set(it.input_uuid, []);
+          inputTags.get(it.input_uuid)!.push({ key: it.name, value: it.value });
+        }
+      }
+      for (const i of inputs) {
+        runs.get(i.destination_id)!.inputs.datasetInputs.push({
+          tags: (inputTags.get(i.input_uuid) ?? []).sort(byKey),
+          dataset: datasetFromRow(i),
+        });
+      }
+    }
+  }
+  for (const run of runs.values()) {
+    run.data.metrics.sort(byKey);
+    run.data.params.sort(byKey);
+    run.data.tags.sort(byKey);
+  }
+  return rows.map((r) => runs.get(r.run_uuid)!);
+}

@@ -1,0 +1,61 @@
+/** A metric's full history, for one run or sampled across runs, in the SQL tracking store. */
+import { sql } from 'kysely';
+import { compareMetricPoints, type Metric, type MetricWithRunId } from '../../../tracking/entities.js';
+import { validateRunId } from '../../../tracking/validation.js';
+import { sampleBulkIntervalSteps, validateBulkInterval } from '../../metric-sampling.js';
+import type { BulkIntervalOptions } from '../../tracking-store.js';
+import { metricFromRow, type MetricRow } from '../rows.js';
+import { chunks, type SqlExecutor } from './executor.js';
+import { requireRun } from './runs.js';
+
+export async function getMetricHistory(x: SqlExecutor, runId: string, key: string): Promise<Metric[]> {
+  return x.read(async (db) => {
+    const run = await requireRun(x, db, runId);
+    const rows = await x.rows<MetricRow>(db, 'history', () =>
+      db
+        .selectFrom('metrics')
+        .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
+        .where('run_uuid', '=', run.run_uuid)
+        .where(() => x.dialect.eqCaseSensitive(sql.ref('key'), String(key)))
+        .orderBy('step')
+        .orderBy('timestamp')
+        .orderBy('value'), [run.run_uuid, String(key)]);
+    const out: Metric[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = metricFromRow(rows[i]!);
+    return out;
+  });
+}
+
+export async function getMetricHistoryBulkInterval(x: SqlExecutor, runIds: string[], key: string, opts: BulkIntervalOptions = {}): Promise<MetricWithRunId[]> {
+  validateBulkInterval(runIds, opts);
+  const ids = runIds.map((r) => validateRunId(r));
+  return x.read(async (db) => {
+    const keyIs = () => x.dialect.eqCaseSensitive(sql.ref('key'), String(key));
+    const stepRows = await db
+      .selectFrom('metrics')
+      .select(['run_uuid', 'step'])
+      .distinct()
+      .where('run_uuid', 'in', ids)
+      .where(keyIs)
+      .execute();
+    const perRun = new Map<string, number[]>(ids.map((id) => [id, []]));
+    for (const r of stepRows) perRun.get(r.run_uuid)?.push(Number(r.step));
+    const steps = sampleBulkIntervalSteps([...perRun.values()], opts);
+    const out: MetricWithRunId[] = [];
+    for (const part of chunks(steps)) {
+      if (!part.length) continue;
+      const rows = await db
+        .selectFrom('metrics')
+        .select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan'])
+        .where('run_uuid', 'in', ids)
+        .where(keyIs)
+        .where('step', 'in', part)
+        .execute();
+      for (const r of rows) out.push({ ...metricFromRow(r as MetricRow), runId: r.run_uuid });
+    }
+    // MLflow: run by run in the order asked, each ordered by (step, timestamp).
+    const order = new Map(ids.map((id, i) => [id, i]));
+    out.sort((a, b) => order.get(a.runId)! - order.get(b.runId)! || compareMetricPoints(a, b));
+    return out;
+  });
+}
