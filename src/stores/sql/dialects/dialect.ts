@@ -47,6 +47,17 @@ export interface DialectCapabilities {
    * planner statistics (a new or just-restored database) the flattened join can go quadratic.
    */
   existsFence?: string;
+  /** `bulkInsert` honours `newerBy`: keeping a maximum needs no read of the current row. */
+  conditionalUpsert?: boolean;
+}
+
+/** What `bulkInsert` does with a row whose key exists. */
+export interface BulkConflict {
+  keys: string[];
+  /** Columns overwritten; none: the row is left alone. */
+  update: string[];
+  /** Overwrite only when the new row is greater on these columns (see `conditionalUpsert`). */
+  newerBy?: string[];
 }
 
 /** Backups before a one-way migration. */
@@ -102,6 +113,14 @@ export interface SqlDialect {
     keyColumns: string[],
     updateColumns: string[],
   ): Promise<void>;
+
+  /**
+   * Insert many rows in fewer, cheaper statements than `upsert`'s where the dialect has a way
+   * (PostgreSQL: one array per column). Resolves false when it cannot take these rows, and the
+   * caller uses `upsert` or a plain insert. `conflict.newerBy`: an existing row is only updated when
+   * the new one is greater on these columns, taken in order (only where `conditionalUpsert`).
+   */
+  bulkInsert?(db: Db | Tx, table: string, rows: Record<string, unknown>[], conflict?: BulkConflict): Promise<boolean>;
 
   /**
    * Hold the migration lock for the duration of `fn` so two `mlf db upgrade` processes never apply
