@@ -44,6 +44,18 @@ export class SqlExecutor {
     return db !== this.exec || this.inTransaction;
   }
 
+  /**
+   * Run independent reads: together when `db` is the pool (each on its own connection; SQLite's
+   * synchronous runners finish each at once anyway), one after another on a transaction's single
+   * connection, which not every driver lets two statements share.
+   */
+  async each<T extends readonly (() => Promise<unknown>)[]>(db: Db | Tx, reads: T): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+    if (!this.holds(db)) return (await Promise.all(reads.map((r) => r()))) as never;
+    const out: unknown[] = [];
+    for (const r of reads) out.push(await r());
+    return out as never;
+  }
+
   /** Rows of a hot query (see query-cache.ts). */
   async rows<R = Record<string, any>>(db: Db | Tx, key: string, build: () => Compilable<unknown>, values: readonly unknown[]): Promise<R[]> {
     const text = this.queries.text(key, build, values);

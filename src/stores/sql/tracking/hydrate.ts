@@ -14,15 +14,17 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Prom
   for (const part of chunks(ids)) {
     if (part.length === 0) continue;
     const n = part.length;
-    const metrics = await x.arrays(db, `hydrate:metrics:${n}`, () =>
+    // From the pool the four reads go out together, each on its own connection; in a transaction
+    // (one connection) they run one after another.
+    const [metrics, params, tags, inputs] = await x.each(db, [
+      () => x.arrays(db, `hydrate:metrics:${n}`, () =>
       db.selectFrom('latest_metrics').select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']).where('run_uuid', 'in', part), part,
-      ['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']);
-    const params = await x.arrays(db, `hydrate:params:${n}`, () =>
-      db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']);
-    const tags = await x.arrays(db, `hydrate:tags:${n}`, () =>
-      db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']);
-    const inputValues = ['RUN', 'DATASET', ...part];
-    const inputs = await x.rows<Record<string, any>>(db, `hydrate:inputs:${n}`, () =>
+      ['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']),
+      () => x.arrays(db, `hydrate:params:${n}`, () =>
+      db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']),
+      () => x.arrays(db, `hydrate:tags:${n}`, () =>
+      db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']),
+      () => x.rows<Record<string, any>>(db, `hydrate:inputs:${n}`, () =>
       db
         .selectFrom('inputs')
         .innerJoin('datasets', 'datasets.dataset_uuid', 'inputs.source_id')
@@ -38,7 +40,8 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Prom
         ])
         .where('inputs.destination_type', '=', 'RUN')
         .where('inputs.source_type', '=', 'DATASET')
-        .where('inputs.destination_id', 'in', part), inputValues);
+        .where('inputs.destination_id', 'in', part), ['RUN', 'DATASET', ...part]),
+    ] as const);
     for (const m of metrics) {
       runs.get(m[0] as string)!.data.metrics.push({
         key: m[1] as string,
