@@ -14,6 +14,7 @@ import { benchUi } from './ui.js';
 import { benchImport } from './import.js';
 import { benchAgainst } from './against.js';
 import { benchLoad } from './load.js';
+import { benchScale } from './scale.js';
 
 interface Row {
   name: string;
@@ -33,6 +34,7 @@ const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = 
   ui: { baseline: 'issue 20 target', run: benchUi },
   import: { baseline: 'read the folder alone', run: benchImport },
   load: { baseline: '', run: benchLoad },
+  scale: { baseline: '', run: benchScale },
 };
 
 function fmt(ms: number): string {
