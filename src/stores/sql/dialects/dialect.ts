@@ -123,6 +123,12 @@ export interface SqlDialect {
   bulkInsert?(db: Db | Tx, table: string, rows: Record<string, unknown>[], conflict?: BulkConflict): Promise<boolean>;
 
   /**
+   * Refresh the planner's statistics after a bulk load (PostgreSQL: `ANALYZE`; InnoDB recomputes its
+   * own once a tenth of a table changed, SQLite plans well without them).
+   */
+  gatherStatistics?(db: Db): Promise<void>;
+
+  /**
    * Hold the migration lock for the duration of `fn` so two `mlf db upgrade` processes never apply
    * the same migration twice. `fn` gets the connection that holds the lock.
    */

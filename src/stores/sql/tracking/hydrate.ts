@@ -5,13 +5,17 @@ import type { Db, Tx } from '../dialects/dialect.js';
 import { datasetFromRow, decodeMetricValue, runInfoFromRow, type RunRow } from '../rows.js';
 import { chunks, type SqlExecutor } from './executor.js';
 
+// A default page of runs (MLflow's 1000) in one read per table: under every dialect's parameter
+// limit (SQL Server's, the least, is 2000 here), and half the statements of 500-id chunks.
+const PAGE_CHUNK = 1000;
+
 export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Promise<Run[]> {
   const runs = new Map<string, Run>();
   for (const r of rows) {
     runs.set(r.run_uuid, { info: runInfoFromRow(r), data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } });
   }
   const ids = [...runs.keys()];
-  for (const part of chunks(ids)) {
+  for (const part of chunks(ids, PAGE_CHUNK)) {
     if (part.length === 0) continue;
     const n = part.length;
     // From the pool the four reads go out together, each on its own connection; in a transaction

@@ -140,6 +140,9 @@ export const postgresDialect: SqlDialect = {
   ilike: (column: Expression<unknown>, pattern: string) => sql<boolean>`${column} ilike ${pattern}`,
   upsert: onConflictUpsert,
   bulkInsert: postgresBulkInsert,
+  async gatherStatistics(db: Db): Promise<void> {
+    await sql`analyze`.execute(db);
+  },
 
   async withMigrationLock<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
     return db.connection().execute(async (conn) => {
