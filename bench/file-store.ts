@@ -86,6 +86,21 @@ export function buildBenchFolder(root: string, runs = BENCH_RUNS, points = POINT
   }
 }
 
+/**
+ * Peak RSS (MB) of a fresh node process that opens the store and, with `search`, runs that search
+ * once: memory is measured apart from the bench's own process and its earlier groups.
+ */
+function peakRssMb(root: string, search?: { filter: string; orderBy: string[]; maxResults: number }): number {
+  const mod = new URL('../src/stores/file/file-store.js', import.meta.url).href;
+  const code = `
+    const { FileStore } = await import(${JSON.stringify(mod)});
+    const store = await FileStore.open(${JSON.stringify(root)}, {});
+    const s = ${JSON.stringify(search ?? null)};
+    if (s) await store.searchRuns({ experimentIds: [${JSON.stringify(EXPERIMENT_ID)}], ...s });
+    process.stdout.write(String(process.resourceUsage().maxRSS / 1024));`;
+  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' }));
+}
+
 async function best(fn: () => Promise<unknown>, repeat = 3): Promise<number> {
   let min = Infinity;
   for (let i = 0; i < repeat; i++) {
@@ -136,6 +151,8 @@ export async function benchFileStore(): Promise<{ name: string; ms: number; base
       { name: `file: list one experiment's runs (${BENCH_RUNS}), page of 100`, ms: await best(list(100)), baselineMs: listBaseline },
       { name: `file: list one experiment's runs (${BENCH_RUNS}), page of 1000`, ms: await best(list(1000)), baselineMs: listBaseline },
       { name: 'file: get one run (20 params, 20 metrics, 10 tags)', ms: await best(one) },
+      { name: `file: peak RSS (MB) of a process searching ${BENCH_RUNS} runs, metric filter + order, page of 1000`, ms: peakRssMb(root, { filter, orderBy, maxResults: 1000 }) },
+      { name: 'file: peak RSS (MB) of the same process only opening the store', ms: peakRssMb(root) },
     ];
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

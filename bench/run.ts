@@ -4,6 +4,7 @@
  * ratio between them. `MLF_BENCH=sql,server` runs only some groups.
  */
 import { benchSqlStore } from './sql-store.js';
+import { benchSqlDialects } from './sql-dialects.js';
 import { benchServer } from './server.js';
 import { benchFileStore } from './file-store.js';
 import { benchCli } from './cli.js';
@@ -13,6 +14,9 @@ import { benchUi } from './ui.js';
 import { benchImport } from './import.js';
 import { benchTraces } from './traces.js';
 import { benchSchema } from './schema.js';
+import { benchAgainst } from './against.js';
+import { benchLoad } from './load.js';
+import { benchScale } from './scale.js';
 
 interface Row {
   name: string;
@@ -23,6 +27,7 @@ interface Row {
 
 const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = {
   sql: { baseline: '', run: benchSqlStore },
+  pgmysql: { baseline: 'raw driver', run: benchSqlDialects },
   server: { baseline: 'MLflow 2.17 server', run: benchServer },
   file: { baseline: 'MLflow-style full read', run: benchFileStore },
   cli: { baseline: "node -e ''", run: benchCli },
@@ -32,13 +37,22 @@ const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = 
   import: { baseline: 'read the folder alone', run: benchImport },
   traces: { baseline: 'raw better-sqlite3', run: benchTraces },
   schema: { baseline: 'MLflow 2.17 schema', run: benchSchema },
+  load: { baseline: '', run: benchLoad },
+  scale: { baseline: '', run: benchScale },
 };
 
 function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
 }
 
-const only = process.env.MLF_BENCH?.split(',').map((s) => s.trim());
+// `--against <url>`: the REST workloads against that server too (alone, unless MLF_BENCH names groups).
+const argv = process.argv.slice(2);
+const againstAt = argv.indexOf('--against');
+const against = againstAt >= 0 ? argv[againstAt + 1] : undefined;
+if (againstAt >= 0 && !against) throw new Error('--against needs the URL of a running MLflow-compatible server');
+if (against) groups.against = { baseline: against, run: () => benchAgainst(against) };
+
+const only = process.env.MLF_BENCH?.split(',').map((s) => s.trim()) ?? (against ? ['against'] : undefined);
 console.log('| benchmark | mlf (ms) | baseline | baseline (ms) | ratio |');
 console.log('|---|---:|---|---:|---:|');
 for (const [name, g] of Object.entries(groups)) {

@@ -37,7 +37,7 @@ async function timeIt(times: number, fn: () => Promise<void>): Promise<number> {
   return median(ms);
 }
 
-interface Client {
+export interface Client {
   post(route: string, body: unknown): Promise<any>;
   get(routeAndQuery: string): Promise<any>;
   close(): void;
@@ -57,7 +57,7 @@ function fetchClient(api: string): Client {
   };
 }
 
-function nodeHttpClient(api: string): Client {
+export function nodeHttpClient(api: string): Client {
   const u = new URL(api);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const send = (method: string, route: string, body?: string) =>

@@ -56,10 +56,13 @@ function childRows(m: LoggedModel): Record<string, Row[]> {
 export class FileModelSource {
   private readonly models: FileLoggedModels;
   constructor(root: string) {
-    // Only the reading side is used: getExperiment serves model creation, which the import never does.
+    // Only the reading side is used: getExperiment and runFolder serve writes, which the import never does.
     this.models = new FileLoggedModels({
       root,
       getExperiment: () => Promise.reject(new Error('not used by the import')),
+      runFolder: () => {
+        throw new Error('not used by the import');
+      },
     });
   }
 

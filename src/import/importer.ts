@@ -167,6 +167,9 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
       if (n) rows[t.table] = (rows[t.table] ?? 0) + n;
     }
 
+    // Planner statistics for the rows just loaded, where the database would otherwise wait for
+    // autovacuum (or never gather them, with autovacuum off).
+    if (!dryRun && result.runs.created + result.runs.updated) await conn.dialect.gatherStatistics?.(conn.db);
     if (!dryRun) {
       for (const e of experiments) {
         const m = ids.get(e.experimentId)!;

@@ -130,7 +130,7 @@ export class FileLoggedModels implements LoggedModelStore {
 
   /** Every model of every experiment folder, deleted ones too, one at a time (for `mlf db import`). */
   *everyModel(): Iterable<{ model: LoggedModel; lifecycleStage: string }> {
-    for (const exp of this.experimentDirs()) {
+    for (const exp of experimentDirs(this.store.root)) {
       let ids: string[] = [];
       try {
         ids = fs.readdirSync(path.join(exp, MODELS)).filter(isModelId).sort();

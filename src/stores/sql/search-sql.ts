@@ -70,6 +70,22 @@ function constantComparison(op: string, v: number): boolean {
 
 const constant = (b: boolean): Sql => (b ? sql`1 = 1` : sql`1 = 0`);
 
+/**
+ * A child row's key equals `key`, case-sensitively, written so the (key, run_uuid) primary key can
+ * still be used where the case-sensitive form alone hides the column from its index (MySQL's
+ * `binary key = ...`).
+ */
+function keyIs(d: SqlDialect, column: string, key: string): Sql {
+  const ref = sql.ref(column);
+  return sql`${ref} = ${key} and ${d.eqCaseSensitive(ref, key)}`;
+}
+
+/** `exists (select 1 <body>)`, fenced where the dialect's planner would flatten it (see existsFence). */
+function exists(d: SqlDialect, body: Sql): Sql {
+  const fence = d.capabilities.existsFence;
+  return fence ? sql`exists (select 1 ${body} ${sql.raw(fence)})` : sql`exists (select 1 ${body})`;
+}
+
 // Beyond this no BIGINT holds the value (and PostgreSQL refuses it as a BIGINT parameter).
 const BIGINT_BOUND = 9.2e18;
 
@@ -104,11 +120,11 @@ function metricComparison(d: SqlDialect, c: Comparison): Sql {
     : c.comparator === '!='
       ? sql`(m.is_nan = ${1} or m.value <> ${v})`
       : sql`m.is_nan = ${0} and m.value ${numericOp(c.comparator)} ${v}`;
-  return sql`exists (select 1 from latest_metrics m where m.run_uuid = runs.run_uuid and ${d.eqCaseSensitive(sql.ref('m.key'), c.key)} and ${cmp})`;
+  return exists(d, sql`from latest_metrics m where m.run_uuid = runs.run_uuid and ${keyIs(d, 'm.key', c.key)} and ${cmp}`);
 }
 
 function keyValueComparison(d: SqlDialect, table: 'params' | 'tags', key: string, c: Comparison): Sql {
-  return sql`exists (select 1 from ${sql.table(table)} kv where kv.run_uuid = runs.run_uuid and ${d.eqCaseSensitive(sql.ref('kv.key'), key)} and ${stringComparison(d, sql.ref('kv.value'), c)})`;
+  return exists(d, sql`from ${sql.table(table)} kv where kv.run_uuid = runs.run_uuid and ${keyIs(d, 'kv.key', key)} and ${stringComparison(d, sql.ref('kv.value'), c)}`);
 }
 
 const RUN_STRING_COLUMNS: Record<string, string> = {
@@ -132,11 +148,11 @@ function attributeComparison(d: SqlDialect, c: Comparison): Sql {
 function datasetComparison(d: SqlDialect, c: Comparison): Sql {
   const base = sql`from inputs i join datasets ds on ds.dataset_uuid = i.source_id where i.destination_type = 'RUN' and i.source_type = 'DATASET' and i.destination_id = runs.run_uuid`;
   if (c.key === 'context') {
-    return sql`exists (select 1 ${base} and exists (select 1 from input_tags it where it.input_uuid = i.input_uuid and it.name = ${MLFLOW_DATASET_CONTEXT} and ${stringComparison(d, sql.ref('it.value'), c)}))`;
+    return exists(d, sql`${base} and exists (select 1 from input_tags it where it.input_uuid = i.input_uuid and it.name = ${MLFLOW_DATASET_CONTEXT} and ${stringComparison(d, sql.ref('it.value'), c)})`);
   }
   const col = c.key === 'name' ? 'ds.name' : c.key === 'digest' ? 'ds.digest' : null;
   if (!col) throw new Error(`unknown dataset key ${c.key}`);
-  return sql`exists (select 1 ${base} and ${stringComparison(d, sql.ref(col), c)})`;
+  return exists(d, sql`${base} and ${stringComparison(d, sql.ref(col), c)}`);
 }
 
 /** WHERE conditions (AND-ed) for a parsed run filter; the outer query's table is `runs`. */
@@ -166,12 +182,12 @@ export function runOrderBy(d: SqlDialect, orderBy: OrderByClause[]): Sql[] {
   let hasRunId = false;
   for (const o of orderBy) {
     if (o.type === 'metric') {
-      const where = sql`m.run_uuid = runs.run_uuid and ${d.eqCaseSensitive(sql.ref('m.key'), o.key)}`;
+      const where = sql`m.run_uuid = runs.run_uuid and ${keyIs(d, 'm.key', o.key)}`;
       out.push(sql`coalesce((select case when m.is_nan = ${1} then 1 else 0 end from latest_metrics m where ${where}), 2)`);
       out.push(sql`(select m.value from latest_metrics m where ${where}) ${dir(o.ascending)}`);
     } else if (o.type === 'param' || o.type === 'tag') {
       const table = o.type === 'param' ? 'params' : 'tags';
-      const sub = sql`(select kv.value from ${sql.table(table)} kv where kv.run_uuid = runs.run_uuid and ${d.eqCaseSensitive(sql.ref('kv.key'), o.key)})`;
+      const sub = sql`(select kv.value from ${sql.table(table)} kv where kv.run_uuid = runs.run_uuid and ${keyIs(d, 'kv.key', o.key)})`;
       out.push(sql`case when ${sub} is null then 1 else 0 end`);
       out.push(sql`${sub} ${dir(o.ascending)}`);
     } else {

@@ -49,6 +49,23 @@ export interface DialectCapabilities {
   maxParameters: number;
   /** Paging is `OFFSET n ROWS FETCH NEXT m ROWS ONLY` (SQL Server) rather than `LIMIT m OFFSET n`. */
   offsetFetch: boolean;
+  /**
+   * Appended inside a search's correlated EXISTS so the planner keeps it a per-run index probe
+   * instead of flattening it into a join whose order it guesses (PostgreSQL: `offset 0`). Without
+   * planner statistics (a new or just-restored database) the flattened join can go quadratic.
+   */
+  existsFence?: string;
+  /** `bulkInsert` honours `newerBy`: keeping a maximum needs no read of the current row. */
+  conditionalUpsert?: boolean;
+}
+
+/** What `bulkInsert` does with a row whose key exists. */
+export interface BulkConflict {
+  keys: string[];
+  /** Columns overwritten; none: the row is left alone. */
+  update: string[];
+  /** Overwrite only when the new row is greater on these columns (see `conditionalUpsert`). */
+  newerBy?: string[];
 }
 
 /** Backups before a one-way migration. */
@@ -104,6 +121,20 @@ export interface SqlDialect {
     keyColumns: string[],
     updateColumns: string[],
   ): Promise<void>;
+
+  /**
+   * Insert many rows in fewer, cheaper statements than `upsert`'s where the dialect has a way
+   * (PostgreSQL: one array per column). Resolves false when it cannot take these rows, and the
+   * caller uses `upsert` or a plain insert. `conflict.newerBy`: an existing row is only updated when
+   * the new one is greater on these columns, taken in order (only where `conditionalUpsert`).
+   */
+  bulkInsert?(db: Db | Tx, table: string, rows: Record<string, unknown>[], conflict?: BulkConflict): Promise<boolean>;
+
+  /**
+   * Refresh the planner's statistics after a bulk load (PostgreSQL: `ANALYZE`; InnoDB recomputes its
+   * own once a tenth of a table changed, SQLite plans well without them).
+   */
+  gatherStatistics?(db: Db): Promise<void>;
 
   /**
    * Hold the migration lock for the duration of `fn` so two `mlf db upgrade` processes never apply

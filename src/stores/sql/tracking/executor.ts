@@ -10,7 +10,7 @@ import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { MlfError, isMlfError } from '../../../lib/errors.js';
 import { maskUri } from '../../../tracking/uri.js';
 import type { SqlConnection } from '../connect.js';
-import { chunkRows, type Db, type SqlDialect, type SyncRunner, type Tx } from '../dialects/dialect.js';
+import { chunkRows, type BulkConflict, type Db, type SqlDialect, type SyncRunner, type Tx } from '../dialects/dialect.js';
 import { QueryCache } from '../query-cache.js';
 
 const queryCaches = new WeakMap<SqlConnection, QueryCache>();
@@ -42,6 +42,18 @@ export class SqlExecutor {
   /** `db` owns the connection: a write transaction, or anything inside an `atomic` view. */
   private holds(db: Db | Tx): boolean {
     return db !== this.exec || this.inTransaction;
+  }
+
+  /**
+   * Run independent reads: together when `db` is the pool (each on its own connection; SQLite's
+   * synchronous runners finish each at once anyway), one after another on a transaction's single
+   * connection, which not every driver lets two statements share.
+   */
+  async each<T extends readonly (() => Promise<unknown>)[]>(db: Db | Tx, reads: T): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+    if (!this.holds(db)) return (await Promise.all(reads.map((r) => r()))) as never;
+    const out: unknown[] = [];
+    for (const r of reads) out.push(await r());
+    return out as never;
   }
 
   /** Rows of a hot query (see query-cache.ts). */
@@ -76,16 +88,18 @@ export class SqlExecutor {
 
   /**
    * Insert rows inside a write transaction. `conflict`: leave rows whose key exists alone
-   * (`ignore`) or overwrite `update` columns. On SQLite each row runs one cached prepared
-   * statement (the raw driver's speed); elsewhere rows go in multi-row statements.
+   * (`ignore`) or overwrite `update` columns (only where newer by `newerBy`). On SQLite each row runs
+   * one cached prepared statement (the raw driver's speed); on PostgreSQL the hot tables take one
+   * array per column; elsewhere rows go in multi-row statements.
    */
   async insertRows(
     tx: Db | Tx,
     table: string,
     rows: Record<string, unknown>[],
-    conflict?: { keys: string[]; update: string[] },
+    conflict?: BulkConflict,
   ): Promise<void> {
     if (!rows.length) return;
+    if (conflict?.newerBy && !this.dialect.capabilities.conditionalUpsert) throw new Error('insertRows: newerBy needs a dialect with conditionalUpsert');
     const writer = this.sync?.writer;
     if (writer) {
       const cols = Object.keys(rows[0]!);
@@ -109,6 +123,8 @@ export class SqlExecutor {
       for (const r of rows) writer.run(text, cols.map((c) => r[c]));
       return;
     }
+    if (await this.dialect.bulkInsert?.(tx, table, rows, conflict)) return;
+    if (conflict?.newerBy) throw new Error(`insertRows: the dialect's bulkInsert did not take ${table}`);
     for (const part of chunkRows(rows, this.dialect.capabilities.maxParameters)) {
       if (conflict) await this.dialect.upsert(tx, table, part, conflict.keys, conflict.update);
       else await tx.insertInto(table).values(part).execute();

@@ -5,24 +5,30 @@ import type { Db, Tx } from '../dialects/dialect.js';
 import { datasetFromRow, decodeMetricValue, runInfoFromRow, type RunRow } from '../rows.js';
 import { chunks, type SqlExecutor } from './executor.js';
 
+// A default page of runs (MLflow's 1000) in one read per table: under every dialect's parameter
+// limit (SQL Server's, the least, is 2000 here), and half the statements of 500-id chunks.
+const PAGE_CHUNK = 1000;
+
 export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Promise<Run[]> {
   const runs = new Map<string, Run>();
   for (const r of rows) {
     runs.set(r.run_uuid, { info: runInfoFromRow(r), data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } });
   }
   const ids = [...runs.keys()];
-  for (const part of chunks(ids)) {
+  for (const part of chunks(ids, PAGE_CHUNK)) {
     if (part.length === 0) continue;
     const n = part.length;
-    const metrics = await x.arrays(db, `hydrate:metrics:${n}`, () =>
+    // From the pool the four reads go out together, each on its own connection; in a transaction
+    // (one connection) they run one after another.
+    const [metrics, params, tags, inputs] = await x.each(db, [
+      () => x.arrays(db, `hydrate:metrics:${n}`, () =>
       db.selectFrom('latest_metrics').select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']).where('run_uuid', 'in', part), part,
-      ['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']);
-    const params = await x.arrays(db, `hydrate:params:${n}`, () =>
-      db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']);
-    const tags = await x.arrays(db, `hydrate:tags:${n}`, () =>
-      db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']);
-    const inputValues = ['RUN', 'DATASET', ...part];
-    const inputs = await x.rows<Record<string, any>>(db, `hydrate:inputs:${n}`, () =>
+      ['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']),
+      () => x.arrays(db, `hydrate:params:${n}`, () =>
+      db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']),
+      () => x.arrays(db, `hydrate:tags:${n}`, () =>
+      db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']),
+      () => x.rows<Record<string, any>>(db, `hydrate:inputs:${n}`, () =>
       db
         .selectFrom('inputs')
         .innerJoin('datasets', 'datasets.dataset_uuid', 'inputs.source_id')
@@ -38,7 +44,8 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Prom
         ])
         .where('inputs.destination_type', '=', 'RUN')
         .where('inputs.source_type', '=', 'DATASET')
-        .where('inputs.destination_id', 'in', part), inputValues);
+        .where('inputs.destination_id', 'in', part), ['RUN', 'DATASET', ...part]),
+    ] as const);
     for (const m of metrics) {
       runs.get(m[0] as string)!.data.metrics.push({
         key: m[1] as string,

@@ -67,6 +67,15 @@ async function writeMetrics(x: SqlExecutor, tx: Db | Tx, runId: string, metrics:
 
 /** latest_metrics keeps, per key, the maximum by (step, timestamp, value), as MLflow does. */
 async function updateLatestMetrics(x: SqlExecutor, tx: Db | Tx, runId: string, candidates: Metric[]): Promise<void> {
+  if (x.dialect.capabilities.conditionalUpsert) {
+    // The database keeps the maximum itself: no read of the current rows (one statement fewer).
+    const rows = candidates.map((m) => {
+      const enc = encodeMetricValue(m.value);
+      return { key: m.key, value: enc.value, timestamp: m.timestamp, step: m.step, is_nan: enc.is_nan, run_uuid: runId };
+    });
+    await x.insertRows(tx, 'latest_metrics', rows, { keys: ['key', 'run_uuid'], update: ['value', 'timestamp', 'step', 'is_nan'], newerBy: ['step', 'timestamp', 'value'] });
+    return;
+  }
   const current = new Map<string, Metric>();
   for (const part of chunks(candidates.map((m) => m.key))) {
     const rows = await x.rows<MetricRow>(tx, `latest:current:${part.length}`, () =>

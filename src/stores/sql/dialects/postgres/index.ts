@@ -9,6 +9,7 @@ import { keepIdle, maxConnections, type PoolOptions } from '../../pool-options.j
 import { echoLogger, errorCode, NETWORK_ERROR_CODES, onConflictUpsert, plainEq, isPlainRollback, replayableFirstStatement, replayLimit } from '../common.js';
 import { postgresDdl } from './ddl.js';
 import { postgresBackup } from './backup.js';
+import { postgresBulkInsert } from './bulk.js';
 
 /**
  * libpq's `sslmode` (and `sslrootcert`/`sslcert`/`sslkey` file paths) → pg's `ssl` option.
@@ -88,7 +89,7 @@ export const postgresDialect: SqlDialect = {
   ddl: postgresDdl,
   backup: postgresBackup,
   name: 'postgresql',
-  capabilities: { transactionalDdl: true, returning: true, maxParameters: 65_000, offsetFetch: false },
+  capabilities: { transactionalDdl: true, returning: true, maxParameters: 65_000, offsetFetch: false, existsFence: 'offset 0', conditionalUpsert: true },
   types: {
     integer: 'INTEGER',
     bigint: 'BIGINT',
@@ -142,6 +143,10 @@ export const postgresDialect: SqlDialect = {
   likeCaseSensitive: (column: Expression<unknown>, pattern: string) => sql<boolean>`${column} like ${pattern}`,
   ilike: (column: Expression<unknown>, pattern: string) => sql<boolean>`${column} ilike ${pattern}`,
   upsert: onConflictUpsert,
+  bulkInsert: postgresBulkInsert,
+  async gatherStatistics(db: Db): Promise<void> {
+    await sql`analyze`.execute(db);
+  },
 
   async withMigrationLock<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
     return db.connection().execute(async (conn) => {

@@ -1,0 +1,294 @@
+/**
+ * The SQL store on PostgreSQL and MySQL beside the raw driver (pg, mysql2) doing the same rows in
+ * one transaction on one connection: the floor for each workload, measured in the same run on a
+ * fresh database with no planner statistics (what a new or just-restored database has).
+ * `MLF_BENCH_DIALECTS=postgresql` narrows the dialects.
+ */
+import crypto from 'node:crypto';
+import { openTrackingStore } from '../src/stores/open-store.js';
+import type { TrackingStore } from '../src/stores/tracking-store.js';
+import type { Metric } from '../src/tracking/entities.js';
+import { createBenchDatabase, rawConnect, type BenchDialect, type RawConn } from './databases.js';
+
+export interface BenchRow {
+  name: string;
+  ms: number;
+  baselineMs: number;
+  baseline: string;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export async function timeMedian(repeat: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+  const out: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const t = performance.now();
+    await fn(i);
+    out.push(performance.now() - t);
+  }
+  return median(out);
+}
+
+const newId = () => crypto.randomUUID().replace(/-/g, '');
+const marks = (n: number, cols: number) => Array.from({ length: n }, () => `(${Array(cols).fill('?').join(', ')})`).join(', ');
+
+/** Many rows into one table in multi-row statements (bench data, not measured). */
+export async function bulkInsert(c: RawConn, table: string, cols: string[], rows: unknown[][], per = 2000): Promise<void> {
+  for (let i = 0; i < rows.length; i += per) {
+    const part = rows.slice(i, i + per);
+    await c.query(`insert into ${table} (${cols.join(', ')}) values ${marks(part.length, cols.length)}`, part.flat());
+  }
+}
+
+const RUN_COLS = ['run_uuid', 'name', 'source_type', 'source_name', 'entry_point_name', 'user_id', 'status', 'start_time', 'end_time', 'deleted_time', 'source_version', 'lifecycle_stage', 'artifact_uri', 'experiment_id'];
+export const runRow = (id: string, expId: number, start: number) => [id, 'n', 'UNKNOWN', '', '', 'bench', 'RUNNING', start, null, null, '', 'active', `/x/${id}/artifacts`, expId];
+export const RUN_COLUMNS = RUN_COLS;
+
+/** The raw driver's version of each workload, the fewest statements that keep MLflow's rules. */
+class Raw {
+  constructor(
+    private readonly c: RawConn,
+    private readonly dialect: BenchDialect,
+  ) {}
+
+  private async tx(fn: () => Promise<void>): Promise<void> {
+    await this.c.query('begin');
+    try {
+      await fn();
+      await this.c.query('commit');
+    } catch (e) {
+      await this.c.query('rollback');
+      throw e;
+    }
+  }
+
+  private upsertTail(keys: string[], update: string[]): string {
+    if (this.dialect === 'postgresql') return ` on conflict (${keys.join(', ')}) do ${update.length ? 'update set ' + update.map((u) => `${u} = excluded.${u}`).join(', ') : 'nothing'}`;
+    return ` on duplicate key update ${(update.length ? update : [keys[0]!]).map((u) => `${u} = values(${u})`).join(', ')}`;
+  }
+
+  createRun(expId: number): Promise<void> {
+    return this.tx(async () => {
+      const [exp] = await this.c.query('select lifecycle_stage, artifact_location from experiments where experiment_id = ?', [expId]);
+      if (exp.lifecycle_stage !== 'active') throw new Error('experiment not active');
+      const id = newId();
+      await this.c.query(`insert into runs (${RUN_COLS.join(', ')}) values ${marks(1, RUN_COLS.length)}`, runRow(id, expId, Date.now()));
+      await this.c.query('insert into tags (key, value, run_uuid) values (?, ?, ?)', ['mlflow.runName', 'n', id]);
+    });
+  }
+
+  private async activeRun(runId: string): Promise<void> {
+    const [r] = await this.c.query('select lifecycle_stage from runs where run_uuid = ?', [runId]);
+    if (r.lifecycle_stage !== 'active') throw new Error('run not active');
+  }
+
+  logMetrics(runId: string, metrics: Metric[]): Promise<void> {
+    return this.tx(async () => {
+      await this.activeRun(runId);
+      const cols = ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'];
+      const rows = metrics.map((m) => [m.key, m.value, m.timestamp, m.step, 0, runId]);
+      const ins = this.dialect === 'postgresql' ? 'insert' : 'insert ignore';
+      await this.c.query(`${ins} into metrics (${cols.join(', ')}) values ${marks(rows.length, 6)}${this.dialect === 'postgresql' ? ' on conflict do nothing' : ''}`, rows.flat());
+      const latest = new Map<string, Metric>();
+      for (const m of metrics) {
+        const cur = latest.get(m.key);
+        if (!cur || m.step > cur.step || (m.step === cur.step && m.timestamp > cur.timestamp)) latest.set(m.key, m);
+      }
+      const keys = [...latest.keys()];
+      const current = await this.c.query(`select key, step, timestamp, value from latest_metrics where run_uuid = ? and key in (${keys.map(() => '?').join(', ')})`, [runId, ...keys]);
+      const have = new Map(current.map((r) => [r.key as string, r]));
+      const up = [...latest.values()].filter((m) => {
+        const c = have.get(m.key);
+        return !c || m.step > Number(c.step) || (m.step === Number(c.step) && m.timestamp > Number(c.timestamp));
+      });
+      if (up.length) {
+        await this.c.query(
+          `insert into latest_metrics (${cols.join(', ')}) values ${marks(up.length, 6)}${this.upsertTail(['key', 'run_uuid'], ['value', 'timestamp', 'step', 'is_nan'])}`,
+          up.flatMap((m) => [m.key, m.value, m.timestamp, m.step, 0, runId]),
+        );
+      }
+    });
+  }
+
+  logParams(runId: string, params: { key: string; value: string }[]): Promise<void> {
+    return this.tx(async () => {
+      await this.activeRun(runId);
+      const existing = await this.c.query(`select key, value from params where run_uuid = ? and key in (${params.map(() => '?').join(', ')})`, [runId, ...params.map((p) => p.key)]);
+      const have = new Map(existing.map((r) => [r.key as string, r.value as string]));
+      if (params.some((p) => have.has(p.key) && have.get(p.key) !== p.value)) throw new Error('param changed');
+      const fresh = params.filter((p) => !have.has(p.key));
+      if (fresh.length) await this.c.query(`insert into params (key, value, run_uuid) values ${marks(fresh.length, 3)}`, fresh.flatMap((p) => [p.key, p.value, runId]));
+    });
+  }
+
+  /** metrics.loss > 100 and params.i != '3', order by metrics.loss desc, a page of 1000, hydrated. */
+  async search(expId: number): Promise<number> {
+    const q = this.dialect === 'postgresql' ? '"key"' : '`key`';
+    // The per-run probes the store compiles (PostgreSQL: fenced with `offset 0`, see existsFence):
+    // a plain join here gets a quadratic plan on a database without statistics.
+    const fence = this.dialect === 'postgresql' ? 'offset 0' : '';
+    const page = await this.c.query(
+      `select r.run_uuid, r.name, r.user_id, r.status, r.start_time, r.end_time, r.deleted_time, r.lifecycle_stage, r.artifact_uri, r.experiment_id
+       from runs r
+       where r.experiment_id = ? and r.lifecycle_stage = 'active'
+         and exists (select 1 from latest_metrics m where m.run_uuid = r.run_uuid and m.${q} = 'loss' and m.value > 100 ${fence})
+         and exists (select 1 from params p where p.run_uuid = r.run_uuid and p.${q} = 'i' and p.value <> '3' ${fence})
+       order by (select m.value from latest_metrics m where m.run_uuid = r.run_uuid and m.${q} = 'loss') desc, r.start_time desc, r.run_uuid limit 1001`,
+      [expId],
+    );
+    const ids = page.slice(0, 1000).map((r) => r.run_uuid as string);
+    const inList = ids.map(() => '?').join(', ');
+    await this.c.query(`select run_uuid, key, value, timestamp, step, is_nan from latest_metrics where run_uuid in (${inList})`, ids);
+    await this.c.query(`select run_uuid, key, value from params where run_uuid in (${inList})`, ids);
+    await this.c.query(`select run_uuid, key, value from tags where run_uuid in (${inList})`, ids);
+    return ids.length;
+  }
+
+  async history(runId: string): Promise<number> {
+    const rows = await this.c.query('select key, value, timestamp, step, is_nan from metrics where run_uuid = ? and key = ? order by step, timestamp, value', [runId, 'loss']);
+    return rows.length;
+  }
+}
+
+async function benchDialect(dialect: BenchDialect): Promise<BenchRow[]> {
+  const db = await createBenchDatabase(dialect);
+  let store: TrackingStore | undefined;
+  let c: RawConn | undefined;
+  const label = dialect === 'postgresql' ? 'PostgreSQL' : 'MySQL';
+  const baseline = dialect === 'postgresql' ? 'raw pg, one transaction' : 'raw mysql2, one transaction';
+  const rows: BenchRow[] = [];
+  const push = (name: string, ms: number, baselineMs: number) => {
+    rows.push({ name: `${name} (${label} store)`, ms, baselineMs, baseline });
+    if (process.env.MLF_BENCH_VERBOSE) console.error(`${label} ${name}: ${ms.toFixed(2)} / ${baselineMs.toFixed(2)} ms`);
+  };
+  try {
+    store = await openTrackingStore(db.uri);
+    c = await rawConnect(dialect, db.uri);
+    const raw = new Raw(c, dialect);
+    const expId = await store.createExperiment({ name: 'bench' });
+    const exp = Number(expId);
+
+    // Warm both sides (connections, JIT, statement caches), then alternate so load drifts hit both.
+    const N = 200;
+    for (let i = 0; i < 50; i++) {
+      await store.createRun({ experimentId: expId, startTime: 1, userId: 'bench' });
+      await raw.createRun(exp);
+    }
+    const tStore: number[] = [];
+    const tRaw: number[] = [];
+    for (let i = 0; i < N; i++) {
+      let t = performance.now();
+      await store.createRun({ experimentId: expId, startTime: Date.now(), userId: 'bench' });
+      tStore.push(performance.now() - t);
+      t = performance.now();
+      await raw.createRun(exp);
+      tRaw.push(performance.now() - t);
+    }
+    push('create run', median(tStore), median(tRaw));
+
+    // log-batch of 1000 metrics (20 keys), fresh steps each time.
+    const sRun = (await store.createRun({ experimentId: expId, startTime: 1 })).info.runId;
+    const rRun = (await store.createRun({ experimentId: expId, startTime: 1 })).info.runId;
+    let step = 0;
+    const batch = (): Metric[] => Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 20}`, value: Math.random(), timestamp: 1_700_000_000_000 + step, step: step++ }));
+    for (let i = 0; i < 3; i++) {
+      await store.logBatch(sRun, { metrics: batch() });
+      await raw.logMetrics(rRun, batch());
+    }
+    const bS: number[] = [];
+    const bR: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const a = batch();
+      const b = batch();
+      let t = performance.now();
+      await store.logBatch(sRun, { metrics: a });
+      bS.push(performance.now() - t);
+      t = performance.now();
+      await raw.logMetrics(rRun, b);
+      bR.push(performance.now() - t);
+    }
+    push('log-batch 1000 metrics', median(bS), median(bR));
+
+    // log-batch of 100 new params, each time on a new run.
+    const pS: number[] = [];
+    const pR: number[] = [];
+    for (let i = 0; i < 23; i++) {
+      const a = (await store.createRun({ experimentId: expId, startTime: 1 })).info.runId;
+      const b = (await store.createRun({ experimentId: expId, startTime: 1 })).info.runId;
+      const params = Array.from({ length: 100 }, (_, k) => ({ key: `p${k}`, value: `v${k}` }));
+      let t = performance.now();
+      await store.logBatch(a, { params });
+      const ts = performance.now() - t;
+      t = performance.now();
+      await raw.logParams(b, params);
+      const tr = performance.now() - t;
+      if (i >= 3) {
+        pS.push(ts);
+        pR.push(tr);
+      }
+    }
+    push('log-batch 100 params', median(pS), median(pR));
+
+    // search: 2000 runs with a metric, a param and two tags, written in bulk; no ANALYZE.
+    const sexp = Number(await store.createExperiment({ name: 'bench-search' }));
+    const ids = Array.from({ length: 2000 }, () => newId());
+    await c.query('begin');
+    await bulkInsert(c, 'runs', RUN_COLS, ids.map((id, i) => runRow(id, sexp, 1_700_000_000_000 + i)));
+    await bulkInsert(c, 'latest_metrics', ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'], ids.map((id, i) => ['loss', (i * 31) % 1000, 1, 0, 0, id]));
+    await bulkInsert(c, 'metrics', ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'], ids.map((id, i) => ['loss', (i * 31) % 1000, 1, 0, 0, id]));
+    await bulkInsert(c, 'params', ['key', 'value', 'run_uuid'], ids.map((id, i) => ['i', String(i % 7), id]));
+    await bulkInsert(c, 'tags', ['key', 'value', 'run_uuid'], ids.flatMap((id, i) => [['t', `v${i % 3}`, id], ['mlflow.runName', `r${i}`, id]]));
+    await c.query('commit');
+    const search = () => store!.searchRuns({ experimentIds: [String(sexp)], filter: "metrics.loss > 100 and params.i != '3'", orderBy: ['metrics.loss DESC'] });
+    const expect = (await search()).items.length;
+    const rawCount = await raw.search(sexp);
+    if (rawCount !== expect) throw new Error(`raw search found ${rawCount} runs, the store ${expect}`);
+    const sS: number[] = [];
+    const sR: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      let t = performance.now();
+      await search();
+      sS.push(performance.now() - t);
+      t = performance.now();
+      await raw.search(sexp);
+      sR.push(performance.now() - t);
+    }
+    push('search 2000 runs, filter + order, page of 1000', median(sS), median(sR));
+
+    // history of 10,000 points, written in bulk.
+    const hRun = (await store.createRun({ experimentId: expId, startTime: 1 })).info.runId;
+    await bulkInsert(c, 'metrics', ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'], Array.from({ length: 10_000 }, (_, i) => ['loss', Math.random(), 1_700_000_000_000 + i, i, 0, hRun]));
+    const hS: number[] = [];
+    const hR: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      let t = performance.now();
+      const h = await store.getMetricHistory(hRun, 'loss');
+      hS.push(performance.now() - t);
+      if (h.length !== 10_000) throw new Error(`history returned ${h.length} points`);
+      t = performance.now();
+      await raw.history(hRun);
+      hR.push(performance.now() - t);
+    }
+    push('metric history 10,000 points', median(hS), median(hR));
+  } finally {
+    await c?.close();
+    await store?.close();
+    await db.drop();
+  }
+  return rows;
+}
+
+export async function benchSqlDialects(): Promise<BenchRow[]> {
+  const only = process.env.MLF_BENCH_DIALECTS?.split(',').map((s) => s.trim());
+  const rows: BenchRow[] = [];
+  for (const d of ['postgresql', 'mysql'] as const) {
+    if (only && !only.includes(d)) continue;
+    const t = performance.now();
+    rows.push(...(await benchDialect(d)));
+    if (process.env.MLF_BENCH_VERBOSE) console.error(`${d}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  return rows;
+}

@@ -1,0 +1,55 @@
+/**
+ * Search SQL that plans well on a database without statistics (issue 18): on PostgreSQL each
+ * filter's EXISTS is fenced so it stays a per-run index probe; on MySQL a child row's key is
+ * compared plainly (usable by the (key, run_uuid) primary key) as well as case-sensitively.
+ * Compiled with Kysely's own compilers, no server needed.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  DummyDriver,
+  Kysely,
+  MysqlAdapter,
+  MysqlIntrospector,
+  MysqlQueryCompiler,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+} from 'kysely';
+import { postgresDialect } from '../../../src/stores/sql/dialects/postgres/index.js';
+import { mysqlDialect } from '../../../src/stores/sql/dialects/mysql/index.js';
+import { runFilterConditions, runOrderBy } from '../../../src/stores/sql/search-sql.js';
+import { parseRunFilter, parseRunOrderBy } from '../../../src/tracking/search/parse.js';
+import type { SqlDialect } from '../../../src/stores/sql/dialects/dialect.js';
+
+function compiled(d: SqlDialect, filter: string, orderBy: string[]): string {
+  const pg = d.name === 'postgresql';
+  const db = new Kysely<any>({
+    dialect: {
+      createAdapter: () => (pg ? new PostgresAdapter() : new MysqlAdapter()),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (k) => (pg ? new PostgresIntrospector(k) : new MysqlIntrospector(k)),
+      createQueryCompiler: () => (pg ? new PostgresQueryCompiler() : new MysqlQueryCompiler()),
+    },
+  });
+  let q = db.selectFrom('runs').select(['runs.run_uuid']).where('runs.experiment_id', 'in', [1]);
+  for (const c of runFilterConditions(d, parseRunFilter(filter))) q = q.where(c as never);
+  return q.orderBy(sql.join(runOrderBy(d, parseRunOrderBy(orderBy)))).compile().sql.replace(/\s+/g, ' ');
+}
+
+describe('search SQL without planner statistics', () => {
+  it('fences every filter EXISTS on PostgreSQL', () => {
+    const text = compiled(postgresDialect, "metrics.loss > 1 and params.lr = '0.1' and tags.t != 'x'", ['metrics.loss DESC']);
+    const exists = text.match(/exists \(select 1 [^()]*(\([^()]*\)[^()]*)*\)/g) ?? [];
+    expect(exists).toHaveLength(3);
+    for (const e of exists) expect(e).toMatch(/ offset 0\)$/);
+  });
+
+  it('leaves MySQL EXISTS unfenced (it has no bare OFFSET) and compares keys where an index can use them', () => {
+    const text = compiled(mysqlDialect, "metrics.loss > 1 and params.lr = '0.1'", ['metrics.loss DESC', 'params.lr ASC']);
+    expect(text).not.toMatch(/offset 0/);
+    expect(text).toMatch(/`m`\.`key` = \? and binary `m`\.`key` = \?/);
+    expect(text).toMatch(/`kv`\.`key` = \? and binary `kv`\.`key` = \?/);
+    expect(text).not.toMatch(/where `m`\.`run_uuid` = `runs`\.`run_uuid` and binary/);
+  });
+});
