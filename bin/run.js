@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+// The CLI is bundled into dist/cli by `npm run build` (scripts/bundle-cli.js): see there for why.
+import { main } from '../dist/cli/main.js';
 
-await execute({ dir: import.meta.url });
+await main(import.meta.url);

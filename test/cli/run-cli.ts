@@ -71,5 +71,5 @@ export async function runJson<T = any>(args: string[], opts: CliOptions = {}): P
 
 /** True when `npm run build` has produced the CLI the tests drive. */
 export function cliBuilt(): boolean {
-  return fs.existsSync(path.join(CLI_ROOT, 'dist', 'src', 'commands', 'runs', 'log.js'));
+  return fs.existsSync(path.join(CLI_ROOT, 'dist', 'src', 'commands', 'runs', 'log.js')) && fs.existsSync(path.join(CLI_ROOT, 'dist', 'cli', 'main.js'));
 }

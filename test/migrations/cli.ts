@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export function ensureBuilt(): void {
-  if (!fs.existsSync(path.join(ROOT, 'dist/src/commands/db/upgrade.js')) || !fs.existsSync(path.join(ROOT, 'oclif.manifest.json'))) {
+  if (!fs.existsSync(path.join(ROOT, 'dist/src/commands/db/upgrade.js')) || !fs.existsSync(path.join(ROOT, 'dist/cli/main.js')) || !fs.existsSync(path.join(ROOT, 'oclif.manifest.json'))) {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
   }
 }
