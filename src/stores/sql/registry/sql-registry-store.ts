@@ -36,6 +36,7 @@ import {
 import type { SqlConnection } from '../connect.js';
 import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
 import { pagingClause } from '../search-sql.js';
+import { inWorkspace, registryKeyedByWorkspace } from './workspace.js';
 import {
   modelVersionConditions,
   orderByTerms,
@@ -413,9 +414,11 @@ export class SqlRegistryStore implements RegistryStore {
   async setRegisteredModelTag(name: string, tag: RegistryTag): Promise<void> {
     validateModelName(name);
     const t = validateRegistryTag(tag);
+    const keyed = await this.guard(() => registryKeyedByWorkspace(this.db));
     await this.write(async (tx) => {
       const row = await this.modelRow(tx, name);
-      await this.d.upsert(tx, 'registered_model_tags', [{ key: t.key, name: row.name, value: t.value }], ['key', 'name'], ['value']);
+      const u = inWorkspace(keyed, [{ key: t.key, name: row.name, value: t.value }], ['key', 'name']);
+      await this.d.upsert(tx, 'registered_model_tags', u.rows, u.keys, ['value']);
     });
   }
 
@@ -640,15 +643,11 @@ export class SqlRegistryStore implements RegistryStore {
     validateModelName(name);
     validateModelVersion(version);
     const t = validateRegistryTag(tag);
+    const keyed = await this.guard(() => registryKeyedByWorkspace(this.db));
     await this.write(async (tx) => {
       const row = await this.versionRow(tx, name, version);
-      await this.d.upsert(
-        tx,
-        'model_version_tags',
-        [{ key: t.key, value: t.value, name: row.name, version: Number(row.version) }],
-        ['key', 'name', 'version'],
-        ['value'],
-      );
+      const u = inWorkspace(keyed, [{ key: t.key, value: t.value, name: row.name, version: Number(row.version) }], ['key', 'name', 'version']);
+      await this.d.upsert(tx, 'model_version_tags', u.rows, u.keys, ['value']);
     });
   }
 
@@ -673,9 +672,11 @@ export class SqlRegistryStore implements RegistryStore {
     validateModelName(name);
     const a = validateAliasName(alias);
     validateModelVersion(version);
+    const keyed = await this.guard(() => registryKeyedByWorkspace(this.db));
     await this.write(async (tx) => {
       const row = await this.versionRow(tx, name, version);
-      await this.d.upsert(tx, 'registered_model_aliases', [{ name: row.name, alias: a, version: Number(row.version) }], ['name', 'alias'], ['version']);
+      const u = inWorkspace(keyed, [{ name: row.name, alias: a, version: Number(row.version) }], ['name', 'alias']);
+      await this.d.upsert(tx, 'registered_model_aliases', u.rows, u.keys, ['version']);
     });
   }
 

@@ -21,7 +21,7 @@ function experimentTagLimit(x: SqlExecutor): Promise<number> {
   let limit = TAG_LIMITS.get(x.conn);
   if (!limit) {
     limit = import('../migrate/head.js')
-      .then(async (h) => h.experimentTagValueLimit(await h.currentRevision(x.conn.db)))
+      .then(async (h) => h.experimentTagValueLimit(await h.currentRevision(x.exec as Db)))
       .catch((e: unknown) => {
         TAG_LIMITS.delete(x.conn);
         throw e;
