@@ -8,19 +8,15 @@
  */
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
-import { ensureSchema, HEAD_REVISION } from '../../src/stores/sql/migrate/index.js';
+import { describe, expect, it } from 'vitest';
+import { HEAD_REVISION } from '../../src/stores/sql/migrate/index.js';
 import { tablesAt } from '../../src/stores/sql/migrate/revisions.js';
 import { planFor } from '../../src/stores/sql/purge-tables.js';
 import { purgeExperimentsSql, purgeRunsSql } from '../../src/stores/sql/purge.js';
-import { parseStoreUri, type SqlStoreUri } from '../../src/tracking/uri.js';
 import type { Db } from '../../src/stores/sql/dialects/dialect.js';
-import { createTestDatabase, skipUnlessAvailable, testDialects, type TestDatabase } from '../support/databases.js';
-import { addExperiment, addRuns } from './support.js';
+import { addExperiment, addRuns, describeAtHead } from './support.js';
 
 const LATE_TABLES = ['issues', 'label_schemas', 'review_queues', 'review_queue_items', 'review_queue_users', 'review_queue_label_schemas'];
-const atHead = LATE_TABLES.every((t) => tablesAt(HEAD_REVISION).includes(t));
 const uid = () => crypto.randomUUID();
 
 async function addIssue(db: Db, experimentId: number, sourceRun: string | null): Promise<string> {
@@ -55,6 +51,7 @@ const values = async (db: Db, table: string, column: string): Promise<(string | 
 
 describe('the purge plan at the later MLflow 3 revisions', () => {
   it('adds the experiment-owned tables from the revisions that create them', () => {
+    expect(tablesAt(HEAD_REVISION)).toEqual(expect.arrayContaining(LATE_TABLES));
     expect(planFor('7d34483879f0').tables).toContain('issues');
     expect(planFor('7d34483879f0').tables).not.toContain('review_queues');
     expect(planFor('b7e4c1a90f23').tables).toEqual(expect.arrayContaining(LATE_TABLES));
@@ -64,57 +61,43 @@ describe('the purge plan at the later MLflow 3 revisions', () => {
   });
 });
 
-for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
-  describe.skipIf(!atHead || (await skipUnlessAvailable(dialect)))(`purge of issues, labels and review queues on ${dialect}`, () => {
-    let test: TestDatabase;
-    let conn: SqlConnection;
-    beforeAll(async () => {
-      test = await createTestDatabase(dialect);
-      conn = await connectSql(parseStoreUri(test.uri) as SqlStoreUri);
-      await ensureSchema(conn);
-    }, 180_000);
-    afterAll(async () => {
-      await conn?.close();
-      await test?.drop();
-    });
+await describeAtHead((dialect) => `purge of issues, labels and review queues on ${dialect}`, (live, dialect) => {
+  it('removes what a purged experiment owns, nulls a purged run in its issues, keeps the rest', async () => {
+    const db = live.conn.db;
+    const gone = await addExperiment(db, { stage: 'deleted' });
+    const kept = await addExperiment(db);
+    const [r1] = await addRuns(db, 1, { experimentId: gone.id });
+    const [r2] = await addRuns(db, 1, { experimentId: kept.id });
+    const goneIssue = await addIssue(db, gone.id, r1!);
+    const keptIssue = await addIssue(db, kept.id, r2!);
+    const otherIssue = await addIssue(db, kept.id, null);
+    const goneReview = await addReview(db, gone.id);
+    const keptReview = await addReview(db, kept.id);
+    await db
+      .insertInto('budget_policies')
+      .values({ budget_policy_id: 'b1', budget_unit: 'USD', budget_amount: 10, duration_unit: 'DAYS', duration_value: 1, target_scope: 'GLOBAL', budget_action: 'ALERT', created_at: 1, last_updated_at: 1 })
+      .execute();
+    await db.insertInto('mcp_servers').values({ name: 'srv', created_at: 1, last_updated_at: 1 }).execute();
 
-    it('removes what a purged experiment owns, nulls a purged run in its issues, keeps the rest', async () => {
-      const db = conn.db;
-      const gone = await addExperiment(db, { stage: 'deleted' });
-      const kept = await addExperiment(db);
-      const [r1] = await addRuns(db, 1, { experimentId: gone.id });
-      const [r2] = await addRuns(db, 1, { experimentId: kept.id });
-      const goneIssue = await addIssue(db, gone.id, r1!);
-      const keptIssue = await addIssue(db, kept.id, r2!);
-      const otherIssue = await addIssue(db, kept.id, null);
-      const goneReview = await addReview(db, gone.id);
-      const keptReview = await addReview(db, kept.id);
-      await db
-        .insertInto('budget_policies')
-        .values({ budget_policy_id: 'b1', budget_unit: 'USD', budget_amount: 10, duration_unit: 'DAYS', duration_value: 1, target_scope: 'GLOBAL', budget_action: 'ALERT', created_at: 1, last_updated_at: 1 })
-        .execute();
-      await db.insertInto('mcp_servers').values({ name: 'srv', created_at: 1, last_updated_at: 1 }).execute();
+    const dryRuns = await purgeRunsSql(db, live.conn.dialect, [r2!], { dryRun: true });
+    expect(dryRuns.rows).toMatchObject({ runs: 1 });
+    const dry = await purgeExperimentsSql(db, live.conn.dialect, [String(gone.id)], { dryRun: true });
+    const expected = { experiments: 1, runs: 1, issues: 1, label_schemas: 1, review_queues: 1, review_queue_items: 1, review_queue_users: 1, review_queue_label_schemas: 1 };
+    expect(dry.rows).toMatchObject(expected);
+    expect(await values(db, 'issues', 'issue_id')).toHaveLength(3);
 
-      const dryRuns = await purgeRunsSql(db, conn.dialect, [r2!], { dryRun: true });
-      expect(dryRuns.rows).toMatchObject({ runs: 1 });
-      const dry = await purgeExperimentsSql(db, conn.dialect, [String(gone.id)], { dryRun: true });
-      const expected = { experiments: 1, runs: 1, issues: 1, label_schemas: 1, review_queues: 1, review_queue_items: 1, review_queue_users: 1, review_queue_label_schemas: 1 };
-      expect(dry.rows).toMatchObject(expected);
-      expect(await values(db, 'issues', 'issue_id')).toHaveLength(3);
+    await purgeRunsSql(db, live.conn.dialect, [r2!]);
+    expect((await purgeExperimentsSql(db, live.conn.dialect, [String(gone.id)])).rows).toMatchObject(expected);
 
-      await purgeRunsSql(db, conn.dialect, [r2!]);
-      expect((await purgeExperimentsSql(db, conn.dialect, [String(gone.id)])).rows).toMatchObject(expected);
-
-      expect(await values(db, 'issues', 'issue_id')).toEqual([keptIssue, otherIssue].sort());
-      expect(await values(db, 'issues', 'source_run_id')).toEqual([null, null]);
-      expect(goneIssue).not.toBe(keptIssue);
-      expect(await values(db, 'label_schemas', 'schema_id')).toEqual([keptReview.schema]);
-      expect(await values(db, 'review_queues', 'queue_id')).toEqual([keptReview.queue]);
-      for (const t of ['review_queue_items', 'review_queue_users', 'review_queue_label_schemas']) expect(await values(db, t, 'queue_id'), t).toEqual([keptReview.queue]);
-      expect(goneReview.queue).not.toBe(keptReview.queue);
-      expect(await values(db, 'budget_policies', 'budget_policy_id')).toEqual(['b1']);
-      expect(await values(db, 'mcp_servers', 'name')).toEqual(['srv']);
-      if (dialect === 'sqlite') expect((await sql`pragma foreign_key_check`.execute(db)).rows).toEqual([]);
-    });
+    expect(await values(db, 'issues', 'issue_id')).toEqual([keptIssue, otherIssue].sort());
+    expect(await values(db, 'issues', 'source_run_id')).toEqual([null, null]);
+    expect(goneIssue).not.toBe(keptIssue);
+    expect(await values(db, 'label_schemas', 'schema_id')).toEqual([keptReview.schema]);
+    expect(await values(db, 'review_queues', 'queue_id')).toEqual([keptReview.queue]);
+    for (const t of ['review_queue_items', 'review_queue_users', 'review_queue_label_schemas']) expect(await values(db, t, 'queue_id'), t).toEqual([keptReview.queue]);
+    expect(goneReview.queue).not.toBe(keptReview.queue);
+    expect(await values(db, 'budget_policies', 'budget_policy_id')).toEqual(['b1']);
+    expect(await values(db, 'mcp_servers', 'name')).toEqual(['srv']);
+    if (dialect === 'sqlite') expect((await sql`pragma foreign_key_check`.execute(db)).rows).toEqual([]);
   });
-}
+}, 180_000);

@@ -3,16 +3,13 @@
  * goes, in an order each dialect's foreign keys accept, and rows that only mention them stay.
  */
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
-import { ensureSchema, HEAD_REVISION } from '../../src/stores/sql/migrate/index.js';
+import { HEAD_REVISION } from '../../src/stores/sql/migrate/index.js';
 import { planFor } from '../../src/stores/sql/purge-tables.js';
 import { purgeExperimentsSql, purgeRunsSql } from '../../src/stores/sql/purge.js';
-import { parseStoreUri, type SqlStoreUri } from '../../src/tracking/uri.js';
-import { createTestDatabase, skipUnlessAvailable, testDialects, type TestDatabase } from '../support/databases.js';
 import type { Db } from '../../src/stores/sql/dialects/dialect.js';
-import { addExperiment, addRuns, addTrace, headDatabase } from './support.js';
+import { addExperiment, addRuns, addTrace, headDatabase, describeAtHead } from './support.js';
 
 const NEW_TABLES = [
   'logged_models',
@@ -202,133 +199,119 @@ describe('the purge plan follows the revision', () => {
   });
 });
 
-for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
-  describe.skipIf(await skipUnlessAvailable(dialect))(`purge at ${HEAD_REVISION} on ${dialect}`, () => {
-    let test: TestDatabase;
-    let conn: SqlConnection;
-    beforeAll(async () => {
-      test = await createTestDatabase(dialect);
-      conn = await connectSql(parseStoreUri(test.uri) as SqlStoreUri);
-      await ensureSchema(conn);
-    }, 120_000);
-    afterAll(async () => {
-      await conn?.close();
-      await test?.drop();
+await describeAtHead((dialect) => `purge at ${HEAD_REVISION} on ${dialect}`, (live, dialect) => {
+  it('removes every row tied to a purged run or experiment and keeps the rest', async () => {
+    const db = live.conn.db;
+    expect((await sql<{ v: string }>`select version_num as v from alembic_version`.execute(db)).rows[0]!.v).toBe(HEAD_REVISION);
+    const gone = await addExperiment(db, { stage: 'deleted' });
+    const kept = await addExperiment(db);
+    const [r1] = await addRuns(db, 1, { experimentId: gone.id });
+    const [r2] = await addRuns(db, 1, { experimentId: kept.id });
+    const [r3] = await addRuns(db, 1, { experimentId: kept.id, stage: 'active' });
+
+    const m1 = await addModel(db, gone.id, r1!);
+    const m2 = await addModel(db, kept.id, r2!); // source_run_id only mentions r2: the model stays
+    await addModelMetric(db, m1, gone.id, r1!);
+    await addModelMetric(db, m1, gone.id, r3!); // goes with m1's experiment, though r3 stays
+    await addModelMetric(db, m2, kept.id, r1!); // goes with r1
+    await addModelMetric(db, m2, kept.id, r2!); // goes with r2
+    await addModelMetric(db, m2, kept.id, r3!); // stays
+    await addModelIo(db, 'RUN_OUTPUT', r1!, m1, true);
+    await addModelIo(db, 'RUN_INPUT', r1!, m1);
+    await addModelIo(db, 'RUN_OUTPUT', r2!, m2, true);
+    await addModelIo(db, 'RUN_INPUT', r2!, m2);
+    const keptOut = await addModelIo(db, 'RUN_OUTPUT', r3!, m2, true);
+    const keptMention = await addModelIo(db, 'RUN_INPUT', r3!, m1); // names a purged model, no FK: stays
+    const t1 = await addTraceRows(db, gone.id, r1!);
+    const t2 = await addTraceRows(db, kept.id, r2!); // its assessment only mentions r2: stays
+    const scGone = await addScorer(db, gone.id);
+    const scKept = await addScorer(db, kept.id);
+    const scKeptConfigGone = await addScorer(db, kept.id, gone.id); // its config names the purged experiment: the config goes
+    const eaKept = await addAssociation(db, 'evaluation_dataset', 'd1', 'experiment', String(kept.id));
+    await addAssociation(db, 'evaluation_dataset', 'd1', 'experiment', String(gone.id));
+    await addAssociation(db, 'run', r1!, 'model', m1);
+    await addAssociation(db, 'model', m2, 'run', r2!);
+    const eaR3 = await addAssociation(db, 'run', r3!, 'model', m2);
+    const epGone = await addEndpoint(db, gone.id); // detached (experiment_id NULL), not deleted
+    const epKept = await addEndpoint(db, kept.id);
+    await db.insertInto('registered_models').values({ name: `rm-${gone.id}`, creation_time: 1, last_updated_time: 1 }).execute();
+    await db
+      .insertInto('model_versions')
+      .values({ name: `rm-${gone.id}`, version: 1, creation_time: 1, last_updated_time: 1, current_stage: 'None', source: `models:/${m1}`, run_id: r1, status: 'READY' })
+      .execute();
+
+    const dryRuns = await purgeRunsSql(db, live.conn.dialect, [r2!], { dryRun: true });
+    expect(dryRuns.rows).toMatchObject({
+      runs: 1,
+      logged_model_metrics: 1,
+      inputs: 2,
+      input_tags: 1,
+      assessments: 0,
+      spans: 0,
+      logged_models: 0,
+      entity_associations: 1,
+      scorers: 0,
+      trace_metrics: 0,
+    });
+    const dryExp = await purgeExperimentsSql(db, live.conn.dialect, [String(gone.id)], { dryRun: true });
+    const expected = {
+      experiments: 1,
+      runs: 1,
+      logged_models: 1,
+      logged_model_params: 1,
+      logged_model_tags: 1,
+      logged_model_metrics: 3,
+      inputs: 2,
+      input_tags: 1,
+      trace_info: 1,
+      trace_tags: 1,
+      trace_request_metadata: 1,
+      assessments: 1,
+      spans: 1,
+      experiment_tags: 1,
+      trace_metrics: 1,
+      span_metrics: 1,
+      scorers: 1,
+      scorer_versions: 1,
+      online_scoring_configs: 2,
+      entity_associations: 2,
+    };
+    expect(dryExp.rows).toMatchObject(expected);
+    expect(await col(db, 'logged_models', 'model_id')).toEqual([m1, m2].sort());
+
+    const runs = await purgeRunsSql(db, live.conn.dialect, [r2!]);
+    expect(runs.rows).toEqual(dryRuns.rows);
+    const exps = await purgeExperimentsSql(db, live.conn.dialect, [String(gone.id)]);
+    expect(exps.rows).toMatchObject(expected);
+
+    expect(await col(db, 'experiments', 'experiment_id', ['experiment_id', [gone.id, kept.id]])).toEqual([String(kept.id)]);
+    expect(await col(db, 'runs', 'run_uuid', ['run_uuid', [r1, r2, r3]])).toEqual([r3]);
+    expect(await col(db, 'logged_models', 'model_id')).toEqual([m2]);
+    expect(await col(db, 'logged_model_params', 'model_id')).toEqual([m2]);
+    expect(await col(db, 'logged_model_tags', 'model_id')).toEqual([m2]);
+    expect(await col(db, 'logged_model_metrics', 'run_id')).toEqual([r3]);
+    expect(await col(db, 'logged_model_metrics', 'model_id')).toEqual([m2]);
+    expect(await col(db, 'inputs', 'input_uuid')).toEqual([keptOut, keptMention].sort());
+    expect(await col(db, 'input_tags', 'input_uuid')).toEqual([keptOut]);
+    expect(await col(db, 'trace_info', 'request_id', ['request_id', [t1, t2]])).toEqual([t2]);
+    expect(await col(db, 'assessments', 'run_id')).toEqual([r2]);
+    expect(await col(db, 'spans', 'trace_id')).toEqual([t2]);
+    expect(await col(db, 'registered_models', 'name')).toContain(`rm-${gone.id}`);
+    expect(await col(db, 'model_versions', 'run_id')).toContain(r1);
+    expect(await col(db, 'trace_metrics', 'request_id')).toEqual([t2]);
+    expect(await col(db, 'span_metrics', 'trace_id')).toEqual([t2]);
+    expect(await col(db, 'scorers', 'scorer_id')).toEqual([scKept, scKeptConfigGone].sort());
+    expect(await col(db, 'scorer_versions', 'scorer_id')).toEqual([scKept, scKeptConfigGone].sort());
+    expect(await col(db, 'online_scoring_configs', 'scorer_id')).toEqual([scKept]);
+    expect(await col(db, 'entity_associations', 'association_id')).toEqual([eaKept, eaR3].sort());
+    expect(await col(db, 'endpoints', 'endpoint_id')).toEqual([epGone, epKept].sort());
+    const endpoints = await db.selectFrom('endpoints').select(['endpoint_id', 'experiment_id']).execute();
+    expect(Object.fromEntries(endpoints.map((e) => [e.endpoint_id, e.experiment_id === null ? null : Number(e.experiment_id)]))).toEqual({
+      [epGone]: null,
+      [epKept]: kept.id,
     });
 
-    it('removes every row tied to a purged run or experiment and keeps the rest', async () => {
-      const db = conn.db;
-      expect((await sql<{ v: string }>`select version_num as v from alembic_version`.execute(db)).rows[0]!.v).toBe(HEAD_REVISION);
-      const gone = await addExperiment(db, { stage: 'deleted' });
-      const kept = await addExperiment(db);
-      const [r1] = await addRuns(db, 1, { experimentId: gone.id });
-      const [r2] = await addRuns(db, 1, { experimentId: kept.id });
-      const [r3] = await addRuns(db, 1, { experimentId: kept.id, stage: 'active' });
-
-      const m1 = await addModel(db, gone.id, r1!);
-      const m2 = await addModel(db, kept.id, r2!); // source_run_id only mentions r2: the model stays
-      await addModelMetric(db, m1, gone.id, r1!);
-      await addModelMetric(db, m1, gone.id, r3!); // goes with m1's experiment, though r3 stays
-      await addModelMetric(db, m2, kept.id, r1!); // goes with r1
-      await addModelMetric(db, m2, kept.id, r2!); // goes with r2
-      await addModelMetric(db, m2, kept.id, r3!); // stays
-      await addModelIo(db, 'RUN_OUTPUT', r1!, m1, true);
-      await addModelIo(db, 'RUN_INPUT', r1!, m1);
-      await addModelIo(db, 'RUN_OUTPUT', r2!, m2, true);
-      await addModelIo(db, 'RUN_INPUT', r2!, m2);
-      const keptOut = await addModelIo(db, 'RUN_OUTPUT', r3!, m2, true);
-      const keptMention = await addModelIo(db, 'RUN_INPUT', r3!, m1); // names a purged model, no FK: stays
-      const t1 = await addTraceRows(db, gone.id, r1!);
-      const t2 = await addTraceRows(db, kept.id, r2!); // its assessment only mentions r2: stays
-      const scGone = await addScorer(db, gone.id);
-      const scKept = await addScorer(db, kept.id);
-      const scKeptConfigGone = await addScorer(db, kept.id, gone.id); // its config names the purged experiment: the config goes
-      const eaKept = await addAssociation(db, 'evaluation_dataset', 'd1', 'experiment', String(kept.id));
-      await addAssociation(db, 'evaluation_dataset', 'd1', 'experiment', String(gone.id));
-      await addAssociation(db, 'run', r1!, 'model', m1);
-      await addAssociation(db, 'model', m2, 'run', r2!);
-      const eaR3 = await addAssociation(db, 'run', r3!, 'model', m2);
-      const epGone = await addEndpoint(db, gone.id); // detached (experiment_id NULL), not deleted
-      const epKept = await addEndpoint(db, kept.id);
-      await db.insertInto('registered_models').values({ name: `rm-${gone.id}`, creation_time: 1, last_updated_time: 1 }).execute();
-      await db
-        .insertInto('model_versions')
-        .values({ name: `rm-${gone.id}`, version: 1, creation_time: 1, last_updated_time: 1, current_stage: 'None', source: `models:/${m1}`, run_id: r1, status: 'READY' })
-        .execute();
-
-      const dryRuns = await purgeRunsSql(db, conn.dialect, [r2!], { dryRun: true });
-      expect(dryRuns.rows).toMatchObject({
-        runs: 1,
-        logged_model_metrics: 1,
-        inputs: 2,
-        input_tags: 1,
-        assessments: 0,
-        spans: 0,
-        logged_models: 0,
-        entity_associations: 1,
-        scorers: 0,
-        trace_metrics: 0,
-      });
-      const dryExp = await purgeExperimentsSql(db, conn.dialect, [String(gone.id)], { dryRun: true });
-      const expected = {
-        experiments: 1,
-        runs: 1,
-        logged_models: 1,
-        logged_model_params: 1,
-        logged_model_tags: 1,
-        logged_model_metrics: 3,
-        inputs: 2,
-        input_tags: 1,
-        trace_info: 1,
-        trace_tags: 1,
-        trace_request_metadata: 1,
-        assessments: 1,
-        spans: 1,
-        experiment_tags: 1,
-        trace_metrics: 1,
-        span_metrics: 1,
-        scorers: 1,
-        scorer_versions: 1,
-        online_scoring_configs: 2,
-        entity_associations: 2,
-      };
-      expect(dryExp.rows).toMatchObject(expected);
-      expect(await col(db, 'logged_models', 'model_id')).toEqual([m1, m2].sort());
-
-      const runs = await purgeRunsSql(db, conn.dialect, [r2!]);
-      expect(runs.rows).toEqual(dryRuns.rows);
-      const exps = await purgeExperimentsSql(db, conn.dialect, [String(gone.id)]);
-      expect(exps.rows).toMatchObject(expected);
-
-      expect(await col(db, 'experiments', 'experiment_id', ['experiment_id', [gone.id, kept.id]])).toEqual([String(kept.id)]);
-      expect(await col(db, 'runs', 'run_uuid', ['run_uuid', [r1, r2, r3]])).toEqual([r3]);
-      expect(await col(db, 'logged_models', 'model_id')).toEqual([m2]);
-      expect(await col(db, 'logged_model_params', 'model_id')).toEqual([m2]);
-      expect(await col(db, 'logged_model_tags', 'model_id')).toEqual([m2]);
-      expect(await col(db, 'logged_model_metrics', 'run_id')).toEqual([r3]);
-      expect(await col(db, 'logged_model_metrics', 'model_id')).toEqual([m2]);
-      expect(await col(db, 'inputs', 'input_uuid')).toEqual([keptOut, keptMention].sort());
-      expect(await col(db, 'input_tags', 'input_uuid')).toEqual([keptOut]);
-      expect(await col(db, 'trace_info', 'request_id', ['request_id', [t1, t2]])).toEqual([t2]);
-      expect(await col(db, 'assessments', 'run_id')).toEqual([r2]);
-      expect(await col(db, 'spans', 'trace_id')).toEqual([t2]);
-      expect(await col(db, 'registered_models', 'name')).toContain(`rm-${gone.id}`);
-      expect(await col(db, 'model_versions', 'run_id')).toContain(r1);
-      expect(await col(db, 'trace_metrics', 'request_id')).toEqual([t2]);
-      expect(await col(db, 'span_metrics', 'trace_id')).toEqual([t2]);
-      expect(await col(db, 'scorers', 'scorer_id')).toEqual([scKept, scKeptConfigGone].sort());
-      expect(await col(db, 'scorer_versions', 'scorer_id')).toEqual([scKept, scKeptConfigGone].sort());
-      expect(await col(db, 'online_scoring_configs', 'scorer_id')).toEqual([scKept]);
-      expect(await col(db, 'entity_associations', 'association_id')).toEqual([eaKept, eaR3].sort());
-      expect(await col(db, 'endpoints', 'endpoint_id')).toEqual([epGone, epKept].sort());
-      const endpoints = await db.selectFrom('endpoints').select(['endpoint_id', 'experiment_id']).execute();
-      expect(Object.fromEntries(endpoints.map((e) => [e.endpoint_id, e.experiment_id === null ? null : Number(e.experiment_id)]))).toEqual({
-        [epGone]: null,
-        [epKept]: kept.id,
-      });
-
-      expect(await orphans(db)).toEqual([]);
-      if (dialect === 'sqlite') expect((await sql`pragma foreign_key_check`.execute(db)).rows).toEqual([]);
-    });
+    expect(await orphans(db)).toEqual([]);
+    if (dialect === 'sqlite') expect((await sql`pragma foreign_key_check`.execute(db)).rows).toEqual([]);
   });
-}
+}, 120_000);

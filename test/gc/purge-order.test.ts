@@ -4,13 +4,11 @@
  * or has its child table deleted earlier in the same purge. A new MLflow revision whose table points
  * at experiments, runs or traces without an action fails here until purge-tables.ts has its entry.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
-import { ensureSchema, HEAD_REVISION } from '../../src/stores/sql/migrate/index.js';
+import { describe, expect, it } from 'vitest';
+import { HEAD_REVISION } from '../../src/stores/sql/migrate/index.js';
 import { planFor } from '../../src/stores/sql/purge-tables.js';
 import { EXPERIMENT_TABLES, RUN_TABLES } from '../../src/stores/sql/purge.js';
-import { parseStoreUri, type SqlStoreUri } from '../../src/tracking/uri.js';
-import { createTestDatabase, skipUnlessAvailable, testDialects, type TestDatabase } from '../support/databases.js';
+import { describeAtHead } from './support.js';
 
 /** The tables an experiment purge deletes from, in order: its runs' rows, then its own. */
 function deleteOrder(): string[] {
@@ -26,38 +24,24 @@ describe('the purge order at head', () => {
   });
 });
 
-for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
-  describe.skipIf(await skipUnlessAvailable(dialect))(`foreign keys into purged tables on ${dialect}`, () => {
-    let test: TestDatabase;
-    let conn: SqlConnection;
-    beforeAll(async () => {
-      test = await createTestDatabase(dialect);
-      conn = await connectSql(parseStoreUri(test.uri) as SqlStoreUri);
-      await ensureSchema(conn);
-    }, 120_000);
-    afterAll(async () => {
-      await conn?.close();
-      await test?.drop();
-    });
-
-    it('either act by themselves or have their child table purged before the parent', async () => {
-      const order = deleteOrder();
-      const cat = conn.dialect.ddl.catalog;
-      const problems: string[] = [];
-      let checked = 0;
-      for (const child of await cat.tables(conn.db)) {
-        for (const fk of await cat.foreignKeys(conn.db, child)) {
-          const lastParent = order.lastIndexOf(fk.refTable);
-          if (lastParent < 0 || fk.refTable === child) continue;
-          checked++;
-          if (fk.onDelete === 'CASCADE' || fk.onDelete === 'SET NULL') continue;
-          const firstChild = order.indexOf(child);
-          if (firstChild < 0 || firstChild > lastParent) problems.push(`${child}(${fk.columns.join(', ')}) → ${fk.refTable}: ${fk.onDelete}`);
-        }
+await describeAtHead((dialect) => `foreign keys into purged tables on ${dialect}`, (live) => {
+  it('either act by themselves or have their child table purged before the parent', async () => {
+    const order = deleteOrder();
+    const cat = live.conn.dialect.ddl.catalog;
+    const problems: string[] = [];
+    let checked = 0;
+    for (const child of await cat.tables(live.conn.db)) {
+      for (const fk of await cat.foreignKeys(live.conn.db, child)) {
+        const lastParent = order.lastIndexOf(fk.refTable);
+        if (lastParent < 0 || fk.refTable === child) continue;
+        checked++;
+        if (fk.onDelete === 'CASCADE' || fk.onDelete === 'SET NULL') continue;
+        const firstChild = order.indexOf(child);
+        if (firstChild < 0 || firstChild > lastParent) problems.push(`${child}(${fk.columns.join(', ')}) → ${fk.refTable}: ${fk.onDelete}`);
       }
-      // At head the purged tables are referenced from about twenty places; an empty catalog proves nothing.
-      expect(checked).toBeGreaterThan(15);
-      expect(problems).toEqual([]);
-    });
+    }
+    // At head the purged tables are referenced from about twenty places; an empty catalog proves nothing.
+    expect(checked).toBeGreaterThan(15);
+    expect(problems).toEqual([]);
   });
-}
+}, 120_000);

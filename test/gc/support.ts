@@ -3,12 +3,14 @@
  * independent of the store implementations), plus row counts to compare before and after.
  */
 import fs from 'node:fs';
+import { afterAll, beforeAll, describe } from 'vitest';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { connectSql, type SqlConnection } from '../../src/stores/sql/connect.js';
 import { parseStoreUri, type SqlStoreUri } from '../../src/tracking/uri.js';
 import { rawSqliteHandle } from '../../src/stores/sql/dialects/sqlite/handles.js';
-import { createTestDatabase, FIXTURES, type TestDatabase, type TestDialect } from '../support/databases.js';
+import { createTestDatabase, FIXTURES, skipUnlessAvailable, testDialects, type TestDatabase, type TestDialect } from '../support/databases.js';
+import { ensureSchema } from '../../src/stores/sql/migrate/index.js';
 import type { Db } from '../../src/stores/sql/dialects/dialect.js';
 
 export const ALL_TABLES = [
@@ -263,4 +265,32 @@ export async function fillDeletedRuns(h: HeadDb, experimentId: number, n: number
     select 'm' || (j % 10), j, 1000 + j, j, false, r.run_uuid from ${mine} r cross join generate_series(0, ${perRun.metrics - 1}) j`.execute(h.db);
   await sql`insert into params (key, value, run_uuid) select 'p' || k, k::text, r.run_uuid from ${mine} r cross join generate_series(0, ${perRun.params - 1}) k`.execute(h.db);
   await sql`insert into tags (key, value, run_uuid) select 't' || k, k::text, r.run_uuid from ${mine} r cross join generate_series(0, ${perRun.tags - 1}) k`.execute(h.db);
+}
+
+/** A live database upgraded to mlf's head, filled in by {@link describeAtHead}'s `beforeAll`. */
+export interface LiveHead {
+  conn: SqlConnection;
+}
+
+/**
+ * One describe per live dialect (SQL Server is compiled only) on a fresh database upgraded to mlf's
+ * head; `body` reads the connection from `live.conn` inside its tests (`dialect` names the database it runs on).
+ */
+export async function describeAtHead(title: (dialect: TestDialect) => string, body: (live: LiveHead, dialect: TestDialect) => void, setupMs = 180_000): Promise<void> {
+  for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
+    describe.skipIf(await skipUnlessAvailable(dialect))(title(dialect), () => {
+      let test: TestDatabase | undefined;
+      const live = {} as LiveHead;
+      beforeAll(async () => {
+        test = await createTestDatabase(dialect);
+        live.conn = await connectSql(parseStoreUri(test.uri) as SqlStoreUri);
+        await ensureSchema(live.conn);
+      }, setupMs);
+      afterAll(async () => {
+        await live.conn?.close();
+        await test?.drop();
+      });
+      body(live, dialect);
+    });
+  }
 }

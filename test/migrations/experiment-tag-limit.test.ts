@@ -40,7 +40,8 @@ describe('experiment tag value limit by revision', () => {
     }
   });
 
-  it.runIf(revisionIndex(HEAD_REVISION) >= revisionIndex('17e22815139b'))('takes 20,000 on a database at the head', async () => {
+  it('takes 20,000 on a database at the head', async () => {
+    expect(revisionIndex(HEAD_REVISION)).toBeGreaterThanOrEqual(revisionIndex('17e22815139b'));
     const store = await SqlStore.open(parseDbUri(`sqlite:///${tempDir()}/new.db`));
     try {
       const id = await store.createExperiment({ name: 'limits', tags: [{ key: 'long', value: 'y'.repeat(20_000) }] });
