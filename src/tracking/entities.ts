@@ -141,6 +141,14 @@ export interface PagedList<T> {
   nextPageToken?: string;
 }
 
+/** A page as MLflow's search replies give it: `key` left out when empty (proto3 JSON), then `next_page_token`. */
+export function pageToJson<T>(key: string, page: PagedList<T>, toJson: (item: T) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (page.items.length) out[key] = page.items.map(toJson);
+  if (page.nextPageToken) out.next_page_token = page.nextPageToken;
+  return out;
+}
+
 /** Well-known tag keys MLflow sets. */
 export const MLFLOW_RUN_NAME = 'mlflow.runName';
 export const MLFLOW_USER = 'mlflow.user';

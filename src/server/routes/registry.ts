@@ -18,6 +18,7 @@ import { int, invalid, keyValues, readParams, str, stringList, type Params } fro
 import type { Handler, Json, RouteTable } from './tracking.js';
 import { modelsOf } from './logged-models.js';
 import { recordModelVersion } from '../../tracking/model-registrations.js';
+import { pageToJson } from '../../tracking/entities.js';
 
 /** MLflow's `IS_PROMPT_TAG_KEY`: a registry entry that is a prompt, not a model. */
 const IS_PROMPT_TAG = 'mlflow.prompt.is_prompt';
@@ -216,10 +217,7 @@ export function registryRoutes(table: RouteTable, registry: () => Promise<Regist
       orderBy: stringList(p, 'order_by'),
       pageToken: str(p, 'page_token') || undefined,
     });
-    const out: Json = {};
-    if (page.items.length) out.registered_models = page.items.map(registeredModelToJson);
-    if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-    return out;
+    return pageToJson('registered_models', page, registeredModelToJson);
   });
   on('/registered-models/get-latest-versions', ['POST', 'GET'], async (req) => {
     const p = await readParams(req, ['stages']);
@@ -325,10 +323,7 @@ export function registryRoutes(table: RouteTable, registry: () => Promise<Regist
       orderBy: stringList(p, 'order_by'),
       pageToken: str(p, 'page_token') || undefined,
     });
-    const out: Json = {};
-    if (page.items.length) out.model_versions = page.items.map(modelVersionToJson);
-    if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-    return out;
+    return pageToJson('model_versions', page, modelVersionToJson);
   });
   on('/model-versions/set-tag', ['POST'], async (req) => {
     const p = await readParams(req);

@@ -15,7 +15,8 @@ import type { AssessmentChanges, TraceStore } from '../../stores/trace-store.js'
 import type { TrackingStore } from '../../stores/tracking-store.js';
 import { int, invalid, list, missing, readParams, str, stringList, type Params } from '../request.js';
 import type { Req } from '../http.js';
-import type { Handler, Json, RouteTable } from './tracking.js';
+import type { Handler, RouteTable } from './tracking.js';
+import { pageToJson } from '../../tracking/entities.js';
 
 const isObj = (v: unknown): v is Params => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -156,10 +157,7 @@ export function addTraceV3Routes(v2: RouteTable, v3: RouteTable, traces: TraceSt
       orderBy: stringList(p, 'order_by'),
       pageToken: str(p, 'page_token') || undefined,
     });
-    const out: Json = {};
-    if (page.items.length) out.traces = page.items.map(traceInfoV3ToJson);
-    if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-    return out;
+    return pageToJson('traces', page, traceInfoV3ToJson);
   });
   on(both, '/traces/link-to-run', 'POST', async (req) => {
     const p = await readParams(req);

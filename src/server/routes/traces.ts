@@ -10,9 +10,10 @@ import type { TraceStore } from '../../stores/trace-store.js';
 import type { TrackingStore } from '../../stores/tracking-store.js';
 import { invalid, int, keyValues, readParams, str, stringList, type Params } from '../request.js';
 import type { Req } from '../http.js';
-import type { Handler, Json, RouteTable } from './tracking.js';
+import type { Handler, RouteTable } from './tracking.js';
 import type { ReplyTable } from './ajax.js';
 import type { ArtifactAccess } from './artifacts.js';
+import { pageToJson } from '../../tracking/entities.js';
 
 /** Literal segments after `/traces/` that are endpoints of their own, never a request id. */
 const LITERALS = new Set(['delete-traces', 'search', 'get', 'batchGet', 'batchGetInfos', 'link-to-run', 'link-prompts']);
@@ -63,10 +64,7 @@ export function addTraceRoutes(t: RouteTable, traces: TraceStore | undefined, st
       orderBy: stringList(p, 'order_by'),
       pageToken: str(p, 'page_token') || undefined,
     });
-    const out: Json = {};
-    if (page.items.length) out.traces = page.items.map(traceInfoToJson);
-    if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-    return out;
+    return pageToJson('traces', page, traceInfoToJson);
   });
   on('/traces/{request_id}', 'PATCH', async (req) => {
     const p = await readParams(req);

@@ -6,7 +6,7 @@
  */
 import { malformedModelJson, modelJsonMissingFields } from '../../tracking/messages.js';
 import { MlfError } from '../../lib/errors.js';
-import { RUN_STATUS_CODES, VIEW_TYPE_CODES, type Metric, type RunStatus, type ViewType } from '../../tracking/entities.js';
+import { pageToJson, RUN_STATUS_CODES, VIEW_TYPE_CODES, type Metric, type RunStatus, type ViewType } from '../../tracking/entities.js';
 import {
   experimentToJson,
   floatFromJson,
@@ -144,10 +144,7 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
       orderBy: stringList(p, 'order_by'),
       pageToken: str(p, 'page_token') || undefined,
     });
-    const out: Json = {};
-    if (page.items.length) out.experiments = page.items.map(experimentToJson);
-    if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-    return out;
+    return pageToJson('experiments', page, experimentToJson);
   });
   // MLflow 1.x's ListExperiments, still used by older clients: without max_results, every experiment.
   on('/experiments/list', ['GET'], async (req) => {
@@ -246,11 +243,8 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
       orderBy: stringList(p, 'order_by'),
       pageToken: str(p, 'page_token') || undefined,
     });
-    const out: Json = {};
     await withModelLinks(store.loggedModels, page.items);
-    if (page.items.length) out.runs = page.items.map(runToJson);
-    if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-    return out;
+    return pageToJson('runs', page, runToJson);
   });
   on('/runs/log-metric', ['POST'], async (req) => {
     const p = await readParams(req);
