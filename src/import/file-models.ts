@@ -55,7 +55,11 @@ function childRows(m: LoggedModel): Record<string, Row[]> {
 
 export class FileModelSource {
   private readonly models: FileLoggedModels;
-  constructor(root: string) {
+  /** `experimentIds`: only the models of these experiments (those the import lists). */
+  constructor(
+    root: string,
+    private readonly experimentIds?: Set<string>,
+  ) {
     // Only the reading side is used: getExperiment and runFolder serve writes, which the import never does.
     this.models = new FileLoggedModels({
       root,
@@ -66,11 +70,15 @@ export class FileModelSource {
     });
   }
 
+  private *listed(): Iterable<{ model: LoggedModel; lifecycleStage: string }> {
+    for (const m of this.models.everyModel()) if (!this.experimentIds || this.experimentIds.has(m.model.info.experimentId)) yield m;
+  }
+
   /** logged_models first (the children's FKs need them), then each child table; `batchSize` rows per batch. */
   async *tables(batchSize: number): AsyncIterable<TableRows> {
     for (const table of ['logged_models', 'logged_model_params', 'logged_model_tags', 'logged_model_metrics']) {
       let rows: Row[] = [];
-      for (const { model, lifecycleStage } of this.models.everyModel()) {
+      for (const { model, lifecycleStage } of this.listed()) {
         rows.push(...(table === 'logged_models' ? [modelRow(model, lifecycleStage)] : childRows(model)[table]!));
         if (rows.length >= batchSize) {
           yield { table, rows };
@@ -89,8 +97,14 @@ export class FileModelSource {
       c.byExperiment!.set(experimentId, (c.byExperiment!.get(experimentId) ?? 0) + n);
       out.set(table, c);
     };
-    for (const { model } of this.models.everyModel()) {
+    for (const { model } of this.listed()) {
       add('logged_models', model.info.experimentId, 1);
+      const run = model.info.sourceRunId;
+      if (run) {
+        const c = out.get('logged_models')!;
+        c.byRun ??= new Map();
+        c.byRun.set(run, (c.byRun.get(run) ?? 0) + 1);
+      }
       for (const [t, rows] of Object.entries(childRows(model))) add(t, model.info.experimentId, distinctKeys(t, rows));
     }
     return out;

@@ -15,6 +15,7 @@ import { parseMetricHistory } from '../stores/file/metric-file.js';
 import { isTempName, readEntries } from '../stores/file/fs-io.js';
 import { fileTraceRows } from './file-traces.js';
 import { FileModelSource } from './file-models.js';
+import { runLinkRows } from './file-links.js';
 import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableCount, type TableRows } from './model.js';
 
 interface ExperimentDir {
@@ -179,18 +180,81 @@ export class FileSource implements ImportSource {
     return out;
   }
 
-  /** Logged models (MLflow 3's `models/` folders in experiments), then traces; the registry has no file layout here. */
-  async *extraTables(batchSize: number): AsyncIterable<TableRows> {
-    yield* new FileModelSource(this.root).tables(batchSize);
-    yield* fileTraceRows(this.root, this.experimentDirs(), batchSize);
+  /**
+   * Logged models (MLflow 3's `models/` folders in experiments), the runs' links to them, then
+   * traces; the registry has no file layout here. Only experiments (and runs) listed are read, so
+   * what --skip-broken left out brings nothing along. `only`: just these tables.
+   */
+  async *extraTables(batchSize: number, only?: Set<string>): AsyncIterable<TableRows> {
+    const want = (t: string) => !only || only.has(t);
+    for await (const t of new FileModelSource(this.root, this.listedIds()).tables(batchSize)) if (want(t.table)) yield t;
+    if (want('inputs')) yield* this.linkRows(batchSize);
+    if (want('trace_info') || want('trace_tags') || want('trace_request_metadata')) {
+      for await (const t of fileTraceRows(this.root, this.listedDirs(), batchSize)) if (want(t.table)) yield t;
+    }
   }
 
   async tableCounts(): Promise<Map<string, TableCount>> {
-    return new FileModelSource(this.root).counts();
+    const out = await new FileModelSource(this.root, this.listedIds()).counts();
+    const links: TableCount = { total: 0, byRun: new Map() };
+    for await (const { rows } of this.linkRows(1000)) {
+      links.total += rows.length;
+      for (const r of rows) links.byRun!.set(r.source_id as string, (links.byRun!.get(r.source_id as string) ?? 0) + 1);
+    }
+    if (links.total) out.set('inputs', links);
+    // Traces per experiment (a trace left out shows there), tags and request metadata in total.
+    for await (const { table, rows } of fileTraceRows(this.root, this.listedDirs(), 1000)) {
+      const c = out.get(table) ?? out.set(table, { total: 0, ...(table === 'trace_info' ? { byExperiment: new Map<string, number>() } : {}) }).get(table)!;
+      c.total += rows.length;
+      for (const r of c.byExperiment ? rows : []) c.byExperiment!.set(String(r.experiment_id), (c.byExperiment!.get(String(r.experiment_id)) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  /** Rows holding a value other than NULL or the column's default, for columns a target lacks (see model.ts). */
+  async nonDefaultColumns(table: string, have: Set<string>): Promise<string[]> {
+    const defaults = FILE_ROW_DEFAULTS[table] ?? {};
+    const found = new Set<string>();
+    for await (const t of this.extraTables(1000, new Set([table]))) {
+      for (const r of t.rows) {
+        for (const [c, v] of Object.entries(r)) if (!have.has(c) && v != null && v !== defaults[c]) found.add(c);
+      }
+    }
+    return [...found];
+  }
+
+  private listedIds(): Set<string> {
+    return new Set(this.dirs.keys());
+  }
+
+  private listedDirs(): ExperimentDir[] {
+    return [...this.dirs].map(([id, dir]) => ({ id, dir }));
+  }
+
+  /** The `inputs` rows of every listed run's model links. */
+  private async *linkRows(batchSize: number): AsyncIterable<TableRows> {
+    let rows: Record<string, unknown>[] = [];
+    for (const id of this.dirs.keys()) {
+      for await (const h of this.runHeads(id)) {
+        rows.push(...runLinkRows(path.join(this.expDir(id), h.runId), h.runId));
+        if (rows.length >= batchSize) {
+          yield { table: 'inputs', rows };
+          rows = [];
+        }
+      }
+    }
+    if (rows.length) yield { table: 'inputs', rows };
   }
 
   async close(): Promise<void> {}
 }
+
+/**
+ * Columns of the rows above that a revision added after their table's first one, with MLflow's
+ * default: the step of a run's model output (`inputs.step`, MLflow 3.0). Every other column these
+ * rows carry is as old as its table.
+ */
+const FILE_ROW_DEFAULTS: Record<string, Record<string, unknown>> = { inputs: { step: 0 } };
 
 function subdirs(dir: string): string[] {
   try {

@@ -24,6 +24,8 @@ export interface TableRows {
 export interface TableCount {
   total: number;
   byExperiment?: Map<string, number>;
+  /** Per run id, where the table names a run (see CopiedTable.runColumn). */
+  byRun?: Map<string, number>;
 }
 
 export interface ImportSource {
@@ -39,10 +41,15 @@ export interface ImportSource {
   runHeads(experimentId: string): AsyncIterable<Pick<RunInfo, 'runId' | 'experimentId' | 'startTime'>>;
   /** The runs of one experiment, whole, in batches of at most `batchSize`. */
   runs(experimentId: string, batchSize: number): AsyncIterable<SourceRun[]>;
-  /** Tables copied row by row (model registry, traces): only those the source has. */
-  extraTables(batchSize: number): AsyncIterable<TableRows>;
+  /** Tables copied row by row (model registry, traces): only those the source has; `only`: just these. */
+  extraTables(batchSize: number, only?: Set<string>): AsyncIterable<TableRows>;
   /** Rows per copied table, as extraTables yields them (for the revision check and verification). */
   tableCounts(): Promise<Map<string, TableCount>>;
+  /**
+   * Columns of a table the source writes that `have` (the target's columns) lacks and that hold, in
+   * some row, a value other than NULL and the column's default: what that target would lose.
+   */
+  nonDefaultColumns(table: string, have: Set<string>): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -10,6 +10,7 @@ import { EXPERIMENT_COLUMNS, RUN_COLUMNS, datasetFromRow, decodeMetricValue, exp
 import { pagingClause } from '../stores/sql/search-sql.js';
 import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableCount, type TableRows } from './model.js';
 import { Ddl } from '../stores/sql/migrate/ddl.js';
+import { canonDefault } from '../stores/sql/dialects/schema.js';
 import { COPIED_TABLES } from './tables.js';
 import { sql } from 'kysely';
 
@@ -138,10 +139,10 @@ export class SqlSource implements ImportSource {
     }
   }
 
-  async *extraTables(batchSize: number): AsyncIterable<TableRows> {
+  async *extraTables(batchSize: number, only?: Set<string>): AsyncIterable<TableRows> {
     const catalog = new Ddl(this.db, this.conn.dialect).catalog;
     for (const t of COPIED_TABLES) {
-      if (!this.tables.includes(t.table)) continue;
+      if (!this.tables.includes(t.table) || (only && !only.has(t.table))) continue;
       const key = (await catalog.primaryKey(this.db, t.table)).columns;
       for (let offset = 0; ; offset += batchSize) {
         let q = this.db.selectFrom(t.table).selectAll();
@@ -166,7 +167,27 @@ export class SqlSource implements ImportSource {
         const rows = await q.select([sql.ref(t.experimentColumn).as('e'), sql<number>`count(*)`.as('n')]).groupBy(t.experimentColumn).execute();
         count.byExperiment = new Map(rows.filter((r) => r.e !== null).map((r) => [String(r.e), Number(r.n)]));
       }
+      if (t.runColumn && total) {
+        const rows = await q.select([sql.ref(t.runColumn).as('r'), sql<number>`count(*)`.as('n')]).groupBy(t.runColumn).execute();
+        count.byRun = new Map(rows.filter((r) => r.r !== null).map((r) => [String(r.r), Number(r.n)]));
+      }
       out.set(t.table, count);
+    }
+    return out;
+  }
+
+  async nonDefaultColumns(table: string, have: Set<string>): Promise<string[]> {
+    if (!this.tables.includes(table)) return [];
+    const info = await new Ddl(this.db, this.conn.dialect).catalog.columns(this.db, table);
+    const out: string[] = [];
+    for (const c of info) {
+      const name = c.name;
+      // A generated column is the target's to compute (spans.duration_ns), never copied.
+      if (have.has(name) || COPIED_TABLES.some((t) => t.table === table && t.generated?.includes(name))) continue;
+      const d = canonDefault(c.default);
+      let q = this.db.selectFrom(table).select(sql.lit(1).as('x')).where(name, 'is not', null);
+      if (d !== null) q = q.where(name, '<>', /int|double|float|numeric|decimal|real|boolean/.test(c.type) ? Number(d) : d);
+      if ((await q.modifyEnd(pagingClause(this.conn.dialect, 1, 0)).execute()).length) out.push(name);
     }
     return out;
   }

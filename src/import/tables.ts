@@ -15,6 +15,8 @@ export interface CopiedTable {
    * (entity_associations keeps ids of several kinds as text).
    */
   experimentEnds?: [string, string][];
+  /** A column holding a run id: verification counts per run. */
+  runColumn?: string;
   /** Only these rows are this entry's; the rest of the table is written elsewhere. */
   only?: { column: string; values: string[] };
   /** Stored generated columns: the target computes them, an INSERT may not name them. */
@@ -36,12 +38,12 @@ export const COPIED_TABLES: CopiedTable[] = [
   { table: 'model_version_tags' },
   { table: 'registered_model_aliases' },
   // Logged models (MLflow 3.0); their metrics name runs, which are in by now.
-  { table: 'logged_models', experimentColumn: EXP },
+  { table: 'logged_models', experimentColumn: EXP, runColumn: 'source_run_id' },
   { table: 'logged_model_params', experimentColumn: EXP },
   { table: 'logged_model_tags', experimentColumn: EXP },
   { table: 'logged_model_metrics', experimentColumn: EXP },
   // Runs' links to logged models (log_inputs / log_outputs); dataset inputs come with their runs.
-  { table: 'inputs', only: { column: 'source_type', values: ['RUN_INPUT', 'RUN_OUTPUT'] } },
+  { table: 'inputs', only: { column: 'source_type', values: ['RUN_INPUT', 'RUN_OUTPUT'] }, runColumn: 'source_id' },
   // Traces (MLflow 2.14+) and what hangs off them.
   { table: 'trace_info', experimentColumn: EXP },
   { table: 'trace_tags' },

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../stores/sql/dialects/dialect.js';
 import type { SourceRun, TableCount } from './model.js';
-import { copiedTable } from './tables.js';
+import { copiedTable, type CopiedTable } from './tables.js';
 import type { TargetTables } from './table-copy.js';
 import { ID_CHUNK, distinctMetricRows } from './run-writer.js';
 
@@ -79,10 +79,34 @@ export async function verifyExperiment(db: Db, label: string, targetId: number, 
   return out;
 }
 
+/** Rows per run (run ids never change) in the target against the source's. */
+async function verifyPerRun(db: Db, spec: CopiedTable, col: string, want: Map<string, number>): Promise<string[]> {
+  const table = spec.table;
+  const runs = [...want.keys()];
+  const got = new Map<string, number>();
+  for (let i = 0; i < runs.length; i += ID_CHUNK) {
+    let q = db.selectFrom(table);
+    if (spec.only) q = q.where(spec.only.column, 'in', spec.only.values);
+    const rows = await q
+      .select([sql.ref(col).as('r'), sql<number>`count(*)`.as('n')])
+      .where(col, 'in', runs.slice(i, i + ID_CHUNK))
+      .groupBy(col)
+      .execute();
+    for (const r of rows) got.set(String(r.r), Number(r.n));
+  }
+  const out: string[] = [];
+  for (const [run, n] of want) {
+    const t = got.get(run) ?? 0;
+    if (t !== n) out.push(`run ${run}: ${table} source ${n}, target ${t}`);
+  }
+  return out;
+}
+
 /**
  * Rows of the copied tables (logged models, traces, ...) in the target against the source: per
  * experiment where the table names one (ids through the map), else the table's total, which the
- * target may exceed with rows of its own but not fall short of.
+ * target may exceed with rows of its own but not fall short of; per run too where it names one
+ * (logged models by source run, the runs' model links).
  */
 export async function verifyTables(db: Db, targets: TargetTables, counts: Map<string, TableCount>, ids: Map<string, number>): Promise<string[]> {
   const out: string[] = [];
@@ -95,6 +119,7 @@ export async function verifyTables(db: Db, targets: TargetTables, counts: Map<st
     }
     let q = db.selectFrom(table);
     if (spec.only) q = q.where(spec.only.column, 'in', spec.only.values);
+    if (spec.runColumn && want.byRun) out.push(...(await verifyPerRun(db, spec, spec.runColumn, want.byRun)));
     if (spec.experimentColumn && want.byExperiment) {
       const col = spec.experimentColumn;
       const targetIds = [...want.byExperiment.keys()].map((s) => ids.get(s) ?? Number(s));
