@@ -2,8 +2,9 @@
  * `mlf db import`: copy a tracking store (an `mlruns` folder or a database) into a SQL database,
  * faithfully, resumably and checked.
  *
- * Order: open both sides; refuse run ids the target holds with other data (before anything is
- * written); create or upgrade the target schema; experiments (ids kept or renumbered, see
+ * Order: open both sides; refuse, before anything is written, run ids the target holds with other
+ * data, tables or columns (with values) the target's revision lacks, and rows colliding with other
+ * target rows on a unique key; create or upgrade the target schema; experiments (ids kept or renumbered, see
  * experiment-ids.ts); per experiment its datasets, then its runs in batches (run-writer.ts, each
  * batch one transaction, verified once written); the tables of COPIED_TABLES (registry, logged models,
  * traces, MLflow 3's evaluation and gateway tables) of a database source;
@@ -29,6 +30,9 @@ import { verifyExperiment, verifyRuns, verifyTables } from './verify.js';
 import { writeExperiments } from './experiment-writer.js';
 import { assertTargetHoldsTables, finishTarget, targetStatus, upgradeTarget } from './target.js';
 import { findConflicts } from './conflicts.js';
+import { findUniqueCollisions } from './unique-keys.js';
+import { assertTargetHoldsColumns } from './target-columns.js';
+import { HEAD_REVISION } from '../stores/sql/migrate/index.js';
 import { openSource, openTarget } from './endpoints.js';
 
 export interface ImportOptions {
@@ -111,6 +115,19 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
     for (const n of runCounts.values()) totalRuns += n;
     const tableCounts = await source.tableCounts();
     assertTargetHoldsTables(opts.toRevision, tableCounts);
+    const targetIds = new Map([...ids].map(([s, m]) => [s, m.targetId]));
+    if (!empty) {
+      // A target kept at an older revision: columns it lacks must hold nothing the source would lose.
+      const revision = opts.toRevision ?? HEAD_REVISION;
+      if (revision !== HEAD_REVISION) await assertTargetHoldsColumns(conn, source, revision);
+      const collisions = await findUniqueCollisions(conn, source, targetIds);
+      if (collisions.length) {
+        throw new MlfError(
+          `The target already holds ${collisions.length} other row(s) under unique keys of the source's: ${collisions.slice(0, 10).join('; ')}${collisions.length > 10 ? '; ...' : ''}; nothing was written.`,
+          'RESOURCE_CONFLICT',
+        );
+      }
+    }
 
     const schema = dryRun
       ? { from: schemaBefore.current, to: schemaBefore.current, applied: [] as string[] }
@@ -160,7 +177,6 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
     }
     bar.done();
 
-    const targetIds = new Map([...ids].map(([s, m]) => [s, m.targetId]));
     const targets = new TargetTables(writeCtx);
     for await (const t of source.extraTables(1000)) {
       const n = await copyTableRows(writeCtx, targets, t, targetIds);

@@ -72,8 +72,12 @@ export async function copyTableRows(ctx: WriteContext, targets: TargetTables, ba
   const spec = copiedTable(batch.table);
   const target = await targets.get(spec.table);
   if (!target && !ctx.empty) return 0;
-  const rows = batch.rows.map((r) => targetRow(spec, r, experimentIds));
+  let rows = batch.rows.map((r) => targetRow(spec, r, experimentIds));
   if (!target) return rows.length; // a dry run into a target with no schema yet: everything is new
+  // Columns of a later revision than the target's hold only NULL or defaults (target-columns.ts): leave them out.
+  if (rows.some((r) => Object.keys(r).some((k) => !target.columns.has(k)))) {
+    rows = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => target.columns.has(k))));
+  }
   // Which keys the target has already: filter on the first key column, compare whole keys.
   const key = target.key;
   const have = new Set<string>();

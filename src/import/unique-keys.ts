@@ -1,0 +1,126 @@
+/**
+ * Before anything is written: source rows of the copied tables that would collide with a different
+ * target row on a unique key other than the primary key. A gateway secret or endpoint name, a
+ * scorer, label schema or review queue name in an experiment, an evaluation record's input hash, an
+ * endpoint's model mapping: the same key under another id is another entity, so the import is
+ * refused naming them (nothing half-written) rather than stopped by the database halfway. Rows with
+ * the same primary key are the same entity and are left alone by the copy, whatever their keys.
+ * (Experiments are matched by name before this: a source experiment goes into the target's one of
+ * its name; registered models are keyed by their name.)
+ *
+ * The unique keys are read from the target's catalog, so each revision's (and each dialect's) own
+ * are checked; equality is the target's own (a MariaDB collation ignores case), since the target
+ * finds the colliding rows.
+ */
+import type { SqlConnection } from '../stores/sql/connect.js';
+import type { Db } from '../stores/sql/dialects/dialect.js';
+import { canonDefault } from '../stores/sql/dialects/schema.js';
+import { Ddl } from '../stores/sql/migrate/ddl.js';
+import type { ImportSource } from './model.js';
+import { targetRow } from './table-copy.js';
+import { COPIED_TABLES, copiedTable } from './tables.js';
+
+type Row = Record<string, unknown>;
+
+interface Checked {
+  key: string[];
+  uniques: string[][];
+  /** Defaults of the unique columns, for source rows from a revision without them (`workspace`). */
+  defaults: Map<string, string | null>;
+}
+
+const CHUNK = 100;
+const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+const keyOf = (r: Row, cols: string[]) => cols.map((c) => text(r[c])).join('\u0000');
+/** Case, accents and trailing spaces, as MySQL's usual collations ignore them. */
+const fold = (r: Row, cols: string[]) =>
+  cols
+    .map((c) =>
+      text(r[c])
+        .normalize('NFD')
+        .replace(/\p{M}/gu, '')
+        .toLowerCase()
+        .trimEnd(),
+    )
+    .join('\u0000');
+
+async function uniqueKeys(conn: SqlConnection): Promise<Map<string, Checked>> {
+  const catalog = new Ddl(conn.db, conn.dialect).catalog;
+  const tables = new Set(await catalog.tables(conn.db));
+  const out = new Map<string, Checked>();
+  for (const { table } of COPIED_TABLES) {
+    if (!tables.has(table)) continue;
+    const key = (await catalog.primaryKey(conn.db, table)).columns;
+    // A unique key holding the whole primary key cannot match a row with another primary key.
+    const uniques = (await catalog.uniques(conn.db, table)).map((u) => u.columns).filter((cols) => !key.every((k) => cols.includes(k)));
+    if (!uniques.length) continue;
+    const columns = await catalog.columns(conn.db, table);
+    const defaults = new Map(columns.map((c) => [c.name, canonDefault(c.default)]));
+    out.set(table, { key, uniques, defaults });
+  }
+  return out;
+}
+
+/** Target rows with one of these unique-key values (the target's equality), with their primary key. */
+async function targetMatches(db: Db, table: string, cols: string[], key: string[], rows: Row[]): Promise<Row[]> {
+  const found: Row[] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const part = rows.slice(i, i + CHUNK);
+    const got = await db
+      .selectFrom(table)
+      .select([...new Set([...key, ...cols])])
+      .where((eb) => eb.or(part.map((r) => eb.and(cols.map((c) => eb(c, '=', r[c] as never))))))
+      .execute();
+    found.push(...got);
+  }
+  return found;
+}
+
+/** Rows of these primary keys the target has (the copy leaves them alone: no insert, no collision). */
+async function presentKeys(db: Db, table: string, key: string[], rows: Row[]): Promise<Set<string>> {
+  const have = new Set<string>();
+  const first = key[0]!;
+  const values = [...new Set(rows.map((r) => r[first]))];
+  for (let i = 0; i < values.length; i += 500) {
+    for (const f of await db.selectFrom(table).select(key).where(first, 'in', values.slice(i, i + 500) as never[]).execute()) have.add(keyOf(f, key));
+  }
+  return have;
+}
+
+/** One line per collision: table, key and values, the source's and the target's primary key. */
+export async function findUniqueCollisions(conn: SqlConnection, source: ImportSource, experimentIds: Map<string, number>): Promise<string[]> {
+  const checked = await uniqueKeys(conn);
+  if (!checked.size) return [];
+  const folds = conn.dialect.name === 'mysql';
+  const out: string[] = [];
+  for await (const batch of source.extraTables(1000, new Set(checked.keys()))) {
+    const t = checked.get(batch.table)!;
+    const spec = copiedTable(batch.table);
+    const rows = batch.rows.map((r) => targetRow(spec, r, experimentIds));
+    for (const cols of t.uniques) {
+      const candidates = rows
+        .map((r) => {
+          const filled = { ...r };
+          for (const c of cols) if (!(c in filled)) filled[c] = t.defaults.get(c) ?? null;
+          return filled;
+        })
+        .filter((r) => cols.every((c) => r[c] !== null && r[c] !== undefined)); // NULLs never collide
+      if (!candidates.length) continue;
+      const exact = new Map(candidates.map((r) => [keyOf(r, cols), r]));
+      const folded = new Map(candidates.map((r) => [fold(r, cols), r]));
+      const clashes: { source: Row; target: Row }[] = [];
+      for (const found of await targetMatches(conn.db, batch.table, cols, t.key, candidates)) {
+        const s = exact.get(keyOf(found, cols)) ?? (folds ? folded.get(fold(found, cols)) : undefined);
+        if (s && keyOf(s, t.key) !== keyOf(found, t.key)) clashes.push({ source: s, target: found });
+      }
+      if (!clashes.length) continue;
+      const present = await presentKeys(conn.db, batch.table, t.key, clashes.map((c) => c.source));
+      for (const c of clashes) {
+        if (present.has(keyOf(c.source, t.key))) continue;
+        const pk = (r: Row) => t.key.map((k) => `${k}=${text(r[k])}`).join(' ');
+        out.push(`${batch.table} (${cols.join(', ')}) = (${cols.map((k) => text(c.source[k])).join(', ')}): source ${pk(c.source)}, target ${pk(c.target)}`);
+      }
+    }
+  }
+  return out;
+}
