@@ -116,6 +116,8 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
     const tableCounts = await source.tableCounts();
     assertTargetHoldsTables(opts.toRevision, tableCounts);
     const targetIds = new Map([...ids].map(([s, m]) => [s, m.targetId]));
+    // Into a target experiment that was there before this import: it may hold rows of its own.
+    const merged = new Set([...ids.values()].filter((m) => !m.created).map((m) => m.sourceId));
     if (!empty) {
       // A target kept at an older revision: columns it lacks must hold nothing the source would lose.
       const revision = opts.toRevision ?? HEAD_REVISION;
@@ -189,9 +191,10 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
     if (!dryRun) {
       for (const e of experiments) {
         const m = ids.get(e.experimentId)!;
-        result.differences.push(...(await verifyExperiment(db, e.experimentId, m.targetId, { runs: seen.get(e.experimentId) ?? 0, tags: new Set(e.tags.map((t) => t.key)).size })));
+        const want = { runs: seen.get(e.experimentId) ?? 0, tags: new Set(e.tags.map((t) => t.key)).size };
+        result.differences.push(...(await verifyExperiment(db, e.experimentId, m.targetId, want, merged.has(e.experimentId))));
       }
-      result.differences.push(...(await verifyTables(db, targets, tableCounts, targetIds)));
+      result.differences.push(...(await verifyTables(db, targets, tableCounts, targetIds, merged)));
     }
     for (const m of ids.values()) if (String(m.targetId) !== m.sourceId) result.renumbered[m.sourceId] = String(m.targetId);
     if (Object.keys(result.renumbered).length && !dryRun) {
