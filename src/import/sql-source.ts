@@ -161,6 +161,7 @@ export class SqlSource implements ImportSource {
       if (!this.tables.includes(t.table)) continue;
       let q = this.db.selectFrom(t.table);
       if (t.only) q = q.where(t.only.column, 'in', t.only.values);
+      if (t.builtIn) q = q.where(t.builtIn.column, 'not in', t.builtIn.values);
       const total = Number((await q.select(sql<number>`count(*)`.as('n')).executeTakeFirst())?.n ?? 0);
       const count: TableCount = { total };
       if (t.experimentColumn && total) {

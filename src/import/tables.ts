@@ -19,6 +19,12 @@ export interface CopiedTable {
   runColumn?: string;
   /** Only these rows are this entry's; the rest of the table is written elsewhere. */
   only?: { column: string; values: string[] };
+  /**
+   * Rows the migration creating the table writes itself (the `default` workspace): every database at
+   * that revision has them, so they are not counted as the source's (a target revision without the
+   * table loses nothing by their absence).
+   */
+  builtIn?: { column: string; values: string[] };
   /** Stored generated columns: the target computes them, an INSERT may not name them. */
   generated?: string[];
 }
@@ -30,7 +36,7 @@ const EXP = 'experiment_id';
 
 export const COPIED_TABLES: CopiedTable[] = [
   // Workspaces (1b5f0d9ad7c1) come first: later rows name them.
-  { table: 'workspaces' },
+  { table: 'workspaces', builtIn: { column: 'name', values: ['default'] } },
   // Model Registry (a file store has none).
   { table: 'registered_models' },
   { table: 'registered_model_tags' },
