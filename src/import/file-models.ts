@@ -74,9 +74,10 @@ export class FileModelSource {
     for (const m of this.models.everyModel()) if (!this.experimentIds || this.experimentIds.has(m.model.info.experimentId)) yield m;
   }
 
-  /** logged_models first (the children's FKs need them), then each child table; `batchSize` rows per batch. */
-  async *tables(batchSize: number): AsyncIterable<TableRows> {
+  /** logged_models first (the children's FKs need them), then each child table (`only`: just these); `batchSize` rows per batch. */
+  async *tables(batchSize: number, only?: Set<string>): AsyncIterable<TableRows> {
     for (const table of ['logged_models', 'logged_model_params', 'logged_model_tags', 'logged_model_metrics']) {
+      if (only && !only.has(table)) continue;
       let rows: Row[] = [];
       for (const { model, lifecycleStage } of this.listed()) {
         rows.push(...(table === 'logged_models' ? [modelRow(model, lifecycleStage)] : childRows(model)[table]!));

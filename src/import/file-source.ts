@@ -187,7 +187,7 @@ export class FileSource implements ImportSource {
    */
   async *extraTables(batchSize: number, only?: Set<string>): AsyncIterable<TableRows> {
     const want = (t: string) => !only || only.has(t);
-    for await (const t of new FileModelSource(this.root, this.listedIds()).tables(batchSize)) if (want(t.table)) yield t;
+    yield* new FileModelSource(this.root, this.listedIds()).tables(batchSize, only);
     if (want('inputs')) yield* this.linkRows(batchSize);
     if (want('trace_info') || want('trace_tags') || want('trace_request_metadata')) {
       for await (const t of fileTraceRows(this.root, this.listedDirs(), batchSize)) if (want(t.table)) yield t;

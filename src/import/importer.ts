@@ -116,13 +116,12 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
     const tableCounts = await source.tableCounts();
     assertTargetHoldsTables(opts.toRevision, tableCounts);
     const targetIds = new Map([...ids].map(([s, m]) => [s, m.targetId]));
-    // Into a target experiment that was there before this import: it may hold rows of its own.
-    const merged = new Set([...ids.values()].filter((m) => !m.created).map((m) => m.sourceId));
+    const merged = await mergedExperiments(db, experiments, ids);
     if (!empty) {
       // A target kept at an older revision: columns it lacks must hold nothing the source would lose.
       const revision = opts.toRevision ?? HEAD_REVISION;
       if (revision !== HEAD_REVISION) await assertTargetHoldsColumns(conn, source, revision);
-      const collisions = await findUniqueCollisions(conn, source, targetIds);
+      const collisions = await findUniqueCollisions(conn, source, tableCounts, targetIds);
       if (collisions.length) {
         throw new MlfError(
           `The target already holds ${collisions.length} other row(s) under unique keys of the source's: ${collisions.slice(0, 10).join('; ')}${collisions.length > 10 ? '; ...' : ''}; nothing was written.`,
@@ -207,6 +206,18 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
     await source?.close().catch(() => undefined);
     await target.conn.close().catch(() => undefined);
   }
+}
+
+/**
+ * Source experiments that went into a target experiment of their name made elsewhere (its creation
+ * time is not the source's, which an imported one keeps): its own rows may add to the counts.
+ */
+async function mergedExperiments(db: SqlConnection['db'], experiments: Experiment[], ids: Map<string, IdMapping>): Promise<Set<string>> {
+  const existing = experiments.filter((e) => !ids.get(e.experimentId)!.created);
+  if (!existing.length) return new Set();
+  const rows = await db.selectFrom('experiments').select(['experiment_id', 'creation_time']).where('experiment_id', 'in', existing.map((e) => ids.get(e.experimentId)!.targetId)).execute();
+  const created = new Map(rows.map((r) => [Number(r.experiment_id), r.creation_time === null ? null : Number(r.creation_time)]));
+  return new Set(existing.filter((e) => created.get(ids.get(e.experimentId)!.targetId) !== (e.creationTime ?? null)).map((e) => e.experimentId));
 }
 
 /** `<db file>.id-map.json` beside a SQLite target, else `mlf-import-id-map-<database>.json` here. */

@@ -16,7 +16,7 @@ import type { SqlConnection } from '../stores/sql/connect.js';
 import type { Db } from '../stores/sql/dialects/dialect.js';
 import { canonDefault } from '../stores/sql/dialects/schema.js';
 import { Ddl } from '../stores/sql/migrate/ddl.js';
-import type { ImportSource } from './model.js';
+import type { ImportSource, TableCount } from './model.js';
 import { targetRow } from './table-copy.js';
 import { COPIED_TABLES, copiedTable } from './tables.js';
 
@@ -44,12 +44,14 @@ const fold = (r: Row, cols: string[]) =>
     )
     .join('\u0000');
 
-async function uniqueKeys(conn: SqlConnection): Promise<Map<string, Checked>> {
+/** The target's unique keys other than the primary key, of the tables the source has rows in. */
+async function uniqueKeys(conn: SqlConnection, sourceTables: Set<string>): Promise<Map<string, Checked>> {
   const catalog = new Ddl(conn.db, conn.dialect).catalog;
   const tables = new Set(await catalog.tables(conn.db));
   const out = new Map<string, Checked>();
   for (const { table } of COPIED_TABLES) {
-    if (!tables.has(table)) continue;
+    // Catalog reads are slow on MySQL: only tables with rows to copy.
+    if (!tables.has(table) || !sourceTables.has(table)) continue;
     const key = (await catalog.primaryKey(conn.db, table)).columns;
     // A unique key holding the whole primary key cannot match a row with another primary key.
     const uniques = (await catalog.uniques(conn.db, table)).map((u) => u.columns).filter((cols) => !key.every((k) => cols.includes(k)));
@@ -88,8 +90,13 @@ async function presentKeys(db: Db, table: string, key: string[], rows: Row[]): P
 }
 
 /** One line per collision: table, key and values, the source's and the target's primary key. */
-export async function findUniqueCollisions(conn: SqlConnection, source: ImportSource, experimentIds: Map<string, number>): Promise<string[]> {
-  const checked = await uniqueKeys(conn);
+export async function findUniqueCollisions(
+  conn: SqlConnection,
+  source: ImportSource,
+  counts: Map<string, TableCount>,
+  experimentIds: Map<string, number>,
+): Promise<string[]> {
+  const checked = await uniqueKeys(conn, new Set([...counts].filter(([, c]) => c.total > 0).map(([t]) => t)));
   if (!checked.size) return [];
   const folds = conn.dialect.name === 'mysql';
   const out: string[] = [];

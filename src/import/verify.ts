@@ -71,8 +71,8 @@ export async function verifyRuns(db: Db, runs: SourceRun[]): Promise<string[]> {
 
 /**
  * Runs and tags of one experiment in the target against the source's numbers; `merged`: the source
- * experiment went into one the target had before this import (its name's, or an earlier import's),
- * whose own rows may add to the count: there the target must only not fall short.
+ * experiment went into the target's own experiment of its name, whose rows may add to the count:
+ * there the target must only not fall short.
  */
 export async function verifyExperiment(db: Db, label: string, targetId: number, want: { runs: number; tags: number }, merged = false): Promise<string[]> {
   const differs = (got: number, n: number) => (merged ? got < n : got !== n);
@@ -118,7 +118,7 @@ export async function verifyTables(
   targets: TargetTables,
   counts: Map<string, TableCount>,
   ids: Map<string, number>,
-  /** Source experiments that went into a target experiment there before this import (see verifyExperiment). */
+  /** Source experiments that went into the target's own experiment of their name (see verifyExperiment). */
   merged: Set<string> = new Set(),
 ): Promise<string[]> {
   const out: string[] = [];
