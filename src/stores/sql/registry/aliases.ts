@@ -3,19 +3,19 @@ import { MlfError } from '../../../lib/errors.js';
 import type { ModelVersion } from '../../registry-store.js';
 import type { RegistryExecutor } from './executor.js';
 import { fullVersion, modelRow, versionRow } from './hydrate.js';
-import { inWorkspace, registryKeyedByWorkspace } from './workspace.js';
 import { validateAliasName, validateModelName, validateModelVersion } from './validation.js';
 
 export async function setRegisteredModelAlias(x: RegistryExecutor, name: string, alias: string, version: number | string): Promise<void> {
   validateModelName(name);
   const a = validateAliasName(alias);
   validateModelVersion(version);
-  const keyed = await x.guard(() => registryKeyedByWorkspace(x.db));
-  await x.write(async (tx) => {
-    const row = await versionRow(x, tx, name, version);
-    const u = inWorkspace(keyed, [{ name: row.name, alias: a, version: Number(row.version) }], ['name', 'alias']);
-    await x.d.upsert(tx, 'registered_model_aliases', u.rows, u.keys, ['version']);
-  });
+  await x.upsertUnder(
+    (tx) => versionRow(x, tx, name, version),
+    'registered_model_aliases',
+    (row) => ({ name: row.name, alias: a, version: Number(row.version) }),
+    ['name', 'alias'],
+    ['version'],
+  );
 }
 
 export async function deleteRegisteredModelAlias(x: RegistryExecutor, name: string, alias: string): Promise<void> {

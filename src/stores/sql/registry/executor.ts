@@ -7,6 +7,7 @@ import { MlfError, isMlfError } from '../../../lib/errors.js';
 import { maskUri } from '../../../tracking/uri.js';
 import type { SqlConnection } from '../connect.js';
 import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
+import { inWorkspace, registryKeyedByWorkspace } from './workspace.js';
 
 export type Exec = Db | Tx;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,6 +41,24 @@ export class RegistryExecutor {
 
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.guard(() => this.d.writeTransaction(this.db, fn));
+  }
+
+  /**
+   * Insert or update one row of `table` in a write transaction, once `owner` has found (or refused)
+   * the model or version it hangs on. The workspace key is read before the transaction opens (workspace.ts).
+   */
+  async upsertUnder(
+    owner: (tx: Tx) => Promise<Row>,
+    table: string,
+    row: (found: Row) => Record<string, unknown>,
+    keys: string[],
+    update: string[],
+  ): Promise<void> {
+    const keyed = await this.guard(() => registryKeyedByWorkspace(this.db));
+    await this.write(async (tx) => {
+      const u = inWorkspace(keyed, [row(await owner(tx))], keys);
+      await this.d.upsert(tx, table, u.rows, u.keys, update);
+    });
   }
 
   /** `column = value`, case-sensitive, written so an index on the column can still be used. */

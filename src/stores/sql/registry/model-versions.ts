@@ -13,7 +13,6 @@ import { getModelVersionByAlias } from './aliases.js';
 import type { RegistryExecutor } from './executor.js';
 import { byKey, fullVersion, modelRow, num, uniqueTags, versionAliases, versionFromRow, versionRow } from './hydrate.js';
 import { getLatestVersions } from './registered-models.js';
-import { inWorkspace, registryKeyedByWorkspace } from './workspace.js';
 import { checkArchivable, validateModelName, validateModelVersion, validateRegistryTag, validateTagKey } from './validation.js';
 
 /** `CREATE_MODEL_VERSION_RETRIES`: two writers racing for the next version number. */
@@ -197,12 +196,13 @@ export async function setModelVersionTag(x: RegistryExecutor, name: string, vers
   validateModelName(name);
   validateModelVersion(version);
   const t = validateRegistryTag(tag);
-  const keyed = await x.guard(() => registryKeyedByWorkspace(x.db));
-  await x.write(async (tx) => {
-    const row = await versionRow(x, tx, name, version);
-    const u = inWorkspace(keyed, [{ key: t.key, value: t.value, name: row.name, version: Number(row.version) }], ['key', 'name', 'version']);
-    await x.d.upsert(tx, 'model_version_tags', u.rows, u.keys, ['value']);
-  });
+  await x.upsertUnder(
+    (tx) => versionRow(x, tx, name, version),
+    'model_version_tags',
+    (row) => ({ key: t.key, value: t.value, name: row.name, version: Number(row.version) }),
+    ['key', 'name', 'version'],
+    ['value'],
+  );
 }
 
 export async function deleteModelVersionTag(x: RegistryExecutor, name: string, version: number | string, key: string): Promise<void> {

@@ -2,7 +2,6 @@
 import { ALL_STAGES, type CreateRegisteredModelOptions, type ModelVersion, type RegisteredModel, type RegistryTag } from '../../registry-store.js';
 import { modelAlreadyExists, type RegistryExecutor } from './executor.js';
 import { byKey, modelRow, models, uniqueTags } from './hydrate.js';
-import { inWorkspace, registryKeyedByWorkspace } from './workspace.js';
 import { canonicalStage, validateModelName, validateNewModelName, validateRegistryTag, validateTagKey } from './validation.js';
 
 export async function createRegisteredModel(x: RegistryExecutor, opts: CreateRegisteredModelOptions): Promise<RegisteredModel> {
@@ -86,12 +85,7 @@ export async function getLatestVersions(x: RegistryExecutor, name: string, stage
 export async function setRegisteredModelTag(x: RegistryExecutor, name: string, tag: RegistryTag): Promise<void> {
   validateModelName(name);
   const t = validateRegistryTag(tag);
-  const keyed = await x.guard(() => registryKeyedByWorkspace(x.db));
-  await x.write(async (tx) => {
-    const row = await modelRow(x, tx, name);
-    const u = inWorkspace(keyed, [{ key: t.key, name: row.name, value: t.value }], ['key', 'name']);
-    await x.d.upsert(tx, 'registered_model_tags', u.rows, u.keys, ['value']);
-  });
+  await x.upsertUnder((tx) => modelRow(x, tx, name), 'registered_model_tags', (row) => ({ key: t.key, name: row.name, value: t.value }), ['key', 'name'], ['value']);
 }
 
 export async function deleteRegisteredModelTag(x: RegistryExecutor, name: string, key: string): Promise<void> {

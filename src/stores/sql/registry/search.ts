@@ -26,14 +26,19 @@ import {
 } from './filter.js';
 import { VERSION_COLUMNS, models, versionsWithTags } from './hydrate.js';
 
-export async function searchRegisteredModels(x: RegistryExecutor, opts: SearchRegistryOptions = {}): Promise<PagedList<RegisteredModel>> {
-  const maxResults = opts.maxResults ?? SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT;
-  if (maxResults > SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD) {
+/** MLflow's upper bound on a registry search's max_results (the same words for models and versions). */
+function checkAtMost(maxResults: number, threshold: number): void {
+  if (maxResults > threshold) {
     throw new MlfError(
-      `Invalid value for request parameter max_results. It must be at most ${SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD}, but got value ${maxResults}`,
+      `Invalid value for request parameter max_results. It must be at most ${threshold}, but got value ${maxResults}`,
       'INVALID_PARAMETER_VALUE',
     );
   }
+}
+
+export async function searchRegisteredModels(x: RegistryExecutor, opts: SearchRegistryOptions = {}): Promise<PagedList<RegisteredModel>> {
+  const maxResults = opts.maxResults ?? SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT;
+  checkAtMost(maxResults, SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD);
   const conds = registeredModelConditions(x.d, parseRegisteredModelFilter(opts.filter));
   const order = orderByTerms('registered_models', parseRegisteredModelOrderBy(opts.orderBy));
   const offset = decodePageToken(opts.pageToken);
@@ -53,12 +58,7 @@ export async function searchModelVersions(x: RegistryExecutor, opts: SearchRegis
   if (!Number.isInteger(maxResults) || maxResults < 1) {
     throw new MlfError(`Invalid value for max_results. It must be a positive integer, but got ${maxResults}`, 'INVALID_PARAMETER_VALUE');
   }
-  if (maxResults > SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD) {
-    throw new MlfError(
-      `Invalid value for request parameter max_results. It must be at most ${SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD}, but got value ${maxResults}`,
-      'INVALID_PARAMETER_VALUE',
-    );
-  }
+  checkAtMost(maxResults, SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD);
   const conds = modelVersionConditions(x.d, parseModelVersionFilter(opts.filter));
   const order = orderByTerms('model_versions', parseModelVersionOrderBy(opts.orderBy));
   const offset = decodePageToken(opts.pageToken);
