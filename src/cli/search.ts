@@ -5,6 +5,7 @@
 import { MlfError } from '../lib/errors.js';
 import type { TrackingStore } from '../stores/tracking-store.js';
 import type { Experiment, PagedList, Run, ViewType } from '../tracking/entities.js';
+import { collectPages, pages } from '../tracking/pages.js';
 
 export interface SearchArgs<T = unknown> {
   filter?: string;
@@ -62,16 +63,14 @@ export async function resolveExperimentIds(
 /** One page, or every page with `all`. */
 async function collect<T>(fetch: (token?: string) => Promise<PagedList<T>>, a: SearchArgs<T>): Promise<PagedList<T>> {
   const onPage = a.onPage;
-  let page = await fetch(a.pageToken);
-  onPage?.(page.items);
-  if (!a.all) return onPage ? { items: [], nextPageToken: page.nextPageToken } : page;
-  const items = onPage ? [] : [...page.items];
-  while (page.nextPageToken) {
-    page = await fetch(page.nextPageToken);
-    if (onPage) onPage(page.items);
-    else items.push(...page.items);
+  if (!onPage) return collectPages(fetch, a);
+  let last: string | undefined;
+  for await (const page of pages(fetch, a.pageToken)) {
+    onPage(page.items);
+    last = page.nextPageToken;
+    if (!a.all) break;
   }
-  return { items };
+  return { items: [], nextPageToken: a.all ? undefined : last };
 }
 
 export interface RunSearchResult {

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { MlfError } from '../lib/errors.js';
 import type { Experiment, RunInfo } from '../tracking/entities.js';
 import { uriScheme, fileUriToPath } from '../tracking/uri.js';
+import { allItems, pages } from '../tracking/pages.js';
 import type { PurgeResult, TrackingStore } from '../stores/tracking-store.js';
 import { DEFAULT_ARTIFACTS_DESTINATION, deleteRunArtifacts, mapLimit, type ArtifactOutcome, type ArtifactOwner } from './artifacts.js';
 import { parseOlderThan } from './older-than.js';
@@ -83,27 +84,17 @@ export interface GcPlan {
 
 const PAGE = 50_000;
 
-async function allExperiments(store: TrackingStore, viewType: 'ALL' | 'DELETED_ONLY'): Promise<Experiment[]> {
-  const out: Experiment[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await store.searchExperiments({ viewType, maxResults: PAGE, pageToken });
-    out.push(...page.items);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return out;
+function allExperiments(store: TrackingStore, viewType: 'ALL' | 'DELETED_ONLY'): Promise<Experiment[]> {
+  return allItems((pageToken) => store.searchExperiments({ viewType, maxResults: PAGE, pageToken }));
 }
 
 async function allRuns(store: TrackingStore, experimentIds: string[], viewType: 'ALL' | 'DELETED_ONLY'): Promise<RunInfo[]> {
   const out: RunInfo[] = [];
   for (let i = 0; i < experimentIds.length; i += 1000) {
     const ids = experimentIds.slice(i, i + 1000);
-    let pageToken: string | undefined;
-    do {
-      const page = await store.searchRuns({ experimentIds: ids, viewType, maxResults: PAGE, pageToken });
+    for await (const page of pages((pageToken) => store.searchRuns({ experimentIds: ids, viewType, maxResults: PAGE, pageToken }))) {
       for (const r of page.items) out.push(r.info);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    }
   }
   return out;
 }

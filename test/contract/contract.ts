@@ -37,10 +37,20 @@ function lit(s: string): RegExp {
   return new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }
 
+/** MLflow's RESOURCE_DOES_NOT_EXIST for a run. */
+const runNotFound = (runId: string) => `Run with id=${runId} not found`;
+
+/** MLflow's `bad_path_message` inside `invalid_value`, for a key that is not a safe file name. */
+const notAFileName = (path: string, key: string, resolved: string) =>
+  `Invalid value "${key}" for parameter '${path}' supplied: Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${resolved}'`;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Awaits `p`, expects it to fail with MLflow error code `code` and (optionally) a message. */
-async function expectError(p: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<Error> {
+/**
+ * Awaits `p`, expects it to fail with MLflow error code `code` and exactly `message` (a string, or
+ * `lit(...)`); `undefined` only where the message legitimately differs by store (see `storeMessage`).
+ */
+async function expectError(p: Promise<unknown>, code: ErrorCode, message: RegExp | string | undefined): Promise<Error> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
@@ -49,7 +59,7 @@ async function expectError(p: Promise<unknown>, code: ErrorCode, message?: RegEx
   expect({ errorCode: (err as { errorCode?: string }).errorCode, message: (err as Error).message }).toMatchObject({
     errorCode: code,
   });
-  if (message) expect(() => { throw err; }).toThrow(message);
+  if (message !== undefined) expect((err as Error).message).toMatch(typeof message === 'string' ? lit(message) : message);
   return err as Error;
 }
 
@@ -110,8 +120,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       // DRIFT: MLflow's SQL store lets the Default experiment be deleted, its file store does not;
       // every mlf store refuses, so clients always have somewhere to log.
       it('refuses to delete the default experiment and leaves it active', async () => {
-        await expect(store.deleteExperiment('0')).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE' });
-        await expect(store.deleteExperiment('0')).rejects.toThrow(/Cannot delete the default experiment '0'/);
+        await expectError(store.deleteExperiment('0'), 'INVALID_PARAMETER_VALUE', "Cannot delete the default experiment '0'. This is an internally reserved experiment.");
         expect((await store.getExperiment('0')).lifecycleStage).toBe('active');
       });
 
@@ -228,10 +237,10 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       it('refuses deleting an already deleted experiment and restoring an active one with RESOURCE_DOES_NOT_EXIST', async () => {
         // MLflow's SQL store looks the experiment up among active (delete) or deleted (restore) ones only.
         const id = await newExperiment();
-        await expectError(store.restoreExperiment(id), 'RESOURCE_DOES_NOT_EXIST');
+        await expectError(store.restoreExperiment(id), 'RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${id} exists`);
         await store.deleteExperiment(id);
-        await expectError(store.deleteExperiment(id), 'RESOURCE_DOES_NOT_EXIST');
-        await expectError(store.deleteExperiment('987654323'), 'RESOURCE_DOES_NOT_EXIST');
+        await expectError(store.deleteExperiment(id), 'RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${id} exists`);
+        await expectError(store.deleteExperiment('987654323'), 'RESOURCE_DOES_NOT_EXIST', 'No Experiment with id=987654323 exists');
         expect((await store.getExperiment(id)).lifecycleStage).toBe('deleted');
       });
 
@@ -248,7 +257,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       it("refuses experiment tags over 250 (key) or the schema's value limit instead of truncating", async () => {
         // DRIFT: MLflow's file store checks only the key's characters; its SQL store refuses both limits.
         const id = await newExperiment();
-        await expectError(store.setExperimentTag(id, { key: 'k'.repeat(251), value: '1' }), 'INVALID_PARAMETER_VALUE');
+        await expectError(store.setExperimentTag(id, { key: 'k'.repeat(251), value: '1' }), 'INVALID_PARAMETER_VALUE', "'key' exceeds the maximum length of 250 characters");
         await expectError(
           store.setExperimentTag(id, { key: 'k', value: 'v'.repeat(tagLimit + 1) }),
           'INVALID_PARAMETER_VALUE',
@@ -374,8 +383,12 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       });
 
       it('refuses a bad filter with INVALID_PARAMETER_VALUE', async () => {
-        await expectError(store.searchExperiments({ filter: `metrics.x > 1` }), 'INVALID_PARAMETER_VALUE');
-        await expectError(store.searchExperiments({ filter: `name = 'a' OR name = 'b'` }), 'INVALID_PARAMETER_VALUE');
+        await expectError(
+          store.searchExperiments({ filter: `metrics.x > 1` }),
+          'INVALID_PARAMETER_VALUE',
+          "Invalid entity type 'metrics'. Valid entity types are ('attribute', 'tag', 'tags')",
+        );
+        await expectError(store.searchExperiments({ filter: `name = 'a' OR name = 'b'` }), 'INVALID_PARAMETER_VALUE', 'Invalid clause(s) in filter string: OR');
       });
     });
 
@@ -450,7 +463,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       });
 
       it('refuses creating a run in a missing experiment with RESOURCE_DOES_NOT_EXIST', async () => {
-        await expectError(newRun('987654322'), 'RESOURCE_DOES_NOT_EXIST');
+        await expectError(newRun('987654322'), 'RESOURCE_DOES_NOT_EXIST', 'No Experiment with id=987654322 exists');
       });
 
       it('refuses getRun of a missing run with RESOURCE_DOES_NOT_EXIST', async () => {
@@ -484,9 +497,9 @@ export function defineContractSuite(label: string, open: OpenStore): void {
 
       it('refuses updating, deleting and restoring a missing run with RESOURCE_DOES_NOT_EXIST', async () => {
         const id = crypto.randomBytes(16).toString('hex');
-        await expectError(store.updateRunInfo(id, { status: 'FINISHED' }), 'RESOURCE_DOES_NOT_EXIST');
-        await expectError(store.deleteRun(id), 'RESOURCE_DOES_NOT_EXIST');
-        await expectError(store.restoreRun(id), 'RESOURCE_DOES_NOT_EXIST');
+        await expectError(store.updateRunInfo(id, { status: 'FINISHED' }), 'RESOURCE_DOES_NOT_EXIST', runNotFound(id));
+        await expectError(store.deleteRun(id), 'RESOURCE_DOES_NOT_EXIST', runNotFound(id));
+        await expectError(store.restoreRun(id), 'RESOURCE_DOES_NOT_EXIST', runNotFound(id));
       });
 
       it('deletes a run (setting deletedTime) and restores it (clearing deletedTime)', async () => {
@@ -636,9 +649,14 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       it('refuses keys longer than 250 characters', async () => {
         const run = await newRun();
         const key = 'k'.repeat(251);
-        await expectError(store.logParam(run.info.runId, { key, value: '1' }), 'INVALID_PARAMETER_VALUE');
-        await expectError(store.logMetric(run.info.runId, { key, value: 1, timestamp: 1, step: 0 }), 'INVALID_PARAMETER_VALUE');
-        await expectError(store.setTag(run.info.runId, { key, value: '1' }), 'INVALID_PARAMETER_VALUE');
+        // MLflow labels the limit per entity ('Param key', 'Metric name') but, for set_tag, by the JSON path.
+        await expectError(store.logParam(run.info.runId, { key, value: '1' }), 'INVALID_PARAMETER_VALUE', "'Param key' exceeds the maximum length of 250 characters");
+        await expectError(
+          store.logMetric(run.info.runId, { key, value: 1, timestamp: 1, step: 0 }),
+          'INVALID_PARAMETER_VALUE',
+          "'Metric name' exceeds the maximum length of 250 characters",
+        );
+        await expectError(store.setTag(run.info.runId, { key, value: '1' }), 'INVALID_PARAMETER_VALUE', "'key' exceeds the maximum length of 250 characters");
         await store.logParam(run.info.runId, { key: 'k'.repeat(250), value: '1' });
         expect((await store.getRun(run.info.runId)).data.params).toEqual([{ key: 'k'.repeat(250), value: '1' }]);
       });
@@ -742,6 +760,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
             tags: [{ key: 'tag', value: 'v' }],
           }),
           'INVALID_PARAMETER_VALUE',
+          notAFileName('metrics[1].name', '../x', '../x'),
         );
         const read = await store.getRun(id);
         expect(read.data.params).toEqual([]);
@@ -773,7 +792,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         await expectError(
           store.logBatch(run.info.runId, { params: [{ key: 'p', value: '1' }, { key: 'p', value: '2' }] }),
           'INVALID_PARAMETER_VALUE',
-          /Duplicate parameter keys have been submitted/,
+          "Duplicate parameter keys have been submitted: ['p']. Please ensure the request contains only one param value per param key.",
         );
         expect((await store.getRun(run.info.runId)).data.params).toEqual([]);
       });
@@ -799,16 +818,14 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       it('refuses keys that are not safe file names (../x, /abs, a//b, empty) and bad characters', async () => {
         const run = await newRun();
         const id = run.info.runId;
-        for (const key of ['../x', '/abs', 'a//b', 'a/./b', '']) {
-          await expectError(store.logParam(id, { key, value: '1' }), 'INVALID_PARAMETER_VALUE');
-          await expectError(store.logMetric(id, { key, value: 1, timestamp: 1, step: 0 }), 'INVALID_PARAMETER_VALUE');
-          await expectError(store.setTag(id, { key, value: '1' }), 'INVALID_PARAMETER_VALUE');
+        // Over HTTP an empty key is a missing field to the server's request checks, as in MLflow's server.
+        const missingKey = "Missing value for required parameter 'key'. See the API docs for more information about request parameters.";
+        for (const [key, resolved] of [['../x', '../x'], ['/abs', '/abs'], ['a//b', 'a/b'], ['a/./b', 'a/b'], ['', '.']] as const) {
+          const refused = (path: string) => (key === '' && overHttp() ? missingKey : notAFileName(path, key, resolved));
+          await expectError(store.logParam(id, { key, value: '1' }), 'INVALID_PARAMETER_VALUE', refused('key'));
+          await expectError(store.logMetric(id, { key, value: 1, timestamp: 1, step: 0 }), 'INVALID_PARAMETER_VALUE', refused('name'));
+          await expectError(store.setTag(id, { key, value: '1' }), 'INVALID_PARAMETER_VALUE', refused('key'));
         }
-        await expectError(
-          store.logParam(id, { key: '../x', value: '1' }),
-          'INVALID_PARAMETER_VALUE',
-          /Names may be treated as files in certain cases, and must not resolve to other names when treated as such/,
-        );
         await expectError(
           store.logParam(id, { key: 'a*b', value: '1' }),
           'INVALID_PARAMETER_VALUE',
@@ -897,8 +914,8 @@ export function defineContractSuite(label: string, open: OpenStore): void {
 
       it('refuses writes to a missing run with RESOURCE_DOES_NOT_EXIST', async () => {
         const id = crypto.randomBytes(16).toString('hex');
-        await expectError(store.logParam(id, { key: 'p', value: '1' }), 'RESOURCE_DOES_NOT_EXIST');
-        await expectError(store.logBatch(id, { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }] }), 'RESOURCE_DOES_NOT_EXIST');
+        await expectError(store.logParam(id, { key: 'p', value: '1' }), 'RESOURCE_DOES_NOT_EXIST', runNotFound(id));
+        await expectError(store.logBatch(id, { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }] }), 'RESOURCE_DOES_NOT_EXIST', runNotFound(id));
       });
 
       it('logs inputs, deduplicating datasets by name and digest, with input tags', async () => {
@@ -1168,19 +1185,30 @@ export function defineContractSuite(label: string, open: OpenStore): void {
       });
 
       it('refuses bad filters, order_by and page tokens with INVALID_PARAMETER_VALUE', async () => {
-        for (const filter of [
-          `metrics.loss < 'abc'`,
-          `params.lr > '1'`,
-          `foo.bar = 'x'`,
-          `metrics.loss <`,
-          `tags.a = 'x' OR tags.b = 'y'`,
-          `attributes.nope = 'x'`,
-        ]) {
-          await expectError(store.searchRuns({ experimentIds: [expId], filter }), 'INVALID_PARAMETER_VALUE');
+        for (const [filter, message] of [
+          [`metrics.loss < 'abc'`, "Expected numeric value type for metric. Found 'abc'"],
+          [`params.lr > '1'`, "Invalid comparator '>' not one of '{'!=', '=', 'LIKE', 'ILIKE'}'"],
+          [`foo.bar = 'x'`, "Invalid entity type 'foo'. Valid values are ['metric', 'parameter', 'tag', 'attribute', 'dataset']"],
+          [`metrics.loss <`, "Invalid clause(s) in filter string: 'metrics.loss', '<'"],
+          [`tags.a = 'x' OR tags.b = 'y'`, "Invalid clause(s) in filter string: 'OR'"],
+          [
+            `attributes.nope = 'x'`,
+            "Invalid attribute key 'nope' specified. Valid keys are '{'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created', 'run name', 'Run name', 'Run Name'}'",
+          ],
+        ] as const) {
+          await expectError(store.searchRuns({ experimentIds: [expId], filter }), 'INVALID_PARAMETER_VALUE', message);
         }
-        await expectError(store.searchRuns({ experimentIds: [expId], orderBy: ['metrics.loss SIDEWAYS'] }), 'INVALID_PARAMETER_VALUE');
-        await expectError(store.searchRuns({ experimentIds: [expId], orderBy: ['datasets.name ASC'] }), 'INVALID_PARAMETER_VALUE');
-        await expectError(store.searchRuns({ experimentIds: [expId], pageToken: '%%not a token%%' }), 'INVALID_PARAMETER_VALUE');
+        await expectError(
+          store.searchRuns({ experimentIds: [expId], orderBy: ['metrics.loss SIDEWAYS'] }),
+          'INVALID_PARAMETER_VALUE',
+          "Invalid ordering key in order_by clause 'metrics.loss SIDEWAYS'.",
+        );
+        await expectError(store.searchRuns({ experimentIds: [expId], orderBy: ['datasets.name ASC'] }), 'INVALID_PARAMETER_VALUE', "Invalid identifier type 'dataset'");
+        await expectError(
+          store.searchRuns({ experimentIds: [expId], pageToken: '%%not a token%%' }),
+          'INVALID_PARAMETER_VALUE',
+          'Invalid page token, could not base64-decode',
+        );
       });
     });
 
@@ -1253,7 +1281,11 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         const active = await populated();
         const deleted = await populated(active.info.experimentId);
         await store.deleteRun(deleted.info.runId);
-        await expectError(store.purgeRuns([deleted.info.runId, active.info.runId]), 'INVALID_PARAMETER_VALUE');
+        await expectError(
+          store.purgeRuns([deleted.info.runId, active.info.runId]),
+          'INVALID_PARAMETER_VALUE',
+          `Run ${active.info.runId} is not in \`deleted\` lifecycle stage. Only runs in \`deleted\` lifecycle stage can be deleted.`,
+        );
         expect((await store.getRun(active.info.runId)).data.params).toEqual([{ key: 'p', value: '1' }]);
         const stillThere = await store.getRun(deleted.info.runId);
         expect(stillThere.info.lifecycleStage).toBe('deleted');
@@ -1267,7 +1299,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         const res = await store.purgeRuns([gone.info.runId]);
         expect(res.runIds).toEqual([gone.info.runId]);
         expect(res.experimentIds).toEqual([]);
-        await expectError(store.getRun(gone.info.runId), 'RESOURCE_DOES_NOT_EXIST');
+        await expectError(store.getRun(gone.info.runId), 'RESOURCE_DOES_NOT_EXIST', runNotFound(gone.info.runId));
         expect(await store.getMetricHistory(keep.info.runId, 'm')).toHaveLength(1);
         const kept = await store.getRun(keep.info.runId);
         expect(kept.data.params).toEqual([{ key: 'p', value: '1' }]);
@@ -1294,14 +1326,18 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         await store.purgeRuns([run.info.runId]);
         const again = await store.purgeRuns([run.info.runId]);
         expect(again.runIds).toEqual([]);
-        await expectError(store.getRun(run.info.runId), 'RESOURCE_DOES_NOT_EXIST');
+        await expectError(store.getRun(run.info.runId), 'RESOURCE_DOES_NOT_EXIST', runNotFound(run.info.runId));
       });
 
       it('refuses purging an active experiment and removes nothing', async () => {
         const run = await populated();
         const deletedExp = await newExperiment();
         await store.deleteExperiment(deletedExp);
-        await expectError(store.purgeExperiments([deletedExp, run.info.experimentId]), 'INVALID_PARAMETER_VALUE');
+        await expectError(
+          store.purgeExperiments([deletedExp, run.info.experimentId]),
+          'INVALID_PARAMETER_VALUE',
+          `Experiments ['${run.info.experimentId}'] are not in the deleted lifecycle stage. Only experiments in the deleted lifecycle stage can be hard-deleted.`,
+        );
         expect((await store.getExperiment(run.info.experimentId)).lifecycleStage).toBe('active');
         expect((await store.getExperiment(deletedExp)).lifecycleStage).toBe('deleted');
         expect((await store.getRun(run.info.runId)).data.metrics).toHaveLength(1);
@@ -1316,9 +1352,9 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         const res = await store.purgeExperiments([expId]);
         expect(res.experimentIds).toEqual([expId]);
         expect([...res.runIds].sort()).toEqual([a.info.runId, b.info.runId].sort());
-        await expectError(store.getExperiment(expId), 'RESOURCE_DOES_NOT_EXIST');
-        await expectError(store.getRun(a.info.runId), 'RESOURCE_DOES_NOT_EXIST');
-        await expectError(store.getRun(b.info.runId), 'RESOURCE_DOES_NOT_EXIST');
+        await expectError(store.getExperiment(expId), 'RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${expId} exists`);
+        await expectError(store.getRun(a.info.runId), 'RESOURCE_DOES_NOT_EXIST', runNotFound(a.info.runId));
+        await expectError(store.getRun(b.info.runId), 'RESOURCE_DOES_NOT_EXIST', runNotFound(b.info.runId));
         expect(await store.getExperimentByName(name)).toBeNull();
         // SQLite may hand out the purged id again (no AUTOINCREMENT in MLflow's schema, as in MLflow), so
         // only check that nothing of the old experiment shows through.
@@ -1387,7 +1423,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
           expect(read.info.status).toBe('RUNNING');
           expect(read.info.endTime).toBeNull();
           expect(await store.getExperimentByName(name)).toBeNull();
-          await expectError(store.getRun(newRunId), 'RESOURCE_DOES_NOT_EXIST');
+          await expectError(store.getRun(newRunId), 'RESOURCE_DOES_NOT_EXIST', runNotFound(newRunId));
         } else {
           // No transactions here: fn ran against the store itself, so its writes landed.
           expect(read.data.params).toEqual([{ key: 'p', value: '1' }]);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { errorOf } from '../support/errors.js';
 import { parseExperimentFilter, parseRunFilter, parseRunOrderBy } from '../../src/tracking/search/index.js';
 import { tokenize, MAX_DEPTH, MAX_TOKENS } from '../../src/tracking/search/tokenize.js';
-import { parseModelVersionFilter, parseRegisteredModelFilter } from '../../src/stores/sql/registry/search.js';
+import { parseModelVersionFilter, parseRegisteredModelFilter } from '../../src/stores/sql/registry/filter.js';
 
 const MB = 1024 * 1024;
 

@@ -1,6 +1,7 @@
 /**
- * The house's import rules (issue 16, point 4): shared rules know no store, and no store folder
- * leans on another's. Every import in src/ is resolved and checked, static or dynamic.
+ * The house's import rules (issue 16, point 4): shared rules know no store, no store folder
+ * leans on another's, and the `db` commands reach SQL only through src/stores/sql/admin.ts. Every
+ * import in src/ is resolved and checked, static or dynamic.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 const STORE_FOLDERS = ['sql', 'file', 'rest'];
+/** The db commands' one entry point into the SQL store. */
+const SQL_ADMIN = 'stores/sql/admin.ts';
 
 /** Every module specifier in a TypeScript source: `from '…'`, `import '…'`, `import('…')`. */
 function specifiers(text: string): string[] {
@@ -23,6 +26,9 @@ function violation(importer: string, spec: string): string | undefined {
   if (!spec.startsWith('.')) return undefined;
   const target = path.posix.normalize(path.posix.join(path.posix.dirname(importer), spec));
   if (importer.startsWith('tracking/') && target.startsWith('stores/')) return `${importer} imports ${spec}: src/tracking/ knows no store`;
+  if (importer.startsWith('commands/db/') && target.startsWith('stores/sql/') && target.replace(/\.js$/, '.ts') !== SQL_ADMIN) {
+    return `${importer} imports ${spec}: db commands reach SQL only through src/${SQL_ADMIN}`;
+  }
   const own = /^stores\/([^/]+)\//.exec(importer)?.[1];
   const other = /^stores\/([^/]+)\//.exec(target)?.[1];
   if (own && other && own !== other && STORE_FOLDERS.includes(own) && STORE_FOLDERS.includes(other)) {
@@ -56,9 +62,14 @@ describe('import rules', () => {
     expect(violation('stores/open-store.ts', './sql/sql-store.js')).toBeUndefined();
     expect(violation('tracking/messages.ts', '../lib/errors.js')).toBeUndefined();
     expect(violation('stores/sql/sql-store.ts', 'kysely')).toBeUndefined();
+    expect(violation('commands/db/current.ts', '../../stores/sql/connect.js')).toMatch(/only through src\/stores\/sql\/admin\.ts/);
+    expect(violation('commands/db/upgrade.ts', '../../stores/sql/migrate/index.js')).toMatch(/db commands/);
+    expect(violation('commands/db/current.ts', '../../stores/sql/admin.js')).toBeUndefined();
+    expect(violation('commands/db/import.ts', '../../import/importer.js')).toBeUndefined();
+    expect(violation('commands/runs/list.ts', '../../stores/sql/connect.js')).toBeUndefined();
   });
 
-  it('src/tracking/ imports nothing from src/stores/, and no store folder (sql, file, rest) imports from another', () => {
+  it('src/tracking/ imports nothing from src/stores/, no store folder (sql, file, rest) imports from another, db commands import only sql/admin', () => {
     const broken: string[] = [];
     for (const file of sources(SRC)) {
       const text = fs.readFileSync(path.join(SRC, file), 'utf8');

@@ -206,7 +206,7 @@ for (const dialect of testDialects()) {
       await fails(reg.deleteModelVersion('churn', 2), 'RESOURCE_DOES_NOT_EXIST', 'Model Version (name=churn, version=2) not found');
       await fails(reg.getModelVersionByAlias('churn', 'gone'), 'INVALID_PARAMETER_VALUE', 'Registered model alias gone not found.');
       expect((await reg.getLatestVersions('churn')).map((v) => v.version)).not.toContain(2);
-      const raw = await (reg as SqlRegistryStore)['db']
+      const raw = await (reg as SqlRegistryStore)['conn'].db
         .selectFrom('model_versions')
         .selectAll()
         .where('name', '=', 'churn')
@@ -220,7 +220,7 @@ for (const dialect of testDialects()) {
         description: null,
         user_id: null,
       });
-      const tags = await (reg as SqlRegistryStore)['db'].selectFrom('model_version_tags').select('key').where('name', '=', 'churn').where('version', '=', 2).execute();
+      const tags = await (reg as SqlRegistryStore)['conn'].db.selectFrom('model_version_tags').select('key').where('name', '=', 'churn').where('version', '=', 2).execute();
       expect(tags.map((t) => t.key)).toEqual(['kept']);
       const v4 = await reg.createModelVersion({ name: 'churn', source: 's3://b/m4' });
       expect(v4.version).toBe(4);
@@ -327,7 +327,7 @@ for (const dialect of testDialects()) {
     it('deletes a model with everything under it, deleted versions included', async () => {
       await reg.deleteRegisteredModel('churn2');
       await fails(reg.getRegisteredModel('churn2'), 'RESOURCE_DOES_NOT_EXIST', 'Registered Model with name=churn2 not found');
-      const db0 = (reg as SqlRegistryStore)['db'];
+      const db0 = (reg as SqlRegistryStore)['conn'].db;
       for (const table of ['model_versions', 'model_version_tags', 'registered_model_tags', 'registered_model_aliases']) {
         const rows = await db0.selectFrom(table).select(sql`1`.as('x')).where('name', '=', 'churn2').execute();
         expect(rows, table).toHaveLength(0);

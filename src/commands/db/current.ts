@@ -25,13 +25,11 @@ export default class DbCurrent extends MlfCommand {
   async run(): Promise<DbCurrentResult> {
     const { args } = await this.parse(DbCurrent);
     const { parseDbUri } = await import('../../tracking/uri.js');
-    const { connectSql } = await import('../../stores/sql/connect.js');
-    const { schemaStatus, migrationLabel, oneWayNotes, releasesOf } = await import('../../stores/sql/migrate/index.js');
+    const { connectSql, corruptDatabaseError, integrityProblem, migrationLabel, oneWayNotes, releasesOf, schemaStatus } = await import('../../stores/sql/admin.js');
     const { noStoreError } = await import('../../stores/no-store.js');
     const uri = parseDbUri(args.url);
     // Reading only: a missing file is reported, never created, and the file is opened read-only.
     const conn = await connectSql(uri, undefined, { readOnly: true });
-    const { integrityProblem, corruptDatabaseError } = await import('../../stores/sql/integrity.js');
     try {
       // A scrambled SQLite file can still show a revision: say it is corrupt instead of "at head".
       const problem = await integrityProblem(conn);

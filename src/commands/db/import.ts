@@ -30,7 +30,7 @@ export default class DbImport extends BaseCommand<typeof DbImport> {
     const { flags } = await this.parse(DbImport);
     const { importStore } = await import('../../import/importer.js');
     const { importProgress } = await import('../../import/progress.js');
-    const { confirmOneWay } = await import('../../stores/sql/migrate/backup.js');
+    const { confirmOneWay } = await import('../../stores/sql/admin.js');
     const { renderImport } = await import('../../import/summary.js');
     const say = (line: string) => (this.jsonEnabled() ? this.logToStderr(line) : this.log(line));
     const ask = process.stdin.isTTY && !this.jsonEnabled() ? terminalQuestion : undefined;

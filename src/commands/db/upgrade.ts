@@ -33,9 +33,7 @@ export default class DbUpgrade extends MlfCommand {
   async run(): Promise<DbUpgradeResult> {
     const { args, flags } = await this.parse(DbUpgrade);
     const { parseDbUri } = await import('../../tracking/uri.js');
-    const { connectSql } = await import('../../stores/sql/connect.js');
-    const { upgrade, currentRevision, resolveTarget, HEAD_REVISION } = await import('../../stores/sql/migrate/index.js');
-    const { confirmOneWay } = await import('../../stores/sql/migrate/backup.js');
+    const { HEAD_REVISION, confirmOneWay, connectSql, currentRevision, resolveTarget, upgrade } = await import('../../stores/sql/admin.js');
     const say = (line: string) => (this.jsonEnabled() ? this.logToStderr(line) : this.log(line));
     const target = flags.to === undefined ? HEAD_REVISION : resolveTarget(flags.to);
     const { refuseInMemory } = await import('../../stores/open-store.js');

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
+import { collectPages } from '../../tracking/pages.js';
 
 /** MLflow's `registered-models/search` response. */
 export interface ModelsListResult {
@@ -28,13 +29,10 @@ Needs a database store or a tracking server. Prints a table, or --json (MLflow's
     const { flags } = await this.parse(ModelsList);
     const { registeredModelToJson } = await import('../../tracking/registry-json.js');
     const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
-    const items = [];
-    let token = flags['page-token'];
-    do {
-      const page = await reg.searchRegisteredModels({ filter: flags.filter, maxResults: flags['max-results'], orderBy: flags['order-by'], pageToken: token });
-      items.push(...page.items);
-      token = page.nextPageToken;
-    } while (flags.all && token);
+    const { items, nextPageToken: token } = await collectPages(
+      (pageToken) => reg.searchRegisteredModels({ filter: flags.filter, maxResults: flags['max-results'], orderBy: flags['order-by'], pageToken }),
+      { pageToken: flags['page-token'], all: flags.all },
+    );
     if (!this.jsonEnabled()) {
       const { printModels } = await import('../../cli/print-registry.js');
       printModels(items, token, (s) => this.log(s), (s) => this.logToStderr(s));

@@ -9,6 +9,7 @@ import { MlfError } from '../../lib/errors.js';
 import { metricWithRunIdToJson, runToJson } from '../../tracking/rest-json.js';
 import { pyStr } from '../../tracking/py-format.js';
 import type { MetricWithRunId, Run } from '../../tracking/entities.js';
+import { pages } from '../../tracking/pages.js';
 import type { TrackingStore } from '../../stores/tracking-store.js';
 import { validateArtifactPath } from '../../artifacts/local-repo.js';
 import { parseJsonBody, readParams, stringList, type Params } from '../request.js';
@@ -168,9 +169,7 @@ export function ajaxRoutes(store: TrackingStore, artifacts: ArtifactAccess): Rep
 /** MLflow's `_search_datasets`: distinct (experiment, name, digest, context) of the experiments' runs' inputs. */
 async function searchDatasets(store: TrackingStore, experimentIds: string[]): Promise<Json> {
   const seen = new Map<string, Json>();
-  let pageToken: string | undefined;
-  do {
-    const page = await store.searchRuns({ experimentIds, viewType: 'ALL', maxResults: 1000, orderBy: [], pageToken });
+  for await (const page of pages((pageToken) => store.searchRuns({ experimentIds, viewType: 'ALL', maxResults: 1000, orderBy: [], pageToken }))) {
     for (const run of page.items) {
       for (const di of run.inputs.datasetInputs) {
         const context = di.tags.find((tg) => tg.key === DATASET_CONTEXT_TAG)?.value;
@@ -180,8 +179,7 @@ async function searchDatasets(store: TrackingStore, experimentIds: string[]): Pr
         if (seen.size >= MAX_DATASET_SUMMARIES_RESULTS) return { dataset_summaries: [...seen.values()] };
       }
     }
-    pageToken = page.nextPageToken;
-  } while (pageToken);
+  }
   return seen.size ? { dataset_summaries: [...seen.values()] } : {};
 }
 

@@ -39,6 +39,7 @@ import { withModelLinks } from '../../tracking/logged-models.js';
 import type { Req } from '../http.js';
 
 import type { Json } from '../../tracking/entities.js';
+import { collectPages } from '../../tracking/pages.js';
 export type { Json };
 /**
  * A handler's answer, serialised with JSON.stringify. (Hand-building the text of large answers was
@@ -151,19 +152,11 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     const p = await readParams(req);
     const viewType = enumField<ViewType>(p, 'view_type', VIEW_TYPE_CODES) ?? 'ACTIVE_ONLY';
     const maxResults = int(p, 'max_results');
-    let pageToken = str(p, 'page_token') || undefined;
-    const items = [];
-    let next: string | undefined;
-    do {
-      const page = await store.searchExperiments({ viewType, maxResults: maxResults ?? 50000, pageToken });
-      items.push(...page.items);
-      next = page.nextPageToken;
-      pageToken = next;
-    } while (next && maxResults === undefined);
-    const out: Json = {};
-    if (items.length) out.experiments = items.map(experimentToJson);
-    if (next) out.next_page_token = next;
-    return out;
+    const page = await collectPages((pageToken) => store.searchExperiments({ viewType, maxResults: maxResults ?? 50000, pageToken }), {
+      pageToken: str(p, 'page_token') || undefined,
+      all: maxResults === undefined,
+    });
+    return pageToJson('experiments', page, experimentToJson);
   });
   on('/experiments/delete', ['POST'], async (req) => {
     await store.deleteExperiment(str(await readParams(req), 'experiment_id', true));

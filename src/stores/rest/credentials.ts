@@ -18,7 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { MlfError } from '../../lib/errors.js';
 import type { DatabricksStoreUri } from '../../tracking/uri.js';
-import { envBool, type HostCreds } from './http-client.js';
+import type { HostCreds } from './http-client.js';
+import { envBool } from './retry-policy.js';
 
 export interface CredentialSources {
   env?: NodeJS.ProcessEnv;

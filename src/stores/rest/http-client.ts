@@ -27,6 +27,9 @@
  * No password or token ever reaches a message: URLs are built from the host without user info, and
  * headers are never printed.
  *
+ * The retry policy (environment, back-off) is in retry-policy.ts and the mapping of an answer to an
+ * `MlfError` in http-errors.ts; both are re-exported here.
+ *
  * @example
  * const client = new HttpClient({ host: 'http://127.0.0.1:5000' }, retryPolicyFromEnv());
  * const { experiment } = await client.call('GET', '/api/2.0/mlflow/experiments/get', { experiment_id: '0' });
@@ -35,9 +38,20 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { MlfError, type ErrorCode } from '../../lib/errors.js';
-
+import { MlfError, invalidParameter as invalid } from '../../lib/errors.js';
 import type { Json } from '../../tracking/entities.js';
+import { bodyForMessage, errorCodeForStatus, parseJsonObject, restError } from './http-errors.js';
+import {
+  BACKOFF_MAX_S,
+  RETRY_AFTER_CODES,
+  RETRY_CODES,
+  TRANSIENT_500_CODES,
+  backoffSeconds,
+  parseRetryAfter,
+  totalBackoffSeconds,
+  type RetryPolicy,
+} from './retry-policy.js';
+
 export type { Json };
 
 /** MLflow's `MlflowHostCreds`: where to send requests and how to authenticate. */
@@ -55,136 +69,9 @@ export interface HostCreds {
   clientCertPath?: string;
 }
 
-export interface RetryPolicy {
-  maxRetries: number;
-  /** Seconds. */
-  backoffFactor: number;
-  /** Seconds of random jitter added to each back-off. */
-  backoffJitter: number;
-  /** Seconds to wait for a connection or for the next bytes of an answer. */
-  timeout: number;
-  respectRetryAfter: boolean;
-}
-
-/** urllib3's `Retry.DEFAULT_BACKOFF_MAX`. */
-const BACKOFF_MAX_S = 120;
-/** `_TRANSIENT_FAILURE_RESPONSE_CODES` in `mlflow/utils/request_utils.py`. */
-export const RETRY_CODES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
-/** urllib3's `Retry.RETRY_AFTER_STATUS_CODES`. */
-const RETRY_AFTER_CODES: ReadonlySet<number> = new Set([413, 429, 503]);
-/** 500s that still deserve a retry: the server itself says the fault may pass. */
-const TRANSIENT_500_CODES: ReadonlySet<string> = new Set(['INTERNAL_ERROR', 'TEMPORARILY_UNAVAILABLE']);
-
-const ERROR_CODES = new Set<string>([
-  'INTERNAL_ERROR', 'TEMPORARILY_UNAVAILABLE', 'IO_ERROR', 'BAD_REQUEST', 'DEADLINE_EXCEEDED', 'CANCELLED',
-  'RESOURCE_EXHAUSTED', 'ABORTED', 'NOT_FOUND', 'ALREADY_EXISTS', 'UNAUTHENTICATED', 'INVALID_PARAMETER_VALUE',
-  'ENDPOINT_NOT_FOUND', 'MALFORMED_REQUEST', 'INVALID_STATE', 'PERMISSION_DENIED', 'FEATURE_DISABLED',
-  'CUSTOMER_UNAUTHORIZED', 'REQUEST_LIMIT_EXCEEDED', 'RESOURCE_CONFLICT', 'NOT_IMPLEMENTED', 'DATA_LOSS',
-  'RESOURCE_ALREADY_EXISTS', 'RESOURCE_DOES_NOT_EXIST',
-] satisfies ErrorCode[]);
-
-/**
- * MLflow's `HTTP_STATUS_TO_ERROR_CODE`: the inverse of its code → status table (the last code listed
- * for a status wins), with 400, 404 and 500 pinned to BAD_REQUEST, ENDPOINT_NOT_FOUND and INTERNAL_ERROR.
- */
-const STATUS_TO_CODE: Record<number, ErrorCode> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHENTICATED',
-  403: 'PERMISSION_DENIED',
-  404: 'ENDPOINT_NOT_FOUND',
-  409: 'ALREADY_EXISTS',
-  429: 'RESOURCE_EXHAUSTED',
-  499: 'CANCELLED',
-  500: 'INTERNAL_ERROR',
-  501: 'NOT_IMPLEMENTED',
-  503: 'TEMPORARILY_UNAVAILABLE',
-  504: 'DEADLINE_EXCEEDED',
-};
-
-/** MLflow's `get_error_code(http_status)`. */
-export function errorCodeForStatus(status: number): ErrorCode {
-  return STATUS_TO_CODE[status] ?? 'INTERNAL_ERROR';
-}
-
-function invalid(message: string): MlfError {
-  return new MlfError(message, 'INVALID_PARAMETER_VALUE');
-}
-
-/** MLflow's boolean environment variables: true/false/1/0 in any case. */
-export function envBool(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const v = raw.trim().toLowerCase();
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw invalid(`${name} value must be one of ['true', 'false', '1', '0'] (case-insensitive), but got ${raw}`);
-}
-
-function envNumber(env: NodeJS.ProcessEnv, name: string, dflt: number, integer: boolean): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return dflt;
-  const n = Number(raw.trim());
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw invalid(`Invalid value '${raw}' for environment variable ${name}: expected ${integer ? 'an integer' : 'a number'}.`);
-  }
-  return n;
-}
-
-/**
- * The retry and timeout settings from MLflow's environment variables, checked as MLflow checks them
- * (`_validate_max_retries`, `_validate_backoff_factor`, same messages). mlf also accepts a fractional
- * back-off factor and timeout, where MLflow's `int()` would refuse one.
- */
-export function retryPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
-  const maxRetries = envNumber(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES', 5, true);
-  const retryLimit = envNumber(env, '_MLFLOW_HTTP_REQUEST_MAX_RETRIES_LIMIT', 10, true);
-  if (retryLimit < 0) throw invalid(`The current maximum retry limit is invalid (${retryLimit}). Cannot be negative.`);
-  if (maxRetries >= retryLimit) {
-    throw invalid(`The configured max_retries value (${maxRetries}) is in excess of the maximum allowable retries (${retryLimit})`);
-  }
-  if (maxRetries < 0) throw invalid(`The max_retries value must be either 0 a positive integer. Got ${maxRetries}`);
-
-  const backoffFactor = envNumber(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR', 2, false);
-  const factorLimit = envNumber(env, '_MLFLOW_HTTP_REQUEST_MAX_BACKOFF_FACTOR_LIMIT', 120, false);
-  if (factorLimit < 0) {
-    throw invalid(`The current maximum backoff factor limit is invalid (${factorLimit}). Cannot be negative.`);
-  }
-  if (backoffFactor >= factorLimit) {
-    throw invalid(
-      `The configured backoff_factor value (${backoffFactor}) is in excess of the maximum allowable backoff_factor limit (${factorLimit})`,
-    );
-  }
-  if (backoffFactor < 0) throw invalid(`The backoff_factor value must be either 0 a positive integer. Got ${backoffFactor}`);
-
-  const backoffJitter = envNumber(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_JITTER', 1, false);
-  const timeout = envNumber(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT', 120, false);
-  if (timeout <= 0) throw invalid(`Invalid value '${env.MLFLOW_HTTP_REQUEST_TIMEOUT}' for environment variable MLFLOW_HTTP_REQUEST_TIMEOUT: expected a positive number of seconds.`);
-  return {
-    maxRetries,
-    backoffFactor,
-    backoffJitter: Math.max(0, backoffJitter),
-    timeout,
-    respectRetryAfter: envBool(env, 'MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER', true),
-  };
-}
-
-/** urllib3's back-off before retry number `n` (1-based): 0, then factor·2^(n-1) + jitter, at most 120 s. */
-export function backoffSeconds(policy: RetryPolicy, n: number, random: () => number = Math.random): number {
-  if (n <= 1) return 0;
-  let s = policy.backoffFactor * 2 ** (n - 1);
-  if (policy.backoffJitter) s += random() * policy.backoffJitter;
-  return Math.max(0, Math.min(BACKOFF_MAX_S, s));
-}
-
-/** A `Retry-After` value in seconds (delta-seconds or an HTTP date), or undefined if unusable. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v);
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) return undefined;
-  return Math.max(0, (t - now) / 1000);
-}
+// The policy and error helpers live in their own files; callers keep importing them from here.
+export { errorCodeForStatus } from './http-errors.js';
+export { RETRY_CODES, backoffSeconds, envBool, parseRetryAfter, retryPolicyFromEnv, totalBackoffSeconds, type RetryPolicy } from './retry-policy.js';
 
 /** `fields` as MLflow's `requests` call sends GET params: lists repeated, unset fields left out. */
 export function toQueryString(fields: Json | undefined): string {
@@ -198,31 +85,6 @@ export function toQueryString(fields: Json | undefined): string {
   }
   const s = q.toString();
   return s ? `?${s}` : '';
-}
-
-/** A response body as it may appear in a one-line message. */
-function bodyForMessage(text: string): string {
-  const one = text.replace(/\s*[\r\n]+\s*/g, ' ');
-  return one.length > 1000 ? `${one.slice(0, 1000)}…` : one;
-}
-
-function parseJsonObject(text: string): Json | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** MLflow's `RestException`: the body's code (or, for a numeric code, the code of that status). */
-function restError(body: Json): MlfError {
-  const raw = body.error_code;
-  let code: ErrorCode = 'INTERNAL_ERROR';
-  if (typeof raw === 'string' && ERROR_CODES.has(raw)) code = raw as ErrorCode;
-  else if ((typeof raw === 'number' || typeof raw === 'string') && /^\d+$/.test(String(raw))) code = errorCodeForStatus(Number(raw));
-  const message = typeof body.message === 'string' ? body.message : `${String(raw ?? 'INTERNAL_ERROR')}: Response: ${JSON.stringify(body)}`;
-  return new MlfError(message.split('\n')[0]!, code);
 }
 
 interface RawResponse {
@@ -247,12 +109,6 @@ export interface HttpClientOptions {
   onRetrying?: (message: string) => void;
 }
 
-/** Seconds of back-off that `retries` retries sleep in all, jitter aside. */
-export function totalBackoffSeconds(policy: RetryPolicy, retries = policy.maxRetries): number {
-  let s = 0;
-  for (let n = 1; n <= retries; n++) s += backoffSeconds(policy, n, () => 0);
-  return s;
-}
 
 /**
  * One store's HTTP connection: a keep-alive agent, the auth header, the retry policy.

@@ -57,6 +57,7 @@ import type {
 import { databricksHostCreds, defaultHostCreds, type CredentialSources } from './credentials.js';
 import { RestLoggedModels } from './rest-logged-models.js';
 import type { LoggedModelStore } from '../../tracking/logged-models.js';
+import { allItems } from '../../tracking/pages.js';
 import { HttpClient, retryPolicyFromEnv, type HostCreds, type HttpClientOptions, type Json, type RetryPolicy } from './http-client.js';
 
 const API = '/api/2.0/mlflow';
@@ -238,15 +239,12 @@ export class RestStore implements TrackingStore {
 
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
     // MLflow's client follows page tokens (Databricks pages metric history; MLflow's server does not).
-    const out: Metric[] = [];
-    let pageToken: string | undefined;
-    do {
+    const out = await allItems(async (pageToken) => {
       const fields: Json = { run_uuid: runId, run_id: runId, metric_key: key, max_results: METRIC_HISTORY_PAGE };
       if (pageToken) fields.page_token = pageToken;
       const res = await this.get('/metrics/get-history', fields);
-      for (const m of list(res.metrics)) out.push(metricFromJson(m));
-      pageToken = typeof res.next_page_token === 'string' && res.next_page_token ? res.next_page_token : undefined;
-    } while (pageToken);
+      return { items: list(res.metrics).map(metricFromJson), nextPageToken: typeof res.next_page_token === 'string' ? res.next_page_token : undefined };
+    });
     if (out.length > 1) out.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
     return out;
   }

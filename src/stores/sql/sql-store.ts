@@ -162,7 +162,7 @@ export class SqlStore implements TrackingStore {
   logBatch(runId: string, batch: LogBatch): Promise<void> { return logging.logBatch(this.x, runId, batch); }
   logMetric(runId: string, metric: Metric): Promise<void> { return logging.logMetric(this.x, runId, metric); }
   logParam(runId: string, param: Param): Promise<void> { return logging.logParam(this.x, runId, param); }
-  setTag(runId: string, tag: RunTag): Promise<void> { return logging.logBatch(this.x, runId, { tags: [tag] }); }
+  setTag(runId: string, tag: RunTag): Promise<void> { return logging.setTag(this.x, runId, tag); }
   deleteTag(runId: string, key: string): Promise<void> { return logging.deleteTag(this.x, runId, key); }
   recordLoggedModel(runId: string, modelJson: string): Promise<void> { return logging.recordLoggedModel(this.x, runId, modelJson); }
   logInputs(runId: string, datasets: DatasetInput[]): Promise<void> { return logInputs(this.x, runId, datasets); }

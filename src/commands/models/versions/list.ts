@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../../lib/base-command.js';
+import { collectPages } from '../../../tracking/pages.js';
 
 /** MLflow's `model-versions/search` response. */
 export interface VersionsListResult {
@@ -32,13 +33,10 @@ Prints a table, or --json (MLflow's model-versions/search shape).`;
     const byName = args.name === undefined ? undefined : args.name.includes("'") ? `name = "${args.name}"` : `name = '${args.name}'`;
     const filter = [byName, flags.filter].filter(Boolean).join(' AND ') || undefined;
     const reg = await (await this.openStore(flags['tracking-uri'])).openRegistry();
-    const items = [];
-    let token = flags['page-token'];
-    do {
-      const page = await reg.searchModelVersions({ filter, maxResults: flags['max-results'], orderBy: flags['order-by'], pageToken: token });
-      items.push(...page.items);
-      token = page.nextPageToken;
-    } while (flags.all && token);
+    const { items, nextPageToken: token } = await collectPages(
+      (pageToken) => reg.searchModelVersions({ filter, maxResults: flags['max-results'], orderBy: flags['order-by'], pageToken }),
+      { pageToken: flags['page-token'], all: flags.all },
+    );
     if (!this.jsonEnabled()) {
       const { printVersions } = await import('../../../cli/print-registry.js');
       printVersions(items, token, (s) => this.log(s), (s) => this.logToStderr(s));

@@ -107,6 +107,12 @@ export async function logMetric(x: SqlExecutor, runId: string, metric: Metric): 
   return logBatch(x, runId, { metrics: [metric] });
 }
 
+export async function setTag(x: SqlExecutor, runId: string, tag: RunTag): Promise<void> {
+  // Checked alone first so messages name 'key', not 'tags[0].key' (MLflow's set_tag).
+  validateTag(tag);
+  return logBatch(x, runId, { tags: [tag] });
+}
+
 export async function logParam(x: SqlExecutor, runId: string, param: Param): Promise<void> {
   validateParam(param);
   try {
