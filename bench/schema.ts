@@ -6,7 +6,8 @@
  *
  * The machine is shared, so the two databases take turns: every round measures each workload on
  * both (which goes first alternates), and a figure is the median of its rounds. The target is
- * "within 10%" (ratio ≥ 0.91). MLF_BENCH_SCHEMA_ROUNDS sets the rounds (default 7).
+ * "within 10%" (ratio ≥ 0.91). MLF_BENCH_SCHEMA_ROUNDS sets the rounds (default 7),
+ * MLF_BENCH_SCHEMA_DIALECTS narrows the dialects (e.g. `postgresql,mysql`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -134,19 +135,12 @@ async function compare(dialect: string, oldUri: string, headUri: string, rounds:
 
 export async function benchSchema(): Promise<BenchRow[]> {
   const rounds = Number(process.env.MLF_BENCH_SCHEMA_ROUNDS ?? 7);
+  const only = process.env.MLF_BENCH_SCHEMA_DIALECTS?.split(',').map((s) => s.trim());
+  const wanted = (d: string) => !only || only.includes(d);
   const rows: BenchRow[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlf-bench-schema-'));
-  // The same journal mode on both: mlf makes a new database WAL but leaves an existing one's mode.
-  const mode = process.env.MLF_SQLITE_JOURNAL_MODE;
-  process.env.MLF_SQLITE_JOURNAL_MODE = 'wal';
-  try {
-    rows.push(...(await compare('SQLite', `sqlite:///${path.join(dir, 'old.db')}`, `sqlite:///${path.join(dir, 'head.db')}`, rounds)));
-  } finally {
-    if (mode === undefined) delete process.env.MLF_SQLITE_JOURNAL_MODE;
-    else process.env.MLF_SQLITE_JOURNAL_MODE = mode;
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  if (wanted('sqlite')) rows.push(...(await onSqlite(rounds)));
   for (const [dialect, name] of [['postgresql', 'PostgreSQL'], ['mysql', 'MariaDB/MySQL']] as const) {
+    if (!wanted(dialect)) continue;
     const dbs: BenchDatabase[] = [];
     try {
       dbs.push(await createBenchDatabase(dialect), await createBenchDatabase(dialect));
@@ -159,4 +153,18 @@ export async function benchSchema(): Promise<BenchRow[]> {
     }
   }
   return rows;
+}
+
+async function onSqlite(rounds: number): Promise<BenchRow[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlf-bench-schema-'));
+  // The same journal mode on both: mlf makes a new database WAL but leaves an existing one's mode.
+  const mode = process.env.MLF_SQLITE_JOURNAL_MODE;
+  process.env.MLF_SQLITE_JOURNAL_MODE = 'wal';
+  try {
+    return await compare('SQLite', `sqlite:///${path.join(dir, 'old.db')}`, `sqlite:///${path.join(dir, 'head.db')}`, rounds);
+  } finally {
+    if (mode === undefined) delete process.env.MLF_SQLITE_JOURNAL_MODE;
+    else process.env.MLF_SQLITE_JOURNAL_MODE = mode;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

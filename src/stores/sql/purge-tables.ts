@@ -24,7 +24,7 @@
  * const plan = await purgePlan(db); // at c8d9e0f1a2b3: run and experiment entries for every table
  * const targets = [...plan.run(ids), ...base];
  */
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { currentRevision } from './migrate/head.js';
 import { tablesAt } from './migrate/revisions.js';
 import type { Db, Tx } from './dialects/dialect.js';
@@ -226,26 +226,49 @@ function bind<Id>(entries: Entry[], ids: IdSet<Id>): Target[] {
 export async function withoutEmpty(db: Db | Tx, targets: Target[]): Promise<Target[]> {
   const asked = [...new Set(targets.flatMap((t) => (t.probe ? [t.probe] : [])))];
   if (asked.length === 0) return targets;
-  // `select case when exists (...) then 1 else 0 end as p0, ...` with no FROM, which every dialect takes.
-  const row = (await db
-    .selectNoFrom((eb) =>
-      asked.map((p, i) => {
-        const q = (eb as Eb).selectFrom(p.table).select(sql.lit(1).as('x'));
-        return eb
-          .case()
-          .when((eb as Eb).exists(p.where ? q.where(p.where) : q))
-          .then(sql.lit(1))
-          .else(sql.lit(0))
-          .end()
-          .as(`p${i}`);
-      }),
-    )
-    .executeTakeFirst()) as Record<string, number | string> | undefined;
+  const r = await db.executeQuery<Record<string, number | string>>(probeQuery(db, asked));
+  const row = r.rows[0];
   // No answer (a driver that returns no row) keeps every target.
   const empty = new Set(asked.filter((_, i) => row !== undefined && Number(row[`p${i}`]) === 0));
   return targets.filter((t) => !t.probe || !empty.has(t.probe));
 }
 
+/** Compiled probe queries by the dialect's adapter and the probes asked: a purge asks the same each chunk. */
+const probeQueries = new WeakMap<object, Map<string, CompiledQuery>>();
+const probeIds = new WeakMap<Probe, number>();
+let nextProbeId = 0;
+
+/** `select case when exists (...) then 1 else 0 end as p0, ...` with no FROM, which every dialect takes. */
+function probeQuery(db: Db | Tx, asked: Probe[]): CompiledQuery {
+  const adapter = db.getExecutor().adapter;
+  let cache = probeQueries.get(adapter);
+  if (!cache) probeQueries.set(adapter, (cache = new Map()));
+  const key = asked
+    .map((p) => {
+      if (!probeIds.has(p)) probeIds.set(p, nextProbeId++);
+      return probeIds.get(p);
+    })
+    .join(',');
+  let q = cache.get(key);
+  if (!q) {
+    q = db
+      .selectNoFrom((eb) =>
+        asked.map((p, i) => {
+          const sub = (eb as Eb).selectFrom(p.table).select(sql.lit(1).as('x'));
+          return eb
+            .case()
+            .when((eb as Eb).exists(p.where ? sub.where(p.where) : sub))
+            .then(sql.lit(1))
+            .else(sql.lit(0))
+            .end()
+            .as(`p${i}`);
+        }),
+      )
+      .compile();
+    cache.set(key, q);
+  }
+  return q;
+}
 /** The plan for the tables a database at `revision` has (none past 2.17's for null or unknown). */
 export function planFor(revision: string | null): PurgePlan {
   const have = new Set(revision ? tablesAt(revision) : []);
