@@ -14,6 +14,7 @@ import { openRegistryStore } from '../../../src/stores/sql/registry/index.js';
 import { SqlStore } from '../../../src/stores/sql/sql-store.js';
 import { parseDbUri } from '../../../src/tracking/uri.js';
 import { createTestDatabase, skipUnlessAvailable, testDialects, type TestDatabase } from '../../support/databases.js';
+import { ensureBuilt, runMlf } from '../../migrations/cli.js';
 
 const REFUSAL = /^Cannot disable workspaces because (experiments|registered models|webhooks) exist outside the default workspace/;
 
@@ -78,7 +79,16 @@ for (const dialect of testDialects()) {
       await expect(open).rejects.toMatchObject({ errorCode: 'INVALID_STATE' });
       await expect(SqlStore.open(parseDbUri(db.uri))).rejects.toThrow(/^Cannot disable workspaces because experiments exist outside the default workspace/);
       await expect(openRegistryStore(db.uri)).rejects.toThrow(REFUSAL);
-    });
+      if (dialect !== 'sqlite') return;
+      // The commands and the server say it in one line, exit 1.
+      ensureBuilt();
+      for (const args of [['experiments', 'list', '--tracking-uri', db.uri], ['gc', '--backend-store-uri', db.uri], ['server', '--backend-store-uri', db.uri, '--port', '0']]) {
+        const r = await runMlf(args);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/Cannot disable workspaces because experiments exist outside the default workspace/);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+    }, 60_000);
 
     it.skipIf(skip)('refuses registered models outside the default workspace too, and opens once all is in default', async () => {
       await sql`delete from experiments where workspace <> 'default'`.execute(raw.db);
