@@ -9,14 +9,23 @@ import { mssqlDialect } from '../../src/stores/sql/dialects/mssql/index.js';
 import { HEAD_REVISION } from '../../src/stores/sql/migrate/head.js';
 import { runId } from './support.js';
 
-/** `revision` is what `alembic_version` answers (none: no row, so only 2.17's tables are purged). */
-function recordingDb(stage: (table: string, id: unknown) => string | undefined, revision?: string) {
+/**
+ * `revision` is what `alembic_version` answers (none: no row, so only 2.17's tables are purged);
+ * `empty`, the tables the one-query emptiness probe finds empty (unset: the probe gets no row,
+ * and every target is kept).
+ */
+function recordingDb(stage: (table: string, id: unknown) => string | undefined, revision?: string, empty?: Set<string>) {
   const log: CompiledQuery[] = [];
   const conn: DatabaseConnection = {
     async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
       log.push(q);
       const text = q.sql;
       if (/from alembic_version/.test(text)) return { rows: (revision ? [{ version_num: revision }] : []) as R[] };
+      if (/^select case when exists/.test(text)) {
+        if (!empty) return { rows: [] };
+        const tables = [...text.matchAll(/exists \(select 1 as "x" from "(\w+)"/g)].map((m) => m[1]!);
+        return { rows: [Object.fromEntries(tables.map((t, i) => [`p${i}`, empty.has(t) ? 0 : 1]))] as R[] };
+      }
       if (/^select "run_uuid", "lifecycle_stage" from "runs"/.test(text) || /^select "run_uuid" from "runs" where "run_uuid" in/.test(text)) {
         return { rows: q.parameters.filter((p) => typeof p === 'string' && stage('runs', p)).map((p) => ({ run_uuid: p, lifecycle_stage: stage('runs', p) })) as R[] };
       }
@@ -75,6 +84,22 @@ describe('purge compiled for SQL Server', () => {
     );
     // No LIMIT (which Kysely compiles wrongly for SQL Server) and no FOR UPDATE anywhere.
     for (const q of log) expect(q.sql).not.toMatch(/\blimit\b|for update/i);
+  });
+
+  it(`at ${HEAD_REVISION}, asks in one query per chunk which MLflow 3 tables hold rows and skips the empty ones`, async () => {
+    const ids = Array.from({ length: 700 }, runId);
+    const runs = recordingDb(() => 'deleted', HEAD_REVISION, new Set(['entity_associations', 'logged_model_metrics', 'inputs']));
+    await purgeRunsSql(runs.db, mssqlDialect, ids);
+    const probes = runs.log.filter((q) => q.sql.startsWith('select case when exists'));
+    expect(probes).toHaveLength(2);
+    expect(probes[0]!.sql).toBe(
+      'select case when exists (select 1 as "x" from "entity_associations") then 1 else 0 end as "p0", ' +
+        'case when exists (select 1 as "x" from "logged_model_metrics") then 1 else 0 end as "p1", ' +
+        'case when exists (select 1 as "x" from "inputs" where "source_type" in (@1, @2)) then 1 else 0 end as "p2"',
+    );
+    const deletes = runs.log.filter((q) => q.sql.startsWith('delete')).map((q) => /^delete from "(\w+)"/.exec(q.sql)![1]);
+    const perChunk = ['input_tags', 'inputs', 'latest_metrics', 'metrics', 'params', 'tags', 'runs'];
+    expect(deletes).toEqual([...perChunk, ...perChunk]);
   });
 
   it('purges an experiment’s traces, datasets and tags before the experiment row', async () => {

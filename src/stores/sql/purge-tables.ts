@@ -24,7 +24,7 @@
  * const plan = await purgePlan(db); // at c8d9e0f1a2b3: run and experiment entries for every table
  * const targets = [...plan.run(ids), ...base];
  */
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { currentRevision } from './migrate/head.js';
 import { tablesAt } from './migrate/revisions.js';
 import type { Db, Tx } from './dialects/dialect.js';
@@ -34,6 +34,17 @@ type Eb = ExpressionBuilder<any, any>;
 export interface Target {
   table: string;
   where: (eb: Eb) => Expression<SqlBool>;
+  /**
+   * Where the rows this target could ever reach would show: when that finds none, the target is
+   * skipped (see {@link withoutEmpty}). Only the tables added after 2.17 have one; most stay empty.
+   */
+  probe?: Probe;
+}
+
+/** Rows of `table` (matching `where`, if given); targets sharing a Probe object share its answer. */
+export interface Probe {
+  table: string;
+  where?: (eb: Eb) => Expression<SqlBool>;
 }
 
 /**
@@ -57,6 +68,8 @@ interface Entry {
   table: string;
   needs?: string[];
   where: (ids: In, eb: Eb) => Expression<SqlBool>;
+  /** Narrower than "any row of the table" (see Target.probe), where an index makes it as cheap. */
+  probe?: Probe;
 }
 const modelsOf = (ids: In, eb: Eb) => eb.selectFrom('logged_models').select('model_id').where('experiment_id', 'in', ids);
 const tracesOf = (ids: In, eb: Eb) => eb.selectFrom('trace_info').select('request_id').where('experiment_id', 'in', ids);
@@ -90,12 +103,28 @@ const spanMetricsOf = (ids: In, eb: Eb) =>
       .where((e: Eb) => e.or([e('s.experiment_id', 'in', ids), e('s.trace_id', 'in', tracesOf(ids, e))])),
   );
 
+/**
+ * Any model input/output row at all (their input tags hang off them): source_type leads inputs'
+ * primary key, so this is one index probe.
+ */
+const RUN_MODEL_ROWS: Probe = { table: 'inputs', where: (eb) => eb('source_type', 'in', RUN_SOURCES) };
+
 /** A run's rows in the new tables (its metrics on logged models, its model inputs and outputs). */
 const RUN_ENTRIES: Entry[] = [
   { table: 'entity_associations', where: (ids, eb) => associationsOf('run', ids, eb) },
   { table: 'logged_model_metrics', where: (ids, eb) => eb('run_id', 'in', ids) },
-  { table: 'input_tags', needs: ['inputs', 'logged_models'], where: (ids, eb) => eb('input_uuid', 'in', runModelRows(ids, eb)) },
-  { table: 'inputs', needs: ['logged_models'], where: (ids, eb) => eb.and([eb('source_type', 'in', RUN_SOURCES), eb('source_id', 'in', ids)]) },
+  {
+    table: 'input_tags',
+    needs: ['inputs', 'logged_models'],
+    where: (ids, eb) => eb('input_uuid', 'in', runModelRows(ids, eb)),
+    probe: RUN_MODEL_ROWS,
+  },
+  {
+    table: 'inputs',
+    needs: ['logged_models'],
+    where: (ids, eb) => eb.and([eb('source_type', 'in', RUN_SOURCES), eb('source_id', 'in', ids)]),
+    probe: RUN_MODEL_ROWS,
+  },
 ];
 
 const queuesOf = (ids: In, eb: Eb) => eb.selectFrom('review_queues').select('queue_id').where('experiment_id', 'in', ids);
@@ -177,10 +206,69 @@ export interface PurgePlan {
   artifacts(db: Db | Tx, ids: number[]): Promise<OwnedArtifact[]>;
 }
 
+/** Each entry's probe: its own, or any row of its table (one object per entry, so shared by its targets). */
+const probes = new Map<Entry, Probe>();
+const probeOf = (e: Entry): Probe => {
+  let p = probes.get(e);
+  if (!p) probes.set(e, (p = e.probe ?? { table: e.table }));
+  return p;
+};
+
 function bind<Id>(entries: Entry[], ids: IdSet<Id>): Target[] {
-  return entries.map((e) => ({ table: e.table, where: (eb: Eb) => e.where(idsIn(eb, ids), eb) }));
+  return entries.map((e) => ({ table: e.table, where: (eb: Eb) => e.where(idsIn(eb, ids), eb), probe: probeOf(e) }));
 }
 
+/**
+ * The targets minus those with nothing to reach, found in one query: a database at MLflow 3's head
+ * has some twenty tables a purge must look at, and most of them are empty where logged models,
+ * traces, scorers or review queues are not used. Targets without a probe are always kept.
+ */
+export async function withoutEmpty(db: Db | Tx, targets: Target[]): Promise<Target[]> {
+  const asked = [...new Set(targets.flatMap((t) => (t.probe ? [t.probe] : [])))];
+  if (asked.length === 0) return targets;
+  const r = await db.executeQuery<Record<string, number | string>>(probeQuery(db, asked));
+  const row = r.rows[0];
+  // No answer (a driver that returns no row) keeps every target.
+  const empty = new Set(asked.filter((_, i) => row !== undefined && Number(row[`p${i}`]) === 0));
+  return targets.filter((t) => !t.probe || !empty.has(t.probe));
+}
+
+/** Compiled probe queries by the dialect's adapter and the probes asked: a purge asks the same each chunk. */
+const probeQueries = new WeakMap<object, Map<string, CompiledQuery>>();
+const probeIds = new WeakMap<Probe, number>();
+let nextProbeId = 0;
+
+/** `select case when exists (...) then 1 else 0 end as p0, ...` with no FROM, which every dialect takes. */
+function probeQuery(db: Db | Tx, asked: Probe[]): CompiledQuery {
+  const adapter = db.getExecutor().adapter;
+  let cache = probeQueries.get(adapter);
+  if (!cache) probeQueries.set(adapter, (cache = new Map()));
+  const key = asked
+    .map((p) => {
+      if (!probeIds.has(p)) probeIds.set(p, nextProbeId++);
+      return probeIds.get(p);
+    })
+    .join(',');
+  let q = cache.get(key);
+  if (!q) {
+    q = db
+      .selectNoFrom((eb) =>
+        asked.map((p, i) => {
+          const sub = (eb as Eb).selectFrom(p.table).select(sql.lit(1).as('x'));
+          return eb
+            .case()
+            .when((eb as Eb).exists(p.where ? sub.where(p.where) : sub))
+            .then(sql.lit(1))
+            .else(sql.lit(0))
+            .end()
+            .as(`p${i}`);
+        }),
+      )
+      .compile();
+    cache.set(key, q);
+  }
+  return q;
+}
 /** The plan for the tables a database at `revision` has (none past 2.17's for null or unknown). */
 export function planFor(revision: string | null): PurgePlan {
   const have = new Set(revision ? tablesAt(revision) : []);

@@ -17,7 +17,7 @@ import { experimentsNotDeleted, runNotDeleted } from '../../tracking/messages.js
 import type { ExpressionBuilder } from 'kysely';
 import type { PurgeResult } from '../tracking-store.js';
 import type { Db, SqlDialect, Tx } from './dialects/dialect.js';
-import { idsIn, purgePlan, type IdSet, type OwnedArtifact, type PurgePlan, type Target } from './purge-tables.js';
+import { idsIn, purgePlan, withoutEmpty, type IdSet, type OwnedArtifact, type PurgePlan, type Target } from './purge-tables.js';
 
 /** Runs (or experiments) per transaction: small enough for every dialect's parameter limit. */
 export const PURGE_CHUNK = 500;
@@ -105,7 +105,7 @@ function experimentTargets(ids: number[], plan: PurgePlan): Target[] {
  */
 async function countTargets(db: Exec, targets: Target[], rows: Record<string, number>): Promise<void> {
   const byTable = new Map<string, Target['where'][]>();
-  for (const t of targets) byTable.set(t.table, [...(byTable.get(t.table) ?? []), t.where]);
+  for (const t of await withoutEmpty(db, targets)) byTable.set(t.table, [...(byTable.get(t.table) ?? []), t.where]);
   for (const [table, wheres] of byTable) {
     const r = await db
       .selectFrom(table)
@@ -116,8 +116,9 @@ async function countTargets(db: Exec, targets: Target[], rows: Record<string, nu
   }
 }
 
+/** Delete in order, skipping the targets that {@link withoutEmpty} finds nothing for (one query). */
 async function deleteTargets(tx: Exec, targets: Target[], rows: Record<string, number>): Promise<void> {
-  for (const t of targets) {
+  for (const t of await withoutEmpty(tx, targets)) {
     const r = await tx.deleteFrom(t.table).where(t.where).executeTakeFirst();
     rows[t.table] = (rows[t.table] ?? 0) + Number(r.numDeletedRows);
   }

@@ -84,12 +84,12 @@ export class SqlStore implements TrackingStore {
       if ((opts.schema ?? 'check') === 'check') {
         // At a revision the store works on (the usual case) only the revision and the table names
         // are read: no migration module is loaded.
-        const { storesOpen, currentRevision, assertTablesOf } = await import('./migrate/head.js');
+        const { storesOpen, currentRevision, assertOpenable } = await import('./migrate/head.js');
         const rev = await currentRevision(conn.db);
         // A reader never initialises a database: one without MLflow's schema is the wrong place.
         if (rev === null && opts.readOnly) throw noStoreError(uri.uri);
         if (storesOpen(rev)) {
-          await assertTablesOf(rev!, await conn.dialect.ddl.catalog.tables(conn.db));
+          await assertOpenable(conn.db, rev!, await conn.dialect.ddl.catalog.tables(conn.db));
         } else {
           const { ensureSchema } = await import('./migrate/index.js');
           await ensureSchema(conn);

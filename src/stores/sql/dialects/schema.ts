@@ -175,6 +175,11 @@ export interface DdlTraits {
   generatedColumn(type: string, expression: string): string;
   /** SQLite cannot ALTER constraints or column types: batch changes rebuild the table. */
   rebuildsTables: boolean;
+  /**
+   * False where ALTER COLUMN refuses a column that a primary key or an index covers (SQL Server, error
+   * 5074): Ddl.alterKeyColumn then drops the key and the indexes around the change, as MLflow does.
+   */
+  altersKeyColumns?: boolean;
   /** Statements that bring a column to its spec (not on SQLite). */
   alterColumn(table: string, c: ColumnSpec, types: TypeMap, current: ColumnInfo): string[];
   dropPrimaryKey(table: string, name: string | null): string;

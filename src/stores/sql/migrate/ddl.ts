@@ -295,6 +295,31 @@ export class Ddl {
     }
   }
 
+  /**
+   * Bring a column that a primary key or an index covers to its spec. Where the dialect cannot alter
+   * such a column in place (SQL Server), the key and those indexes (the target spec's) are dropped
+   * first and re-created after, as MLflow's migrations do there; each step checks the catalog, so a
+   * re-run finishes what is left.
+   */
+  async alterKeyColumn(target: TableSpec, column: string): Promise<void> {
+    if (this.traits.altersKeyColumns !== false) return this.alterTable(target, [{ column }]);
+    if (await this.satisfied(target, { column })) return;
+    const t = target.name;
+    const q = this.traits.quote;
+    const inKey = target.primaryKey.columns.includes(column);
+    const indexes = (target.indexes ?? []).filter((ix) => ix.columns.includes(column));
+    if (inKey) {
+      const cur = await this.catalog.primaryKey(this.db, t);
+      if (cur.columns.length) await this.exec(this.traits.dropPrimaryKey(t, cur.name));
+    }
+    for (const ix of indexes) await this.dropIndex(t, ix.name);
+    await this.alterTable(target, [{ column }]);
+    if (inKey && (await this.catalog.primaryKey(this.db, t)).columns.length === 0) {
+      await this.exec(`ALTER TABLE ${q(t)} ADD CONSTRAINT ${q(target.primaryKey.name)} PRIMARY KEY (${target.primaryKey.columns.map(q).join(', ')})`);
+    }
+    for (const ix of indexes) await this.createIndex(t, ix);
+  }
+
   /** Whether the catalog already shows a change (so a re-run skips it). */
   async satisfied(target: TableSpec, ch: AlterChange): Promise<boolean> {
     const t = target.name;

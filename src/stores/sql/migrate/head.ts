@@ -34,6 +34,66 @@ export function experimentTagValueLimit(rev: string | null): number {
   return i >= revisionIndex(EXPERIMENT_TAG_TEXT_REVISION) ? MAX_EXPERIMENT_TAG_VAL_LENGTH_MLFLOW3 : MAX_EXPERIMENT_TAG_VAL_LENGTH;
 }
 
+/**
+ * 1b5f0d9ad7c1 (MLflow 3.10) gives experiments, the registry and other root tables a `workspace`
+ * column and makes experiment names unique per workspace.
+ */
+export const WORKSPACE_REVISION = '1b5f0d9ad7c1';
+
+/**
+ * MLflow's workspace when workspaces are off, which is how mlf runs: rows are written in it and
+ * looked up in it (`DEFAULT_WORKSPACE_NAME` in MLflow).
+ */
+export const DEFAULT_WORKSPACE = 'default';
+
+/** Whether a database at `rev` has workspaces. */
+export function hasWorkspaces(rev: string | null): boolean {
+  return rev !== null && revisionIndex(rev) >= revisionIndex(WORKSPACE_REVISION);
+}
+
+/** What the stores adapt to at a revision, read once per connection (see tracking/schema-features.ts). */
+export interface SchemaFeatures {
+  /** The longest experiment tag value the schema holds. */
+  experimentTagValueLimit: number;
+  /** The workspace experiments are written in and looked up in, or null before workspaces. */
+  workspace: string | null;
+}
+
+export function schemaFeatures(rev: string | null): SchemaFeatures {
+  return { experimentTagValueLimit: experimentTagValueLimit(rev), workspace: hasWorkspaces(rev) ? DEFAULT_WORKSPACE : null };
+}
+
+/**
+ * The root tables MLflow's stores check when they start with workspaces off, with MLflow's word for
+ * their rows: the tracking store checks experiments, the registry registered models and webhooks.
+ */
+const WORKSPACE_ROOTS: readonly (readonly [table: string, rows: string])[] = [
+  ['experiments', 'experiments'],
+  ['registered_models', 'registered models'],
+  ['webhooks', 'webhooks'],
+];
+
+/**
+ * Refuse a database with workspaces in use, as MLflow's server does when started without
+ * `--enable-workspaces`: rows outside the `default` workspace would otherwise be invisible to mlf
+ * (it has no workspaces) while still owning names and ids. One query, whatever the table count.
+ */
+export async function assertDefaultWorkspaceOnly(db: Db, rev: string): Promise<void> {
+  if (!hasWorkspaces(rev)) return;
+  const probes = WORKSPACE_ROOTS.map(
+    ([table], i) => sql`case when exists (select 1 from ${sql.table(table)} where workspace <> ${DEFAULT_WORKSPACE}) then 1 else 0 end as ${sql.ref(`w${i}`)}`,
+  );
+  const row = (await sql<Record<string, number | string>>`select ${sql.join(probes)}`.execute(db)).rows[0] ?? {};
+  const found = WORKSPACE_ROOTS.find((_, i) => Number(row[`w${i}`]) === 1);
+  if (found) {
+    throw new MlfError(
+      `Cannot disable workspaces because ${found[1]} exist outside the default workspace. ` +
+        `mlf works as MLflow does with workspaces off; move them into 'default' first ('mlflow db migrate-to-default-workspace <uri>'). Nothing was changed.`,
+      'INVALID_STATE',
+    );
+  }
+}
+
 /** The revision in `alembic_version`, or null when the table or its row is missing. */
 export async function currentRevision(db: Db): Promise<string | null> {
   try {
@@ -62,4 +122,13 @@ export async function assertTablesOf(rev: string, present: string[]): Promise<vo
       'INVALID_STATE',
     );
   }
+}
+
+/**
+ * Everything a store checks before it uses a database at a revision it works on: the revision's
+ * tables are there, and no workspace but `default` is in use.
+ */
+export async function assertOpenable(db: Db, rev: string, present: string[]): Promise<void> {
+  await assertTablesOf(rev, present);
+  await assertDefaultWorkspaceOnly(db, rev);
 }

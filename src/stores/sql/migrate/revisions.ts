@@ -5,7 +5,9 @@
  *
  * Releases of MLflow 3 revisions come from /work/shared/reference/mlflow3-schema-chain.md §2: some are
  * anchored (a release's notes or a deployment's alembic head), others inferred from Create Dates;
- * `approximate` marks the latter.
+ * `approximate` marks the latter. One more anchor: a deployment review of Canonical's mlflow-server
+ * charm (2026-08) reports MLflow 3.14.0's `_verify_schema` expecting head b7e4c1a90f23, so the two
+ * revisions after it first shipped after 3.14, in 3.15 with the MCP registry that follows them.
  *
  * @example
  * revisionInfo('f5a4f2784254'); // { id: 'f5a4f2784254', release: '2.17', ... }
@@ -113,9 +115,9 @@ const MLFLOW_3: MlflowRevision[] = [
   r('7d34483879f0', '3.12'),
   r('da6fb0208061'),
   r('89d3d66ed43f', undefined, false, ['label_schemas']),
-  r('b7e4c1a90f23', undefined, false, ['review_queues', 'review_queue_users', 'review_queue_items', 'review_queue_label_schemas']),
-  r('c5d9e1f3a7b2'),
-  r('e2c4a6b80d15'),
+  r('b7e4c1a90f23', '3.14', false, ['review_queues', 'review_queue_users', 'review_queue_items', 'review_queue_label_schemas']),
+  r('c5d9e1f3a7b2', '3.15', true),
+  r('e2c4a6b80d15', '3.15', true),
   r('c3d9e7f1a2b4', '3.15', true),
   r('a8b9c0d1e2f3', '3.15', true, [
     'mcp_servers',

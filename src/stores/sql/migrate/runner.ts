@@ -17,7 +17,7 @@ import type { Db, SqlDialect } from '../dialects/dialect.js';
 import type { SqlConnection } from '../connect.js';
 import { Ddl, migrationContext, type Migration, type TableSpec, col, T } from './ddl.js';
 import { MIGRATIONS } from '../../../../migrations/index.js';
-import { HEAD_REVISION, OLDEST_OPEN_REVISION, assertTablesOf, currentRevision, storesOpen } from './head.js';
+import { HEAD_REVISION, OLDEST_OPEN_REVISION, assertDefaultWorkspaceOnly, assertTablesOf, currentRevision, storesOpen } from './head.js';
 import { INITIAL_TABLES } from '../../../../migrations/0000-initial-tables.js';
 import { headOfRelease, isRelease, releasesOf, revisionIndex, tablesAt } from './revisions.js';
 
@@ -131,7 +131,10 @@ export async function schemaStatus(conn: SqlConnection, to: string = HEAD_REVISI
  */
 export async function ensureSchema(conn: SqlConnection): Promise<void> {
   const { current, pending } = await schemaStatus(conn);
-  if (pending.length === 0 || storesOpen(current)) return;
+  if (pending.length === 0 || storesOpen(current)) {
+    if (current !== null) await assertDefaultWorkspaceOnly(conn.db, current);
+    return;
+  }
   if (current === null) {
     await upgrade(conn);
     return;

@@ -4,17 +4,15 @@
  * workspace in its row and its conflict key, or SQLite and PostgreSQL find no matching key.
  */
 import type { Db } from '../dialects/dialect.js';
-import { currentRevision } from '../migrate/head.js';
-import { revisionIndex } from '../migrate/revisions.js';
+import { DEFAULT_WORKSPACE, currentRevision, hasWorkspaces } from '../migrate/head.js';
 
-const WORKSPACE_REVISION = '1b5f0d9ad7c1';
 const keyedByWorkspace = new WeakMap<Db, Promise<boolean>>();
 
 /** Whether this database's registry tables are keyed by workspace (read once per database handle). */
 export function registryKeyedByWorkspace(db: Db): Promise<boolean> {
   let known = keyedByWorkspace.get(db);
   if (!known) {
-    known = currentRevision(db).then((rev) => rev !== null && revisionIndex(rev) >= revisionIndex(WORKSPACE_REVISION));
+    known = currentRevision(db).then(hasWorkspaces);
     known.catch(() => keyedByWorkspace.delete(db));
     keyedByWorkspace.set(db, known);
   }
@@ -28,5 +26,5 @@ export function registryKeyedByWorkspace(db: Db): Promise<boolean> {
  */
 export function inWorkspace<R extends Record<string, unknown>>(keyed: boolean, rows: R[], keys: string[]): { rows: R[]; keys: string[] } {
   if (!keyed) return { rows, keys };
-  return { rows: rows.map((r) => ({ workspace: 'default', ...r })), keys: ['workspace', ...keys] };
+  return { rows: rows.map((r) => ({ workspace: DEFAULT_WORKSPACE, ...r })), keys: ['workspace', ...keys] };
 }

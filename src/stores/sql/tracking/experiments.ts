@@ -1,6 +1,6 @@
 /** Experiments in the SQL tracking store: lookups, creation, lifecycle, renaming and tags. */
 import path from 'node:path';
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { MlfError } from '../../../lib/errors.js';
 import type { Experiment, ExperimentTag } from '../../../tracking/entities.js';
 import { experimentNameTaken, mustBeActive } from '../../../tracking/messages.js';
@@ -11,24 +11,21 @@ import type { Db, Tx } from '../dialects/dialect.js';
 import { EXPERIMENT_COLUMNS, experimentFromRow, sqlExperimentId, type ExperimentRow } from '../rows.js';
 import { pagingClause } from '../search-sql.js';
 import { chunks, type SqlExecutor } from './executor.js';
-import type { SqlConnection } from '../connect.js';
-
-/** Per connection: the experiment tag value limit of its schema revision (read once). */
-const TAG_LIMITS = new WeakMap<SqlConnection, Promise<number>>();
+import { schemaFeaturesOf } from './schema-features.js';
 
 /** The experiment tag value limit of this database's revision: 20,000 from 17e22815139b, 5,000 before. */
-function experimentTagLimit(x: SqlExecutor): Promise<number> {
-  let limit = TAG_LIMITS.get(x.conn);
-  if (!limit) {
-    limit = import('../migrate/head.js')
-      .then(async (h) => h.experimentTagValueLimit(await h.currentRevision(x.exec as Db)))
-      .catch((e: unknown) => {
-        TAG_LIMITS.delete(x.conn);
-        throw e;
-      });
-    TAG_LIMITS.set(x.conn, limit);
-  }
-  return limit;
+async function experimentTagLimit(x: SqlExecutor): Promise<number> {
+  return (await schemaFeaturesOf(x)).experimentTagValueLimit;
+}
+
+/**
+ * Where experiment names are unique: the whole table before MLflow 3.10, the `default` workspace
+ * from 1b5f0d9ad7c1 on (UNIQUE(workspace, name)), which is where MLflow with workspaces off writes
+ * and looks. The store refuses a database with experiments in other workspaces when it opens (see
+ * assertDefaultWorkspaceOnly); this scoping keeps it right when one appears while it is open.
+ */
+export function inWorkspace<Q extends SelectQueryBuilder<any, any, any>>(q: Q, workspace: string | null): Q {
+  return workspace === null ? q : (q.where(sql`experiments.workspace = ${workspace}` as never) as Q);
 }
 
 export async function experimentRow(x: SqlExecutor, db: Db | Tx, experimentId: string): Promise<ExperimentRow | undefined> {
@@ -109,24 +106,32 @@ export async function ensureDefaultExperiment(x: SqlExecutor): Promise<void> {
 
 export async function createExperiment(x: SqlExecutor, opts: CreateExperimentOptions): Promise<string> {
   const name = validateExperimentName(opts.name);
-  const limit = await experimentTagLimit(x);
+  const { experimentTagValueLimit: limit, workspace } = await schemaFeaturesOf(x);
   const tags = (opts.tags ?? []).map((t) => validateExperimentTag(t, limit));
   let location = opts.artifactLocation || undefined;
   if (location && !/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(location)) location = path.resolve(location);
   return x.mutate(async (tx) => {
-    const clash = await tx.selectFrom('experiments').select('experiment_id').where(() => x.dialect.eqCaseSensitive(sql.ref('name'), name)).executeTakeFirst();
+    const byName = () => inWorkspace(tx.selectFrom('experiments').select('experiment_id').where(() => x.dialect.eqCaseSensitive(sql.ref('name'), name)), workspace);
+    const clash = await byName().executeTakeFirst();
     if (clash) throw experimentNameTaken(name);
     const now = Date.now();
     try {
       await tx
         .insertInto('experiments')
-        .values({ name, artifact_location: location ?? null, lifecycle_stage: 'active', creation_time: now, last_update_time: now })
+        .values({
+          name,
+          artifact_location: location ?? null,
+          lifecycle_stage: 'active',
+          creation_time: now,
+          last_update_time: now,
+          ...(workspace === null ? {} : { workspace }),
+        })
         .execute();
     } catch (e) {
       if (x.dialect.isUniqueViolation(e)) throw experimentNameTaken(name);
       throw e;
     }
-    const row = await tx.selectFrom('experiments').select('experiment_id').where(() => x.dialect.eqCaseSensitive(sql.ref('name'), name)).executeTakeFirstOrThrow();
+    const row = await byName().executeTakeFirstOrThrow();
     const id = Number(row.experiment_id);
     if (!location) {
       await tx.updateTable('experiments').set({ artifact_location: appendToUri(x.artifactRoot, String(id)) }).where('experiment_id', '=', id).execute();
@@ -147,12 +152,12 @@ export async function getExperiment(x: SqlExecutor, experimentId: string): Promi
 }
 
 export async function getExperimentByName(x: SqlExecutor, name: string): Promise<Experiment | null> {
+  const { workspace } = await schemaFeaturesOf(x);
   return x.read(async (db) => {
-    const row = (await db
-      .selectFrom('experiments')
-      .select(EXPERIMENT_COLUMNS)
-      .where(() => x.dialect.eqCaseSensitive(sql.ref('name'), String(name)))
-      .executeTakeFirst()) as ExperimentRow | undefined;
+    const row = (await inWorkspace(
+      db.selectFrom('experiments').select(EXPERIMENT_COLUMNS).where(() => x.dialect.eqCaseSensitive(sql.ref('name'), String(name))),
+      workspace,
+    ).executeTakeFirst()) as ExperimentRow | undefined;
     if (!row) return null;
     return (await toExperiments(db, [row]))[0]!;
   });
@@ -188,15 +193,18 @@ export async function restoreExperiment(x: SqlExecutor, experimentId: string): P
 
 export async function renameExperiment(x: SqlExecutor, experimentId: string, newName: string): Promise<void> {
   const name = validateExperimentName(newName);
+  const { workspace } = await schemaFeaturesOf(x);
   await x.mutate(async (tx) => {
     const row = await requireExperiment(x, tx, experimentId);
     if (row.lifecycle_stage !== 'active') throw new MlfError('Cannot rename a non-active experiment.', 'INVALID_STATE');
-    const clash = await tx
-      .selectFrom('experiments')
-      .select('experiment_id')
-      .where(() => x.dialect.eqCaseSensitive(sql.ref('name'), name))
-      .where('experiment_id', '<>', Number(row.experiment_id))
-      .executeTakeFirst();
+    const clash = await inWorkspace(
+      tx
+        .selectFrom('experiments')
+        .select('experiment_id')
+        .where(() => x.dialect.eqCaseSensitive(sql.ref('name'), name))
+        .where('experiment_id', '<>', Number(row.experiment_id)),
+      workspace,
+    ).executeTakeFirst();
     if (clash) throw experimentNameTaken(name);
     await tx.updateTable('experiments').set({ name, last_update_time: Date.now() }).where('experiment_id', '=', Number(row.experiment_id)).execute();
   });

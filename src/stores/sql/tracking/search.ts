@@ -14,7 +14,8 @@ import type { SearchExperimentsOptions, SearchRunsOptions } from '../../tracking
 import { EXPERIMENT_COLUMNS, RUN_COLUMNS, sqlExperimentId, type ExperimentRow, type RunRow } from '../rows.js';
 import { experimentFilterConditions, experimentOrderBy, pagingClause, runFilterConditions, runOrderBy } from '../search-sql.js';
 import type { SqlExecutor } from './executor.js';
-import { toExperiments } from './experiments.js';
+import { inWorkspace, toExperiments } from './experiments.js';
+import { schemaFeaturesOf } from './schema-features.js';
 import { hydrate } from './hydrate.js';
 
 function lifecycleStagesFor(view: ViewType = 'ACTIVE_ONLY'): LifecycleStage[] {
@@ -26,11 +27,12 @@ export async function searchExperiments(x: SqlExecutor, opts: SearchExperimentsO
   const filter = parseExperimentFilter(opts.filter);
   const orderBy = parseExperimentOrderBy(opts.orderBy);
   const offset = decodePageToken(opts.pageToken);
+  const { workspace } = await schemaFeaturesOf(x);
   return x.read(async (db) => {
-    let q = db
-      .selectFrom('experiments')
-      .select(EXPERIMENT_COLUMNS)
-      .where('experiments.lifecycle_stage', 'in', lifecycleStagesFor(opts.viewType));
+    let q = inWorkspace(
+      db.selectFrom('experiments').select(EXPERIMENT_COLUMNS).where('experiments.lifecycle_stage', 'in', lifecycleStagesFor(opts.viewType)),
+      workspace,
+    );
     for (const cond of experimentFilterConditions(x.dialect, filter)) q = q.where(cond as never);
     const order = experimentOrderBy(orderBy);
     const rows = await x.runCompiled<ExperimentRow>(

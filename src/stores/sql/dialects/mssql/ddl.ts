@@ -12,9 +12,13 @@ export const mssqlDdl: DdlTraits = {
   defaultClause: (t, c, v) => `CONSTRAINT [${t}_${c}_default] DEFAULT ${v}`,
   generatedColumn: (_type, expr) => `AS (${expr}) PERSISTED`,
   rebuildsTables: false,
+  altersKeyColumns: false,
   alterColumn(table, c, types, cur) {
     const type = c.type(types);
-    if (canonType(type) === cur.type && c.nullable === cur.nullable) return [];
+    // canonType leaves the collation out: a column that differs only by it (7c4d9e2f1a86) still changes.
+    const coll = /\scollate\s+(\S+)$/i.exec(type)?.[1];
+    const collOk = !coll || cur.collation === undefined || cur.collation === coll;
+    if (canonType(type) === cur.type && c.nullable === cur.nullable && collOk) return [];
     return [`ALTER TABLE [${table}] ALTER COLUMN [${c.name}] ${type}${c.nullable ? ' NULL' : ' NOT NULL'}`];
   },
   dropPrimaryKey: (table, name) => `ALTER TABLE [${table}] DROP CONSTRAINT [${name}]`,

@@ -1,0 +1,27 @@
+/** Which MLflow releases run on each revision, as `db current` shows it (see revisions.ts for the sources). */
+import { describe, expect, it } from 'vitest';
+import { headOfRelease, MLFLOW_REVISIONS, releasesOf } from '../../src/stores/sql/migrate/revisions.js';
+
+describe('MLflow releases of the revisions', () => {
+  it('anchors 3.14 at b7e4c1a90f23 (a 3.14.0 deployment expects it as its head)', () => {
+    expect(releasesOf('b7e4c1a90f23')).toBe('MLflow 3.14');
+    expect(headOfRelease('3.14')).toBe('b7e4c1a90f23');
+    expect(headOfRelease('3.14.2')).toBe('b7e4c1a90f23');
+  });
+
+  it('places the steps after it inside 3.15 and the ones before it between 3.12 and 3.14', () => {
+    expect(releasesOf('c5d9e1f3a7b2')).toBe('no MLflow release (a step inside MLflow about 3.15, which runs on 6f8d9c3b2a1e)');
+    expect(releasesOf('e2c4a6b80d15')).toMatch(/inside MLflow about 3\.15/);
+    expect(releasesOf('da6fb0208061')).toBe('no MLflow release known (a step between MLflow 3.12 and MLflow 3.14)');
+    expect(releasesOf('89d3d66ed43f')).toMatch(/between MLflow 3\.12 and MLflow 3\.14/);
+  });
+
+  it('keeps releases in chain order', () => {
+    let last = '0';
+    for (const r of MLFLOW_REVISIONS) {
+      if (!r.release) continue;
+      expect(Number(r.release.split('.')[0]) * 1000 + Number(r.release.split('.')[1])).toBeGreaterThanOrEqual(Number(last.split('.')[0]) * 1000 + Number(last.split('.')[1] ?? 0));
+      last = r.release;
+    }
+  });
+});
