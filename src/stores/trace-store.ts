@@ -6,7 +6,7 @@
 import type { PagedList } from '../tracking/entities.js';
 import type { TraceInfo, TraceStatus } from '../tracking/traces.js';
 import type { TraceInfoV3, TraceV3 } from '../tracking/traces-v3.js';
-import type { Assessment } from '../tracking/assessments.js';
+import type { Assessment, AssessmentChanges } from '../tracking/assessments.js';
 import type { OtlpSpan } from '../tracking/otlp-decode.js';
 
 export interface SearchTracesOptions {
@@ -63,11 +63,4 @@ export interface TraceStore {
   deleteAssessment?(traceId: string, assessmentId: string): Promise<void>;
 }
 
-/** The fields an update mask names (`metadata` is merged into the existing map). */
-export interface AssessmentChanges {
-  name?: string;
-  value?: Pick<Assessment, 'kind' | 'value' | 'error'>;
-  rationale?: string;
-  metadata?: Record<string, string>;
-  valid?: boolean;
-}
+export type { AssessmentChanges } from '../tracking/assessments.js';

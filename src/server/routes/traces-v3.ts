@@ -114,7 +114,7 @@ function changesFrom(a: Params, paths: string[]): AssessmentChanges {
 export function addTraceV3Routes(v2: RouteTable, v3: RouteTable, traces: TraceStore | undefined, store: TrackingStore): void {
   const need = <K extends keyof TraceStore>(method: K): NonNullable<TraceStore[K]> => {
     const fn = traces?.[method];
-    if (!traces || !fn) throw new MlfError(`MLflow 3 traces are not supported by the '${store.kind}' tracking store of this server (use a database store).`, 'BAD_REQUEST');
+    if (!traces || !fn) throw new MlfError(`MLflow 3 traces are not supported by the '${store.kind}' tracking store of this server (use a file or database store).`, 'BAD_REQUEST');
     return (fn as (...a: unknown[]) => unknown).bind(traces) as NonNullable<TraceStore[K]>;
   };
   const on = (tables: RouteTable[], path: string, method: string, h: Handler) => {
