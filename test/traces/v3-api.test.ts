@@ -275,16 +275,38 @@ for (const target of targets) {
       expect(v2.status).toBe(400);
     });
 
-    it.skipIf(skip)('links traces to a run and finds them by run_id', async () => {
+    it.skipIf(skip)('links traces to a run and finds them by run_id, linked either way', async () => {
       const exp = await newExperiment('v3 link');
       const run = (await call('POST', 'runs/create', { experiment_id: exp })).json.run.info.run_id as string;
       const a = await record(exp);
       const b = await record(exp);
       expect((await call('POST', 'traces/link-to-run', { trace_ids: [a.traceId, 'tr-unknown'], run_id: run })).status).toBe(200);
-      const found = await call('POST', `${V3}/traces/search`, { locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: exp } }], filter: `run_id = '${run}'` });
-      expect(found.json.traces.map((t: any) => t.trace_id)).toEqual([a.traceId]);
-      expect((await call('GET', `${V3}/traces/${a.traceId}`)).json.trace.trace_info.trace_metadata['mlflow.sourceRun']).toBe(run);
-      expect((await call('GET', `${V3}/traces/${b.traceId}`)).json.trace.trace_info.trace_metadata).toBeUndefined();
+      // Linking again is the same link.
+      expect((await call('POST', `${V3}/traces/link-to-run`, { trace_ids: [a.traceId], run_id: run })).status).toBe(200);
+      // A trace recorded inside the run carries the run in its metadata (what the client writes).
+      const c = buildOtlpTrace(THREE);
+      await call('POST', `${V3}/traces`, traceInfoBody(exp, c.traceId, { trace_metadata: { 'mlflow.sourceRun': run } }));
+      const byRun = async (filter: string) =>
+        ((await call('POST', `${V3}/traces/search`, { locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: exp } }], filter })).json.traces ?? []).map((t: any) => t.trace_id).sort();
+      expect(await byRun(`run_id = '${run}'`)).toEqual([a.traceId, c.traceId].sort());
+      expect(await byRun(`run_id IN ('${run}', 'other')`)).toEqual([a.traceId, c.traceId].sort());
+      expect(await byRun(`run_id = 'other'`)).toEqual([]);
+      const metadataOf = async (id: string) => (await call('GET', `${V3}/traces/${id}`)).json.trace.trace_info.trace_metadata;
+      expect((await metadataOf(b.traceId))?.['mlflow.sourceRun']).toBeUndefined();
+      if (file) {
+        // The file store has no link table: the link is the trace's metadata.
+        expect((await metadataOf(a.traceId))['mlflow.sourceRun']).toBe(run);
+      } else {
+        // MLflow 3's SQL store: one entity_associations row per link, the trace's metadata untouched.
+        expect((await metadataOf(a.traceId))?.['mlflow.sourceRun']).toBeUndefined();
+        const kdb = (store as unknown as { conn: { db: import('kysely').Kysely<any> } }).conn.db;
+        const rows = await kdb.selectFrom('entity_associations').selectAll().where('destination_id', '=', run).execute();
+        expect(rows.map((r: any) => [r.source_type, r.source_id, r.destination_type, r.destination_id])).toEqual([['trace', a.traceId, 'run', run]]);
+        expect(rows[0].association_id).toMatch(/^[0-9a-f]{32}$/);
+        // Deleting the trace removes its link.
+        await call('POST', `${V3}/traces/delete-traces`, { experiment_id: exp, request_ids: [a.traceId] });
+        expect(await kdb.selectFrom('entity_associations').selectAll().where('destination_id', '=', run).execute()).toEqual([]);
+      }
       const tooMany = await call('POST', `${V3}/traces/link-to-run`, { trace_ids: Array.from({ length: 101 }, (_, i) => `tr-${i}`), run_id: run });
       expect([tooMany.status, tooMany.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
       const noRun = await call('POST', `${V3}/traces/link-to-run`, { trace_ids: [a.traceId] });

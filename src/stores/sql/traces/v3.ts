@@ -3,9 +3,8 @@
  * `client_request_id` and the previews), spans ingested over OTLP into `spans` (MLflow's `log_spans`),
  * assessments, and link-to-run. Needs a database at revision a1b2c3d4e5f6 (spans) or later.
  *
- * Link-to-run: MLflow records links in `entity_associations`, a table of revision de4033877273, after
- * mlf's head. At mlf's head the link is the trace's `mlflow.sourceRun` metadata (what a `run_id`
- * search reads), written only where the trace has none: metadata is immutable in MLflow.
+ * Link-to-run: MLflow 3 records links in `entity_associations` (revision de4033877273), and a `run_id`
+ * search matches a trace linked there or carrying the `mlflow.sourceRun` metadata its client wrote.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -32,7 +31,7 @@ import type { AssessmentChanges, SearchTracesOptions } from '../../trace-store.j
 import type { Db, Tx } from '../dialects/dialect.js';
 import { sqlExperimentId } from '../rows.js';
 import { assessmentsOf, changeAssessment, insertAssessment, readAssessment, removeAssessment } from './assessments.js';
-import { SqlTraceStore, type TraceRow } from './sql-trace-store.js';
+import { RUN_ENTITY, SqlTraceStore, TRACE_ENTITY, type TraceRow } from './sql-trace-store.js';
 
 const ID_CHUNK = 500;
 const SPAN_CHUNK = 500;
@@ -247,17 +246,42 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
     }, true);
   }
 
+  /**
+   * MLflow 3's `link_traces_to_run`: one `entity_associations` row (trace → run, a fresh uuid) per
+   * trace not yet linked to that run. Only traces that exist are linked. At revision a1b2c3d4e5f6,
+   * before that table, the link is the trace's `mlflow.sourceRun` metadata where it has none.
+   */
   async linkTracesToRun(traceIds: string[], runId: string): Promise<void> {
     if (traceIds.length > MAX_TRACES_TO_LINK) {
       throw invalid(`Cannot link more than ${MAX_TRACES_TO_LINK} traces to a run in a single request. Provided ${traceIds.length} traces.`);
     }
     if (!traceIds.length) return;
     await this.requireV3();
+    const links = await this.hasTable('entity_associations');
     await this.writeV3(async (tx) => {
-      const found = (await tx.selectFrom('trace_info').select('request_id').where('request_id', 'in', traceIds).execute()) as { request_id: string }[];
-      const rows = found.map((r) => ({ request_id: r.request_id, key: MLFLOW_SOURCE_RUN, value: runId }));
-      // Insert-ignore: a trace recorded in another run keeps its source run.
-      if (rows.length) await this.dialect.upsert(tx, 'trace_request_metadata', rows, ['key', 'request_id'], []);
+      const found = ((await tx.selectFrom('trace_info').select('request_id').where('request_id', 'in', traceIds).execute()) as { request_id: string }[]).map((r) => r.request_id);
+      if (!found.length) return;
+      if (!links) {
+        // Insert-ignore: a trace recorded in another run keeps its source run.
+        await this.dialect.upsert(tx, 'trace_request_metadata', found.map((id) => ({ request_id: id, key: MLFLOW_SOURCE_RUN, value: runId })), ['key', 'request_id'], []);
+        return;
+      }
+      const linked = new Set(
+        ((await tx
+          .selectFrom('entity_associations')
+          .select('source_id')
+          .where('source_type', '=', TRACE_ENTITY)
+          .where('source_id', 'in', found)
+          .where('destination_type', '=', RUN_ENTITY)
+          .where('destination_id', '=', runId)
+          .execute()) as { source_id: string }[]).map((r) => r.source_id),
+      );
+      const now = Date.now();
+      const rows = found
+        .filter((id) => !linked.has(id))
+        .map((id) => ({ association_id: randomUUID().replace(/-/g, ''), source_type: TRACE_ENTITY, source_id: id, destination_type: RUN_ENTITY, destination_id: runId, created_time: now }));
+      // Insert-ignore: a concurrent link of the same pair is the same link.
+      if (rows.length) await this.dialect.upsert(tx, 'entity_associations', rows, ['source_type', 'source_id', 'destination_type', 'destination_id'], []);
     });
   }
 
