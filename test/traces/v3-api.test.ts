@@ -201,6 +201,23 @@ for (const target of targets) {
       expect(info).toMatchObject({ state: 'ERROR', execution_duration: '3s', request_time: new Date(T0).toISOString() });
     });
 
+    it.skipIf(skip || file)("turns the root span's mlflow.traceTag.* attributes into trace tags", async () => {
+      const exp = await newExperiment('otlp trace tags');
+      const t = await ingest(exp, [
+        { name: 'root', startMs: T0, endMs: T0 + 10, attributes: { 'mlflow.traceTag.team': 'genai', 'mlflow.traceTag.retries': 2, 'mlflow.traceTag.cached': true, other: 'x' } },
+        { name: 'child', parent: 0, startMs: T0 + 1, endMs: T0 + 2, attributes: { 'mlflow.traceTag.child_only': 'no' } },
+      ]);
+      const tags = (await call('GET', `${V3}/traces/${t.traceId}`)).json.trace.trace_info.tags;
+      expect(tags).toMatchObject({ team: 'genai', retries: '2', cached: 'true', 'mlflow.trace.spansLocation': 'TRACKING_STORE' });
+      expect(tags.child_only).toBeUndefined();
+      expect(tags.other).toBeUndefined();
+      // A tag the store cannot hold refuses the batch, and nothing is stored.
+      const bad = buildOtlpTrace([{ name: 'root', startMs: T0, endMs: T0 + 1, attributes: { ['mlflow.traceTag.' + 'k'.repeat(251)]: 'v' } }]);
+      const r = await otlp(bad.body, { 'Content-Type': 'application/x-protobuf', 'X-MLflow-Experiment-Id': exp });
+      expect(r.status).toBe(422);
+      expect((await call('GET', `${V3}/traces/${bad.traceId}`)).status).toBe(404);
+    });
+
     it.skipIf(skip || file)('refuses bad OTLP requests with MLflow statuses and stores nothing', async () => {
       const exp = await newExperiment('otlp errors');
       const t = buildOtlpTrace(THREE);

@@ -13,7 +13,7 @@ import { mustBeActive } from '../../../tracking/messages.js';
 import type { PagedList } from '../../../tracking/entities.js';
 import { ASSESSMENT_ID_PREFIX, type Assessment } from '../../../tracking/assessments.js';
 import type { OtlpSpan } from '../../../tracking/otlp-decode.js';
-import { spanContentToJson, spanRow, spanStatusOf, type SpanRow } from '../../../tracking/spans.js';
+import { spanContentToJson, spanRow, spanStatusOf, traceTagsOf, type SpanRow } from '../../../tracking/spans.js';
 import { MLFLOW_ARTIFACT_LOCATION, MLFLOW_SOURCE_RUN, validateTraceTag } from '../../../tracking/traces.js';
 import {
   MAX_TRACES_TO_LINK,
@@ -208,6 +208,9 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
     const maxEndMs = ends.length ? Number(ends.reduce((a, b) => (b > a ? b : a)) / NS_PER_MS) : null;
     const root = spans.find((s) => s.parentSpanId === null);
     const rootState = root ? (spanStatusOf(root) === 'ERROR' ? 'ERROR' : 'OK') : null;
+    // The root span's `mlflow.traceTag.*` attributes become the trace's tags.
+    const rootTags = root ? traceTagsOf(root) : {};
+    for (const [k, v] of Object.entries(rootTags)) validateTraceTag(k, v);
     const expId = sqlExperimentId(String(experimentId));
     // Only a new trace needs the experiment (MLflow reads it for the artifact location).
     const existing = await this.guard(() => this.db.selectFrom('trace_info').select(['experiment_id']).where('request_id', '=', traceId).executeTakeFirst());
@@ -237,7 +240,7 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
         if (rootState && OPEN_STATUSES.includes(row.status)) sets.push(sql`status = ${rootState}`);
         await sql`update trace_info set ${sql.join(sets)} where request_id = ${traceId}`.execute(tx);
       }
-      await this.putKeyValues(tx, 'trace_tags', traceId, { [MLFLOW_SPANS_LOCATION]: SPANS_IN_TRACKING_STORE });
+      await this.putKeyValues(tx, 'trace_tags', traceId, { ...rootTags, [MLFLOW_SPANS_LOCATION]: SPANS_IN_TRACKING_STORE });
       // In chunks: ten columns a row, well under every driver's bound-parameter limit.
       for (let k = 0; k < rows.length; k += SPAN_CHUNK) {
         const part = rows.slice(k, k + SPAN_CHUNK) as unknown as Record<string, unknown>[];
