@@ -195,3 +195,38 @@ export function traceInfoV3FromJson(j: Record<string, unknown>): TraceInfoV3 {
     assessments: (Array.isArray(j.assessments) ? j.assessments : []).map((a) => assessmentFromJson(a, traceId, 0, String((a as { assessment_id?: unknown })?.assessment_id ?? ''))),
   };
 }
+
+/** The trace tag listing the prompt versions a trace used (MLflow's `LINKED_PROMPTS_TAG_KEY`). */
+export const MLFLOW_LINKED_PROMPTS = 'mlflow.linkedPrompts';
+
+export interface PromptVersionRef {
+  name: string;
+  version: string;
+}
+
+/**
+ * The `mlflow.linkedPrompts` value with `versions` merged in (MLflow's `update_linked_prompts_tag`):
+ * a JSON list of `{"name", "version"}`, the existing entries first, no duplicates, written as
+ * Python's `json.dumps` writes it. A tag that is not such a list is refused.
+ */
+export function mergeLinkedPrompts(current: string | undefined, versions: PromptVersionRef[]): string {
+  let list: PromptVersionRef[] = [];
+  if (current) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(current);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || parsed.some((e) => !e || typeof e !== 'object' || typeof e.name !== 'string')) {
+      throw bad(`Invalid format for '${MLFLOW_LINKED_PROMPTS}' tag: ${current}`);
+    }
+    list = parsed.map((e: { name: string; version: unknown }) => ({ name: e.name, version: String(e.version) }));
+  }
+  const seen = new Set(list.map((e) => `${e.name}\u0000${e.version}`));
+  for (const v of versions) {
+    const k = `${v.name}\u0000${v.version}`;
+    if (!seen.has(k)) (seen.add(k), list.push({ name: v.name, version: v.version }));
+  }
+  return `[${list.map((e) => `{"name": ${JSON.stringify(e.name)}, "version": ${JSON.stringify(e.version)}}`).join(', ')}]`;
+}

@@ -70,6 +70,9 @@ for (const backend of ['sqlite', 'file'] as const) {
       const byRun = await call('POST', `${V3}/traces/search`, { locations: locations(exp), filter: `run_id = '${run}'` });
       expect(byRun.json.traces.map((x: any) => x.trace_id)).toEqual([t.traceId]);
 
+      expect((await call('POST', 'traces/link-prompts', { trace_id: t.traceId, prompt_versions: [{ name: 'greet', version: '1' }] })).status).toBe(200);
+      expect((await server.store.traces!.getTraceInfoV3!(t.traceId)).tags['mlflow.linkedPrompts']).toBe('[{"name": "greet", "version": "1"}]');
+
       const del = await call('POST', `${V3}/traces/delete-traces`, { experiment_id: exp, request_ids: [t.traceId] });
       expect(del.json).toEqual({ traces_deleted: 1 });
       const gone = await call('GET', `${V3}/traces/${t.traceId}`);

@@ -330,6 +330,33 @@ for (const target of targets) {
       expect([noRun.status, noRun.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
     });
 
+    it.skipIf(skip)('links prompt versions to a trace as MLflow 3 stores them', async () => {
+      const exp = await newExperiment('v3 link prompts');
+      const t = await record(exp);
+      const link = (body: Record<string, unknown>) => call('POST', 'traces/link-prompts', body);
+      expect((await link({ trace_id: t.traceId, prompt_versions: [{ name: 'greet', version: '1' }, { name: 'sys', version: 2 }] })).status).toBe(200);
+      // Linking again merges: no duplicates, new versions appended.
+      expect((await call('POST', `${V3}/traces/link-prompts`, { trace_id: t.traceId, prompt_versions: [{ name: 'greet', version: '1' }, { name: 'greet', version: '3' }] })).status).toBe(200);
+      const tags = (await call('GET', `${V3}/traces/${t.traceId}`)).json.trace.trace_info.tags;
+      expect(tags['mlflow.linkedPrompts']).toBe('[{"name": "greet", "version": "1"}, {"name": "sys", "version": "2"}, {"name": "greet", "version": "3"}]');
+      if (!file) {
+        const kdb = (store as unknown as { conn: { db: import('kysely').Kysely<any> } }).conn.db;
+        const rows = await kdb.selectFrom('entity_associations').select(['source_type', 'source_id', 'destination_type', 'destination_id']).where('source_id', '=', t.traceId).orderBy('destination_id').execute();
+        expect(rows).toEqual(['greet/1', 'greet/3', 'sys/2'].map((d) => ({ source_type: 'trace', source_id: t.traceId, destination_type: 'prompt_version', destination_id: d })));
+      }
+      const unknown = await link({ trace_id: 'tr-nope', prompt_versions: [{ name: 'greet', version: '1' }] });
+      expect([unknown.status, unknown.json.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+      for (const bad of [{ trace_id: t.traceId }, { prompt_versions: [{ name: 'a', version: '1' }] }, { trace_id: t.traceId, prompt_versions: [{ version: '1' }] }]) {
+        const r = await link(bad);
+        expect([r.status, r.json.error_code], JSON.stringify(bad)).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+      }
+      // A tag that is not MLflow's list is refused, and left as it is.
+      await call('PATCH', `/api/2.0/mlflow/traces/${t.traceId}/tags`, { key: 'mlflow.linkedPrompts', value: 'oops' });
+      const odd = await link({ trace_id: t.traceId, prompt_versions: [{ name: 'x', version: '1' }] });
+      expect([odd.status, odd.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+      expect((await call('GET', `${V3}/traces/${t.traceId}`)).json.trace.trace_info.tags['mlflow.linkedPrompts']).toBe('oops');
+    });
+
     it.skipIf(skip)('sets and deletes tags and deletes traces with their spans under /api/3.0', async () => {
       const exp = await newExperiment('v3 tags delete');
       const t = await record(exp);

@@ -165,6 +165,21 @@ export function addTraceV3Routes(v2: RouteTable, v3: RouteTable, traces: TraceSt
     await need('linkTracesToRun')(traceIds, str(p, 'run_id', true));
     return {};
   });
+  // LinkPromptsToTrace: the prompt versions a trace used (the exporter sends it after each trace that loaded prompts).
+  on(both, '/traces/link-prompts', 'POST', async (req) => {
+    const p = await readParams(req);
+    const traceId = str(p, 'trace_id', true);
+    const versions = list(p, 'prompt_versions', true).map((v, i) => {
+      if (!isObj(v)) throw invalid(`prompt_versions[${i}]`, v);
+      const name = v.name;
+      const version = v.version;
+      if (typeof name !== 'string' || !name) throw missing(`prompt_versions[${i}].name`);
+      if ((typeof version !== 'string' && typeof version !== 'number') || version === '') throw missing(`prompt_versions[${i}].version`);
+      return { name, version: String(version) };
+    });
+    await need('linkPromptsToTrace')(traceId, versions);
+    return {};
+  });
   // The 2.0 rpcs the client pins to /api/2.0 answer under /api/3.0 as well (MLflow's DeleteTracesV3, SetTraceTagV3, ...).
   for (const path of ['/traces/delete-traces', '/traces/{request_id}/tags']) v3.set(path, { ...v2.get(path) });
 

@@ -15,12 +15,12 @@ import { MlfError, isMlfError } from '../../lib/errors.js';
 import type { PagedList } from '../../tracking/entities.js';
 import { ASSESSMENT_ID_PREFIX, applyAssessmentChanges, assessmentNotFound, assessmentTraceNotFound, type Assessment, type AssessmentChanges } from '../../tracking/assessments.js';
 import { MLFLOW_ARTIFACT_LOCATION, MLFLOW_SOURCE_RUN, fileTraceInvalidState, validateTraceTag } from '../../tracking/traces.js';
-import { MAX_TRACES_TO_LINK, traceIdNotFound, validateTraceInfoV3, type TraceInfoV3, type TraceV3 } from '../../tracking/traces-v3.js';
+import { MAX_TRACES_TO_LINK, MLFLOW_LINKED_PROMPTS, mergeLinkedPrompts, traceIdNotFound, validateTraceInfoV3, type PromptVersionRef, type TraceInfoV3, type TraceV3 } from '../../tracking/traces-v3.js';
 import { appendToUri } from '../common.js';
 import type { SearchTracesOptions } from '../trace-store.js';
 import { assertWritableInside, joinInside } from './fs-io.js';
 import { ARTIFACTS, TRACES } from './layout.js';
-import { TRACE_REQUEST_METADATA, isTraceFolderName, readTraceFolder, writeTraceFolderV3, writeTraceKeyValues } from './trace-files.js';
+import { TRACE_REQUEST_METADATA, TRACE_TAGS, isTraceFolderName, readTraceFolder, writeTraceFolderV3, writeTraceKeyValues } from './trace-files.js';
 import { isAssessmentFileName, readAssessmentFile, readAssessmentFiles, removeAssessmentFile, writeAssessmentFile } from './trace-files-assessments.js';
 import { FileTraceStore, checkKeys } from './traces.js';
 
@@ -115,6 +115,14 @@ export class FileTraceStoreV3 extends FileTraceStore {
       }
       if (!fs.existsSync(joinInside(dir, TRACE_REQUEST_METADATA, MLFLOW_SOURCE_RUN))) writeTraceKeyValues(dir, TRACE_REQUEST_METADATA, { [MLFLOW_SOURCE_RUN]: runId }, this.realRoot);
     }
+  }
+
+  async linkPromptsToTrace(traceId: string, versions: PromptVersionRef[]): Promise<void> {
+    const dir = this.v3Dir(traceId);
+    const current = this.readV3(traceId, dir).tags[MLFLOW_LINKED_PROMPTS];
+    const merged = mergeLinkedPrompts(current, versions);
+    validateTraceTag(MLFLOW_LINKED_PROMPTS, merged);
+    if (merged !== current) writeTraceKeyValues(dir, TRACE_TAGS, { [MLFLOW_LINKED_PROMPTS]: merged }, this.realRoot);
   }
 
   async createAssessment(a: Assessment): Promise<Assessment> {

@@ -1,7 +1,7 @@
 /**
  * Traces over HTTP (`http://` tracking URIs): the trace store mapped onto MLflow's REST trace
  * endpoints, as MLflow's Python `RestStore` calls them. The v2 calls (start, end, info, search) and
- * the ones the client pins to 2.0 (tags, delete-traces, link-to-run) go to `/api/2.0/mlflow`; the
+ * the ones the client pins to 2.0 (tags, delete-traces, link-to-run, link-prompts) go to `/api/2.0/mlflow`; the
  * MLflow 3 calls (StartTraceV3, trace info, get, batchGet, search, assessments) to `/api/3.0/mlflow`.
  *
  * No `logSpans` and no `spanContents`: MLflow's client sends spans to a server as OTLP itself, and an
@@ -15,7 +15,7 @@
 import type { PagedList } from '../../tracking/entities.js';
 import { assessmentFromJson, assessmentToJson, type Assessment, type AssessmentChanges } from '../../tracking/assessments.js';
 import { traceInfoFromJson, type TraceInfo, type TraceStatus } from '../../tracking/traces.js';
-import { traceInfoV3FromJson, traceInfoV3ToJson, type TraceInfoV3, type TraceV3 } from '../../tracking/traces-v3.js';
+import { traceInfoV3FromJson, traceInfoV3ToJson, type PromptVersionRef, type TraceInfoV3, type TraceV3 } from '../../tracking/traces-v3.js';
 import type { DeleteTracesOptions, SearchTracesOptions, TraceStore } from '../trace-store.js';
 import type { HttpClient, Json } from './http-client.js';
 
@@ -105,6 +105,10 @@ export class RestTraces implements TraceStore {
 
   async linkTracesToRun(traceIds: string[], runId: string): Promise<void> {
     await this.client.call('POST', `${V2}/link-to-run`, { trace_ids: traceIds, run_id: runId });
+  }
+
+  async linkPromptsToTrace(traceId: string, versions: PromptVersionRef[]): Promise<void> {
+    await this.client.call('POST', `${V2}/link-prompts`, { trace_id: traceId, prompt_versions: versions.map((v) => ({ name: v.name, version: v.version })) });
   }
 
   private assessment(traceId: string, r: Json): Assessment {

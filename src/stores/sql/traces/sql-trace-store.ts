@@ -35,6 +35,7 @@ import { tablesAt } from '../migrate/revisions.js';
 /** `entity_associations` types of MLflow's `EntityAssociationType` for a trace linked to a run. */
 export const TRACE_ENTITY = 'trace';
 export const RUN_ENTITY = 'run';
+export const PROMPT_VERSION_ENTITY = 'prompt_version';
 
 /** Ids per `IN (...)` list, well under every dialect's parameter limit. */
 const ID_CHUNK = 500;

@@ -17,7 +17,10 @@ import { spanContentToJson, spanRow, spanStatusOf, traceTagsOf, type SpanRow } f
 import { MLFLOW_ARTIFACT_LOCATION, MLFLOW_SOURCE_RUN, validateTraceTag } from '../../../tracking/traces.js';
 import {
   MAX_TRACES_TO_LINK,
+  MLFLOW_LINKED_PROMPTS,
   MLFLOW_SPANS_LOCATION,
+  mergeLinkedPrompts,
+  type PromptVersionRef,
   SPANS_IN_TRACKING_STORE,
   stateOfStatus,
   TRACE_ID_MAX_LENGTH,
@@ -31,7 +34,7 @@ import type { AssessmentChanges, SearchTracesOptions } from '../../trace-store.j
 import type { Db, Tx } from '../dialects/dialect.js';
 import { sqlExperimentId } from '../rows.js';
 import { assessmentsOf, changeAssessment, insertAssessment, readAssessment, removeAssessment } from './assessments.js';
-import { RUN_ENTITY, SqlTraceStore, TRACE_ENTITY, type TraceRow } from './sql-trace-store.js';
+import { PROMPT_VERSION_ENTITY, RUN_ENTITY, SqlTraceStore, TRACE_ENTITY, type TraceRow } from './sql-trace-store.js';
 
 const ID_CHUNK = 500;
 const SPAN_CHUNK = 500;
@@ -285,6 +288,36 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
         .map((id) => ({ association_id: randomUUID().replace(/-/g, ''), source_type: TRACE_ENTITY, source_id: id, destination_type: RUN_ENTITY, destination_id: runId, created_time: now }));
       // Insert-ignore: a concurrent link of the same pair is the same link.
       if (rows.length) await this.dialect.upsert(tx, 'entity_associations', rows, ['source_type', 'source_id', 'destination_type', 'destination_id'], []);
+    });
+  }
+
+  /**
+   * MLflow 3's `link_prompts_to_trace`: the versions merged into the trace's `mlflow.linkedPrompts`
+   * tag, and one `entity_associations` row (trace → prompt_version `<name>/<version>`) per version.
+   */
+  async linkPromptsToTrace(traceId: string, versions: PromptVersionRef[]): Promise<void> {
+    await this.requireV3();
+    const links = await this.hasTable('entity_associations');
+    await this.writeV3(async (tx) => {
+      await this.row(tx, traceId).catch((e) => {
+        throw e instanceof MlfError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST' ? traceIdNotFound(traceId) : e;
+      });
+      const tag = (await tx.selectFrom('trace_tags').select('value').where('request_id', '=', traceId).where('key', '=', MLFLOW_LINKED_PROMPTS).executeTakeFirst()) as { value: string | null } | undefined;
+      const current = tag?.value ?? undefined;
+      const merged = mergeLinkedPrompts(current, versions);
+      validateTraceTag(MLFLOW_LINKED_PROMPTS, merged);
+      if (merged !== current) await this.putKeyValues(tx, 'trace_tags', traceId, { [MLFLOW_LINKED_PROMPTS]: merged });
+      if (!links || !versions.length) return;
+      const now = Date.now();
+      const rows = [...new Set(versions.map((v) => `${v.name}/${v.version}`))].map((dest) => ({
+        association_id: randomUUID().replace(/-/g, ''),
+        source_type: TRACE_ENTITY,
+        source_id: traceId,
+        destination_type: PROMPT_VERSION_ENTITY,
+        destination_id: dest,
+        created_time: now,
+      }));
+      await this.dialect.upsert(tx, 'entity_associations', rows, ['source_type', 'source_id', 'destination_type', 'destination_id'], []);
     });
   }
 
