@@ -97,6 +97,15 @@ describe('MLflow 3 traces in the file store', () => {
     expect(byRun.json.traces.map((t: any) => t.trace_id)).toEqual([id]);
   });
 
+  it('ends a 3.x trace through the v2 API in its own form', async () => {
+    const id = 'tr-00000000000000000000000000000abc';
+    await srv.call('POST', `${V3}/traces`, traceInfoBody(exp, id, { state: 'IN_PROGRESS', execution_duration: undefined }));
+    const ended = (await srv.call('PATCH', `traces/${id}`, { request_id: id, timestamp_ms: Date.UTC(2026, 0, 2, 3, 4, 6, 678), status: 'OK' })).json.trace_info;
+    expect(ended).toMatchObject({ request_id: id, execution_time_ms: 1000, status: 'OK' });
+    const info = parseYaml(fs.readFileSync(path.join(expDir, 'traces', id, 'trace_info.yaml'), 'utf8'));
+    expect(info).toMatchObject({ trace_id: id, execution_duration: '1s', state: 'OK', request_preview: '{"question": "why?"}' });
+  });
+
   it('reads a 2.17 trace through the v3 API', async () => {
     const started = (await srv.call('POST', 'traces', { experiment_id: exp, timestamp_ms: 1700000000000, tags: [{ key: 'mlflow.traceName', value: 'old' }] })).json.trace_info;
     const v3 = (await srv.call('GET', `${V3}/traces/${started.request_id}`)).json.trace.trace_info;

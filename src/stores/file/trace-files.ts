@@ -42,7 +42,7 @@ export const isTraceFolderName = isPlainName;
  * What a trace folder holds: the trace in both views (v3 without its assessments), nothing (no
  * `trace_info.yaml`), or why it cannot be read.
  */
-export type TraceRead = { info: TraceInfo; v3: TraceInfoV3 } | { missing: true } | { error: string };
+export type TraceRead = { info: TraceInfo; v3: TraceInfoV3; form: 'v2' | 'v3' } | { missing: true } | { error: string };
 
 function readKeyValues(dir: string, realRoot: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -113,7 +113,7 @@ export function readTraceFolder(traceDir: string, realRoot: string): TraceRead {
       requestMetadata,
       tags,
     };
-    return { info, v3: { ...v3, traceMetadata: requestMetadata, tags, assessments: [] } };
+    return { info, v3: { ...v3, traceMetadata: requestMetadata, tags, assessments: [] }, form: 'v3' };
   }
   const status = map.status;
   if (typeof status !== 'string' || !(TRACE_STATUSES as readonly string[]).includes(status)) return { error: `bad status ${JSON.stringify(status)}` };
@@ -141,7 +141,7 @@ export function readTraceFolder(traceDir: string, realRoot: string): TraceRead {
     tags,
     assessments: [],
   };
-  return { info, v3 };
+  return { info, v3, form: 'v2' };
 }
 
 /** Writes `<sub>/<key>` files (existing keys overwritten, others kept): MLflow merges the same way. */

@@ -33,7 +33,8 @@ import { appendToUri } from '../common.js';
 import type { DeleteTracesOptions, SearchTracesOptions, TraceStore } from '../trace-store.js';
 import { assertWritableInside, joinInside, readEntries } from './fs-io.js';
 import { ARTIFACTS, MODELS, TRACES, TRASH } from './layout.js';
-import { TRACE_TAGS, isTraceFolderName, readTraceFolder, writeTraceFolder, writeTraceKeyValues, type TraceRead } from './trace-files.js';
+import { TRACE_TAGS, isTraceFolderName, readTraceFolder, writeTraceFolder, writeTraceFolderV3, writeTraceKeyValues, type TraceRead } from './trace-files.js';
+import { stateOfStatus } from '../../tracking/traces-v3.js';
 
 /** What the trace code needs of the file store. */
 export interface FileTraceAccess {
@@ -145,6 +146,7 @@ export class FileTraceStore implements TraceStore {
   async endTrace(requestId: string, timestampMs: number, status: TraceStatus, requestMetadata: Record<string, string>, tags: Record<string, string>): Promise<TraceInfo> {
     const dir = this.traceDir(requestId);
     const info = this.readAt(requestId, dir);
+    const r = readTraceFolder(dir, this.realRoot);
     checkKeys(requestMetadata);
     checkKeys(tags);
     const ended: TraceInfo = {
@@ -154,7 +156,10 @@ export class FileTraceStore implements TraceStore {
       requestMetadata: { ...info.requestMetadata, ...requestMetadata },
       tags: { ...info.tags, ...tags },
     };
-    writeTraceFolder(dir, ended, this.realRoot);
+    // A trace written in 3.x's form keeps it (and its previews and client request id).
+    if ('form' in r && r.form === 'v3') {
+      writeTraceFolderV3(dir, { ...r.v3, executionDuration: ended.executionTimeMs, state: stateOfStatus(status), traceMetadata: ended.requestMetadata, tags: ended.tags }, this.realRoot);
+    } else writeTraceFolder(dir, ended, this.realRoot);
     return ended;
   }
 
