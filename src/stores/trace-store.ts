@@ -6,8 +6,9 @@
 import type { PagedList } from '../tracking/entities.js';
 import type { TraceInfo, TraceStatus } from '../tracking/traces.js';
 import type { TraceInfoV3, TraceV3 } from '../tracking/traces-v3.js';
-import type { Assessment } from '../tracking/assessments.js';
+import type { Assessment, AssessmentChanges } from '../tracking/assessments.js';
 import type { OtlpSpan } from '../tracking/otlp-decode.js';
+import type { PromptVersionRef } from '../tracking/traces-v3.js';
 
 export interface SearchTracesOptions {
   experimentIds: string[];
@@ -56,6 +57,8 @@ export interface TraceStore {
   logSpans?(experimentId: string, traceId: string, spans: OtlpSpan[]): Promise<void>;
   /** At most 100 ids; recorded as the trace's `mlflow.sourceRun` metadata (see the SQL store). */
   linkTracesToRun?(traceIds: string[], runId: string): Promise<void>;
+  /** MLflow's `link_prompts_to_trace`: the versions merged into the trace's `mlflow.linkedPrompts` tag (and, on a database, link rows). */
+  linkPromptsToTrace?(traceId: string, versions: PromptVersionRef[]): Promise<void>;
   createAssessment?(a: Assessment): Promise<Assessment>;
   getAssessment?(traceId: string, assessmentId: string): Promise<Assessment>;
   updateAssessment?(traceId: string, assessmentId: string, changes: AssessmentChanges): Promise<Assessment>;
@@ -63,11 +66,4 @@ export interface TraceStore {
   deleteAssessment?(traceId: string, assessmentId: string): Promise<void>;
 }
 
-/** The fields an update mask names (`metadata` is merged into the existing map). */
-export interface AssessmentChanges {
-  name?: string;
-  value?: Pick<Assessment, 'kind' | 'value' | 'error'>;
-  rationale?: string;
-  metadata?: Record<string, string>;
-  valid?: boolean;
-}
+export type { AssessmentChanges } from '../tracking/assessments.js';

@@ -222,5 +222,38 @@ export function assessmentFromRow(r: Record<string, unknown>): Assessment {
   };
 }
 
+/** MLflow's wording when an assessment is asked for on a trace that does not exist. */
+export const assessmentTraceNotFound = (traceId: string) => new MlfError(`Trace with request_id '${traceId}' not found`, 'RESOURCE_DOES_NOT_EXIST');
+
 export const assessmentNotFound = (assessmentId: string, traceId: string) =>
   new MlfError(`Assessment with ID '${assessmentId}' not found for trace '${traceId}'`, 'RESOURCE_DOES_NOT_EXIST');
+
+/** The fields an update mask names (`metadata` is merged into the existing map). */
+export interface AssessmentChanges {
+  name?: string;
+  value?: Pick<Assessment, 'kind' | 'value' | 'error'>;
+  rationale?: string;
+  metadata?: Record<string, string>;
+  valid?: boolean;
+}
+
+/**
+ * An assessment with an update applied, as MLflow's stores apply it: the value's kind cannot change,
+ * metadata is merged, source and span stay, `last_update_time` moves to `now`.
+ */
+export function applyAssessmentChanges(old: Assessment, c: AssessmentChanges, now: number): Assessment {
+  if (c.value && c.value.kind !== old.kind) {
+    throw bad(c.value.kind === 'expectation' ? 'Cannot update expectation value on a Feedback assessment.' : 'Cannot update feedback value on an Expectation assessment.');
+  }
+  const metadata = old.metadata || c.metadata ? { ...(old.metadata ?? {}), ...(c.metadata ?? {}) } : null;
+  return {
+    ...old,
+    name: c.name ?? old.name,
+    value: c.value ? c.value.value : old.value,
+    error: c.value ? c.value.error : old.error,
+    rationale: c.rationale ?? old.rationale,
+    metadata,
+    valid: c.valid ?? old.valid,
+    lastUpdateTime: now,
+  };
+}

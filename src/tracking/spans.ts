@@ -15,6 +15,8 @@ export const SPAN_REQUEST_ID = 'mlflow.traceRequestId';
 export const SPAN_TYPE = 'mlflow.spanType';
 /** MLflow's `TRACE_REQUEST_ID_PREFIX`. */
 export const TRACE_ID_PREFIX = 'tr-';
+/** Root-span attributes under this prefix become trace tags when MLflow's server ingests OTLP spans. */
+export const TRACE_TAG_ATTRIBUTE_PREFIX = 'mlflow.traceTag.';
 
 const STATUS_NAMES = ['UNSET', 'OK', 'ERROR'] as const;
 export type SpanStatus = (typeof STATUS_NAMES)[number];
@@ -52,6 +54,20 @@ export function mlflowTraceIdOf(s: OtlpSpan): string {
 export function spanTypeOf(s: OtlpSpan): string | null {
   const v = attrValue(s.attributes[SPAN_TYPE]);
   return typeof v === 'string' ? v : v === undefined || v === null ? null : JSON.stringify(v);
+}
+
+/**
+ * The trace tags a root span carries as `mlflow.traceTag.<key>` attributes (what OpenTelemetry
+ * clients and MLflow's exporter set for tags). A string value is the tag as sent; other values are
+ * written as JSON.
+ */
+export function traceTagsOf(root: OtlpSpan): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(root.attributes)) {
+    if (!k.startsWith(TRACE_TAG_ATTRIBUTE_PREFIX) || k.length === TRACE_TAG_ATTRIBUTE_PREFIX.length) continue;
+    out[k.slice(TRACE_TAG_ATTRIBUTE_PREFIX.length)] = typeof v === 'string' ? v : JSON.stringify(plain(v));
+  }
+  return out;
 }
 
 export const spanStatusOf = (s: OtlpSpan): SpanStatus => STATUS_NAMES[s.statusCode] ?? 'UNSET';

@@ -6,7 +6,7 @@
  * `trace_request_metadata`, with `assessments` and `spans` beside them.
  */
 import { MlfError } from '../lib/errors.js';
-import { assessmentToJson, type Assessment } from './assessments.js';
+import { assessmentFromJson, assessmentToJson, type Assessment } from './assessments.js';
 import { MLFLOW_ARTIFACT_LOCATION, type TraceStatus } from './traces.js';
 
 /** MLflow's `TraceState` names, by proto number. */
@@ -171,4 +171,62 @@ export function validateTraceInfoV3(t: TraceInfoV3): void {
     if (k.length > MAX_TRACE_METADATA_KEY_LENGTH) throw bad(`Trace metadata key '${k.slice(0, 20)}...' had length ${k.length}, which exceeded length limit of ${MAX_TRACE_METADATA_KEY_LENGTH}`);
     if (v.length > MAX_TRACE_METADATA_VALUE_LENGTH) throw bad(`Trace metadata '${k}' value had length ${v.length}, which exceeded length limit of ${MAX_TRACE_METADATA_VALUE_LENGTH}`);
   }
+}
+
+const strMap = (v: unknown): Record<string, string> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)])) : {};
+const optStr = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** `TraceInfoV3` from MLflow's JSON (what a tracking server answers), the inverse of `traceInfoV3ToJson`. */
+export function traceInfoV3FromJson(j: Record<string, unknown>): TraceInfoV3 {
+  const loc = j.trace_location as { mlflow_experiment?: { experiment_id?: unknown } } | undefined;
+  const traceId = String(j.trace_id ?? '');
+  return {
+    traceId,
+    clientRequestId: optStr(j.client_request_id),
+    experimentId: String(loc?.mlflow_experiment?.experiment_id ?? ''),
+    requestPreview: optStr(j.request_preview),
+    responsePreview: optStr(j.response_preview),
+    requestTime: j.request_time === undefined || j.request_time === null ? 0 : parseTimestampJson(j.request_time, 'request_time'),
+    executionDuration: j.execution_duration === undefined || j.execution_duration === null ? null : parseDurationJson(j.execution_duration, 'execution_duration'),
+    state: parseTraceState(j.state),
+    traceMetadata: strMap(j.trace_metadata),
+    tags: strMap(j.tags),
+    assessments: (Array.isArray(j.assessments) ? j.assessments : []).map((a) => assessmentFromJson(a, traceId, 0, String((a as { assessment_id?: unknown })?.assessment_id ?? ''))),
+  };
+}
+
+/** The trace tag listing the prompt versions a trace used (MLflow's `LINKED_PROMPTS_TAG_KEY`). */
+export const MLFLOW_LINKED_PROMPTS = 'mlflow.linkedPrompts';
+
+export interface PromptVersionRef {
+  name: string;
+  version: string;
+}
+
+/**
+ * The `mlflow.linkedPrompts` value with `versions` merged in (MLflow's `update_linked_prompts_tag`):
+ * a JSON list of `{"name", "version"}`, the existing entries first, no duplicates, written as
+ * Python's `json.dumps` writes it. A tag that is not such a list is refused.
+ */
+export function mergeLinkedPrompts(current: string | undefined, versions: PromptVersionRef[]): string {
+  let list: PromptVersionRef[] = [];
+  if (current) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(current);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || parsed.some((e) => !e || typeof e !== 'object' || typeof e.name !== 'string')) {
+      throw bad(`Invalid format for '${MLFLOW_LINKED_PROMPTS}' tag: ${current}`);
+    }
+    list = parsed.map((e: { name: string; version: unknown }) => ({ name: e.name, version: String(e.version) }));
+  }
+  const seen = new Set(list.map((e) => `${e.name}\u0000${e.version}`));
+  for (const v of versions) {
+    const k = `${v.name}\u0000${v.version}`;
+    if (!seen.has(k)) (seen.add(k), list.push({ name: v.name, version: v.version }));
+  }
+  return `[${list.map((e) => `{"name": ${JSON.stringify(e.name)}, "version": ${JSON.stringify(e.version)}}`).join(', ')}]`;
 }

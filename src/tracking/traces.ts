@@ -49,6 +49,27 @@ export function traceInfoToJson(t: TraceInfo): Record<string, unknown> {
   return out;
 }
 
+const kvMap = (v: unknown): Record<string, string> => {
+  const out: Record<string, string> = {};
+  if (Array.isArray(v)) for (const e of v) if (e && typeof e === 'object' && typeof (e as { key?: unknown }).key === 'string') out[(e as { key: string }).key] = String((e as { value?: unknown }).value ?? '');
+  return out;
+};
+
+/** `TraceInfo` from MLflow's JSON (what a tracking server answers; int64 as numbers or strings). */
+export function traceInfoFromJson(j: Record<string, unknown>): TraceInfo {
+  const exec = j.execution_time_ms;
+  return {
+    requestId: String(j.request_id ?? ''),
+    experimentId: String(j.experiment_id ?? ''),
+    timestampMs: Number(j.timestamp_ms ?? 0),
+    // proto3 leaves a zero out: an ended trace of 0 ms reads as one in progress, as in MLflow's client.
+    executionTimeMs: exec === undefined || exec === null ? null : Number(exec),
+    status: parseTraceStatus(j.status ?? 'TRACE_STATUS_UNSPECIFIED'),
+    requestMetadata: kvMap(j.request_metadata),
+    tags: kvMap(j.tags),
+  };
+}
+
 /** A status as the REST API sends it: a name, or its enum number. */
 export function parseTraceStatus(v: unknown): TraceStatus {
   if (typeof v === 'number' && Number.isInteger(v) && TRACE_STATUSES[v]) return TRACE_STATUSES[v]!;

@@ -1,8 +1,10 @@
 /**
- * MLflow 3's assessments on every SQL dialect reachable here, request by request: create, get, update
+ * MLflow 3's assessments on the file store and every SQL dialect reachable here, request by request: create, get, update
  * with its mask, delete; feedback and expectation values, errors, sources, rationale, metadata,
  * overrides and validity, and their place inside trace info V3.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
@@ -15,18 +17,20 @@ import { traceInfoBody } from '../support/otlp.js';
 const V3 = '/api/3.0/mlflow';
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 
-for (const dialect of testDialects()) {
-  describe(`assessments on ${dialect}`, async () => {
-    const skip = await skipUnlessAvailable(dialect);
-    let db: TestDatabase;
+for (const dialect of ['file', ...testDialects()] as const) {
+  describe(`assessments on ${dialect === 'file' ? 'the file store' : dialect}`, async () => {
+    const skip = dialect === 'file' ? false : await skipUnlessAvailable(dialect);
+    let db: TestDatabase | undefined;
+    let dir: string | undefined;
     let store: TrackingStore;
     let call: ReturnType<typeof apiCaller>;
     let exp: string;
     let n = 0;
     beforeAll(async () => {
       if (skip) return;
-      db = await createTestDatabase(dialect);
-      store = await openTrackingStore(db.uri, { artifactRoot: 'mlflow-artifacts:/' });
+      if (dialect === 'file') dir = tempDir('mlf-assess-file-');
+      else db = await createTestDatabase(dialect);
+      store = await openTrackingStore(dir ? path.join(dir, 'mlruns') : db!.uri, { artifactRoot: 'mlflow-artifacts:/' });
       call = apiCaller(createApp({ store, artifactsDestination: tempDir('mlf-assess-art-'), logger: createLogger('none') }));
       exp = (await call('POST', 'experiments/create', { name: 'assessments' })).json.experiment_id;
     });
@@ -34,6 +38,7 @@ for (const dialect of testDialects()) {
       if (skip) return;
       await store?.close();
       await db?.drop();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
     const newTrace = async () => {
       const id = `tr-${String(++n).padStart(32, '0')}`;

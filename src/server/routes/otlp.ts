@@ -64,7 +64,7 @@ export function otlpTracesHandler(traces: TraceStore | undefined, store: Trackin
       byTrace.set(id, list);
     }
     if (byTrace.size) {
-      if (!traces?.logSpans) return reply(501, 'NOT_IMPLEMENTED', `REST OTLP span logging is not supported by ${store.kind === 'sql' ? 'SqlAlchemyStore' : 'FileStore'}`);
+      if (!traces?.logSpans) return reply(501, 'NOT_IMPLEMENTED', `REST OTLP span logging is not supported by ${store.kind === 'sql' ? 'SqlAlchemyStore' : store.kind === 'file' ? 'FileStore' : 'RestStore'}`);
       const errors: string[] = [];
       let code: ErrorCode = 'INVALID_PARAMETER_VALUE';
       for (const [traceId, list] of byTrace) {

@@ -114,7 +114,7 @@ function changesFrom(a: Params, paths: string[]): AssessmentChanges {
 export function addTraceV3Routes(v2: RouteTable, v3: RouteTable, traces: TraceStore | undefined, store: TrackingStore): void {
   const need = <K extends keyof TraceStore>(method: K): NonNullable<TraceStore[K]> => {
     const fn = traces?.[method];
-    if (!traces || !fn) throw new MlfError(`MLflow 3 traces are not supported by the '${store.kind}' tracking store of this server (use a database store).`, 'BAD_REQUEST');
+    if (!traces || !fn) throw new MlfError(`MLflow 3 traces are not supported by the '${store.kind}' tracking store of this server (use a file or database store).`, 'BAD_REQUEST');
     return (fn as (...a: unknown[]) => unknown).bind(traces) as NonNullable<TraceStore[K]>;
   };
   const on = (tables: RouteTable[], path: string, method: string, h: Handler) => {
@@ -163,6 +163,21 @@ export function addTraceV3Routes(v2: RouteTable, v3: RouteTable, traces: TraceSt
     const p = await readParams(req);
     const traceIds = stringList(p, 'trace_ids', true);
     await need('linkTracesToRun')(traceIds, str(p, 'run_id', true));
+    return {};
+  });
+  // LinkPromptsToTrace: the prompt versions a trace used (the exporter sends it after each trace that loaded prompts).
+  on(both, '/traces/link-prompts', 'POST', async (req) => {
+    const p = await readParams(req);
+    const traceId = str(p, 'trace_id', true);
+    const versions = list(p, 'prompt_versions', true).map((v, i) => {
+      if (!isObj(v)) throw invalid(`prompt_versions[${i}]`, v);
+      const name = v.name;
+      const version = v.version;
+      if (typeof name !== 'string' || !name) throw missing(`prompt_versions[${i}].name`);
+      if ((typeof version !== 'string' && typeof version !== 'number') || version === '') throw missing(`prompt_versions[${i}].version`);
+      return { name, version: String(version) };
+    });
+    await need('linkPromptsToTrace')(traceId, versions);
     return {};
   });
   // The 2.0 rpcs the client pins to /api/2.0 answer under /api/3.0 as well (MLflow's DeleteTracesV3, SetTraceTagV3, ...).

@@ -25,7 +25,7 @@ import { MlfError } from '../../lib/errors.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, MetricWithRunId, PagedList, Param, Run, RunInfo, RunTag } from '../../tracking/entities.js';
 import { maskUri, pathToFileUri } from '../../tracking/uri.js';
 import { noStoreError } from '../no-store.js';
-import { FileTraceStore } from './traces.js';
+import { FileTraceStoreV3 } from './traces-v3.js';
 import { runAt } from './tracking/runs.js';
 import { registryNeedsDatabase } from '../../tracking/messages.js';
 import type { RegistryStore } from '../registry-store.js';
@@ -118,10 +118,10 @@ export class FileStore implements TrackingStore {
     return { dir: loc.dir, lifecycleStage: info.lifecycleStage };
   }
 
-  private traceStore?: FileTraceStore;
-  /** MLflow 2.17's traces, under `<experiment>/traces/<request_id>/`. */
-  get traces(): FileTraceStore {
-    return (this.traceStore ??= new FileTraceStore(this, this.f.warn));
+  private traceStore?: FileTraceStoreV3;
+  /** MLflow 2.17's and MLflow 3's traces, under `<experiment>/traces/<trace_id>/`. */
+  get traces(): FileTraceStoreV3 {
+    return (this.traceStore ??= new FileTraceStoreV3(this, this.f.warn));
   }
 
   async close(): Promise<void> {

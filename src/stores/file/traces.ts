@@ -33,7 +33,8 @@ import { appendToUri } from '../common.js';
 import type { DeleteTracesOptions, SearchTracesOptions, TraceStore } from '../trace-store.js';
 import { assertWritableInside, joinInside, readEntries } from './fs-io.js';
 import { ARTIFACTS, MODELS, TRACES, TRASH } from './layout.js';
-import { TRACE_TAGS, isTraceFolderName, readTraceFolder, writeTraceFolder, writeTraceKeyValues } from './trace-files.js';
+import { TRACE_TAGS, isTraceFolderName, readTraceFolder, writeTraceFolder, writeTraceFolderV3, writeTraceKeyValues, type TraceRead } from './trace-files.js';
+import { stateOfStatus } from '../../tracking/traces-v3.js';
 
 /** What the trace code needs of the file store. */
 export interface FileTraceAccess {
@@ -42,28 +43,31 @@ export interface FileTraceAccess {
 }
 
 /** MLflow's `_validate_tag_name`, which its file store applies to every tag and metadata key. */
-function checkKeys(kv: Record<string, string>): void {
+export function checkKeys(kv: Record<string, string>): void {
   for (const key of Object.keys(kv)) validateKeyName(key, 'tag');
 }
+
+/** A readable trace folder: both views of its trace, and where it is. */
+export type TraceFolder = Extract<TraceRead, { info: unknown }> & { dir: string };
 
 const isExperimentFolderName = (id: string) => /^[0-9A-Za-z_-]+$/.test(id) && id !== TRASH && id !== MODELS;
 
 export class FileTraceStore implements TraceStore {
-  private readonly trash: string;
-  private readonly realRoot: string;
+  protected readonly trash: string;
+  protected readonly realRoot: string;
   /** request id → trace folder; trusted only while the folder exists (experiments move to and from .trash). */
-  private readonly dirs = new Map<string, string>();
+  protected readonly dirs = new Map<string, string>();
 
   constructor(
-    private readonly store: FileTraceAccess,
-    private readonly warn: (message: string) => void = () => undefined,
+    protected readonly store: FileTraceAccess,
+    protected readonly warn: (message: string) => void = () => undefined,
   ) {
     this.trash = path.join(store.root, TRASH);
     this.realRoot = fs.realpathSync.native(store.root);
   }
 
   /** An experiment's folder: active ones in the root, deleted ones in .trash (unless `activeOnly`). */
-  private experimentDir(experimentId: string, activeOnly = false): string | undefined {
+  protected experimentDir(experimentId: string, activeOnly = false): string | undefined {
     if (!isExperimentFolderName(experimentId)) return undefined;
     for (const parent of activeOnly ? [this.store.root] : [this.store.root, this.trash]) {
       const dir = path.join(parent, experimentId);
@@ -72,7 +76,7 @@ export class FileTraceStore implements TraceStore {
     return undefined;
   }
 
-  private experimentDirs(): string[] {
+  protected experimentDirs(): string[] {
     const out: string[] = [];
     for (const parent of [this.store.root, this.trash]) {
       for (const e of readEntries(parent)) if (e.isDirectory() && isExperimentFolderName(e.name)) out.push(path.join(parent, e.name));
@@ -81,8 +85,8 @@ export class FileTraceStore implements TraceStore {
   }
 
   /** The folder of a trace, in whichever experiment (active or deleted) holds it. */
-  private traceDir(requestId: string): string {
-    if (!isTraceFolderName(requestId)) throw fileTraceNotFound(requestId);
+  protected traceDir(requestId: string, notFound: (id: string) => Error = fileTraceNotFound): string {
+    if (!isTraceFolderName(requestId)) throw notFound(requestId);
     const known = this.dirs.get(requestId);
     if (known && fs.existsSync(known)) return known;
     for (const exp of this.experimentDirs()) {
@@ -93,17 +97,18 @@ export class FileTraceStore implements TraceStore {
       }
     }
     this.dirs.delete(requestId);
-    throw fileTraceNotFound(requestId);
+    throw notFound(requestId);
   }
 
-  private readAt(requestId: string, dir: string): TraceInfo {
+  protected readAt(requestId: string, dir: string): TraceInfo {
     const r = readTraceFolder(dir, this.realRoot);
     if ('missing' in r) throw fileTraceNotFound(requestId);
     if ('error' in r || r.info.requestId !== requestId) throw fileTraceInvalidState(requestId);
     return r.info;
   }
 
-  async startTrace(experimentId: string, timestampMs: number, requestMetadata: Record<string, string>, tags: Record<string, string>): Promise<TraceInfo> {
+  /** An active experiment's folder and record (MLflow's file store: a deleted one "does not exist"). */
+  protected async activeExperiment(experimentId: string): Promise<{ expDir: string; exp: Awaited<ReturnType<FileTraceAccess['getExperiment']>> }> {
     validateExperimentId(experimentId);
     const expDir = this.experimentDir(experimentId, true);
     let exp: Awaited<ReturnType<FileTraceAccess['getExperiment']>> | undefined;
@@ -113,6 +118,11 @@ export class FileTraceStore implements TraceStore {
       if (!isMlfError(e) || e.errorCode !== 'RESOURCE_DOES_NOT_EXIST') throw e;
     }
     if (!expDir || !exp || exp.lifecycleStage !== 'active') throw fileExperimentMissing(experimentId);
+    return { expDir, exp };
+  }
+
+  async startTrace(experimentId: string, timestampMs: number, requestMetadata: Record<string, string>, tags: Record<string, string>): Promise<TraceInfo> {
+    const { expDir, exp } = await this.activeExperiment(experimentId);
     checkKeys(requestMetadata);
     checkKeys(tags);
     const requestId = randomUUID().replace(/-/g, '');
@@ -136,6 +146,7 @@ export class FileTraceStore implements TraceStore {
   async endTrace(requestId: string, timestampMs: number, status: TraceStatus, requestMetadata: Record<string, string>, tags: Record<string, string>): Promise<TraceInfo> {
     const dir = this.traceDir(requestId);
     const info = this.readAt(requestId, dir);
+    const r = readTraceFolder(dir, this.realRoot);
     checkKeys(requestMetadata);
     checkKeys(tags);
     const ended: TraceInfo = {
@@ -145,7 +156,10 @@ export class FileTraceStore implements TraceStore {
       requestMetadata: { ...info.requestMetadata, ...requestMetadata },
       tags: { ...info.tags, ...tags },
     };
-    writeTraceFolder(dir, ended, this.realRoot);
+    // A trace written in 3.x's form keeps it (and its previews and client request id).
+    if ('form' in r && r.form === 'v3') {
+      writeTraceFolderV3(dir, { ...r.v3, executionDuration: ended.executionTimeMs, state: stateOfStatus(status), traceMetadata: ended.requestMetadata, tags: ended.tags }, this.realRoot);
+    } else writeTraceFolder(dir, ended, this.realRoot);
     return ended;
   }
 
@@ -153,32 +167,44 @@ export class FileTraceStore implements TraceStore {
     return this.readAt(requestId, this.traceDir(requestId));
   }
 
-  /** Every readable trace of an experiment folder; malformed ones are skipped with a warning, as MLflow does. */
-  private tracesIn(expDir: string): TraceInfo[] {
-    const out: TraceInfo[] = [];
+  /** Every readable trace of an experiment folder (both views, with its folder); malformed ones are skipped with a warning, as MLflow does. */
+  protected foldersIn(expDir: string): TraceFolder[] {
+    const out: TraceFolder[] = [];
     const tracesDir = path.join(expDir, TRACES);
     for (const e of readEntries(tracesDir)) {
       if (!e.isDirectory()) continue;
-      const r = readTraceFolder(path.join(tracesDir, e.name), this.realRoot);
-      if ('info' in r) out.push(r.info);
+      const dir = path.join(tracesDir, e.name);
+      const r = readTraceFolder(dir, this.realRoot);
+      if ('info' in r) out.push({ ...r, dir });
       else if ('error' in r) this.warn(`skipping malformed trace with request_id '${e.name}' (${r.error})`);
     }
     return out;
   }
 
+  protected tracesIn(expDir: string): TraceInfo[] {
+    return this.foldersIn(expDir).map((r) => r.info);
+  }
+
   async searchTraces(opts: SearchTracesOptions): Promise<PagedList<TraceInfo>> {
+    const page = this.searchFolders(opts);
+    return { ...page, items: page.items.map((f) => f.info) };
+  }
+
+  /** One page of a search, as trace folders (span keys, allowed with `spanFilters`, match no trace: no spans are stored here). */
+  protected searchFolders(opts: SearchTracesOptions): PagedList<TraceFolder> {
     const maxResults = opts.maxResults ?? SEARCH_TRACES_DEFAULT_MAX_RESULTS;
     validateSearchTracesMaxResults(maxResults, 'file');
-    const filter = parseTraceFilter(opts.filter);
+    const filter = parseTraceFilter(opts.filter, opts.spanFilters);
     const orderBy = parseTraceOrderBy(opts.orderBy);
     const offset = decodePageToken(opts.pageToken);
-    const all: TraceInfo[] = [];
+    const all: TraceFolder[] = [];
     for (const id of opts.experimentIds) {
       const dir = this.experimentDir(id);
       if (!dir) throw fileExperimentMissing(id);
-      for (const t of this.tracesIn(dir)) if (traceMatches(t, filter)) all.push(t);
+      for (const t of this.foldersIn(dir)) if (traceMatches(t.info, filter)) all.push(t);
     }
-    all.sort(compareTraces(orderBy));
+    const compare = compareTraces(orderBy);
+    all.sort((a, b) => compare(a.info, b.info));
     const items = all.slice(offset, offset + maxResults);
     // MLflow's file store offers a next page only when one exists.
     return offset + maxResults < all.length ? { items, nextPageToken: encodePageToken(offset + maxResults) } : { items };

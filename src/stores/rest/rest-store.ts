@@ -56,6 +56,7 @@ import type {
 } from '../tracking-store.js';
 import { databricksHostCreds, defaultHostCreds, type CredentialSources } from './credentials.js';
 import { RestLoggedModels } from './rest-logged-models.js';
+import { RestTraces } from './rest-traces.js';
 import type { LoggedModelStore } from '../../tracking/logged-models.js';
 import { allItems } from '../../tracking/pages.js';
 import { HttpClient, retryPolicyFromEnv, type HostCreds, type HttpClientOptions, type Json, type RetryPolicy } from './http-client.js';
@@ -95,6 +96,12 @@ export class RestStore implements TrackingStore {
   /** MLflow 3's logged models on the server (a server without them answers 404 ENDPOINT_NOT_FOUND). */
   get loggedModels(): LoggedModelStore {
     return (this.loggedModelStore ??= new RestLoggedModels(this.client));
+  }
+
+  private traceStore?: RestTraces;
+  /** The server's traces, v2 and MLflow 3 (rest-traces.ts). */
+  get traces(): RestTraces {
+    return (this.traceStore ??= new RestTraces(this.client));
   }
 
   private get(endpoint: string, fields: Json): Promise<Json> {

@@ -18,7 +18,8 @@ export type SpanColumn = 'name' | 'type' | 'status';
 
 export type TraceKey = { type: 'attribute'; column: TraceColumn } | { type: 'tag' | 'metadata'; key: string } | { type: 'span'; column: SpanColumn };
 
-export type TraceComparison = TraceKey & { op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'IN' | 'NOT IN'; value: string | number | string[] };
+/** `byRun`: the comparison came from `run_id`, which MLflow 3's SQL store also matches against trace→run links. */
+export type TraceComparison = TraceKey & { op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'IN' | 'NOT IN'; value: string | number | string[]; byRun?: true };
 
 export type TraceOrderBy = Exclude<TraceKey, { type: 'span' }> & { ascending: boolean };
 const SPAN_COLUMNS: readonly string[] = ['name', 'type', 'status'];
@@ -98,7 +99,7 @@ export function parseTraceFilter(filter?: string, spans = false): TraceCompariso
     } else {
       throw invalid(`Expected a quoted string value for ${attr ?? key.type} (e.g. 'my-value'). Got value ${right.text}`);
     }
-    return { ...key, op: c as TraceComparison['op'], value };
+    return { ...key, op: c as TraceComparison['op'], value, ...(attr === 'run_id' ? { byRun: true as const } : {}) };
   });
 }
 

@@ -4,13 +4,10 @@
  * target valid again, updates keep source and span and merge metadata. Each function runs inside the
  * caller's transaction.
  */
-import { MlfError } from '../../../lib/errors.js';
-import { assessmentFromRow, assessmentNotFound, assessmentRow, type Assessment } from '../../../tracking/assessments.js';
+import { applyAssessmentChanges, assessmentFromRow, assessmentNotFound, assessmentTraceNotFound, assessmentRow, type Assessment } from '../../../tracking/assessments.js';
 import { traceIdNotFound } from '../../../tracking/traces-v3.js';
 import type { AssessmentChanges } from '../../trace-store.js';
 import type { Db, Tx } from '../dialects/dialect.js';
-
-const invalid = (m: string) => new MlfError(m, 'INVALID_PARAMETER_VALUE');
 
 /** The row with booleans as 0/1, which every driver binds (better-sqlite3 refuses JS booleans). */
 function row(a: Assessment): Record<string, unknown> {
@@ -40,26 +37,12 @@ export async function insertAssessment(tx: Tx, a: Assessment): Promise<Assessmen
 export async function readAssessment(db: Db | Tx, traceId: string, assessmentId: string): Promise<Assessment> {
   const r = await db.selectFrom('assessments').selectAll().where('trace_id', '=', traceId).where('assessment_id', '=', assessmentId).executeTakeFirst();
   if (r) return assessmentFromRow(r as Record<string, unknown>);
-  if (!(await traceExists(db, traceId))) throw new MlfError(`Trace with request_id '${traceId}' not found`, 'RESOURCE_DOES_NOT_EXIST');
+  if (!(await traceExists(db, traceId))) throw assessmentTraceNotFound(traceId);
   throw assessmentNotFound(assessmentId, traceId);
 }
 
 export async function changeAssessment(tx: Tx, traceId: string, assessmentId: string, c: AssessmentChanges, now: number): Promise<Assessment> {
-  const old = await readAssessment(tx, traceId, assessmentId);
-  if (c.value && c.value.kind !== old.kind) {
-    throw invalid(c.value.kind === 'expectation' ? 'Cannot update expectation value on a Feedback assessment.' : 'Cannot update feedback value on an Expectation assessment.');
-  }
-  const metadata = old.metadata || c.metadata ? { ...(old.metadata ?? {}), ...(c.metadata ?? {}) } : null;
-  const next: Assessment = {
-    ...old,
-    name: c.name ?? old.name,
-    value: c.value ? c.value.value : old.value,
-    error: c.value ? c.value.error : old.error,
-    rationale: c.rationale ?? old.rationale,
-    metadata,
-    valid: c.valid ?? old.valid,
-    lastUpdateTime: now,
-  };
+  const next = applyAssessmentChanges(await readAssessment(tx, traceId, assessmentId), c, now);
   const r = row(next);
   await tx
     .updateTable('assessments')

@@ -32,6 +32,11 @@ import { pagingClause } from '../search-sql.js';
 import { currentRevision } from '../migrate/head.js';
 import { tablesAt } from '../migrate/revisions.js';
 
+/** `entity_associations` types of MLflow's `EntityAssociationType` for a trace linked to a run. */
+export const TRACE_ENTITY = 'trace';
+export const RUN_ENTITY = 'run';
+export const PROMPT_VERSION_ENTITY = 'prompt_version';
+
 /** Ids per `IN (...)` list, well under every dialect's parameter limit. */
 const ID_CHUNK = 500;
 
@@ -159,7 +164,17 @@ export class SqlTraceStore implements TraceStore {
     return sql`(select kv.value from ${sql.table(table)} kv where kv.request_id = t.request_id and kv.${sql.ref('key')} = ${key.key})`;
   }
 
-  protected condition(c: TraceComparison): RawBuilder<boolean> {
+  /**
+   * A comparison as SQL. `links`: the database has `entity_associations`, where MLflow 3 links traces
+   * to runs; a `run_id` comparison then matches a trace linked either way (metadata or link row).
+   */
+  protected condition(c: TraceComparison, links = false): RawBuilder<boolean> {
+    if (links && c.byRun && (typeof c.value === 'string' || Array.isArray(c.value))) {
+      const runs = sql.join((Array.isArray(c.value) ? c.value : [c.value]).map((v) => sql`${v}`));
+      const linked = sql<boolean>`t.request_id in (select ea.source_id from entity_associations ea where ea.source_type = ${TRACE_ENTITY} and ea.destination_type = ${RUN_ENTITY} and ea.destination_id in (${runs}))`;
+      const viaMetadata = this.condition({ ...c, byRun: undefined });
+      return c.op === '=' || c.op === 'IN' ? sql<boolean>`(${viaMetadata} or ${linked})` : sql<boolean>`(${viaMetadata} and not (${linked}))`;
+    }
     if (c.type === 'span') {
       // MLflow 3: the trace matches when any of its spans does.
       const col = sql.ref(`s.${c.column}`);
@@ -196,7 +211,8 @@ export class SqlTraceStore implements TraceStore {
     const offset = decodePageToken(opts.pageToken);
     const expIds = opts.experimentIds.map(sqlExperimentId).filter((x): x is number => x !== null);
     if (!expIds.length) return { items: [] };
-    const where = [sql<boolean>`t.experiment_id in (${sql.join(expIds)})`, ...filters.map((c) => this.condition(c))];
+    const links = filters.some((c) => c.byRun) && (await this.hasTable('entity_associations'));
+    const where = [sql<boolean>`t.experiment_id in (${sql.join(expIds)})`, ...filters.map((c) => this.condition(c, links))];
     // Nulls last for every key, then MLflow's tie-breakers: newest first, then request id.
     const order = orderBy.flatMap((o) => {
       const e = this.keyExpr(o);
@@ -232,6 +248,7 @@ export class SqlTraceStore implements TraceStore {
     // Read before the transaction: on SQLite the pool is one connection, held by the transaction.
     const v3Children: string[] = [];
     for (const table of ['assessments', 'spans']) if (await this.hasTable(table)) v3Children.push(table);
+    const links = await this.hasTable('entity_associations');
     return this.write(async (tx) => {
       let q = tx.selectFrom('trace_info').select('request_id').where('experiment_id', '=', expId);
       // MLflow: a zero timestamp means "no bound", as its truthiness test reads it.
@@ -244,6 +261,8 @@ export class SqlTraceStore implements TraceStore {
         // Children first: not every dialect/revision cascades these foreign keys.
         for (const table of ['trace_tags', 'trace_request_metadata']) await tx.deleteFrom(table).where('request_id', 'in', part).execute();
         for (const table of v3Children) await tx.deleteFrom(table).where('trace_id', 'in', part).execute();
+        // A deleted trace's links to runs go with it (no foreign key holds them).
+        if (links) await tx.deleteFrom('entity_associations').where('source_type', '=', TRACE_ENTITY).where('source_id', 'in', part).execute();
         await tx.deleteFrom('trace_info').where('request_id', 'in', part).execute();
       }
       return doomed.length;

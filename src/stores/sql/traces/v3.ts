@@ -3,9 +3,8 @@
  * `client_request_id` and the previews), spans ingested over OTLP into `spans` (MLflow's `log_spans`),
  * assessments, and link-to-run. Needs a database at revision a1b2c3d4e5f6 (spans) or later.
  *
- * Link-to-run: MLflow records links in `entity_associations`, a table of revision de4033877273, after
- * mlf's head. At mlf's head the link is the trace's `mlflow.sourceRun` metadata (what a `run_id`
- * search reads), written only where the trace has none: metadata is immutable in MLflow.
+ * Link-to-run: MLflow 3 records links in `entity_associations` (revision de4033877273), and a `run_id`
+ * search matches a trace linked there or carrying the `mlflow.sourceRun` metadata its client wrote.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -14,11 +13,14 @@ import { mustBeActive } from '../../../tracking/messages.js';
 import type { PagedList } from '../../../tracking/entities.js';
 import { ASSESSMENT_ID_PREFIX, type Assessment } from '../../../tracking/assessments.js';
 import type { OtlpSpan } from '../../../tracking/otlp-decode.js';
-import { spanContentToJson, spanRow, spanStatusOf, type SpanRow } from '../../../tracking/spans.js';
+import { spanContentToJson, spanRow, spanStatusOf, traceTagsOf, type SpanRow } from '../../../tracking/spans.js';
 import { MLFLOW_ARTIFACT_LOCATION, MLFLOW_SOURCE_RUN, validateTraceTag } from '../../../tracking/traces.js';
 import {
   MAX_TRACES_TO_LINK,
+  MLFLOW_LINKED_PROMPTS,
   MLFLOW_SPANS_LOCATION,
+  mergeLinkedPrompts,
+  type PromptVersionRef,
   SPANS_IN_TRACKING_STORE,
   stateOfStatus,
   TRACE_ID_MAX_LENGTH,
@@ -32,7 +34,7 @@ import type { AssessmentChanges, SearchTracesOptions } from '../../trace-store.j
 import type { Db, Tx } from '../dialects/dialect.js';
 import { sqlExperimentId } from '../rows.js';
 import { assessmentsOf, changeAssessment, insertAssessment, readAssessment, removeAssessment } from './assessments.js';
-import { SqlTraceStore, type TraceRow } from './sql-trace-store.js';
+import { PROMPT_VERSION_ENTITY, RUN_ENTITY, SqlTraceStore, TRACE_ENTITY, type TraceRow } from './sql-trace-store.js';
 
 const ID_CHUNK = 500;
 const SPAN_CHUNK = 500;
@@ -209,6 +211,9 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
     const maxEndMs = ends.length ? Number(ends.reduce((a, b) => (b > a ? b : a)) / NS_PER_MS) : null;
     const root = spans.find((s) => s.parentSpanId === null);
     const rootState = root ? (spanStatusOf(root) === 'ERROR' ? 'ERROR' : 'OK') : null;
+    // The root span's `mlflow.traceTag.*` attributes become the trace's tags.
+    const rootTags = root ? traceTagsOf(root) : {};
+    for (const [k, v] of Object.entries(rootTags)) validateTraceTag(k, v);
     const expId = sqlExperimentId(String(experimentId));
     // Only a new trace needs the experiment (MLflow reads it for the artifact location).
     const existing = await this.guard(() => this.db.selectFrom('trace_info').select(['experiment_id']).where('request_id', '=', traceId).executeTakeFirst());
@@ -238,7 +243,7 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
         if (rootState && OPEN_STATUSES.includes(row.status)) sets.push(sql`status = ${rootState}`);
         await sql`update trace_info set ${sql.join(sets)} where request_id = ${traceId}`.execute(tx);
       }
-      await this.putKeyValues(tx, 'trace_tags', traceId, { [MLFLOW_SPANS_LOCATION]: SPANS_IN_TRACKING_STORE });
+      await this.putKeyValues(tx, 'trace_tags', traceId, { ...rootTags, [MLFLOW_SPANS_LOCATION]: SPANS_IN_TRACKING_STORE });
       // In chunks: ten columns a row, well under every driver's bound-parameter limit.
       for (let k = 0; k < rows.length; k += SPAN_CHUNK) {
         const part = rows.slice(k, k + SPAN_CHUNK) as unknown as Record<string, unknown>[];
@@ -247,17 +252,72 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
     }, true);
   }
 
+  /**
+   * MLflow 3's `link_traces_to_run`: one `entity_associations` row (trace → run, a fresh uuid) per
+   * trace not yet linked to that run. Only traces that exist are linked. At revision a1b2c3d4e5f6,
+   * before that table, the link is the trace's `mlflow.sourceRun` metadata where it has none.
+   */
   async linkTracesToRun(traceIds: string[], runId: string): Promise<void> {
     if (traceIds.length > MAX_TRACES_TO_LINK) {
       throw invalid(`Cannot link more than ${MAX_TRACES_TO_LINK} traces to a run in a single request. Provided ${traceIds.length} traces.`);
     }
     if (!traceIds.length) return;
     await this.requireV3();
+    const links = await this.hasTable('entity_associations');
     await this.writeV3(async (tx) => {
-      const found = (await tx.selectFrom('trace_info').select('request_id').where('request_id', 'in', traceIds).execute()) as { request_id: string }[];
-      const rows = found.map((r) => ({ request_id: r.request_id, key: MLFLOW_SOURCE_RUN, value: runId }));
-      // Insert-ignore: a trace recorded in another run keeps its source run.
-      if (rows.length) await this.dialect.upsert(tx, 'trace_request_metadata', rows, ['key', 'request_id'], []);
+      const found = ((await tx.selectFrom('trace_info').select('request_id').where('request_id', 'in', traceIds).execute()) as { request_id: string }[]).map((r) => r.request_id);
+      if (!found.length) return;
+      if (!links) {
+        // Insert-ignore: a trace recorded in another run keeps its source run.
+        await this.dialect.upsert(tx, 'trace_request_metadata', found.map((id) => ({ request_id: id, key: MLFLOW_SOURCE_RUN, value: runId })), ['key', 'request_id'], []);
+        return;
+      }
+      const linked = new Set(
+        ((await tx
+          .selectFrom('entity_associations')
+          .select('source_id')
+          .where('source_type', '=', TRACE_ENTITY)
+          .where('source_id', 'in', found)
+          .where('destination_type', '=', RUN_ENTITY)
+          .where('destination_id', '=', runId)
+          .execute()) as { source_id: string }[]).map((r) => r.source_id),
+      );
+      const now = Date.now();
+      const rows = found
+        .filter((id) => !linked.has(id))
+        .map((id) => ({ association_id: randomUUID().replace(/-/g, ''), source_type: TRACE_ENTITY, source_id: id, destination_type: RUN_ENTITY, destination_id: runId, created_time: now }));
+      // Insert-ignore: a concurrent link of the same pair is the same link.
+      if (rows.length) await this.dialect.upsert(tx, 'entity_associations', rows, ['source_type', 'source_id', 'destination_type', 'destination_id'], []);
+    });
+  }
+
+  /**
+   * MLflow 3's `link_prompts_to_trace`: the versions merged into the trace's `mlflow.linkedPrompts`
+   * tag, and one `entity_associations` row (trace → prompt_version `<name>/<version>`) per version.
+   */
+  async linkPromptsToTrace(traceId: string, versions: PromptVersionRef[]): Promise<void> {
+    await this.requireV3();
+    const links = await this.hasTable('entity_associations');
+    await this.writeV3(async (tx) => {
+      await this.row(tx, traceId).catch((e) => {
+        throw e instanceof MlfError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST' ? traceIdNotFound(traceId) : e;
+      });
+      const tag = (await tx.selectFrom('trace_tags').select('value').where('request_id', '=', traceId).where('key', '=', MLFLOW_LINKED_PROMPTS).executeTakeFirst()) as { value: string | null } | undefined;
+      const current = tag?.value ?? undefined;
+      const merged = mergeLinkedPrompts(current, versions);
+      validateTraceTag(MLFLOW_LINKED_PROMPTS, merged);
+      if (merged !== current) await this.putKeyValues(tx, 'trace_tags', traceId, { [MLFLOW_LINKED_PROMPTS]: merged });
+      if (!links || !versions.length) return;
+      const now = Date.now();
+      const rows = [...new Set(versions.map((v) => `${v.name}/${v.version}`))].map((dest) => ({
+        association_id: randomUUID().replace(/-/g, ''),
+        source_type: TRACE_ENTITY,
+        source_id: traceId,
+        destination_type: PROMPT_VERSION_ENTITY,
+        destination_id: dest,
+        created_time: now,
+      }));
+      await this.dialect.upsert(tx, 'entity_associations', rows, ['source_type', 'source_id', 'destination_type', 'destination_id'], []);
     });
   }
 
