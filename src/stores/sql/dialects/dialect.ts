@@ -55,6 +55,12 @@ export interface DialectCapabilities {
    * planner statistics (a new or just-restored database) the flattened join can go quadratic.
    */
   existsFence?: string;
+  /**
+   * A search's ORDER BY on a metric, param or tag reads the child row through one LEFT JOIN on its
+   * (key, run_uuid) primary key instead of a correlated subquery per sort term (MySQL/MariaDB: a
+   * metric order's NaN rank and value were two probes per run, a third of the page query).
+   */
+  orderByJoin?: boolean;
   /** `bulkInsert` honours `newerBy`: keeping a maximum needs no read of the current row. */
   conditionalUpsert?: boolean;
 }
