@@ -18,7 +18,7 @@ export interface ScaleRow {
 const PER_EXPERIMENT = 1000;
 
 /** SQL that fills the tables for runs [0, n): `series` yields i, `id` a 32-character run id. */
-function fillStatements(kind: string, n: number, firstExp: number): string[] {
+export function fillStatements(kind: string, n: number, firstExp: number): string[] {
   const pg = kind === 'postgresql';
   const series = (name: string, count: number) =>
     pg ? `generate_series(0, ${count - 1}) as ${name}(v)` : `(with recursive s(v) as (select 0 union all select v + 1 from s where v < ${count - 1}) select v from s) as ${name}`;

@@ -64,7 +64,7 @@ export async function postgresSchema(q: Q): Promise<Record<string, unknown>> {
   for (const c of constraints) {
     if (c.type === 'c') c.def = String(c.def).replace(/::(character varying|text)(\[\])?/g, '').replace(/[()\s]/g, '');
   }
-  const indexes = await q(`select tablename as t, indexname as name, indexdef as def from pg_indexes where schemaname = current_schema()`);
+  const indexes = await q(`select tablename as t, indexname as name, indexdef as def from pg_indexes where schemaname = current_schema() and indexname not like 'mlf\\_%'`);
   const sequences = await q(`select sequence_name as name, data_type as type from information_schema.sequences where sequence_schema = current_schema()`);
   return { columns, constraints: sortJson(constraints), indexes: sortJson(indexes), sequences: sortJson(sequences) };
 }

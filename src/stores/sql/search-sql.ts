@@ -175,19 +175,50 @@ export function runFilterConditions(d: SqlDialect, filter: Filter): Sql[] {
 
 const dir = (asc: boolean) => sql.raw(asc ? 'asc' : 'desc');
 
+/** A child row an ORDER BY term reads through a LEFT JOIN (dialects with `orderByJoin`). */
+export interface OrderJoin {
+  alias: string;
+  table: 'latest_metrics' | 'params' | 'tags';
+  /** `alias.run_uuid = runs.run_uuid` and the key, case-sensitively: at most one row per run. */
+  on: Sql;
+}
+
+const ORDER_TABLES = { metric: 'latest_metrics', param: 'params', tag: 'tags' } as const;
+
+/** The LEFT JOINs `runOrderBy` refers to, one per metric/param/tag clause; none unless `orderByJoin`. */
+export function runOrderJoins(d: SqlDialect, orderBy: OrderByClause[]): OrderJoin[] {
+  if (!d.capabilities.orderByJoin) return [];
+  const out: OrderJoin[] = [];
+  orderBy.forEach((o, i) => {
+    if (o.type !== 'metric' && o.type !== 'param' && o.type !== 'tag') return;
+    const alias = `o${i}`;
+    out.push({ alias, table: ORDER_TABLES[o.type], on: sql`${sql.ref(`${alias}.run_uuid`)} = runs.run_uuid and ${keyIs(d, `${alias}.key`, o.key)}` });
+  });
+  return out;
+}
+
 /** ORDER BY terms for runs: each clause, then `start_time DESC` unless given, then `run_uuid ASC`. */
 export function runOrderBy(d: SqlDialect, orderBy: OrderByClause[]): Sql[] {
   const out: Sql[] = [];
+  const joined = !!d.capabilities.orderByJoin;
   let hasStart = false;
   let hasRunId = false;
-  for (const o of orderBy) {
+  orderBy.forEach((o, i) => {
     if (o.type === 'metric') {
+      if (joined) {
+        const m = (c: string) => sql.ref(`o${i}.${c}`);
+        out.push(sql`case when ${m('run_uuid')} is null then 2 when ${m('is_nan')} = ${1} then 1 else 0 end`);
+        out.push(sql`${m('value')} ${dir(o.ascending)}`);
+        return;
+      }
       const where = sql`m.run_uuid = runs.run_uuid and ${keyIs(d, 'm.key', o.key)}`;
       out.push(sql`coalesce((select case when m.is_nan = ${1} then 1 else 0 end from latest_metrics m where ${where}), 2)`);
       out.push(sql`(select m.value from latest_metrics m where ${where}) ${dir(o.ascending)}`);
     } else if (o.type === 'param' || o.type === 'tag') {
       const table = o.type === 'param' ? 'params' : 'tags';
-      const sub = sql`(select kv.value from ${sql.table(table)} kv where kv.run_uuid = runs.run_uuid and ${keyIs(d, 'kv.key', o.key)})`;
+      const sub = joined
+        ? sql.ref(`o${i}.value`)
+        : sql`(select kv.value from ${sql.table(table)} kv where kv.run_uuid = runs.run_uuid and ${keyIs(d, 'kv.key', o.key)})`;
       out.push(sql`case when ${sub} is null then 1 else 0 end`);
       out.push(sql`${sub} ${dir(o.ascending)}`);
     } else {
@@ -199,7 +230,7 @@ export function runOrderBy(d: SqlDialect, orderBy: OrderByClause[]): Sql[] {
       out.push(sql`case when ${sql.ref(col)} is null then 1 else 0 end`);
       out.push(sql`${sql.ref(col)} ${dir(o.ascending)}`);
     }
-  }
+  });
   if (!hasStart) out.push(sql`runs.start_time desc`);
   if (!hasRunId) out.push(sql`runs.run_uuid asc`);
   return out;

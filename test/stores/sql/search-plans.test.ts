@@ -18,7 +18,7 @@ import {
 } from 'kysely';
 import { postgresDialect } from '../../../src/stores/sql/dialects/postgres/index.js';
 import { mysqlDialect } from '../../../src/stores/sql/dialects/mysql/index.js';
-import { runFilterConditions, runOrderBy } from '../../../src/stores/sql/search-sql.js';
+import { runFilterConditions, runOrderBy, runOrderJoins } from '../../../src/stores/sql/search-sql.js';
 import { parseRunFilter, parseRunOrderBy } from '../../../src/tracking/search/parse.js';
 import type { SqlDialect } from '../../../src/stores/sql/dialects/dialect.js';
 
@@ -33,6 +33,7 @@ function compiled(d: SqlDialect, filter: string, orderBy: string[]): string {
     },
   });
   let q = db.selectFrom('runs').select(['runs.run_uuid']).where('runs.experiment_id', 'in', [1]);
+  for (const j of runOrderJoins(d, parseRunOrderBy(orderBy))) q = q.leftJoin(`${j.table} as ${j.alias}` as never, (join) => join.on(j.on as never)) as never;
   for (const c of runFilterConditions(d, parseRunFilter(filter))) q = q.where(c as never);
   return q.orderBy(sql.join(runOrderBy(d, parseRunOrderBy(orderBy)))).compile().sql.replace(/\s+/g, ' ');
 }
@@ -51,5 +52,19 @@ describe('search SQL without planner statistics', () => {
     expect(text).toMatch(/`m`\.`key` = \? and binary `m`\.`key` = \?/);
     expect(text).toMatch(/`kv`\.`key` = \? and binary `kv`\.`key` = \?/);
     expect(text).not.toMatch(/where `m`\.`run_uuid` = `runs`\.`run_uuid` and binary/);
+  });
+
+  it('orders MySQL runs by metric, param and tag through one LEFT JOIN each, no subquery per sort term', () => {
+    const text = compiled(mysqlDialect, '', ['metrics.loss DESC', 'params.lr ASC', 'tags.t DESC']);
+    expect(text).toMatch(/left join `latest_metrics` as `o0` on `o0`\.`run_uuid` = runs\.run_uuid and `o0`\.`key` = \? and binary `o0`\.`key` = \?/);
+    expect(text).toMatch(/left join `params` as `o1` on /);
+    expect(text).toMatch(/left join `tags` as `o2` on /);
+    expect(text.split(' order by ')[1]).not.toMatch(/select/);
+  });
+
+  it('keeps PostgreSQL\'s order terms as per-run probes (a join there would be planned without statistics)', () => {
+    const text = compiled(postgresDialect, '', ['metrics.loss DESC']);
+    expect(text).not.toMatch(/left join/);
+    expect(text.split(' order by ')[1]).toMatch(/select m\.value from latest_metrics m/);
   });
 });

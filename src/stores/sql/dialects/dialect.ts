@@ -55,6 +55,12 @@ export interface DialectCapabilities {
    * planner statistics (a new or just-restored database) the flattened join can go quadratic.
    */
   existsFence?: string;
+  /**
+   * A search's ORDER BY on a metric, param or tag reads the child row through one LEFT JOIN on its
+   * (key, run_uuid) primary key instead of a correlated subquery per sort term (MySQL/MariaDB: a
+   * metric order's NaN rank and value were two probes per run, a third of the page query).
+   */
+  orderByJoin?: boolean;
   /** `bulkInsert` honours `newerBy`: keeping a maximum needs no read of the current row. */
   conditionalUpsert?: boolean;
 }
@@ -131,10 +137,22 @@ export interface SqlDialect {
   bulkInsert?(db: Db | Tx, table: string, rows: Record<string, unknown>[], conflict?: BulkConflict): Promise<boolean>;
 
   /**
+   * The rows of a run-keyed child table for these run ids, where a plain `run_uuid in (...)` would
+   * get a plan that reads the whole table (PostgreSQL without statistics); one parameter, `ids`.
+   */
+  rowsByRunIds?(table: string, columns: readonly string[], ids: readonly string[]): RawBuilder<unknown>;
+
+  /**
    * Refresh the planner's statistics after a bulk load (PostgreSQL: `ANALYZE`; InnoDB recomputes its
    * own once a tenth of a table changed, SQLite plans well without them).
    */
   gatherStatistics?(db: Db): Promise<void>;
+
+  /**
+   * Indexes mlf adds beside MLflow's schema (named `mlf_*`) so that search cost follows the page,
+   * not the table; created by `upgrade`, idempotent.
+   */
+  searchIndexes?(db: Db): Promise<void>;
 
   /**
    * Hold the migration lock for the duration of `fn` so two `mlf db upgrade` processes never apply

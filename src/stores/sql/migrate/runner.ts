@@ -191,7 +191,12 @@ export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): P
   const { current: from, pending } = await schemaStatus(conn, target);
   const labels = pending.map(migrationLabel);
   const notes = oneWayNotes(pending);
-  if (opts.dryRun || pending.length === 0) return { from, to: from, applied: [], pending: labels, oneWay: notes };
+  if (opts.dryRun) return { from, to: from, applied: [], pending: labels, oneWay: notes };
+  if (pending.length === 0) {
+    // At the target already (perhaps a database MLflow made): still add mlf's own indexes.
+    if (from !== null) await dialect.searchIndexes?.(db);
+    return { from, to: from, applied: [], pending: labels, oneWay: notes };
+  }
 
   // Creating the schema from nothing has no data to lose: ask only when upgrading an existing one.
   const oneWay = pending[0]!.revision === null ? [] : pending.filter((m) => m.oneWay);
@@ -211,6 +216,7 @@ export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): P
       log(`Applied ${migrationLabel(m)} (${Math.round(performance.now() - t0)} ms)`);
     }
   });
+  await dialect.searchIndexes?.(db);
   const to = await currentRevision(db);
   return { from, to, applied, pending: labels, oneWay: notes };
 }

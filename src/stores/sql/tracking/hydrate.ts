@@ -9,6 +9,13 @@ import { chunks, type SqlExecutor } from './executor.js';
 // limit (SQL Server's, the least, is 2000 here), and half the statements of 500-id chunks.
 const PAGE_CHUNK = 1000;
 
+/** A child table's rows for these runs: the dialect's per-id probe where it has one, else `in (...)`. */
+function childRows(x: SqlExecutor, db: Db | Tx, table: string, columns: string[], ids: string[]): Promise<unknown[][]> {
+  const probe = x.dialect.rowsByRunIds;
+  if (probe) return x.arrays(db, `hydrate:${table}:probe`, () => ({ compile: () => probe(table, columns, ids).compile(db) }), [ids], columns);
+  return x.arrays(db, `hydrate:${table}:${ids.length}`, () => db.selectFrom(table).select(columns).where('run_uuid', 'in', ids), ids, columns);
+}
+
 export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Promise<Run[]> {
   const runs = new Map<string, Run>();
   for (const r of rows) {
@@ -21,13 +28,9 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Prom
     // From the pool the four reads go out together, each on its own connection; in a transaction
     // (one connection) they run one after another.
     const [metrics, params, tags, inputs] = await x.each(db, [
-      () => x.arrays(db, `hydrate:metrics:${n}`, () =>
-      db.selectFrom('latest_metrics').select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']).where('run_uuid', 'in', part), part,
-      ['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']),
-      () => x.arrays(db, `hydrate:params:${n}`, () =>
-      db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']),
-      () => x.arrays(db, `hydrate:tags:${n}`, () =>
-      db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', part), part, ['run_uuid', 'key', 'value']),
+      () => childRows(x, db, 'latest_metrics', ['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan'], part),
+      () => childRows(x, db, 'params', ['run_uuid', 'key', 'value'], part),
+      () => childRows(x, db, 'tags', ['run_uuid', 'key', 'value'], part),
       () => x.rows<Record<string, any>>(db, `hydrate:inputs:${n}`, () =>
       db
         .selectFrom('inputs')

@@ -108,7 +108,7 @@ export const mysqlDialect: SqlDialect = {
   ddl: mysqlDdl,
   backup: mysqlBackup,
   name: 'mysql',
-  capabilities: { transactionalDdl: false, returning: false, maxParameters: 60_000, offsetFetch: false },
+  capabilities: { transactionalDdl: false, returning: false, maxParameters: 60_000, offsetFetch: false, orderByJoin: true },
   types: {
     integer: 'INTEGER',
     bigint: 'BIGINT',

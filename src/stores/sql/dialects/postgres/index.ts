@@ -10,6 +10,7 @@ import { echoLogger, errorCode, NETWORK_ERROR_CODES, onConflictUpsert, plainEq, 
 import { postgresDdl } from './ddl.js';
 import { postgresBackup } from './backup.js';
 import { postgresBulkInsert } from './bulk.js';
+import { postgresRowsByRunIds } from './run-probe.js';
 
 /**
  * libpq's `sslmode` (and `sslrootcert`/`sslcert`/`sslkey` file paths) → pg's `ssl` option.
@@ -144,6 +145,12 @@ export const postgresDialect: SqlDialect = {
   ilike: (column: Expression<unknown>, pattern: string) => sql<boolean>`${column} ilike ${pattern}`,
   upsert: onConflictUpsert,
   bulkInsert: postgresBulkInsert,
+  rowsByRunIds: postgresRowsByRunIds,
+  // MLflow indexes no runs.experiment_id on PostgreSQL (InnoDB indexes every foreign key, SQLite's
+  // schema is compared byte for byte): without it each search reads every run of every experiment.
+  async searchIndexes(db: Db): Promise<void> {
+    await sql`create index if not exists mlf_runs_experiment_id on runs (experiment_id)`.execute(db);
+  },
   async gatherStatistics(db: Db): Promise<void> {
     await sql`analyze`.execute(db);
   },
