@@ -2,6 +2,8 @@
  * The server's log: one line per request at `info`, failures at `error`. The level comes from
  * `--log-level` (or MLflow's `MLFLOW_LOGGING_LEVEL`); `none` silences everything.
  */
+import { stderrLineWriter } from './log-writer.js';
+
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'none'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -28,8 +30,11 @@ export function parseLogLevel(s: string | undefined, fallback?: LogLevel): LogLe
   return (LOG_LEVELS as readonly string[]).includes(v) ? (v as LogLevel) : fallback;
 }
 
-/** A logger writing `[time] [pid] [LEVEL] message` lines (gunicorn's shape) to `write`. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+/**
+ * A logger writing `[time] [pid] [LEVEL] message` lines (gunicorn's shape) to `write`; by default to
+ * standard error through a queue that never holds the event loop (see ./log-writer.ts).
+ */
+export function createLogger(level: LogLevel, write: (line: string) => void = stderrLineWriter()): Logger {
   const min = RANK[level];
   const line = (lv: string, msg: string) => write(`[${new Date().toISOString()}] [${process.pid}] [${lv}] ${msg}`);
   return {

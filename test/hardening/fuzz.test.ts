@@ -10,15 +10,17 @@
  *   a bad or missing Content-Type, JSON nested too deep, JSON that is not an object, wrong
  *   methods, declared-oversize bodies; row counts must not move in this phase;
  * - throughout: slow clients holding connections (headers or body trickling in), a few real
- *   65 MiB bodies, and a /health probe every 50 ms (95th percentile bounded by the issue's 100 ms, the slowest by 1 s).
- * Nothing may answer ≥ 500, and the server's peak RSS (VmHWM) must stay under 1 GiB.
- * The figures (requests, 5xx, peak memory, slowest /health, clients held) are printed.
+ *   65 MiB bodies, and a /health probe every 50 ms.
+ * Nothing may answer ≥ 500, the server's peak RSS (VmHWM) must stay under 1 GiB, and the server's
+ * event loop is never held by the server itself for 100 ms or more (see HEALTH_BOUND_MS below).
+ * The figures (requests, 5xx, peak memory, /health, longest event-loop block, clients held) are printed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cliBuilt } from '../cli/run-cli.js';
 import { createTestDatabase, skipUnlessAvailable, tempDir, type TestDatabase } from '../support/databases.js';
@@ -32,12 +34,17 @@ const REQUESTS = Number(process.env.MLF_FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = 8;
 const SLOW_CLIENTS = 200;
 const MEMORY_BOUND_BYTES = 1024 * 1024 * 1024;
-// /health is probed from this process, which also generates the load, on 2 cores shared with the
-// rest of the suite: its own event loop and the other test files add to what it measures (a single
-// probe reached 284 ms once while the median stayed far lower). So the issue's 100 ms bounds the
-// 95th percentile, and the slowest probe must still show the server never stalled.
-const HEALTH_P95_BOUND_MS = 100;
+// The issue: the server answers /health within 100 ms throughout. A probe from this process, which
+// also generates the load, on 2 cores shared with the rest of the suite, also counts the time the OS
+// keeps the server (or this process) off a CPU: one probe took 123 ms while the server itself never
+// held its loop for more than 38 ms (and 284 ms once in the full suite). So the bound applies to what
+// the server controls, measured inside it by loop-monitor.cjs: the longest time its event loop was
+// held, minus the time the OS made it wait for a CPU. A /health that arrives is answered once the
+// loop is free, so that bound is the server's /health latency. The probes still bound the 95th
+// percentile by the same 100 ms and the slowest by 1 s (no stall at all, whatever the machine does).
+const HEALTH_BOUND_MS = 100;
 const HEALTH_STALL_BOUND_MS = 1000;
+const LOOP_MONITOR = fileURLToPath(new URL('./loop-monitor.cjs', import.meta.url));
 const PREFIX = '/api/2.0/mlflow';
 
 /** mulberry32: small, seeded, reproducible. */
@@ -243,9 +250,20 @@ async function rowCounts(uri: string): Promise<Record<string, number>> {
   return out;
 }
 
-async function startServerProcess(uri: string, dir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [BIN, 'server', '--backend-store-uri', uri, '--port', '0', '--artifacts-destination', path.join(dir, 'a')], {
-    env: { ...process.env, MLFLOW_TRACKING_URI: '' },
+/** What loop-monitor.cjs measured in the server (times in ms). */
+interface LoopStats {
+  requests: number;
+  ticks: number;
+  maxDelayMs: number;
+  maxOwnBlockMs: number;
+  maxCpuMs: number;
+  ownBlocksOver20Ms: number;
+}
+
+async function startServerProcess(uri: string, dir: string, loopStats: string): Promise<{ child: ChildProcess; port: number }> {
+  const args = ['--require', LOOP_MONITOR, BIN, 'server', '--backend-store-uri', uri, '--port', '0', '--artifacts-destination', path.join(dir, 'a')];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, MLFLOW_TRACKING_URI: '', MLF_TEST_LOOP_STATS: loopStats },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -278,7 +296,7 @@ for (const dialect of ['sqlite', 'postgresql'] as const) {
     beforeAll(async () => {
       dir = tempDir('mlf-hardening-fuzz-');
       db = await createTestDatabase(dialect);
-      ({ child, port } = await startServerProcess(db.uri, dir));
+      ({ child, port } = await startServerProcess(db.uri, dir, path.join(dir, 'loop.json')));
     });
     afterAll(async () => {
       child?.kill('SIGTERM');
@@ -357,6 +375,9 @@ for (const dialect of ['sqlite', 'postgresql'] as const) {
       }
       await probe;
       const peak = peakRss(child.pid!);
+      // The monitor rewrites its file every 200 ms: read it once the last requests are in.
+      await new Promise((res) => setTimeout(res, 500));
+      const loop = JSON.parse(fs.readFileSync(path.join(dir, 'loop.json'), 'utf8')) as LoopStats;
       const sorted = [...healthMs].sort((a, b) => a - b);
       const slowestHealth = sorted.at(-1) ?? 0;
       const p95Health = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
@@ -364,14 +385,19 @@ for (const dialect of ['sqlite', 'postgresql'] as const) {
       console.log(
         `[fuzz ${dialect}] seed ${SEED}: ${sent + 4} requests, ${fiveXX.length} answers >= 500, ` +
           `peak server RSS ${(peak / 1024 / 1024).toFixed(0)} MiB, /health p95 ${p95Health.toFixed(1)} ms, slowest ${slowestHealth.toFixed(1)} ms (${sorted.length} probes), ` +
-          `${slow.maxOpen} slow clients held at once`,
+          `${slow.maxOpen} slow clients held at once; server event loop: longest block of its own ${loop.maxOwnBlockMs.toFixed(1)} ms ` +
+          `(${loop.ownBlocksOver20Ms} over 20 ms, most CPU in one tick ${loop.maxCpuMs.toFixed(1)} ms), longest delay with CPU waits ${loop.maxDelayMs.toFixed(1)} ms`,
       );
       expect(fiveXX).toEqual([]);
       expect(notRefused).toEqual([]);
       expect(after).toEqual(before);
       expect(peak).toBeLessThan(MEMORY_BOUND_BYTES);
       expect(sorted.length).toBeGreaterThan(20);
-      expect(p95Health).toBeLessThan(HEALTH_P95_BOUND_MS);
+      // The monitor saw every request and ran throughout (a tick every 5 ms when the loop is free).
+      expect(loop.requests).toBeGreaterThanOrEqual(REQUESTS);
+      expect(loop.ticks).toBeGreaterThan(100);
+      expect(loop.maxOwnBlockMs).toBeLessThan(HEALTH_BOUND_MS);
+      expect(p95Health).toBeLessThan(HEALTH_BOUND_MS);
       expect(slowestHealth).toBeLessThan(HEALTH_STALL_BOUND_MS);
       expect(sent + 4).toBeGreaterThanOrEqual(REQUESTS);
     }, 300_000);
