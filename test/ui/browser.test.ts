@@ -240,9 +240,8 @@ describe.skipIf(skip)('web UI in a browser', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
-    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    expect(bg).toBe('rgb(18, 22, 28)');
+    await poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(18, 22, 28)');
     await page.setViewportSize({ width: 900, height: 700 });
     await page.goto(`${s.url}/#/experiments/${data.alpha}/runs/${data.best}`);
     await page.getByRole('tab', { name: 'Artifacts' }).click();

@@ -1,6 +1,6 @@
 // The app shell: header with navigation and the theme switch, the server-down banner, and the view for the route.
 import { render } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import './styles.css';
 import { onServerState } from './api';
 import { NotFound } from './common';
@@ -23,7 +23,8 @@ function App() {
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const [down, setDown] = useState(false);
   useEffect(() => onServerState(setDown), []);
-  useEffect(() => {
+  // Before paint, so no frame shows the new button label on the old theme.
+  useLayoutEffect(() => {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem('mlf-theme', theme);
   }, [theme]);

@@ -23,6 +23,7 @@ import { ARTIFACT_RULES, OTLP_RULE, ruleFor, type After, type Check, type Rule }
 import { OTLP_TRACES_PATH, MLFLOW_EXPERIMENT_ID_HEADER } from '../routes/otlp.js';
 import { segment } from '../routes/traces-v3.js';
 import { loggedModelPathParams } from '../routes/logged-models.js';
+import { traceIdInPath } from '../routes/traces.js';
 
 export interface AuthLayerOptions {
   auth: AuthStore;
@@ -99,8 +100,8 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
   const experimentIds = async (check: Extract<Check, { kind: 'experiment' }>, p: Params, req: Req): Promise<string[]> => {
     switch (check.by) {
       case 'trace_id': {
-        const m = /\/traces\/([^/]+)/.exec(req.path);
-        const id = m && m[1] !== 'get' ? segment(m[1]) : param(p, 'trace_id');
+        const inPath = traceIdInPath(req.path);
+        const id = inPath !== undefined ? segment(inPath) : param(p, 'trace_id');
         return traceExperiment(id);
       }
       case 'trace_ids': {

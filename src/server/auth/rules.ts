@@ -110,6 +110,7 @@ export const RULES: RuleTable = new Map<string, Record<string, Rule>>([
   ['/traces/batchGetInfos', { POST: { check: { kind: 'experiment', by: 'trace_ids', need: 'read' } } }],
   ['/traces/search', { POST: { check: { kind: 'experiment', by: 'locations', need: 'read' } } }],
   ['/traces/link-to-run', { POST: run('update') }],
+  ['/traces/link-prompts', { POST: trace('update') }],
   ['/traces/{request_id}/assessments', { POST: trace('update') }],
   ['/traces/{request_id}/assessments/{assessment_id}', { GET: trace('read'), PATCH: trace('update'), DELETE: trace('update') }],
   // ---- model registry ----

@@ -27,6 +27,12 @@ export function traceRouteKey(rest: string): string {
   return `/traces/{request_id}${tail}`;
 }
 
+/** The request id a path names in its `{request_id}` segment (`/traces/abc/tags` → `abc`), or undefined for the literal endpoints. */
+export function traceIdInPath(path: string): string | undefined {
+  const m = /\/traces\/([^/]+)/.exec(path);
+  return m && !LITERALS.has(m[1]!) ? m[1] : undefined;
+}
+
 function requestIdOf(req: Req): string {
   const rest = req.path.slice(req.path.indexOf('/traces/') + '/traces/'.length);
   return rest.split('/')[0]!;

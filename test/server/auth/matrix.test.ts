@@ -95,6 +95,7 @@ const SAMPLES: Record<string, Record<string, Sample>> = {
   '/traces/batchGetInfos': { POST: (f) => ({ trace_ids: [f.traceId] }) },
   '/traces/search': { POST: (f) => ({ locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: f.experimentId } }] }) },
   '/traces/link-to-run': { POST: (f) => ({ trace_ids: [f.traceId], run_id: f.runId }) },
+  '/traces/link-prompts': { POST: (f) => ({ trace_id: f.traceId, prompt_versions: [{ name: f.model, version: '1' }] }) },
   '/traces/{request_id}/assessments': { POST: () => ({ assessment: { assessment_name: 'q', source: { source_type: 'HUMAN', source_id: 'x' }, feedback: { value: 1 } } }) },
   '/traces/{request_id}/assessments/{assessment_id}': {
     GET: () => ({}),
