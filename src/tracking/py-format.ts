@@ -4,8 +4,8 @@
  * one formatter every message builder uses.
  *
  * JSON keeps `9.0` and `9` apart (Python reads a float and an int) where `JSON.parse` does not:
- * {@link parseJsonKeepingFloats} remembers which integral numbers were written as floats, and the
- * formatters here print those as Python would (`9.0`, type `float`).
+ * {@link parseJsonKeepingFloats} (./json-float-literals.ts) remembers which integral numbers were
+ * written as floats, and the formatters here print those as Python would (`9.0`, type `float`).
  *
  * @example
  * const body = parseJsonKeepingFloats('{"artifact_location": 9.0}') as Record<string, unknown>;
@@ -13,56 +13,9 @@
  * pyTypeName(body.artifact_location, body, 'artifact_location');  // 'float'
  */
 
-// holder object/array → keys whose integral number was written with a fraction or exponent
-const floatLiterals = new WeakMap<object, Set<string>>();
+import { isFloatLiteral } from './json-float-literals.js';
 
-// Cheap pre-check: an integral value written as a float (`9.0`, `1e3`) needs the slower, tracking parse.
-const MAYBE_INTEGRAL_FLOAT = /\d(?:\.0*(?![0-9])|[eE])/;
-
-/** Number tokens of a JSON text in document order: true where written with `.`/`e` (strings skipped). */
-function floatSyntaxFlags(text: string): boolean[] {
-  const flags: boolean[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
-    } else if (c === 45 || (c >= 48 && c <= 57)) {
-      let j = i;
-      let isFloat = false;
-      for (; j < text.length; j++) {
-        const d = text[j]!;
-        if (d === '.' || d === 'e' || d === 'E') isFloat = true;
-        else if (!/[0-9+-]/.test(d)) break;
-      }
-      flags.push(isFloat);
-      i = j - 1;
-    }
-  }
-  return flags;
-}
-
-/** `JSON.parse`, remembering integral numbers written as floats (see {@link isFloatLiteral}). Throws as JSON.parse. */
-export function parseJsonKeepingFloats(text: string): unknown {
-  if (!MAYBE_INTEGRAL_FLOAT.test(text)) return JSON.parse(text);
-  const flags = floatSyntaxFlags(text);
-  let n = 0;
-  // The reviver sees primitive values in document order, the same order as the scanned tokens.
-  return JSON.parse(text, function (this: object, key: string, value: unknown) {
-    if (typeof value === 'number') {
-      if (flags[n++] && Number.isInteger(value)) {
-        let keys = floatLiterals.get(this);
-        if (!keys) floatLiterals.set(this, (keys = new Set()));
-        keys.add(key);
-      }
-    }
-    return value;
-  });
-}
-
-/** Whether `holder[key]` is an integral number that the JSON text wrote as a float. */
-export function isFloatLiteral(holder: unknown, key: string | number): boolean {
-  return typeof holder === 'object' && holder !== null && floatLiterals.get(holder)?.has(String(key)) === true;
-}
+export { isFloatLiteral, parseJsonKeepingFloats } from './json-float-literals.js';
 
 /** Python's `repr(float)`: `1.0`, `0.1`, `1e-05`, `1e+16`, `nan`, `inf`. */
 export function pyFloatRepr(x: number): string {
