@@ -7,9 +7,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
+import { MAX_JSON_BODY_BYTES } from '../../src/server/request.js';
 import { createLogger } from '../../src/server/logger.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
 import type { TrackingStore } from '../../src/stores/tracking-store.js';
@@ -243,6 +244,15 @@ for (const target of targets) {
       const doubled = await otlp(Buffer.concat([twice.body, twice.body]), pb);
       expect(doubled.status).toBe(200);
       expect((await call('GET', `${V3}/traces/get`, { trace_id: twice.traceId })).json.trace.spans).toHaveLength(3);
+      // A body inflating past the body limit is refused as undecodable, nothing stored (64 KiB of gzip, 64 MiB + 1 inflated).
+      const bomb = Buffer.alloc(MAX_JSON_BODY_BYTES + 1);
+      for (const [encoding, zipped] of [['gzip', gzipSync(bomb)], ['deflate', deflateSync(bomb)]] as const) {
+        const r = await otlp(zipped, { ...pb, 'Content-Encoding': encoding });
+        expect([r.status, await r.json()]).toEqual([
+          400,
+          { error_code: 'INVALID_PARAMETER_VALUE', message: `Failed to decompress the request body with Content-Encoding '${encoding}'.` },
+        ]);
+      }
       // gzip is accepted, as MLflow decompresses it.
       const zipped = await otlp(gzipSync(t.body), { ...pb, 'Content-Encoding': 'gzip' });
       expect(zipped.status).toBe(200);

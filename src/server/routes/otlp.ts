@@ -10,7 +10,8 @@
  * header or spans the store refused, 501 where the store keeps no spans, which turns the client's
  * span logging off); the bodies are MLflow's JSON error shape rather than FastAPI's `{"detail"}`.
  */
-import { gunzipSync, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, inflate } from 'node:zlib';
 import { MlfError, type ErrorCode } from '../../lib/errors.js';
 import { decodeExportTraceRequest, malformedOtlp, type OtlpSpan } from '../../tracking/otlp-decode.js';
 import { mlflowTraceIdOf } from '../../tracking/spans.js';
@@ -27,12 +28,20 @@ function reply(status: number, code: ErrorCode, message: string): Reply {
   return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error_code: code, message }) };
 }
 
-function decompress(body: Buffer, encoding: string): Buffer {
-  try {
-    if (encoding === 'gzip') return gunzipSync(body, { maxOutputLength: MAX_JSON_BODY_BYTES });
-    if (encoding === 'deflate') return inflateSync(body, { maxOutputLength: MAX_JSON_BODY_BYTES });
-  } catch {
-    throw new MlfError(`Failed to decompress the request body with Content-Encoding '${encoding}'.`, 'INVALID_PARAMETER_VALUE');
+// zlib's thread pool, not the event loop: a 64 MiB body inflating to the limit takes a while.
+const inflaters = new Map<string, (buf: Buffer, opts: { maxOutputLength: number }) => Promise<Buffer>>([
+  ['gzip', promisify(gunzip)],
+  ['deflate', promisify(inflate)],
+]);
+
+async function decompress(body: Buffer, encoding: string): Promise<Buffer> {
+  const inflater = inflaters.get(encoding);
+  if (inflater) {
+    try {
+      return await inflater(body, { maxOutputLength: MAX_JSON_BODY_BYTES });
+    } catch {
+      throw new MlfError(`Failed to decompress the request body with Content-Encoding '${encoding}'.`, 'INVALID_PARAMETER_VALUE');
+    }
   }
   if (encoding === 'identity' || encoding === '') return body;
   throw new MlfError(`Unsupported Content-Encoding: ${encoding}`, 'INVALID_PARAMETER_VALUE');
@@ -51,7 +60,7 @@ export function otlpTracesHandler(traces: TraceStore | undefined, store: Trackin
     const raw = await req.body(MAX_JSON_BODY_BYTES, (size) => new MlfError(`Request body is too large: ${size} bytes (at most ${MAX_JSON_BODY_BYTES}).`, 'INVALID_PARAMETER_VALUE'));
     let spans: OtlpSpan[];
     try {
-      spans = decodeExportTraceRequest(decompress(raw, (req.header('content-encoding') ?? 'identity').toLowerCase()));
+      spans = decodeExportTraceRequest(await decompress(raw, (req.header('content-encoding') ?? 'identity').toLowerCase()));
     } catch (e) {
       if (e instanceof MlfError) return reply(400, 'INVALID_PARAMETER_VALUE', e.message);
       throw malformedOtlp();
