@@ -6,6 +6,7 @@
 import { benchSqlStore } from './sql-store.js';
 import { benchSqlDialects } from './sql-dialects.js';
 import { benchServer } from './server.js';
+import { benchJsonParse } from './json-parse.js';
 import { benchFileStore } from './file-store.js';
 import { benchCli } from './cli.js';
 import { benchGc } from './gc.js';
@@ -28,7 +29,7 @@ interface Row {
 const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = {
   sql: { baseline: '', run: benchSqlStore },
   pgmysql: { baseline: 'raw driver', run: benchSqlDialects },
-  server: { baseline: 'MLflow 2.17 server', run: benchServer },
+  server: { baseline: 'MLflow 2.17 server', run: async () => [...(await benchServer()), ...benchJsonParse()] },
   file: { baseline: 'MLflow-style full read', run: benchFileStore },
   cli: { baseline: "node -e ''", run: benchCli },
   gc: { baseline: 'one run at a time', run: benchGc },
