@@ -11,12 +11,28 @@
 export const MAX_JSON_DEPTH = 100;
 
 /**
+ * The most values (commas and brackets, counted by the same scan) a request body may hold. MLflow's largest
+ * message, a full log-batch, holds about 8,000; at this bound `JSON.parse` takes tens of milliseconds, where
+ * 64 MiB of `[{},{},…]` (22 million values) held the event loop for 20 s.
+ */
+export const MAX_JSON_VALUES = 200_000;
+
+/**
  * The nesting depth of `text` read as JSON (brackets inside strings do not count). Stops early
  * once `stopAbove` is passed. Invalid JSON gets a depth too; `JSON.parse` reports it afterwards.
  */
 export function jsonDepth(text: string, stopAbove = Infinity): number {
+  return jsonShape(text, stopAbove).depth;
+}
+
+/**
+ * The nesting depth of `text` and how many values it holds (one per comma and per opening bracket, plus
+ * one), read in one pass; stops as soon as the depth passes `stopAbove` or the count `valuesAbove`.
+ */
+export function jsonShape(text: string, stopAbove = Infinity, valuesAbove = Infinity): { depth: number; values: number } {
   let depth = 0;
   let max = 0;
+  let values = 1;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -24,12 +40,15 @@ export function jsonDepth(text: string, stopAbove = Infinity): number {
       if (c === 92 /* \ */) i++;
       else if (c === 34 /* " */) inString = false;
     } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) {
+    else if (c === 44 /* , */) {
+      if (++values > valuesAbove) break;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++values > valuesAbove) break;
       if (++depth > max) {
         max = depth;
-        if (max > stopAbove) return max;
+        if (max > stopAbove) break;
       }
     } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
   }
-  return max;
+  return { depth: max, values };
 }

@@ -12,7 +12,7 @@ import { floatFromJson } from '../tracking/rest-json.js';
 import { parseJsonKeepingFloats, pyJsonDumps, pyTypeName } from '../tracking/py-format.js';
 import { invalidValueMessage } from '../tracking/validation.js';
 import type { Req } from './http.js';
-import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
+import { jsonShape, MAX_JSON_DEPTH, MAX_JSON_VALUES } from './json-depth.js';
 
 export type Params = Record<string, unknown>;
 
@@ -89,9 +89,13 @@ export async function readParams(req: Req, repeated: readonly string[] = [], bod
   return parseJsonBody(text);
 }
 
-function checkDepth(text: string): string {
-  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+function checkShape(text: string): string {
+  const shape = jsonShape(text, MAX_JSON_DEPTH, MAX_JSON_VALUES);
+  if (shape.depth > MAX_JSON_DEPTH) {
     throw new MlfError(`Bad Request. The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`, 'BAD_REQUEST');
+  }
+  if (shape.values > MAX_JSON_VALUES) {
+    throw new MlfError(`Bad Request. The request body holds more than ${MAX_JSON_VALUES} JSON values.`, 'BAD_REQUEST');
   }
   return text;
 }
@@ -100,9 +104,9 @@ export function parseJsonBody(text: string): Params {
   if (text.trim() === '') return {};
   let v: unknown;
   try {
-    v = parseJsonKeepingFloats(checkDepth(text));
+    v = parseJsonKeepingFloats(checkShape(text));
     // Older clients post their JSON double-encoded as a string.
-    if (typeof v === 'string') v = parseJsonKeepingFloats(checkDepth(v));
+    if (typeof v === 'string') v = parseJsonKeepingFloats(checkShape(v));
   } catch (e) {
     if (e instanceof MlfError) throw e;
     throw new MlfError('Bad Request. The request body is not valid JSON.', 'INVALID_PARAMETER_VALUE');

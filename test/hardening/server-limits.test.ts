@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSettings, startServer, type RunningServer } from '../../src/server/serve.js';
 import { createLogger } from '../../src/server/logger.js';
 import { BodyBudget, BudgetExceeded, budgetFromEnv } from '../../src/server/body-budget.js';
-import { jsonDepth } from '../../src/server/json-depth.js';
+import { jsonDepth, jsonShape, MAX_JSON_VALUES } from '../../src/server/json-depth.js';
 import { parseJsonBody } from '../../src/server/request.js';
 import { MlfError } from '../../src/lib/errors.js';
 import { tempDir } from '../support/databases.js';
@@ -56,6 +56,24 @@ describe('JSON depth', () => {
   it('measures nesting outside strings', () => {
     expect(jsonDepth('{"a": [1, {"b": "[[[{{{"}]}')).toBe(3);
     expect(jsonDepth('"\\"[["')).toBe(0);
+  });
+
+  it('refuses a body of more than 200,000 values with a 400 before parsing it; a full log-batch and commas in strings pass', async () => {
+    expect(jsonShape('[1, {"a": "x,y,[z"}, [2]]').values).toBe(6);
+    const many = `{"experiment_ids": [${'1,'.repeat(MAX_JSON_VALUES)}1]}`;
+    let e: unknown;
+    try {
+      parseJsonBody(many);
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBeInstanceOf(MlfError);
+    expect((e as MlfError).errorCode).toBe('BAD_REQUEST');
+    expect((e as MlfError).message).toBe('Bad Request. The request body holds more than 200000 JSON values.');
+    const metric = (i: number) => ({ key: `m${i}`, value: i + 0.5, timestamp: 1, step: i });
+    const kv = (i: number) => ({ key: `k${i}`, value: 'a,b,c,'.repeat(1000) });
+    const batch = { run_id: 'r', metrics: Array.from({ length: 1000 }, (_, i) => metric(i)), params: Array.from({ length: 100 }, (_, i) => kv(i)), tags: Array.from({ length: 100 }, (_, i) => kv(i)) };
+    expect(parseJsonBody(JSON.stringify(batch))).toHaveProperty('metrics');
   });
 
   it('refuses a body nested deeper than 100 levels with a 400, also double-encoded', async () => {
