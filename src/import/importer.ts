@@ -4,7 +4,8 @@
  *
  * Order: open both sides; refuse, before anything is written, run ids the target holds with other
  * data, tables or columns (with values) the target's revision lacks, names a target ignoring case
- * would take as one, and rows colliding with other target rows on a unique key; create or upgrade the target schema; experiments (ids kept or renumbered, see
+ * would take as one, rows colliding with other target rows on a unique key, and registry rows the
+ * target holds with other content; create or upgrade the target schema; experiments (ids kept or renumbered, see
  * experiment-ids.ts); per experiment its datasets, then its runs in batches (run-writer.ts, each
  * batch one transaction, verified once written); the tables of COPIED_TABLES (registry, logged models,
  * traces, MLflow 3's evaluation and gateway tables) of a database source;
@@ -34,6 +35,7 @@ import { findUniqueCollisions } from './unique-keys.js';
 import { assertTargetHoldsColumns } from './target-columns.js';
 import { targetFold } from './name-fold.js';
 import { caseClashMessage, refuseCaseClashes } from './case-clashes.js';
+import { findRegistryConflicts } from './registry-conflicts.js';
 import { HEAD_REVISION } from '../stores/sql/migrate/index.js';
 import { openSource, openTarget } from './endpoints.js';
 
@@ -139,6 +141,16 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
         );
       }
     }
+    if (!empty) {
+      const registry = await findRegistryConflicts(conn, source, tableCounts);
+      if (registry.length) {
+        throw new MlfError(
+          `The target already holds ${registry.length} Model Registry row(s) of the source with other data: ${registry.slice(0, 10).join('; ')}${registry.length > 10 ? '; ...' : ''}; nothing was written.`,
+          'RESOURCE_CONFLICT',
+        );
+      }
+    }
+
     const schema = dryRun
       ? { from: schemaBefore.current, to: schemaBefore.current, applied: [] as string[] }
       : await upgradeTarget(conn, { toRevision: opts.toRevision, onBeforeOneWay: opts.onBeforeOneWay?.(conn, schemaBefore.current), log });
