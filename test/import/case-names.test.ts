@@ -5,34 +5,17 @@
  * target one, two registered models, two params of a run, a source model and a target one. SQLite and
  * PostgreSQL compare exactly and take them all.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { importStore } from '../../src/import/importer.js';
-import { connectSql } from '../../src/stores/sql/connect.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
-import { parseDbUri } from '../../src/tracking/uri.js';
 import { ensureBuilt, runMlf } from '../migrations/cli.js';
-import { createTestDatabase, skipUnlessAvailable, tempDir, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, skipUnlessAvailable, tempDir } from '../support/databases.js';
+import { count, scratch, withDb } from './db-helpers.js';
 
 beforeAll(() => ensureBuilt(), 180_000);
 
-const dirs: string[] = [];
-const dbs: TestDatabase[] = [];
-afterAll(async () => {
-  for (const db of dbs) await db.drop().catch(() => undefined);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-type Conn = Awaited<ReturnType<typeof connectSql>>;
-async function withDb<T>(uri: string, f: (c: Conn) => Promise<T>): Promise<T> {
-  const conn = await connectSql(parseDbUri(uri));
-  try {
-    return await f(conn);
-  } finally {
-    await conn.close();
-  }
-}
+const { dbs, dirs } = scratch();
 
 const model = (name: string) => ({ name, creation_time: 1700000000000, last_updated_time: 1700000000000, description: null });
 
@@ -66,7 +49,6 @@ const tables = (uri: string) =>
     const t = await db.introspection.getTables();
     return t.map((x) => x.name);
   });
-const count = (uri: string, table: string) => withDb(uri, async ({ db }) => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
 const refusal = (p: Promise<unknown>) => p.then(
   () => ({ errorCode: 'none', message: 'imported' }),
   (e: { errorCode: string; message: string }) => e,

@@ -3,32 +3,14 @@
  * repeated import writes none of them), other content is refused before anything is written, naming
  * the registered model, version, tag or alias and the columns that differ, as for runs.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importStore } from '../../src/import/importer.js';
-import { connectSql } from '../../src/stores/sql/connect.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
-import { parseDbUri } from '../../src/tracking/uri.js';
-import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects } from '../support/databases.js';
+import { count, scratch, withDb } from './db-helpers.js';
 
-const dirs: string[] = [];
-const dbs: TestDatabase[] = [];
-afterAll(async () => {
-  for (const db of dbs) await db.drop().catch(() => undefined);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-type Conn = Awaited<ReturnType<typeof connectSql>>;
-async function withDb<T>(uri: string, f: (c: Conn) => Promise<T>): Promise<T> {
-  const conn = await connectSql(parseDbUri(uri));
-  try {
-    return await f(conn);
-  } finally {
-    await conn.close();
-  }
-}
-const count = (uri: string, table: string) => withDb(uri, async ({ db }) => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
+const { dbs, dirs } = scratch();
 
 const T = 1700000000000;
 

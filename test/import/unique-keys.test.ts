@@ -5,31 +5,14 @@
  * target's: MariaDB's collation takes `Judge` for `judge` (refused as names differing in case only),
  * SQLite and PostgreSQL do not.
  */
-import fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importStore } from '../../src/import/importer.js';
-import { connectSql } from '../../src/stores/sql/connect.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
-import { parseDbUri } from '../../src/tracking/uri.js';
-import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects } from '../support/databases.js';
+import { count, scratch, withDb } from './db-helpers.js';
 import path from 'node:path';
 
-const dirs: string[] = [];
-const dbs: TestDatabase[] = [];
-afterAll(async () => {
-  for (const db of dbs) await db.drop().catch(() => undefined);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-type Conn = Awaited<ReturnType<typeof connectSql>>;
-async function withDb<T>(uri: string, f: (c: Conn) => Promise<T>): Promise<T> {
-  const conn = await connectSql(parseDbUri(uri));
-  try {
-    return await f(conn);
-  } finally {
-    await conn.close();
-  }
-}
+const { dbs, dirs } = scratch();
 
 const secret = (id: string, name: string) => ({
   secret_id: id,
@@ -56,7 +39,6 @@ async function store(uri: string, names: string[]): Promise<{ expId: number }> {
   }
 }
 
-const count = (uri: string, table: string) => withDb(uri, async ({ db }) => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
 
 describe('db import: unique keys other than the primary key', () => {
   for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
