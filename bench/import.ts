@@ -41,7 +41,8 @@ async function childMain(phase: string, from: string, to?: string): Promise<void
     for (const e of exps) for await (const batch of src.runs(e.experimentId, 200)) runs += batch.length;
   } else {
     const { importStore } = await import('../src/import/importer.js');
-    const r = await importStore({ from, to: to!, idMapFile: path.join(os.tmpdir(), `mlf-bench-import-${process.pid}.json`) });
+    // The id map goes beside the folder, so the bench's temporary directory takes it away.
+    const r = await importStore({ from, to: to!, idMapFile: path.join(path.dirname(from), `id-map-${process.pid}.json`) });
     runs = r.runs.total;
     differences = r.differences.length;
   }

@@ -16,7 +16,7 @@ import { isTempName, readEntries } from '../stores/file/fs-io.js';
 import { fileTraceRows } from './file-traces.js';
 import { FileModelSource } from './file-models.js';
 import { runLinkRows } from './file-links.js';
-import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableCount, type TableRows } from './model.js';
+import { MAX_BATCH_POINTS, type ImportSource, type RunKeys, type SourceRun, type TableCount, type TableRows } from './model.js';
 
 interface ExperimentDir {
   id: string;
@@ -130,6 +130,13 @@ export class FileSource implements ImportSource {
       if (info) yield { runId: info.runId, experimentId, startTime: info.startTime };
     }
     this.skipped.length = was; // the full read below records them once
+  }
+
+  async *runKeys(experimentId: string): AsyncIterable<RunKeys> {
+    for (const dir of this.runDirs(experimentId)) {
+      const keys = (sub: string) => filesUnder(path.join(dir, sub));
+      yield { runId: path.basename(dir), params: keys(PARAMS), tags: keys(TAGS), metrics: keys(METRICS) };
+    }
   }
 
   async *runs(experimentId: string, batchSize: number): AsyncIterable<SourceRun[]> {

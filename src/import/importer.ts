@@ -3,8 +3,9 @@
  * faithfully, resumably and checked.
  *
  * Order: open both sides; refuse, before anything is written, run ids the target holds with other
- * data, tables or columns (with values) the target's revision lacks, and rows colliding with other
- * target rows on a unique key; create or upgrade the target schema; experiments (ids kept or renumbered, see
+ * data, tables or columns (with values) the target's revision lacks, names a target ignoring case
+ * would take as one, rows colliding with other target rows on a unique key, and registry rows the
+ * target holds with other content; create or upgrade the target schema; experiments (ids kept or renumbered, see
  * experiment-ids.ts); per experiment its datasets, then its runs in batches (run-writer.ts, each
  * batch one transaction, verified once written); the tables of COPIED_TABLES (registry, logged models,
  * traces, MLflow 3's evaluation and gateway tables) of a database source;
@@ -32,6 +33,9 @@ import { assertTargetHoldsTables, finishTarget, targetStatus, upgradeTarget } fr
 import { findConflicts } from './conflicts.js';
 import { findUniqueCollisions } from './unique-keys.js';
 import { assertTargetHoldsColumns } from './target-columns.js';
+import { targetFold } from './name-fold.js';
+import { caseClashMessage, refuseCaseClashes } from './case-clashes.js';
+import { findRegistryConflicts } from './registry-conflicts.js';
 import { HEAD_REVISION } from '../stores/sql/migrate/index.js';
 import { openSource, openTarget } from './endpoints.js';
 
@@ -121,10 +125,27 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
       // A target kept at an older revision: columns it lacks must hold nothing the source would lose.
       const revision = opts.toRevision ?? HEAD_REVISION;
       if (revision !== HEAD_REVISION) await assertTargetHoldsColumns(conn, source, revision);
-      const collisions = await findUniqueCollisions(conn, source, tableCounts, targetIds);
+    }
+    // Names a target ignoring case (MySQL's collation) would take as one: refused, naming both.
+    const fold = await targetFold(conn, !empty);
+    await refuseCaseClashes(empty ? null : db, fold, source, experiments, ids);
+    // Keys come from the target's catalog, or a database source's while the target has no schema.
+    const keysFrom = empty ? source.catalog?.() : undefined;
+    if (!empty || keysFrom) {
+      const { other: collisions, folded } = await findUniqueCollisions(conn, source, tableCounts, targetIds, { fold, keysFrom });
+      if (folded.length) throw new MlfError(caseClashMessage(folded), 'RESOURCE_CONFLICT');
       if (collisions.length) {
         throw new MlfError(
           `The target already holds ${collisions.length} other row(s) under unique keys of the source's: ${collisions.slice(0, 10).join('; ')}${collisions.length > 10 ? '; ...' : ''}; nothing was written.`,
+          'RESOURCE_CONFLICT',
+        );
+      }
+    }
+    if (!empty) {
+      const registry = await findRegistryConflicts(conn, source, tableCounts);
+      if (registry.length) {
+        throw new MlfError(
+          `The target already holds ${registry.length} Model Registry row(s) of the source with other data: ${registry.slice(0, 10).join('; ')}${registry.length > 10 ? '; ...' : ''}; nothing was written.`,
           'RESOURCE_CONFLICT',
         );
       }

@@ -2,6 +2,7 @@
  * What `mlf db import` moves, independent of where it comes from: a source (an `mlruns` folder or a
  * database) is read as a stream of these, and the writer turns them into MLflow's SQL rows.
  */
+import type { SqlConnection } from '../stores/sql/connect.js';
 import type { Dataset, DatasetInput, Experiment, Metric, Param, RunInfo, RunTag } from '../tracking/entities.js';
 
 /** One run with everything it owns: every metric point (not only the latest), params, tags, inputs. */
@@ -12,6 +13,14 @@ export interface SourceRun {
   /** The whole history, in any order; duplicates of one point are allowed (SQL keeps one). */
   metrics: Metric[];
   inputs: DatasetInput[];
+}
+
+/** The keys a run's params, tags and metrics go under (for the target's name fold, case-clashes.ts). */
+export interface RunKeys {
+  runId: string;
+  params: string[];
+  tags: string[];
+  metrics: string[];
 }
 
 /** Rows of a table that has no entity in mlf (registry, traces, ...), copied as they are. */
@@ -39,6 +48,8 @@ export interface ImportSource {
   datasets(experimentId: string): Promise<Dataset[]>;
   /** Ids, experiment and start time of every run, cheaply (for the conflict check and progress). */
   runHeads(experimentId: string): AsyncIterable<Pick<RunInfo, 'runId' | 'experimentId' | 'startTime'>>;
+  /** Every run's param, tag and metric keys, without values (read only for a target that ignores case). */
+  runKeys(experimentId: string): AsyncIterable<RunKeys>;
   /** The runs of one experiment, whole, in batches of at most `batchSize`. */
   runs(experimentId: string, batchSize: number): AsyncIterable<SourceRun[]>;
   /** Tables copied row by row (model registry, traces): only those the source has; `only`: just these. */
@@ -50,6 +61,8 @@ export interface ImportSource {
    * some row, a value other than NULL and the column's default: what that target would lose.
    */
   nonDefaultColumns(table: string, have: Set<string>): Promise<string[]>;
+  /** A database source's own connection (its catalog gives the keys where the target has no schema yet). */
+  catalog?(): SqlConnection;
   close(): Promise<void>;
 }
 

@@ -8,7 +8,7 @@ import { MlfError } from '../lib/errors.js';
 import type { SqlConnection } from '../stores/sql/connect.js';
 import { EXPERIMENT_COLUMNS, RUN_COLUMNS, datasetFromRow, decodeMetricValue, experimentFromRow, runInfoFromRow, type ExperimentRow, type RunRow } from '../stores/sql/rows.js';
 import { pagingClause } from '../stores/sql/search-sql.js';
-import { MAX_BATCH_POINTS, type ImportSource, type SourceRun, type TableCount, type TableRows } from './model.js';
+import { MAX_BATCH_POINTS, type ImportSource, type RunKeys, type SourceRun, type TableCount, type TableRows } from './model.js';
 import { Ddl } from '../stores/sql/migrate/ddl.js';
 import { canonDefault } from '../stores/sql/dialects/schema.js';
 import { COPIED_TABLES } from './tables.js';
@@ -45,6 +45,18 @@ export class SqlSource implements ImportSource {
   async *runHeads(experimentId: string): AsyncIterable<Pick<RunInfo, 'runId' | 'experimentId' | 'startTime'>> {
     for await (const page of this.runPages(experimentId, 5000)) {
       for (const r of page) yield { runId: r.run_uuid, experimentId, startTime: r.start_time === null ? null : Number(r.start_time) };
+    }
+  }
+
+  async *runKeys(experimentId: string): AsyncIterable<RunKeys> {
+    for await (const page of this.runPages(experimentId, ID_CHUNK)) {
+      const ids = page.map((r) => r.run_uuid);
+      const keys = new Map<string, RunKeys>(ids.map((id) => [id, { runId: id, params: [], tags: [], metrics: [] }]));
+      for (const [table, field] of [['params', 'params'], ['tags', 'tags'], ['metrics', 'metrics']] as const) {
+        const rows = await this.db.selectFrom(table).select(['run_uuid', 'key']).distinct().where('run_uuid', 'in', ids).execute();
+        for (const r of rows) keys.get(r.run_uuid as string)![field].push(r.key as string);
+      }
+      yield* keys.values();
     }
   }
 
@@ -191,6 +203,10 @@ export class SqlSource implements ImportSource {
       if ((await q.modifyEnd(pagingClause(this.conn.dialect, 1, 0)).execute()).length) out.push(name);
     }
     return out;
+  }
+
+  catalog(): SqlConnection {
+    return this.conn;
   }
 
   async close(): Promise<void> {

@@ -10,13 +10,17 @@
  *
  * The unique keys are read from the target's catalog, so each revision's (and each dialect's) own
  * are checked; equality is the target's own (a MariaDB collation ignores case), since the target
- * finds the colliding rows.
+ * finds the colliding rows. Where the target ignores case (name-fold.ts) the primary key is checked
+ * too, and so are source rows that only the fold makes one (`Model` and `model` in a PostgreSQL
+ * source): the target could hold only one of them. A target without MLflow's schema yet has its keys
+ * read from a database source's catalog instead.
  */
 import type { SqlConnection } from '../stores/sql/connect.js';
 import type { Db } from '../stores/sql/dialects/dialect.js';
 import { canonDefault } from '../stores/sql/dialects/schema.js';
 import { Ddl } from '../stores/sql/migrate/ddl.js';
 import type { ImportSource, TableCount } from './model.js';
+import { foldedKey, type Fold } from './name-fold.js';
 import { targetRow } from './table-copy.js';
 import { COPIED_TABLES, copiedTable } from './tables.js';
 
@@ -32,20 +36,12 @@ interface Checked {
 const CHUNK = 100;
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 const keyOf = (r: Row, cols: string[]) => cols.map((c) => text(r[c])).join('\u0000');
-/** Case, accents and trailing spaces, as MySQL's usual collations ignore them. */
-const fold = (r: Row, cols: string[]) =>
-  cols
-    .map((c) =>
-      text(r[c])
-        .normalize('NFD')
-        .replace(/\p{M}/gu, '')
-        .toLowerCase()
-        .trimEnd(),
-    )
-    .join('\u0000');
 
-/** The target's unique keys other than the primary key, of the tables the source has rows in. */
-async function uniqueKeys(conn: SqlConnection, sourceTables: Set<string>): Promise<Map<string, Checked>> {
+/**
+ * The unique keys other than the primary key (with it, where the target folds names) of the tables
+ * the source has rows in, from `conn`'s catalog.
+ */
+async function uniqueKeys(conn: SqlConnection, sourceTables: Set<string>, fold: Fold): Promise<Map<string, Checked>> {
   const catalog = new Ddl(conn.db, conn.dialect).catalog;
   const tables = new Set(await catalog.tables(conn.db));
   const out = new Map<string, Checked>();
@@ -55,6 +51,7 @@ async function uniqueKeys(conn: SqlConnection, sourceTables: Set<string>): Promi
     const key = (await catalog.primaryKey(conn.db, table)).columns;
     // A unique key holding the whole primary key cannot match a row with another primary key.
     const uniques = (await catalog.uniques(conn.db, table)).map((u) => u.columns).filter((cols) => !key.every((k) => cols.includes(k)));
+    if (fold && key.length) uniques.unshift(key);
     if (!uniques.length) continue;
     const columns = await catalog.columns(conn.db, table);
     const defaults = new Map(columns.map((c) => [c.name, canonDefault(c.default)]));
@@ -89,21 +86,32 @@ async function presentKeys(db: Db, table: string, key: string[], rows: Row[]): P
   return have;
 }
 
-/** One line per collision: table, key and values, the source's and the target's primary key. */
+/**
+ * One line per collision: table, key and values, the source's and the target's primary key, or the
+ * two source rows the target's fold makes one. `keysFrom`: where a target without MLflow's schema
+ * yet reads its keys (a database source); then only source rows among themselves are checked.
+ */
 export async function findUniqueCollisions(
   conn: SqlConnection,
   source: ImportSource,
   counts: Map<string, TableCount>,
   experimentIds: Map<string, number>,
-): Promise<string[]> {
-  const checked = await uniqueKeys(conn, new Set([...counts].filter(([, c]) => c.total > 0).map(([t]) => t)));
-  if (!checked.size) return [];
-  const folds = conn.dialect.name === 'mysql';
-  const out: string[] = [];
+  opts: { fold: Fold; keysFrom?: SqlConnection },
+): Promise<{ other: string[]; folded: string[] }> {
+  const { fold } = opts;
+  const withTarget = !opts.keysFrom;
+  const out = { other: [] as string[], folded: [] as string[] };
+  if (!withTarget && !fold) return out;
+  const checked = await uniqueKeys(opts.keysFrom ?? conn, new Set([...counts].filter(([, c]) => c.total > 0).map(([t]) => t)), fold);
+  if (!checked.size) return out;
+  const values = (r: Row, cols: string[]) => `(${cols.map((k) => text(r[k])).join(', ')})`;
+  // Folded key → the first source row under it (exact key and primary key), across batches.
+  const seen = new Map<string, { exact: string; pk: string }>();
   for await (const batch of source.extraTables(1000, new Set(checked.keys()))) {
     const t = checked.get(batch.table)!;
     const spec = copiedTable(batch.table);
     const rows = batch.rows.map((r) => targetRow(spec, r, experimentIds));
+    const pk = (r: Row) => t.key.map((k) => `${k}=${text(r[k])}`).join(' ');
     for (const cols of t.uniques) {
       const candidates = rows
         .map((r) => {
@@ -113,19 +121,29 @@ export async function findUniqueCollisions(
         })
         .filter((r) => cols.every((c) => r[c] !== null && r[c] !== undefined)); // NULLs never collide
       if (!candidates.length) continue;
+      const name = `${batch.table} (${cols.join(', ')})`;
+      if (fold) {
+        for (const r of candidates) {
+          const id = `${batch.table}\u0001${cols.join(',')}\u0001${foldedKey(fold, r, cols)}`;
+          const first = seen.get(id);
+          if (!first) seen.set(id, { exact: keyOf(r, cols), pk: pk(r) });
+          else if (first.exact !== keyOf(r, cols)) out.folded.push(`${name} = (${first.exact.split('\u0000').join(', ')}) and ${values(r, cols)}, both in the source (${first.pk}; ${pk(r)})`);
+        }
+      }
+      if (!withTarget) continue;
       const exact = new Map(candidates.map((r) => [keyOf(r, cols), r]));
-      const folded = new Map(candidates.map((r) => [fold(r, cols), r]));
+      const folded = fold ? new Map(candidates.map((r) => [foldedKey(fold, r, cols), r])) : undefined;
       const clashes: { source: Row; target: Row }[] = [];
       for (const found of await targetMatches(conn.db, batch.table, cols, t.key, candidates)) {
-        const s = exact.get(keyOf(found, cols)) ?? (folds ? folded.get(fold(found, cols)) : undefined);
+        const s = exact.get(keyOf(found, cols)) ?? folded?.get(foldedKey(fold, found, cols));
         if (s && keyOf(s, t.key) !== keyOf(found, t.key)) clashes.push({ source: s, target: found });
       }
       if (!clashes.length) continue;
       const present = await presentKeys(conn.db, batch.table, t.key, clashes.map((c) => c.source));
       for (const c of clashes) {
         if (present.has(keyOf(c.source, t.key))) continue;
-        const pk = (r: Row) => t.key.map((k) => `${k}=${text(r[k])}`).join(' ');
-        out.push(`${batch.table} (${cols.join(', ')}) = (${cols.map((k) => text(c.source[k])).join(', ')}): source ${pk(c.source)}, target ${pk(c.target)}`);
+        if (keyOf(c.source, cols) === keyOf(c.target, cols)) out.other.push(`${name} = ${values(c.source, cols)}: source ${pk(c.source)}, target ${pk(c.target)}`);
+        else out.folded.push(`${name} = ${values(c.source, cols)} in the source and ${values(c.target, cols)} in the target (source ${pk(c.source)}, target ${pk(c.target)})`);
       }
     }
   }

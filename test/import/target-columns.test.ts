@@ -4,34 +4,16 @@
  * naming table and column, nothing written; one that leaves them NULL or at their default is copied
  * without them. The defaults are read from each dialect's catalog, so each dialect is a source too.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importStore } from '../../src/import/importer.js';
-import { connectSql } from '../../src/stores/sql/connect.js';
 import { upgrade } from '../../src/stores/sql/migrate/index.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
-import { parseDbUri } from '../../src/tracking/uri.js';
-import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects } from '../support/databases.js';
+import { count, scratch, withDb } from './db-helpers.js';
 
 const OLD = 'f5a4f2784254';
-const dirs: string[] = [];
-const dbs: TestDatabase[] = [];
-afterAll(async () => {
-  for (const db of dbs) await db.drop().catch(() => undefined);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-type Conn = Awaited<ReturnType<typeof connectSql>>;
-async function withDb<T>(uri: string, f: (c: Conn) => Promise<T>): Promise<T> {
-  const conn = await connectSql(parseDbUri(uri));
-  try {
-    return await f(conn);
-  } finally {
-    await conn.close();
-  }
-}
-const count = (uri: string, table: string) => withDb(uri, async ({ db }) => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
+const { dbs, dirs } = scratch();
 
 describe('db import into a target revision without some of the source\'s columns', () => {
   for (const dialect of testDialects().filter((d) => d !== 'mssql')) {

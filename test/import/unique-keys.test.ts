@@ -2,33 +2,17 @@
  * Unique keys other than the primary key: a source row whose gateway secret name, or scorer name in
  * its (renumbered) experiment, is held in the target by a row with another id is refused before
  * anything is written, naming both ids; the same row under the same id is left alone. Equality is the
- * target's: MariaDB's collation takes `Judge` for `judge`, SQLite and PostgreSQL do not.
+ * target's: MariaDB's collation takes `Judge` for `judge` (refused as names differing in case only),
+ * SQLite and PostgreSQL do not.
  */
-import fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importStore } from '../../src/import/importer.js';
-import { connectSql } from '../../src/stores/sql/connect.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
-import { parseDbUri } from '../../src/tracking/uri.js';
-import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects } from '../support/databases.js';
+import { count, scratch, withDb } from './db-helpers.js';
 import path from 'node:path';
 
-const dirs: string[] = [];
-const dbs: TestDatabase[] = [];
-afterAll(async () => {
-  for (const db of dbs) await db.drop().catch(() => undefined);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-type Conn = Awaited<ReturnType<typeof connectSql>>;
-async function withDb<T>(uri: string, f: (c: Conn) => Promise<T>): Promise<T> {
-  const conn = await connectSql(parseDbUri(uri));
-  try {
-    return await f(conn);
-  } finally {
-    await conn.close();
-  }
-}
+const { dbs, dirs } = scratch();
 
 const secret = (id: string, name: string) => ({
   secret_id: id,
@@ -55,7 +39,6 @@ async function store(uri: string, names: string[]): Promise<{ expId: number }> {
   }
 }
 
-const count = (uri: string, table: string) => withDb(uri, async ({ db }) => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
 
 describe('db import: unique keys other than the primary key', () => {
   for (const dialect of testDialects().filter((d) => d !== 'mssql')) {
@@ -101,8 +84,9 @@ describe('db import: unique keys other than the primary key', () => {
       if (dialect === 'mysql') {
         const again = (await importStore({ from: source.uri, to: target.uri, idMapFile }).catch((e: unknown) => e)) as { errorCode: string; message: string };
         expect(again.errorCode).toBe('RESOURCE_CONFLICT');
-        expect(again.message).toContain('secrets (workspace, secret_name) = (default, Shared-Key): source secret_id=sec-S, target secret_id=sec-T');
-        expect(again.message).toContain(`scorers (experiment_id, scorer_name) = (${tgt.expId}, Judge): source scorer_id=sc-S, target scorer_id=sc-T`);
+        expect(again.message).toContain('The target compares names ignoring case');
+        expect(again.message).toContain('secrets (workspace, secret_name) = (default, Shared-Key) in the source and (default, shared-key) in the target (source secret_id=sec-S, target secret_id=sec-T)');
+        expect(again.message).toContain(`scorers (experiment_id, scorer_name) = (${tgt.expId}, Judge) in the source and (${tgt.expId}, judge) in the target (source scorer_id=sc-S, target scorer_id=sc-T)`);
         expect(await count(target.uri, 'runs')).toBe(before.runs);
       } else {
         const r = await importStore({ from: source.uri, to: target.uri, idMapFile });
