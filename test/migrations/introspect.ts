@@ -1,9 +1,11 @@
 /**
  * Schema snapshots for comparing an mlf-made database with MLflow's, per dialect. Indexes and
  * constraints are sorted so they compare as sets (MLflow's own databases differ in index order).
+ * mlf's own indexes (src/stores/sql/migrate/mlf-indexes.ts) are left out: MLflow's schema is what is compared.
  */
 import Database from 'better-sqlite3';
 import { parseSqliteChecks } from '../../src/stores/sql/dialects/sqlite/catalog.js';
+import { isMlfIndex } from '../../src/stores/sql/migrate/mlf-indexes.js';
 
 const norm = (s: string) => s.replace(/[\s"`]+/g, ' ').trim().toLowerCase();
 
@@ -27,6 +29,7 @@ export function sqliteSchema(file: string): Record<string, unknown> {
         on_delete: f.on_delete,
       }));
       const indexes = (db.pragma(`index_list("${t.name}")`) as { name: string; unique: number; origin: string; partial: number }[])
+        .filter((i) => !isMlfIndex(i.name))
         .map((i) => ({
           // sqlite_autoindex_* names follow declaration order; compare them by what they index.
           name: i.origin === 'c' ? i.name : `(${i.origin})`,
@@ -64,7 +67,9 @@ export async function postgresSchema(q: Q): Promise<Record<string, unknown>> {
   for (const c of constraints) {
     if (c.type === 'c') c.def = String(c.def).replace(/::(character varying|text)(\[\])?/g, '').replace(/[()\s]/g, '');
   }
-  const indexes = await q(`select tablename as t, indexname as name, indexdef as def from pg_indexes where schemaname = current_schema() and indexname not like 'mlf\\_%'`);
+  const indexes = (await q(`select tablename as t, indexname as name, indexdef as def from pg_indexes where schemaname = current_schema()`)).filter(
+    (i) => !isMlfIndex(String(i.name)),
+  );
   const sequences = await q(`select sequence_name as name, data_type as type from information_schema.sequences where sequence_schema = current_schema()`);
   return { columns, constraints: sortJson(constraints), indexes: sortJson(indexes), sequences: sortJson(sequences) };
 }

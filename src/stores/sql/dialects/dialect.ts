@@ -149,12 +149,6 @@ export interface SqlDialect {
   gatherStatistics?(db: Db): Promise<void>;
 
   /**
-   * Indexes mlf adds beside MLflow's schema (named `mlf_*`) so that search cost follows the page,
-   * not the table; created by `upgrade`, idempotent.
-   */
-  searchIndexes?(db: Db): Promise<void>;
-
-  /**
    * Hold the migration lock for the duration of `fn` so two `mlf db upgrade` processes never apply
    * the same migration twice. `fn` gets the connection that holds the lock.
    */

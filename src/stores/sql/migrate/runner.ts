@@ -15,6 +15,7 @@ import { MlfError } from '../../../lib/errors.js';
 import { maskUri } from '../../../tracking/uri.js';
 import type { Db, SqlDialect } from '../dialects/dialect.js';
 import type { SqlConnection } from '../connect.js';
+import { createMlfIndexes } from './mlf-indexes.js';
 import { Ddl, migrationContext, type Migration, type TableSpec, col, T } from './ddl.js';
 import { MIGRATIONS } from '../../../../migrations/index.js';
 import { HEAD_REVISION, OLDEST_OPEN_REVISION, assertDefaultWorkspaceOnly, assertTablesOf, currentRevision, storesOpen } from './head.js';
@@ -194,7 +195,7 @@ export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): P
   if (opts.dryRun) return { from, to: from, applied: [], pending: labels, oneWay: notes };
   if (pending.length === 0) {
     // At the target already (perhaps a database MLflow made): still add mlf's own indexes.
-    if (from !== null) await dialect.searchIndexes?.(db);
+    if (from !== null) await createMlfIndexes(db, dialect.name);
     return { from, to: from, applied: [], pending: labels, oneWay: notes };
   }
 
@@ -216,7 +217,7 @@ export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): P
       log(`Applied ${migrationLabel(m)} (${Math.round(performance.now() - t0)} ms)`);
     }
   });
-  await dialect.searchIndexes?.(db);
+  await createMlfIndexes(db, dialect.name);
   const to = await currentRevision(db);
   return { from, to, applied, pending: labels, oneWay: notes };
 }

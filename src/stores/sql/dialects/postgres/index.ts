@@ -146,11 +146,6 @@ export const postgresDialect: SqlDialect = {
   upsert: onConflictUpsert,
   bulkInsert: postgresBulkInsert,
   rowsByRunIds: postgresRowsByRunIds,
-  // MLflow indexes no runs.experiment_id on PostgreSQL (InnoDB indexes every foreign key, SQLite's
-  // schema is compared byte for byte): without it each search reads every run of every experiment.
-  async searchIndexes(db: Db): Promise<void> {
-    await sql`create index if not exists mlf_runs_experiment_id on runs (experiment_id)`.execute(db);
-  },
   async gatherStatistics(db: Db): Promise<void> {
     await sql`analyze`.execute(db);
   },

@@ -1,0 +1,41 @@
+/**
+ * Indexes mlf adds beside MLflow's schema, the one list of them: search cost follows the page, not
+ * the table. Each is named `mlf_*` and leaves MLflow's tables, columns and own indexes as MLflow made
+ * them: MLflow never looks at an index it does not know, and its migrations keep it (alembic's SQLite
+ * batch mode re-creates a rebuilt table's other indexes, as mlf's does). Schema comparisons with
+ * MLflow's dumps leave these out (isMlfIndex).
+ *
+ * Created where mlf already changes the schema: a new database, `mlf db upgrade` (also of a database
+ * at its target, perhaps one MLflow made) and `mlf db import`'s target, all through `upgrade`. Never
+ * on a plain open: a read-write command would otherwise hold the write lock while indexing a big
+ * table (seconds, with an MLflow server beside it waiting on the lock), and on PostgreSQL it needs
+ * the table's owner, which a server's role often is not.
+ */
+import { sql } from 'kysely';
+import type { SqlDialectName } from '../../../tracking/uri.js';
+import type { Db } from '../dialects/dialect.js';
+
+export interface MlfIndex {
+  name: string;
+  table: string;
+  columns: string[];
+  /** Where MLflow's schema lacks it (and `create index if not exists` is spoken). */
+  dialects: SqlDialectName[];
+}
+
+export const MLF_INDEXES: readonly MlfIndex[] = [
+  // MLflow indexes no runs.experiment_id on SQLite or PostgreSQL (InnoDB indexes every foreign key,
+  // so MySQL has one): without it, searching one experiment reads every run of every experiment.
+  { name: 'mlf_runs_experiment_id', table: 'runs', columns: ['experiment_id'], dialects: ['sqlite', 'postgresql'] },
+];
+
+export const isMlfIndex = (name: string): boolean => MLF_INDEXES.some((ix) => ix.name === name);
+
+/** Create this dialect's mlf indexes where missing; idempotent. */
+export async function createMlfIndexes(db: Db, dialect: SqlDialectName): Promise<void> {
+  for (const ix of MLF_INDEXES) {
+    if (!ix.dialects.includes(dialect)) continue;
+    const cols = sql.join(ix.columns.map((c) => sql.id(c)));
+    await sql`create index if not exists ${sql.id(ix.name)} on ${sql.table(ix.table)} (${cols})`.execute(db);
+  }
+}
