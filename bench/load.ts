@@ -3,7 +3,11 @@
  * `mlf server --workers 1` and `--workers 2` on SQLite and PostgreSQL, each on a fresh store with a
  * 500-run experiment to search. Reports requests/s, p99 latency and the peak RSS of each process.
  * MLF_BENCH_LOAD_SECONDS (default 10), MLF_BENCH_LOAD_CLIENTS (32), MLF_BENCH_LOAD_STORES
- * (sqlite,postgresql) change it.
+ * (sqlite,postgresql), MLF_BENCH_LOAD_WORKERS (1,2) change it.
+ *
+ * With `--against <url>` the same load also runs against that MLflow-compatible server (started by
+ * the user on a fresh database), and mlf is run on the store kind MLF_BENCH_STORE names (as
+ * `--against` does), each of its figures beside the other server's.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -15,9 +19,20 @@ import { freshStore } from './against.js';
 export interface LoadRow {
   name: string;
   ms: number;
+  baselineMs?: number;
+  baseline?: string;
+  /** requests/s: more is better, so the ratio is read the other way round. */
+  higherIsBetter?: boolean;
+}
+
+interface LoadFigures {
+  rps: number;
+  /** p99 latency (ms) of all requests ('all') and of each operation. */
+  p99: Record<string, number>;
 }
 
 const CLIENT = fileURLToPath(new URL('./load-client.js', import.meta.url));
+const MIX = 'create run 1/4, log-batch 100 metrics 2/4, search page of 100 1/4';
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -26,9 +41,11 @@ function percentile(xs: number[], p: number): number {
 
 async function prepare(api: string): Promise<{ exp: string; searchExp: string }> {
   const c = nodeHttpClient(api);
+  // Unique names, so that a server someone else started may already hold experiments.
+  const tag = `${Date.now().toString(36)}-${process.pid}`;
   try {
-    const exp = (await c.post('experiments/create', { name: 'load' })).experiment_id as string;
-    const searchExp = (await c.post('experiments/create', { name: 'load-search' })).experiment_id as string;
+    const exp = (await c.post('experiments/create', { name: `load-${tag}` })).experiment_id as string;
+    const searchExp = (await c.post('experiments/create', { name: `load-search-${tag}` })).experiment_id as string;
     await Promise.all(
       Array.from({ length: 8 }, async (_, w) => {
         for (let i = w; i < 500; i += 8) {
@@ -52,28 +69,40 @@ function runClient(args: string[]): Promise<{ seconds: number; latencies: Record
   });
 }
 
-export async function benchLoad(): Promise<LoadRow[]> {
+/** The load against one server's REST API (…/api/2.0/mlflow). */
+async function loadOn(api: string, seconds: string, clients: string): Promise<LoadFigures> {
+  const { exp, searchExp } = await prepare(api);
+  const r = await runClient([api, seconds, clients, exp, searchExp]);
+  if (r.errors) throw new Error(`${r.errors} requests failed under load: ${r.firstError}`);
+  const all = Object.values(r.latencies).flat();
+  const p99: Record<string, number> = { all: percentile(all, 99) };
+  for (const [k, v] of Object.entries(r.latencies)) p99[k] = percentile(v, 99);
+  return { rps: all.length / r.seconds, p99 };
+}
+
+export async function benchLoad(against?: string): Promise<LoadRow[]> {
   const seconds = process.env.MLF_BENCH_LOAD_SECONDS ?? '10';
   const clients = process.env.MLF_BENCH_LOAD_CLIENTS ?? '32';
-  const kinds = (process.env.MLF_BENCH_LOAD_STORES ?? 'sqlite,postgresql').split(',').map((s) => s.trim());
+  const list = (v: string) => v.split(',').map((s) => s.trim());
+  const kinds = against ? [process.env.MLF_BENCH_STORE ?? 'sqlite'] : list(process.env.MLF_BENCH_LOAD_STORES ?? 'sqlite,postgresql');
+  const workerCounts = list(process.env.MLF_BENCH_LOAD_WORKERS ?? '1,2');
+  // The other server is measured once; each of mlf's configurations is set beside it.
+  const theirs = against ? await loadOn(`${against.replace(/\/+$/, '')}/api/2.0/mlflow`, seconds, clients) : undefined;
   const rows: LoadRow[] = [];
   for (const kind of kinds) {
-    for (const workers of [1, 2]) {
+    for (const workers of workerCounts) {
       const store = await freshStore(kind);
-      const srv = await startServerProcess(['--backend-store-uri', store.uri, '--artifacts-destination', path.join(store.dir, 'a'), '--workers', String(workers)]);
+      const srv = await startServerProcess(['--backend-store-uri', store.uri, '--artifacts-destination', path.join(store.dir, 'a'), '--workers', workers]);
       try {
-        const api = `${srv.url}/api/2.0/mlflow`;
-        const { exp, searchExp } = await prepare(api);
-        const r = await runClient([api, seconds, clients, exp, searchExp]);
-        if (r.errors) throw new Error(`${r.errors} requests failed under load: ${r.firstError}`);
-        const all = Object.values(r.latencies).flat();
+        const mine = await loadOn(`${srv.url}/api/2.0/mlflow`, seconds, clients);
         const label = `load: ${clients} clients, ${store.label}, --workers ${workers}`;
-        rows.push({ name: `${label}: requests/s (create run 1/4, log-batch 100 metrics 2/4, search page of 100 1/4)`, ms: all.length / r.seconds });
-        rows.push({ name: `${label}: p99 latency, all requests (ms)`, ms: percentile(all, 99) });
-        for (const [k, v] of Object.entries(r.latencies)) rows.push({ name: `${label}: p99 latency, ${k} (ms)`, ms: percentile(v, 99) });
+        const vs = (ms: number, base: number | undefined, higherIsBetter?: boolean): Omit<LoadRow, 'name'> =>
+          base === undefined ? { ms } : { ms, baselineMs: base, baseline: against, higherIsBetter };
+        rows.push({ name: `${label}: requests/s (${MIX})`, ...vs(mine.rps, theirs?.rps, true) });
+        for (const [k, v] of Object.entries(mine.p99)) rows.push({ name: `${label}: p99 latency, ${k === 'all' ? 'all requests' : k} (ms)`, ...vs(v, theirs?.p99[k]) });
         const rss = srv.peakRssMb();
-        rss.forEach((mb, i) => rows.push({ name: `${label}: peak RSS (MB), ${workers === 1 ? 'the server' : i === 0 ? 'primary' : `worker ${i}`}`, ms: mb }));
-        if (process.env.MLF_BENCH_VERBOSE) console.error(label, all.length / r.seconds, srv.peakRssMb());
+        rss.forEach((mb, i) => rows.push({ name: `${label}: peak RSS (MB), ${workers === '1' ? 'the server' : i === 0 ? 'primary' : `worker ${i}`}`, ms: mb }));
+        if (process.env.MLF_BENCH_VERBOSE) console.error(label, mine.rps, rss);
       } finally {
         await srv.stop();
         await store.drop();
