@@ -8,7 +8,7 @@
  * BAD_REQUEST telling how to upgrade.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { isMlfError, MlfError } from '../../../lib/errors.js';
+import { MlfError } from '../../../lib/errors.js';
 import type { KeyValue, PagedList } from '../../../tracking/entities.js';
 import {
   LOGGED_MODEL_STATUS_CODES,
@@ -39,6 +39,7 @@ import {
 import { EXPERIMENT_NOT_FOUND, RUN_NOT_FOUND, generateRandomRunName, newRunId } from '../../common.js';
 import { mustBeActive } from '../../../tracking/messages.js';
 import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
+import { guardDriver } from '../driver-errors.js';
 import { sqlExperimentId } from '../rows.js';
 import { pagingClause } from '../search-sql.js';
 
@@ -94,13 +95,7 @@ export class SqlLoggedModels implements LoggedModelStore {
   /** Checks the schema, then runs `fn`, mapping driver errors as the SQL store does. */
   private async run<T>(fn: () => Promise<T>): Promise<T> {
     await this.requireSchema();
-    try {
-      return await fn();
-    } catch (e) {
-      if (isMlfError(e)) throw e;
-      if (this.dialect.isConnectionError(e)) throw new MlfError(`Database unavailable: ${String((e as Error).message)}`, 'TEMPORARILY_UNAVAILABLE');
-      throw new MlfError(String((e as Error)?.message ?? e).split('\n')[0]!, 'BAD_REQUEST');
-    }
+    return guardDriver(this.dialect, fn);
   }
 
   private async modelRow(db: Db | Tx, modelId: string): Promise<ModelRow | undefined> {
