@@ -26,7 +26,8 @@ export default class Gc extends BaseCommand<typeof Gc> {
   async run(): Promise<GcSummary> {
     const { flags } = await this.parse(Gc);
     const { runGc } = await import('../gc/gc.js');
-    const { planningLine, progressBar } = await import('../gc/progress.js');
+    const { planningLine } = await import('../gc/progress.js');
+    const { progressBar } = await import('../lib/progress.js');
     const { formatSummary } = await import('../gc/summary.js');
     const store = await this.openStore(flags['backend-store-uri'] ?? flags['tracking-uri'], { writing: true });
     const json = this.jsonEnabled();

@@ -27,7 +27,7 @@ import type { PurgeResult, TrackingStore } from '../stores/tracking-store.js';
 import { DEFAULT_ARTIFACTS_DESTINATION, deleteRunArtifacts, mapLimit, type ArtifactOutcome, type ArtifactOwner } from './artifacts.js';
 import { parseOlderThan } from './older-than.js';
 import { withGcLock } from './lock.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../lib/progress.js';
 import fs from 'node:fs/promises';
 
 export interface GcOptions {

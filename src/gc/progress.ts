@@ -1,15 +1,8 @@
 /**
- * What `mlf gc` draws on stderr while it works, only when stderr is a terminal (pipes and CI logs get
- * no carriage-return noise): a line while it plans, then a bar with a count, a percentage and an
- * estimate of the time left. Redraws at most ten times a second.
+ * What `mlf gc` draws on stderr while it plans, only when stderr is a terminal; the bar that
+ * follows is src/lib/progress.ts.
  */
-export interface Progress {
-  tick(n: number): void;
-  done(): void;
-}
-
-const NONE: Progress = { tick: () => undefined, done: () => undefined };
-const CLEAR_LINE = '\r\x1b[K';
+import { CLEAR_LINE } from '../lib/progress.js';
 
 /** "Finding ..." while gc plans; `clear()` takes the line away (idempotent). */
 export function planningLine(text: string, stream: NodeJS.WriteStream = process.stderr): { clear(): void } {
@@ -20,45 +13,6 @@ export function planningLine(text: string, stream: NodeJS.WriteStream = process.
     clear() {
       if (shown) stream.write(CLEAR_LINE);
       shown = false;
-    },
-  };
-}
-
-/** Seconds as `42s`, `3m05s` or `1h02m`. */
-export function formatEta(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-export function progressBar(total: number, label: string, stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): Progress {
-  if (!stream.isTTY || total <= 0) return NONE;
-  let count = 0;
-  let last = 0;
-  const started = now();
-  const width = 30;
-  const draw = () => {
-    const frac = Math.min(1, count / total);
-    const filled = Math.round(frac * width);
-    const elapsed = (now() - started) / 1000;
-    // No estimate until there is a rate to estimate from.
-    const eta = count > 0 && count < total && elapsed > 0 ? ` ETA ${formatEta(((total - count) * elapsed) / count)}` : '';
-    stream.write(`${CLEAR_LINE}${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count}/${total} ${Math.floor(frac * 100)}%${eta}`);
-  };
-  draw();
-  return {
-    tick(n: number) {
-      count += n;
-      const t = now();
-      if (t - last >= 100 || count >= total) {
-        last = t;
-        draw();
-      }
-    },
-    done() {
-      draw();
-      stream.write('\n');
     },
   };
 }

@@ -4,7 +4,7 @@
  * Experiment ids stay the source's here; the table copy maps them.
  */
 import { FileLoggedModels } from '../stores/file/logged-models.js';
-import { LOGGED_MODEL_STATUS_CODES, type LoggedModel } from '../tracking/logged-models.js';
+import { loggedModelColumns, type LoggedModel } from '../tracking/logged-models.js';
 import type { TableCount, TableRows } from './model.js';
 
 type Row = Record<string, unknown>;
@@ -15,23 +15,6 @@ function metricValue(v: number): number | null {
   if (v === Infinity) return Number.MAX_VALUE;
   if (v === -Infinity) return -Number.MAX_VALUE;
   return v;
-}
-
-function modelRow(m: LoggedModel, lifecycleStage: string): Row {
-  const i = m.info;
-  return {
-    model_id: i.modelId,
-    experiment_id: i.experimentId,
-    name: i.name,
-    artifact_location: i.artifactUri,
-    creation_timestamp_ms: i.creationTimestampMs,
-    last_updated_timestamp_ms: i.lastUpdatedTimestampMs,
-    status: LOGGED_MODEL_STATUS_CODES[i.status],
-    lifecycle_stage: lifecycleStage,
-    model_type: i.modelType ?? null,
-    source_run_id: i.sourceRunId ?? null,
-    status_message: i.statusMessage ?? null,
-  };
 }
 
 function childRows(m: LoggedModel): Record<string, Row[]> {
@@ -80,7 +63,7 @@ export class FileModelSource {
       if (only && !only.has(table)) continue;
       let rows: Row[] = [];
       for (const { model, lifecycleStage } of this.listed()) {
-        rows.push(...(table === 'logged_models' ? [modelRow(model, lifecycleStage)] : childRows(model)[table]!));
+        rows.push(...(table === 'logged_models' ? [loggedModelColumns(model, lifecycleStage)] : childRows(model)[table]!));
         if (rows.length >= batchSize) {
           yield { table, rows };
           rows = [];

@@ -24,7 +24,7 @@ import type { SqlConnection } from '../stores/sql/connect.js';
 import type { Migration } from '../stores/sql/migrate/index.js';
 import type { ImportSource } from './model.js';
 import { assignExperimentIds, planExperimentIds, recordExperimentIds, type IdMapping } from './experiment-ids.js';
-import { NO_PROGRESS, type ImportProgress } from './progress.js';
+import { NO_PROGRESS, type Progress } from '../lib/progress.js';
 import { writeDatasets, writeRunBatch, type RowCounts } from './run-writer.js';
 import { TargetTables, copyTableRows } from './table-copy.js';
 import { verifyExperiment, verifyRuns, verifyTables } from './verify.js';
@@ -53,7 +53,7 @@ export interface ImportOptions {
   /** Asked before a one-way migration of an existing target (as `mlf db upgrade` asks). */
   onBeforeOneWay?: (conn: SqlConnection, from: string | null) => (m: Migration) => Promise<boolean>;
   log?: (line: string) => void;
-  progress?: (totalRuns: number) => ImportProgress;
+  progress?: (totalRuns: number) => Progress;
   /** Called after each batch of runs is committed (tests stop an import here to resume it). */
   afterBatch?: (runsDone: number) => void | Promise<void>;
   cwd?: string;

@@ -9,20 +9,28 @@ import type { BulkIntervalOptions } from './tracking-store.js';
 export const MAX_RESULTS_PER_RUN = 2500;
 export const MAX_RUNS_GET_METRIC_HISTORY_BULK = 100;
 
-/** MLflow's checks on the request, before any data is read. */
-export function validateBulkInterval(runIds: string[], opts: BulkIntervalOptions): { maxResults: number } {
+/**
+ * MLflow's check of the run ids, first of the request's (the server checks it before the other
+ * parameters). `docs`: the server's suffix pointing to the API docs, which its messages carry.
+ */
+export function validateBulkRunIds(runIds: string[], docs = ''): void {
   if (!runIds.length) {
     throw new MlfError("Missing value for required parameter 'run_ids'. See the API docs for more information about request parameters.", 'INVALID_PARAMETER_VALUE');
   }
   if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
     throw new MlfError(
-      `GetMetricHistoryBulkInterval request must specify at most ${MAX_RUNS_GET_METRIC_HISTORY_BULK} run_ids. Received ${runIds.length} run_ids.`,
+      `GetMetricHistoryBulkInterval request must specify at most ${MAX_RUNS_GET_METRIC_HISTORY_BULK} run_ids. Received ${runIds.length} run_ids.${docs}`,
       'INVALID_PARAMETER_VALUE',
     );
   }
+}
+
+/** MLflow's checks on the request, before any data is read (`docs` as for {@link validateBulkRunIds}). */
+export function validateBulkInterval(runIds: string[], opts: BulkIntervalOptions, docs = ''): { maxResults: number } {
+  validateBulkRunIds(runIds, docs);
   const maxResults = opts.maxResults ?? MAX_RESULTS_PER_RUN;
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS_PER_RUN) {
-    throw new MlfError(`max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.`, 'INVALID_PARAMETER_VALUE');
+    throw new MlfError(`max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.${docs}`, 'INVALID_PARAMETER_VALUE');
   }
   const hasStart = opts.startStep !== undefined && opts.startStep !== null;
   const hasEnd = opts.endStep !== undefined && opts.endStep !== null;

@@ -183,6 +183,48 @@ export function validateModelKeyValues(what: 'params' | 'tags', items: KeyValue[
   }
 }
 
+/** A create's checks before any write: the name, then params and tags (unset ones are empty). */
+export function checkCreateLoggedModel(opts: CreateLoggedModelOptions): { params: KeyValue[]; tags: KeyValue[] } {
+  validateLoggedModelName(opts.name);
+  const params = opts.params ?? [];
+  const tags = opts.tags ?? [];
+  validateModelKeyValues('params', params);
+  validateModelKeyValues('tags', tags);
+  return { params, tags };
+}
+
+/** `finalize` takes only a final status. */
+export function validateFinalStatus(status: LoggedModelStatus): void {
+  if (status !== 'LOGGED_MODEL_READY' && status !== 'LOGGED_MODEL_UPLOAD_FAILED') {
+    throw new MlfError(`Invalid model status: ${status}. Expected one of LOGGED_MODEL_READY, LOGGED_MODEL_UPLOAD_FAILED.`, 'INVALID_PARAMETER_VALUE');
+  }
+}
+
+/** Params are written once: `keys` are those a model already has. */
+export const modelParamsTaken = (modelId: string, keys: string[]) =>
+  new MlfError(
+    `Parameter(s) ${keys.map((k) => `'${k}'`).join(', ')} already logged for model with ID '${modelId}'; logged model params cannot change.`,
+    'INVALID_PARAMETER_VALUE',
+  );
+
+/** A model as its row of MLflow's `logged_models` table (unset fields null): what a filter on an attribute compares. */
+export function loggedModelColumns(m: LoggedModel, lifecycleStage: string): Record<string, string | number | null> {
+  const i = m.info;
+  return {
+    model_id: i.modelId,
+    experiment_id: i.experimentId,
+    name: i.name,
+    artifact_location: i.artifactUri,
+    creation_timestamp_ms: i.creationTimestampMs,
+    last_updated_timestamp_ms: i.lastUpdatedTimestampMs,
+    status: LOGGED_MODEL_STATUS_CODES[i.status],
+    lifecycle_stage: lifecycleStage,
+    model_type: i.modelType ?? null,
+    source_run_id: i.sourceRunId ?? null,
+    status_message: i.statusMessage ?? null,
+  };
+}
+
 /** The artifact folder of a model: `<experiment artifact location>/models/<model_id>/artifacts`. */
 export function modelArtifactUri(experimentArtifactLocation: string, modelId: string): string {
   return `${experimentArtifactLocation.replace(/\/+$/, '')}/models/${modelId}/artifacts`;

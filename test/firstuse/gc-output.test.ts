@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli, runJson, runOk } from '../cli/run-cli.js';
 import { tempDir } from '../support/databases.js';
-import { formatEta, progressBar } from '../../src/gc/progress.js';
+import { formatEta, progressBar } from '../../src/lib/progress.js';
 
 const HARNESS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pty-run.py');
 

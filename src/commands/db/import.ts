@@ -29,7 +29,7 @@ export default class DbImport extends BaseCommand<typeof DbImport> {
   async run(): Promise<ImportResult> {
     const { flags } = await this.parse(DbImport);
     const { importStore } = await import('../../import/importer.js');
-    const { importProgress } = await import('../../import/progress.js');
+    const { NO_PROGRESS, progressBar } = await import('../../lib/progress.js');
     const { confirmOneWay } = await import('../../stores/sql/admin.js');
     const { renderImport } = await import('../../import/summary.js');
     const say = (line: string) => (this.jsonEnabled() ? this.logToStderr(line) : this.log(line));
@@ -44,7 +44,8 @@ export default class DbImport extends BaseCommand<typeof DbImport> {
       batchSize: flags['batch-size'],
       onBeforeOneWay: (conn, from) => confirmOneWay(conn, from, { yes: flags.yes, backup: flags.backup, ask, log: say }),
       log: say,
-      progress: (total) => (this.jsonEnabled() ? { tick: () => undefined, done: () => undefined } : importProgress(total)),
+      progress: (total) =>
+        this.jsonEnabled() ? NO_PROGRESS : progressBar(total, 'Importing runs', process.stderr, Date.now, (n, s) => `${s > 0 ? (n / s).toFixed(0) : 0} runs/s`),
     });
     if (!this.jsonEnabled()) for (const line of renderImport(r)) this.log(line);
     if (r.differences.length) process.exitCode = 1;

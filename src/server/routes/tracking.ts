@@ -17,6 +17,7 @@ import {
   withModelFields,
 } from '../../tracking/rest-json.js';
 import type { TrackingStore } from '../../stores/tracking-store.js';
+import { validateBulkInterval, validateBulkRunIds } from '../../stores/metric-sampling.js';
 import {
   double,
   enumField,
@@ -49,8 +50,6 @@ export type Handler = (req: Req) => Promise<Json>;
 /** path after `/mlflow` → method → handler */
 export type RouteTable = Map<string, Partial<Record<string, Handler>>>;
 
-const MAX_RUNS_GET_METRIC_HISTORY_BULK = 100;
-const MAX_RESULTS_PER_RUN = 2500;
 const API_DOCS = ' See the API docs for more information about request parameters.';
 
 /** MLflow's `validate_query_string` and the fragment/params check on an experiment's artifact location. */
@@ -349,34 +348,12 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   on('/metrics/get-history-bulk-interval', ['GET'], async (req) => {
     const p = await readParams(req, ['run_ids']);
     const runIds = stringList(p, 'run_ids', true);
-    if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
-      throw new MlfError(
-        `GetMetricHistoryBulkInterval request must specify at most ${MAX_RUNS_GET_METRIC_HISTORY_BULK} run_ids. Received ${runIds.length} run_ids.${API_DOCS}`,
-        'INVALID_PARAMETER_VALUE',
-      );
-    }
+    validateBulkRunIds(runIds, API_DOCS);
     const metricKey = str(p, 'metric_key', true);
-    const startStep = int(p, 'start_step');
-    const endStep = int(p, 'end_step');
-    const maxResults = int(p, 'max_results');
-    if (maxResults !== undefined && (maxResults < 1 || maxResults > MAX_RESULTS_PER_RUN)) {
-      throw new MlfError(`max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.${API_DOCS}`, 'INVALID_PARAMETER_VALUE');
-    }
-    if (startStep !== undefined && endStep !== undefined) {
-      if (startStep > endStep) {
-        throw new MlfError(
-          `end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`,
-          'INVALID_PARAMETER_VALUE',
-        );
-      }
-    } else if (startStep !== undefined || endStep !== undefined) {
-      throw new MlfError('If either start step or end step are specified, both must be specified.', 'INVALID_PARAMETER_VALUE');
-    }
-    const points = await store.getMetricHistoryBulkInterval(runIds, metricKey, {
-      startStep,
-      endStep,
-      maxResults: maxResults ?? MAX_RESULTS_PER_RUN,
-    });
+    const opts = { startStep: int(p, 'start_step'), endStep: int(p, 'end_step'), maxResults: int(p, 'max_results') };
+    // Checked here too: a REST store passes the request on, and the messages carry the API docs suffix.
+    const { maxResults } = validateBulkInterval(runIds, opts, API_DOCS);
+    const points = await store.getMetricHistoryBulkInterval(runIds, metricKey, { ...opts, maxResults });
     return points.length ? { metrics: points.map(metricWithRunIdToJson) } : {};
   });
 

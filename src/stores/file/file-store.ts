@@ -11,8 +11,8 @@
  * carry them outside), meta/param/tag files are replaced by rename, metric lines are appended in
  * one write per key.
  *
- * This class only opens the store and composes the role files of ./tracking/ (the same names as
- * the SQL store's), which take the executor (the root and its checked I/O) as first argument.
+ * This class only opens the store; ../role-store.ts hands each call to the role files of ./tracking/
+ * (the same names as the SQL store's), which take the executor (the root and its checked I/O) first.
  *
  * @example
  * const store = await FileStore.open('/home/me/mlruns', {});
@@ -22,40 +22,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MlfError } from '../../lib/errors.js';
-import type { DatasetInput, Experiment, ExperimentTag, Metric, MetricWithRunId, PagedList, Param, Run, RunInfo, RunTag } from '../../tracking/entities.js';
 import { maskUri, pathToFileUri } from '../../tracking/uri.js';
 import { noStoreError } from '../no-store.js';
 import { FileTraceStoreV3 } from './traces-v3.js';
 import { runAt } from './tracking/runs.js';
 import { registryNeedsDatabase } from '../../tracking/messages.js';
 import type { RegistryStore } from '../registry-store.js';
-import type {
-  BulkIntervalOptions,
-  CreateExperimentOptions,
-  CreateRunOptions,
-  LogBatch,
-  PurgeResult,
-  SearchExperimentsOptions,
-  SearchRunsOptions,
-  FolderHousekeeping,
-  StoreCapabilities,
-  TrackingStore,
-  UpdateRunOptions,
-} from '../tracking-store.js';
+import type { FolderHousekeeping, StoreCapabilities, TrackingStore } from '../tracking-store.js';
 import { removePurgeLeftovers, trashedPath } from './housekeeping.js';
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, META } from './layout.js';
 import { loadYamlFallback } from './meta-yaml.js';
 import { FileLoggedModels } from './logged-models.js';
 import { FileExecutor } from './tracking/executor.js';
 import * as experiments from './tracking/experiments.js';
-import { logInputs } from './tracking/inputs.js';
+import * as inputs from './tracking/inputs.js';
 import * as logging from './tracking/log-batch.js';
 import * as history from './tracking/metric-history.js';
 import * as purge from './tracking/purge.js';
 import * as runs from './tracking/runs.js';
 import * as search from './tracking/search.js';
+import { RoleStore, type TrackingRoles } from '../role-store.js';
 
-export class FileStore implements TrackingStore {
+const ROLES: TrackingRoles<FileExecutor> = { experiments, runs, search, logging, inputs, history, purge };
+
+export class FileStore extends RoleStore<FileExecutor> implements TrackingStore {
   readonly kind = 'file' as const;
   readonly displayUri: string;
   /** Absolute path of the store root, as given. */
@@ -64,13 +54,12 @@ export class FileStore implements TrackingStore {
   readonly artifactRoot: string;
   readonly capabilities: StoreCapabilities = { transactions: false, hardDelete: true, registry: false, purgeUnit: 'files' };
   readonly housekeeping: FolderHousekeeping;
-  private readonly f: FileExecutor;
 
   private constructor(root: string, artifactRoot: string, onWarning?: (message: string) => void) {
+    super(new FileExecutor(root, artifactRoot, onWarning), ROLES);
     this.root = root;
     this.artifactRoot = artifactRoot;
     this.displayUri = maskUri(pathToFileUri(root));
-    this.f = new FileExecutor(root, artifactRoot, onWarning);
     this.housekeeping = {
       root,
       removePurgeLeftovers: (now) => removePurgeLeftovers(root, now),
@@ -97,8 +86,8 @@ export class FileStore implements TrackingStore {
     }
     if (!existed) fs.mkdirSync(abs, { recursive: true });
     const store = new FileStore(abs, artifactRoot, opts.onWarning);
-    if (!existed) experiments.createExperimentWithId(store.f, DEFAULT_EXPERIMENT_NAME, DEFAULT_EXPERIMENT_ID, undefined, []);
-    fs.mkdirSync(store.f.trash, { recursive: true });
+    if (!existed) experiments.createExperimentWithId(store.x, DEFAULT_EXPERIMENT_NAME, DEFAULT_EXPERIMENT_ID, undefined, []);
+    fs.mkdirSync(store.x.trash, { recursive: true });
     return store;
   }
 
@@ -114,64 +103,24 @@ export class FileStore implements TrackingStore {
 
   /** A run's folder and stage, for the logged-model links (run-links.ts). */
   runFolder(runId: string): { dir: string; lifecycleStage: string } {
-    const { loc, info } = runAt(this.f, runId);
+    const { loc, info } = runAt(this.x, runId);
     return { dir: loc.dir, lifecycleStage: info.lifecycleStage };
   }
 
   private traceStore?: FileTraceStoreV3;
   /** MLflow 2.17's and MLflow 3's traces, under `<experiment>/traces/<trace_id>/`. */
   get traces(): FileTraceStoreV3 {
-    return (this.traceStore ??= new FileTraceStoreV3(this, this.f.warn));
+    return (this.traceStore ??= new FileTraceStoreV3(this, this.x.warn));
   }
 
   async close(): Promise<void> {
-    this.f.runLocations.clear();
+    this.x.runLocations.clear();
   }
 
   async atomic<T>(fn: (store: TrackingStore) => Promise<T>): Promise<T> {
     // No transactions on a folder: callers validate everything before the first write.
     return fn(this);
   }
-
-  // experiments
-  createExperiment(opts: CreateExperimentOptions): Promise<string> { return experiments.createExperiment(this.f, opts); }
-  getExperiment(experimentId: string): Promise<Experiment> { return experiments.getExperiment(this.f, experimentId); }
-  getExperimentByName(name: string): Promise<Experiment | null> { return experiments.getExperimentByName(this.f, name); }
-  deleteExperiment(experimentId: string): Promise<void> { return experiments.deleteExperiment(this.f, experimentId); }
-  restoreExperiment(experimentId: string): Promise<void> { return experiments.restoreExperiment(this.f, experimentId); }
-  renameExperiment(experimentId: string, newName: string): Promise<void> { return experiments.renameExperiment(this.f, experimentId, newName); }
-  setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> { return experiments.setExperimentTag(this.f, experimentId, tag); }
-  deleteExperimentTag(experimentId: string, key: string): Promise<void> { return experiments.deleteExperimentTag(this.f, experimentId, key); }
-
-  // runs
-  createRun(opts: CreateRunOptions): Promise<Run> { return runs.createRun(this.f, opts); }
-  getRun(runId: string): Promise<Run> { return runs.getRun(this.f, runId); }
-  updateRunInfo(runId: string, opts: UpdateRunOptions): Promise<RunInfo> { return runs.updateRunInfo(this.f, runId, opts); }
-  deleteRun(runId: string): Promise<void> { return runs.deleteRun(this.f, runId); }
-  restoreRun(runId: string): Promise<void> { return runs.restoreRun(this.f, runId); }
-
-  // search
-  searchExperiments(opts: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> { return search.searchExperiments(this.f, opts); }
-  searchRuns(opts: SearchRunsOptions): Promise<PagedList<Run>> { return search.searchRuns(this.f, opts); }
-
-  // logging
-  logBatch(runId: string, batch: LogBatch): Promise<void> { return logging.logBatch(this.f, runId, batch); }
-  logMetric(runId: string, metric: Metric): Promise<void> { return logging.logMetric(this.f, runId, metric); }
-  logParam(runId: string, param: Param): Promise<void> { return logging.logParam(this.f, runId, param); }
-  setTag(runId: string, tag: RunTag): Promise<void> { return logging.setTag(this.f, runId, tag); }
-  deleteTag(runId: string, key: string): Promise<void> { return logging.deleteTag(this.f, runId, key); }
-  recordLoggedModel(runId: string, modelJson: string): Promise<void> { return logging.recordLoggedModel(this.f, runId, modelJson); }
-  logInputs(runId: string, datasets: DatasetInput[]): Promise<void> { return logInputs(this.f, runId, datasets); }
-
-  // metric history
-  getMetricHistory(runId: string, key: string): Promise<Metric[]> { return history.getMetricHistory(this.f, runId, key); }
-  getMetricHistoryBulkInterval(runIds: string[], key: string, opts: BulkIntervalOptions = {}): Promise<MetricWithRunId[]> {
-    return history.getMetricHistoryBulkInterval(this.f, runIds, key, opts);
-  }
-
-  // gc
-  purgeRuns(runIds: string[], opts: { dryRun?: boolean } = {}): Promise<PurgeResult> { return purge.purgeRuns(this.f, runIds, opts); }
-  purgeExperiments(experimentIds: string[], opts: { dryRun?: boolean } = {}): Promise<PurgeResult> { return purge.purgeExperiments(this.f, experimentIds, opts); }
 }
 
 /** A folder MLflow's file store has written: its trash folder or an experiment's meta.yaml. */

@@ -7,17 +7,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { MlfError } from '../../lib/errors.js';
 import type { KeyValue, PagedList } from '../../tracking/entities.js';
 import {
   LOGGED_MODEL_STATUS_CODES,
-  SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT,
   loggedModelStatusFromCode,
   modelArtifactUri,
   modelNotFound,
   modelTagNotFound,
   newLoggedModelId,
-  validateLoggedModelName,
+  checkCreateLoggedModel,
+  loggedModelColumns,
+  modelParamsTaken,
+  validateFinalStatus,
   validateModelKeyValues,
   type CreateLoggedModelOptions,
   type LoggedModel,
@@ -27,14 +28,7 @@ import {
   type RunModelLinks,
   type SearchLoggedModelsOptions,
 } from '../../tracking/logged-models.js';
-import {
-  LOGGED_MODEL_ATTRIBUTES,
-  decodeLoggedModelPageToken,
-  encodeLoggedModelPageToken,
-  loggedModelAttribute,
-  parseLoggedModelFilter,
-  type LoggedModelComparison,
-} from '../../tracking/search/logged-models.js';
+import { checkLoggedModelSearch, loggedModelAttribute, type LoggedModelComparison } from '../../tracking/search/logged-models.js';
 import { likeToRegExp } from '../../tracking/search/parse.js';
 import { mustBeActive } from '../../tracking/messages.js';
 import { generateRandomRunName } from '../common.js';
@@ -51,7 +45,6 @@ export interface FileStoreAccess {
   runFolder(runId: string): { dir: string; lifecycleStage: string };
 }
 
-const invalid = (m: string) => new MlfError(m, 'INVALID_PARAMETER_VALUE');
 const isModelId = (id: string) => /^m-[0-9a-zA-Z]+$/.test(id);
 
 /** Experiment folders, active then deleted (models of deleted experiments stay readable). */
@@ -171,11 +164,7 @@ export class FileLoggedModels implements LoggedModelStore {
   }
 
   async create(opts: CreateLoggedModelOptions): Promise<LoggedModel> {
-    validateLoggedModelName(opts.name);
-    const params = opts.params ?? [];
-    const tags = opts.tags ?? [];
-    validateModelKeyValues('params', params);
-    validateModelKeyValues('tags', tags);
+    const { params, tags } = checkCreateLoggedModel(opts);
     const exp = await this.store.getExperiment(opts.experimentId);
     if (exp.lifecycleStage !== 'active') throw mustBeActive('experiment', opts.experimentId, exp.lifecycleStage);
     const modelId = newLoggedModelId();
@@ -211,9 +200,7 @@ export class FileLoggedModels implements LoggedModelStore {
   }
 
   async finalize(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
-    if (status !== 'LOGGED_MODEL_READY' && status !== 'LOGGED_MODEL_UPLOAD_FAILED') {
-      throw invalid(`Invalid model status: ${status}. Expected one of LOGGED_MODEL_READY, LOGGED_MODEL_UPLOAD_FAILED.`);
-    }
+    validateFinalStatus(status);
     const dir = this.activeDir(modelId);
     this.updateMeta(dir, { status: LOGGED_MODEL_STATUS_CODES[status] });
     return this.read(dir)!;
@@ -244,9 +231,7 @@ export class FileLoggedModels implements LoggedModelStore {
     validateModelKeyValues('params', params);
     const dir = this.activeDir(modelId);
     const taken = params.filter((p) => fs.existsSync(joinInside(path.join(dir, PARAMS), p.key)));
-    if (taken.length) {
-      throw invalid(`Parameter(s) ${taken.map((t) => `'${t.key}'`).join(', ')} already logged for model with ID '${modelId}'; logged model params cannot change.`);
-    }
+    if (taken.length) throw modelParamsTaken(modelId, taken.map((t) => t.key));
     this.writeKeys(dir, PARAMS, params);
   }
 
@@ -262,20 +247,7 @@ export class FileLoggedModels implements LoggedModelStore {
   }
 
   async search(opts: SearchLoggedModelsOptions): Promise<PagedList<LoggedModel>> {
-    const datasets = opts.datasets ?? [];
-    if (datasets.some((d) => !d.datasetName)) throw invalid('`dataset_name` in the `datasets` clause must be specified.');
-    const maxResults = opts.maxResults || SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT;
-    if (maxResults < 1) throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`);
-    const comparisons = parseLoggedModelFilter(opts.filter);
-    const orderBy = opts.orderBy ?? [];
-    for (const o of orderBy) {
-      if (!o.fieldName.includes('.')) {
-        if (!LOGGED_MODEL_ATTRIBUTES.has(loggedModelAttribute(o.fieldName))) throw invalid(`Invalid order by field name: ${o.fieldName}`);
-      } else if (!o.fieldName.startsWith('metrics.')) throw invalid(`Invalid order by field name: ${o.fieldName}. Only metrics are supported.`);
-    }
-    const tokenOrderBy = opts.orderBy?.map((o) => ({ field_name: o.fieldName, ascending: o.ascending, dataset_name: o.datasetName ?? null, dataset_digest: o.datasetDigest ?? null }));
-    const pageQuery = { experimentIds: opts.experimentIds, filter: opts.filter, orderBy: tokenOrderBy };
-    const offset = opts.pageToken ? decodeLoggedModelPageToken(opts.pageToken, pageQuery) : 0;
+    const { datasets, maxResults, comparisons, orderBy, offset, page } = checkLoggedModelSearch(opts);
 
     const wanted = new Set(opts.experimentIds);
     const models: LoggedModel[] = [];
@@ -301,8 +273,7 @@ export class FileLoggedModels implements LoggedModelStore {
       (m) => comparisons.every((c) => matches(m, c, onDataset)) && (!datasets.length || hasMetricFilter || m.data.metrics.some(onDataset)),
     );
     hits.sort(compareModels(orderBy));
-    const page = hits.slice(offset, offset + maxResults);
-    return offset + maxResults < hits.length ? { items: page, nextPageToken: encodeLoggedModelPageToken(pageQuery, offset + maxResults) } : { items: page };
+    return page(hits.slice(offset, offset + maxResults), offset + maxResults < hits.length);
   }
 
   /** The folder of an active run (MLflow's `check_run_is_active`). */
@@ -341,22 +312,9 @@ export class FileLoggedModels implements LoggedModelStore {
   private realRootCache?: string;
 }
 
+/** Searches see active models only. */
 function attributeValue(m: LoggedModel, key: string): string | number | undefined {
-  const i = m.info;
-  const v: Record<string, string | number | undefined> = {
-    model_id: i.modelId,
-    experiment_id: i.experimentId,
-    name: i.name,
-    artifact_location: i.artifactUri,
-    creation_timestamp_ms: i.creationTimestampMs,
-    last_updated_timestamp_ms: i.lastUpdatedTimestampMs,
-    status: LOGGED_MODEL_STATUS_CODES[i.status],
-    lifecycle_stage: 'active',
-    model_type: i.modelType,
-    source_run_id: i.sourceRunId,
-    status_message: i.statusMessage,
-  };
-  return v[key];
+  return loggedModelColumns(m, 'active')[key] ?? undefined;
 }
 
 function compare(actual: string | number | undefined, c: LoggedModelComparison): boolean {

@@ -50,20 +50,20 @@ export const EXPERIMENT_TABLES = [
   'experiments',
 ] as const;
 
+/** The `inputs` rows whose `side` is (`type`, one of `ids`), tags first. */
+function inputTargets(side: 'source' | 'destination', type: string, ids: (eb: Eb) => unknown): Target[] {
+  const links = (eb: Eb) => eb.and([eb(`${side}_type`, '=', type), eb(`${side}_id`, 'in', ids(eb) as never)]);
+  return [
+    { table: 'input_tags', where: (eb) => eb('input_uuid', 'in', eb.selectFrom('inputs').select('input_uuid').where(links)) },
+    { table: 'inputs', where: links },
+  ];
+}
+
 function runTargets(runs: IdSet<string>, plan: PurgePlan): Target[] {
   const ids = (eb: Eb) => idsIn(eb, runs);
   return [
     ...plan.run(runs),
-    {
-      table: 'input_tags',
-      where: (eb) =>
-        eb(
-          'input_uuid',
-          'in',
-          eb.selectFrom('inputs').select('input_uuid').where('destination_type', '=', 'RUN').where('destination_id', 'in', ids(eb)),
-        ),
-    },
-    { table: 'inputs', where: (eb) => eb.and([eb('destination_type', '=', 'RUN'), eb('destination_id', 'in', ids(eb))]) },
+    ...inputTargets('destination', 'RUN', ids),
     { table: 'latest_metrics', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
     { table: 'metrics', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
     { table: 'params', where: (eb) => eb('run_uuid', 'in', ids(eb)) },
@@ -78,16 +78,7 @@ function experimentTargets(ids: number[], plan: PurgePlan): Target[] {
   const traceIds = (eb: Eb) => eb.selectFrom('trace_info').select('request_id').where('experiment_id', 'in', ids);
   return [
     ...plan.experiment(ids),
-    {
-      table: 'input_tags',
-      where: (eb) =>
-        eb(
-          'input_uuid',
-          'in',
-          eb.selectFrom('inputs').select('input_uuid').where('source_type', '=', 'DATASET').where('source_id', 'in', datasetUuids(eb)),
-        ),
-    },
-    { table: 'inputs', where: (eb) => eb.and([eb('source_type', '=', 'DATASET'), eb('source_id', 'in', datasetUuids(eb))]) },
+    ...inputTargets('source', 'DATASET', datasetUuids),
     { table: 'datasets', where: (eb) => eb('experiment_id', 'in', ids) },
     { table: 'experiment_tags', where: (eb) => eb('experiment_id', 'in', ids) },
     // trace_tags and trace_request_metadata cascade from trace_info on every dialect at head, but

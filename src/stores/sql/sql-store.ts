@@ -6,28 +6,16 @@
  * - deleting an experiment keeps the `deleted_time` of runs deleted before it (MLflow overwrites it);
  * - NaN metrics compare as NaN in filters (see search-sql.ts), ±Infinity read back as ±Infinity.
  *
- * This class only opens the store and composes the role files of ./tracking/, which take the
- * executor (pool or `atomic` transaction) as their first argument.
+ * This class only opens the store; ../role-store.ts hands each call to the role files of ./tracking/,
+ * which take the executor (pool or `atomic` transaction) first.
  */
 import path from 'node:path';
-import { stageMatchesView, type DatasetInput, type Experiment, type ExperimentTag, type LifecycleStage, type Metric, type MetricWithRunId, type PagedList, type Param, type Run, type RunInfo, type RunTag, type ViewType } from '../../tracking/entities.js';
+import { stageMatchesView, type LifecycleStage, type ViewType } from '../../tracking/entities.js';
 import type { LoggedModelStore } from '../../tracking/logged-models.js';
 import { maskUri, type SqlStoreUri } from '../../tracking/uri.js';
-import { validateRunId } from '../../tracking/validation.js';
 import { noStoreError } from '../no-store.js';
 import type { RegistryStore } from '../registry-store.js';
-import type {
-  BulkIntervalOptions,
-  CreateExperimentOptions,
-  CreateRunOptions,
-  LogBatch,
-  PurgeResult,
-  SearchExperimentsOptions,
-  SearchRunsOptions,
-  StoreCapabilities,
-  TrackingStore,
-  UpdateRunOptions,
-} from '../tracking-store.js';
+import type { StoreCapabilities, TrackingStore } from '../tracking-store.js';
 import { connectSql, type SqlConnection } from './connect.js';
 import type { Db, SqlDialect, Tx } from './dialects/dialect.js';
 import { SqlLoggedModels } from './logged-models/index.js';
@@ -35,11 +23,15 @@ import type { TraceStore } from '../trace-store.js';
 import { SqlTraceStoreV3 } from './traces/v3.js';
 import { SqlExecutor } from './tracking/executor.js';
 import * as experiments from './tracking/experiments.js';
-import { logInputs } from './tracking/inputs.js';
+import * as inputs from './tracking/inputs.js';
 import * as logging from './tracking/log-batch.js';
 import * as history from './tracking/metric-history.js';
+import * as purge from './tracking/purge.js';
 import * as runs from './tracking/runs.js';
 import * as search from './tracking/search.js';
+import { RoleStore, type TrackingRoles } from '../role-store.js';
+
+const ROLES: TrackingRoles<SqlExecutor> = { experiments, runs, search, logging, inputs, history, purge };
 
 export interface SqlStoreOptions {
   artifactRoot?: string;
@@ -51,12 +43,11 @@ export interface SqlStoreOptions {
   integrityCheck?: boolean;
 }
 
-export class SqlStore implements TrackingStore {
+export class SqlStore extends RoleStore<SqlExecutor> implements TrackingStore {
   readonly kind = 'sql' as const;
   readonly displayUri: string;
   readonly dialect: SqlDialect;
   readonly capabilities: StoreCapabilities = { transactions: true, hardDelete: true, registry: true, purgeUnit: 'rows' };
-  private readonly x: SqlExecutor;
 
   private constructor(
     readonly conn: SqlConnection,
@@ -65,9 +56,9 @@ export class SqlStore implements TrackingStore {
     exec: Db | Tx,
     inTransaction: boolean,
   ) {
+    super(new SqlExecutor(conn, artifactRoot, exec, inTransaction), ROLES);
     this.dialect = conn.dialect;
     this.displayUri = maskUri(conn.uri.uri);
-    this.x = new SqlExecutor(conn, artifactRoot, exec, inTransaction);
   }
 
   /**
@@ -135,54 +126,6 @@ export class SqlStore implements TrackingStore {
   async atomic<T>(fn: (store: TrackingStore) => Promise<T>): Promise<T> {
     if (this.x.inTransaction) return fn(this);
     return this.dialect.writeTransaction(this.conn.db, (tx) => fn(new SqlStore(this.conn, this.artifactRoot, tx, true)));
-  }
-
-  // experiments
-  createExperiment(opts: CreateExperimentOptions): Promise<string> { return experiments.createExperiment(this.x, opts); }
-  getExperiment(experimentId: string): Promise<Experiment> { return experiments.getExperiment(this.x, experimentId); }
-  getExperimentByName(name: string): Promise<Experiment | null> { return experiments.getExperimentByName(this.x, name); }
-  deleteExperiment(experimentId: string): Promise<void> { return experiments.deleteExperiment(this.x, experimentId); }
-  restoreExperiment(experimentId: string): Promise<void> { return experiments.restoreExperiment(this.x, experimentId); }
-  renameExperiment(experimentId: string, newName: string): Promise<void> { return experiments.renameExperiment(this.x, experimentId, newName); }
-  setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> { return experiments.setExperimentTag(this.x, experimentId, tag); }
-  deleteExperimentTag(experimentId: string, key: string): Promise<void> { return experiments.deleteExperimentTag(this.x, experimentId, key); }
-
-  // runs
-  createRun(opts: CreateRunOptions): Promise<Run> { return runs.createRun(this.x, opts); }
-  getRun(runId: string): Promise<Run> { return runs.getRun(this.x, runId); }
-  updateRunInfo(runId: string, opts: UpdateRunOptions): Promise<RunInfo> { return runs.updateRunInfo(this.x, runId, opts); }
-  deleteRun(runId: string): Promise<void> { return runs.deleteRun(this.x, runId); }
-  restoreRun(runId: string): Promise<void> { return runs.restoreRun(this.x, runId); }
-
-  // search
-  searchExperiments(opts: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> { return search.searchExperiments(this.x, opts); }
-  searchRuns(opts: SearchRunsOptions): Promise<PagedList<Run>> { return search.searchRuns(this.x, opts); }
-
-  // logging
-  logBatch(runId: string, batch: LogBatch): Promise<void> { return logging.logBatch(this.x, runId, batch); }
-  logMetric(runId: string, metric: Metric): Promise<void> { return logging.logMetric(this.x, runId, metric); }
-  logParam(runId: string, param: Param): Promise<void> { return logging.logParam(this.x, runId, param); }
-  setTag(runId: string, tag: RunTag): Promise<void> { return logging.setTag(this.x, runId, tag); }
-  deleteTag(runId: string, key: string): Promise<void> { return logging.deleteTag(this.x, runId, key); }
-  recordLoggedModel(runId: string, modelJson: string): Promise<void> { return logging.recordLoggedModel(this.x, runId, modelJson); }
-  logInputs(runId: string, datasets: DatasetInput[]): Promise<void> { return logInputs(this.x, runId, datasets); }
-
-  // metric history
-  getMetricHistory(runId: string, key: string): Promise<Metric[]> { return history.getMetricHistory(this.x, runId, key); }
-  getMetricHistoryBulkInterval(runIds: string[], key: string, opts: BulkIntervalOptions = {}): Promise<MetricWithRunId[]> {
-    return history.getMetricHistoryBulkInterval(this.x, runIds, key, opts);
-  }
-
-  // gc
-  async purgeRuns(runIds: string[], opts: { dryRun?: boolean } = {}): Promise<PurgeResult> {
-    const ids = runIds.map((r) => validateRunId(r));
-    const { purgeRunsSql } = await import('./purge.js');
-    return this.x.guard(() => purgeRunsSql(this.x.exec as Db, this.dialect, ids, opts));
-  }
-
-  async purgeExperiments(experimentIds: string[], opts: { dryRun?: boolean } = {}): Promise<PurgeResult> {
-    const { purgeExperimentsSql } = await import('./purge.js');
-    return this.x.guard(() => purgeExperimentsSql(this.x.exec as Db, this.dialect, experimentIds.map(String), opts));
   }
 
   /** Whether a lifecycle stage passes a view (exported for callers that filter by hand). */

@@ -6,6 +6,8 @@
  * Grouping and tokens come from the shared tokenizer.
  */
 import { MlfError } from '../../lib/errors.js';
+import type { PagedList } from '../entities.js';
+import { SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT, type DatasetFilter, type LoggedModelOrderBy, type SearchLoggedModelsOptions } from '../logged-models.js';
 import { splitComparisons } from './grammar.js';
 
 export type LoggedModelEntity = 'attribute' | 'metric' | 'param' | 'tag';
@@ -113,4 +115,41 @@ export function decodeLoggedModelPageToken(token: string, q: LoggedModelPageQuer
   const offset = t.offset ?? 0;
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) throw invalid(`Invalid page token: ${token}.`);
   return offset;
+}
+
+/** A logged-model search as every store takes it: checked, its filter parsed, its page located. */
+export interface LoggedModelSearch {
+  datasets: DatasetFilter[];
+  maxResults: number;
+  comparisons: LoggedModelComparison[];
+  orderBy: LoggedModelOrderBy[];
+  offset: number;
+  /** `items` as the page, with a token for the next one when `more` follow. */
+  page<T>(items: T[], more: boolean): PagedList<T>;
+}
+
+/** MLflow's checks of a search request (datasets, max_results, filter, order fields, page token), in its order. */
+export function checkLoggedModelSearch(opts: SearchLoggedModelsOptions): LoggedModelSearch {
+  const datasets = opts.datasets ?? [];
+  if (datasets.some((d) => !d.datasetName)) throw invalid('`dataset_name` in the `datasets` clause must be specified.');
+  const maxResults = opts.maxResults || SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT;
+  if (maxResults < 1) throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`);
+  const comparisons = parseLoggedModelFilter(opts.filter);
+  const orderBy = opts.orderBy ?? [];
+  for (const o of orderBy) {
+    if (!o.fieldName.includes('.')) {
+      if (!LOGGED_MODEL_ATTRIBUTES.has(loggedModelAttribute(o.fieldName))) throw invalid(`Invalid order by field name: ${o.fieldName}`);
+    } else if (!o.fieldName.startsWith('metrics.')) throw invalid(`Invalid order by field name: ${o.fieldName}. Only metrics are supported.`);
+  }
+  const tokenOrderBy = opts.orderBy?.map((o) => ({ field_name: o.fieldName, ascending: o.ascending, dataset_name: o.datasetName ?? null, dataset_digest: o.datasetDigest ?? null }));
+  const pageQuery = { experimentIds: opts.experimentIds, filter: opts.filter, orderBy: tokenOrderBy };
+  const offset = opts.pageToken ? decodeLoggedModelPageToken(opts.pageToken, pageQuery) : 0;
+  return {
+    datasets,
+    maxResults,
+    comparisons,
+    orderBy,
+    offset,
+    page: (items, more) => (more ? { items, nextPageToken: encodeLoggedModelPageToken(pageQuery, offset + maxResults) } : { items }),
+  };
 }

@@ -8,17 +8,18 @@
  * BAD_REQUEST telling how to upgrade.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { isMlfError, MlfError } from '../../../lib/errors.js';
+import { MlfError } from '../../../lib/errors.js';
 import type { KeyValue, PagedList } from '../../../tracking/entities.js';
 import {
   LOGGED_MODEL_STATUS_CODES,
-  SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT,
   loggedModelStatusFromCode,
   modelArtifactUri,
   modelNotFound,
   modelTagNotFound,
   newLoggedModelId,
-  validateLoggedModelName,
+  checkCreateLoggedModel,
+  modelParamsTaken,
+  validateFinalStatus,
   validateModelKeyValues,
   type CreateLoggedModelOptions,
   type LoggedModel,
@@ -28,17 +29,11 @@ import {
   type RunModelLinks,
   type SearchLoggedModelsOptions,
 } from '../../../tracking/logged-models.js';
-import {
-  LOGGED_MODEL_ATTRIBUTES,
-  decodeLoggedModelPageToken,
-  encodeLoggedModelPageToken,
-  loggedModelAttribute,
-  parseLoggedModelFilter,
-  type LoggedModelComparison,
-} from '../../../tracking/search/logged-models.js';
+import { checkLoggedModelSearch, loggedModelAttribute, type LoggedModelComparison } from '../../../tracking/search/logged-models.js';
 import { EXPERIMENT_NOT_FOUND, RUN_NOT_FOUND, generateRandomRunName, newRunId } from '../../common.js';
 import { mustBeActive } from '../../../tracking/messages.js';
 import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
+import { guardDriver } from '../driver-errors.js';
 import { sqlExperimentId } from '../rows.js';
 import { pagingClause } from '../search-sql.js';
 
@@ -59,8 +54,6 @@ interface ModelRow {
   source_run_id: string | null;
   status_message: string | null;
 }
-
-const invalid = (m: string) => new MlfError(m, 'INVALID_PARAMETER_VALUE');
 
 export class SqlLoggedModels implements LoggedModelStore {
   private ready?: Promise<void>;
@@ -94,13 +87,7 @@ export class SqlLoggedModels implements LoggedModelStore {
   /** Checks the schema, then runs `fn`, mapping driver errors as the SQL store does. */
   private async run<T>(fn: () => Promise<T>): Promise<T> {
     await this.requireSchema();
-    try {
-      return await fn();
-    } catch (e) {
-      if (isMlfError(e)) throw e;
-      if (this.dialect.isConnectionError(e)) throw new MlfError(`Database unavailable: ${String((e as Error).message)}`, 'TEMPORARILY_UNAVAILABLE');
-      throw new MlfError(String((e as Error)?.message ?? e).split('\n')[0]!, 'BAD_REQUEST');
-    }
+    return guardDriver(this.dialect, fn);
   }
 
   private async modelRow(db: Db | Tx, modelId: string): Promise<ModelRow | undefined> {
@@ -174,11 +161,7 @@ export class SqlLoggedModels implements LoggedModelStore {
   }
 
   async create(opts: CreateLoggedModelOptions): Promise<LoggedModel> {
-    validateLoggedModelName(opts.name);
-    const params = opts.params ?? [];
-    const tags = opts.tags ?? [];
-    validateModelKeyValues('params', params);
-    validateModelKeyValues('tags', tags);
+    const { params, tags } = checkCreateLoggedModel(opts);
     return this.run(async () => {
       const expId = sqlExperimentId(opts.experimentId);
       const exp = expId === null ? undefined : (await this.db.selectFrom('experiments').select(['artifact_location', 'lifecycle_stage']).where('experiment_id', '=', expId).execute())[0];
@@ -223,9 +206,7 @@ export class SqlLoggedModels implements LoggedModelStore {
   }
 
   async finalize(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
-    if (status !== 'LOGGED_MODEL_READY' && status !== 'LOGGED_MODEL_UPLOAD_FAILED') {
-      throw invalid(`Invalid model status: ${status}. Expected one of LOGGED_MODEL_READY, LOGGED_MODEL_UPLOAD_FAILED.`);
-    }
+    validateFinalStatus(status);
     return this.run(async () => {
       await this.dialect.writeTransaction(this.db, async (tx) => {
         await this.requireModel(tx, modelId);
@@ -278,24 +259,15 @@ export class SqlLoggedModels implements LoggedModelStore {
         if (!params.length) return;
         const keys = params.map((p) => p.key);
         const taken = await tx.selectFrom('logged_model_params').select('param_key').where('model_id', '=', modelId).where('param_key', 'in', keys).execute();
-        if (taken.length) {
-          throw invalid(`Parameter(s) ${taken.map((t) => `'${t.param_key}'`).join(', ')} already logged for model with ID '${modelId}'; logged model params cannot change.`);
-        }
+        if (taken.length) throw modelParamsTaken(modelId, taken.map((t) => t.param_key as string));
         await tx.insertInto('logged_model_params').values(params.map((p) => ({ model_id: modelId, experiment_id: row.experiment_id, param_key: p.key, param_value: p.value }))).execute();
       });
     });
   }
 
   async search(opts: SearchLoggedModelsOptions): Promise<PagedList<LoggedModel>> {
-    const datasets = opts.datasets ?? [];
-    if (datasets.some((d) => !d.datasetName)) throw invalid('`dataset_name` in the `datasets` clause must be specified.');
-    const maxResults = opts.maxResults || SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT;
-    if (maxResults < 1) throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`);
-    const comparisons = parseLoggedModelFilter(opts.filter);
-    const tokenOrderBy = opts.orderBy?.map((o) => ({ field_name: o.fieldName, ascending: o.ascending, dataset_name: o.datasetName ?? null, dataset_digest: o.datasetDigest ?? null }));
-    const pageQuery = { experimentIds: opts.experimentIds, filter: opts.filter, orderBy: tokenOrderBy };
-    const offset = opts.pageToken ? decodeLoggedModelPageToken(opts.pageToken, pageQuery) : 0;
-    const order = this.orderBy(opts.orderBy ?? []);
+    const { datasets, maxResults, comparisons, orderBy, offset, page } = checkLoggedModelSearch(opts);
+    const order = this.orderBy(orderBy);
     const expIds = opts.experimentIds.map(sqlExperimentId).filter((x): x is number => x !== null);
     if (!expIds.length) return { items: [] };
     return this.run(async () => {
@@ -316,8 +288,7 @@ export class SqlLoggedModels implements LoggedModelStore {
       }
       for (const o of order) q = q.orderBy(o as never);
       const rows = (await q.modifyEnd(pagingClause(this.dialect, maxResults + 1, offset)).execute()) as ModelRow[];
-      const items = await this.hydrate(rows.slice(0, maxResults));
-      return rows.length > maxResults ? { items, nextPageToken: encodeLoggedModelPageToken(pageQuery, offset + maxResults) } : { items };
+      return page(await this.hydrate(rows.slice(0, maxResults)), rows.length > maxResults);
     });
   }
 
@@ -428,7 +399,7 @@ export class SqlLoggedModels implements LoggedModelStore {
     return sql`exists (select 1 from ${sql.table(table)} x where x.model_id = logged_models.model_id and ${sql.ref(`x.${k}`)} = ${c.key} and ${this.stringCondition(sql.ref(`x.${v}`), c.op, String(c.value))})`;
   }
 
-  /** MLflow's order: each field with nulls last, then `creation_timestamp_ms DESC` unless named; `model_id` breaks ties. */
+  /** MLflow's order (fields checked by checkLoggedModelSearch): each field with nulls last, then `creation_timestamp_ms DESC` unless named; `model_id` breaks ties. */
   private orderBy(items: SearchLoggedModelsOptions['orderBy'] & object): Sql[] {
     const out: Sql[] = [];
     let hasCreation = false;
@@ -437,12 +408,10 @@ export class SqlLoggedModels implements LoggedModelStore {
       let expr: Sql;
       if (!o.fieldName.includes('.')) {
         const name = loggedModelAttribute(o.fieldName);
-        if (!LOGGED_MODEL_ATTRIBUTES.has(name)) throw invalid(`Invalid order by field name: ${o.fieldName}`);
         if (name === 'creation_timestamp_ms') hasCreation = true;
         expr = sql.ref(`logged_models.${name}`);
       } else {
-        const [entity, name] = [o.fieldName.slice(0, o.fieldName.indexOf('.')), o.fieldName.slice(o.fieldName.indexOf('.') + 1)];
-        if (entity !== 'metrics') throw invalid(`Invalid order by field name: ${o.fieldName}. Only metrics are supported.`);
+        const name = o.fieldName.slice('metrics.'.length); // checked: the only entity an order may name
         const ds = [o.datasetName ? sql` and m.dataset_name = ${o.datasetName}` : sql``, o.datasetDigest ? sql` and m.dataset_digest = ${o.datasetDigest}` : sql``];
         expr = sql`(select m.metric_value from logged_model_metrics m where m.model_id = logged_models.model_id and m.metric_name = ${name}${ds[0]}${ds[1]} order by m.metric_timestamp_ms desc, m.metric_step desc ${pagingClause(this.dialect, 1, 0)})`;
       }

@@ -6,6 +6,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { MlfError, isMlfError } from '../../../lib/errors.js';
 import { maskUri } from '../../../tracking/uri.js';
 import type { SqlConnection } from '../connect.js';
+import { driverError, guardDriver } from '../driver-errors.js';
 import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
 import { inWorkspace, registryKeyedByWorkspace } from './workspace.js';
 
@@ -23,20 +24,12 @@ export class RegistryExecutor {
   }
 
   /** MLflow's session wrapper: a lost connection is TEMPORARILY_UNAVAILABLE, any other database error BAD_REQUEST. */
-  async guard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw this.mapError(e);
-    }
+  guard<T>(fn: () => Promise<T>): Promise<T> {
+    return guardDriver(this.d, fn);
   }
 
   mapError(e: unknown): unknown {
-    if (isMlfError(e)) return e;
-    if (this.d.isConnectionError(e)) {
-      return new MlfError(`Database unavailable: ${maskUri(String((e as Error)?.message ?? e))}`, 'TEMPORARILY_UNAVAILABLE');
-    }
-    return new MlfError(maskUri(String((e as Error)?.message ?? e)).split('\n')[0]!, 'BAD_REQUEST');
+    return driverError(this.d, e);
   }
 
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -6,8 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Expression, type RawBuilder } from 'kysely';
-import { MlfError, isMlfError } from '../../../lib/errors.js';
-import { maskUri } from '../../../tracking/uri.js';
+import { MlfError } from '../../../lib/errors.js';
 import type { PagedList } from '../../../tracking/entities.js';
 import { mustBeActive } from '../../../tracking/messages.js';
 import {
@@ -27,6 +26,7 @@ import type { TrackingStore } from '../../tracking-store.js';
 import type { DeleteTracesOptions, SearchTracesOptions, TraceStore } from '../../trace-store.js';
 import type { SqlConnection } from '../connect.js';
 import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
+import { guardDriver } from '../driver-errors.js';
 import { sqlExperimentId } from '../rows.js';
 import { pagingClause } from '../search-sql.js';
 import { currentRevision } from '../migrate/head.js';
@@ -60,16 +60,8 @@ export class SqlTraceStore implements TraceStore {
     this.dialect = conn.dialect;
   }
 
-  protected async guard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isMlfError(e)) throw e;
-      if (this.dialect.isConnectionError(e)) {
-        throw new MlfError(`Database unavailable: ${maskUri(String((e as Error).message))}`, 'TEMPORARILY_UNAVAILABLE');
-      }
-      throw e;
-    }
+  protected guard<T>(fn: () => Promise<T>): Promise<T> {
+    return guardDriver(this.dialect, fn);
   }
 
   protected write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

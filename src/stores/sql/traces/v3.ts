@@ -32,6 +32,7 @@ import {
 import { appendToUri } from '../../common.js';
 import type { AssessmentChanges, SearchTracesOptions } from '../../trace-store.js';
 import type { Db, Tx } from '../dialects/dialect.js';
+import { driverError } from '../driver-errors.js';
 import { sqlExperimentId } from '../rows.js';
 import { assessmentsOf, changeAssessment, insertAssessment, readAssessment, removeAssessment } from './assessments.js';
 import { PROMPT_VERSION_ENTITY, RUN_ENTITY, SqlTraceStore, TRACE_ENTITY, type TraceRow } from './sql-trace-store.js';
@@ -97,11 +98,10 @@ export class SqlTraceStoreV3 extends SqlTraceStore {
    */
   private async writeV3<T>(fn: (tx: Tx) => Promise<T>, retry = false): Promise<T> {
     try {
-      return await this.write(fn);
+      return await this.dialect.writeTransaction(this.db, fn);
     } catch (e) {
-      if (e instanceof MlfError) throw e;
-      if (retry) return this.writeV3(fn, false);
-      throw new MlfError(String((e as Error)?.message ?? e).split('\n')[0]!, 'BAD_REQUEST');
+      if (retry && !(e instanceof MlfError) && !this.dialect.isConnectionError(e)) return this.writeV3(fn, false);
+      throw driverError(this.dialect, e);
     }
   }
 

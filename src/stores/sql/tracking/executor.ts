@@ -7,8 +7,8 @@
  * a transaction handed out by `write` (or any statement of an `atomic` view) owns the connection.
  */
 import { CompiledQuery, sql, type Compilable } from 'kysely';
-import { MlfError, isMlfError } from '../../../lib/errors.js';
-import { maskUri } from '../../../tracking/uri.js';
+import { isMlfError } from '../../../lib/errors.js';
+import { driverError, guardDriver } from '../driver-errors.js';
 import type { SqlConnection } from '../connect.js';
 import { chunkRows, type BulkConflict, type Db, type SqlDialect, type SyncRunner, type Tx } from '../dialects/dialect.js';
 import { QueryCache } from '../query-cache.js';
@@ -146,19 +146,8 @@ export class SqlExecutor {
     try {
       return await fn();
     } catch (e) {
-      if (isMlfError(e)) throw e;
-      if (this.dialect.isConnectionError(e)) {
-        if (retryable && !this.inTransaction) {
-          try {
-            return await fn();
-          } catch (e2) {
-            if (isMlfError(e2)) throw e2;
-            e = e2;
-          }
-        }
-        throw new MlfError(`Database unavailable: ${maskUri(String((e as Error).message))}`, 'TEMPORARILY_UNAVAILABLE');
-      }
-      throw new MlfError(maskUri(String((e as Error)?.message ?? e)).split('\n')[0]!, 'BAD_REQUEST');
+      if (retryable && !this.inTransaction && !isMlfError(e) && this.dialect.isConnectionError(e)) return guardDriver(this.dialect, fn);
+      throw driverError(this.dialect, e);
     }
   }
 
