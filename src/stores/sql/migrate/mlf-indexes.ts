@@ -13,7 +13,8 @@
  */
 import { sql } from 'kysely';
 import type { SqlDialectName } from '../../../tracking/uri.js';
-import type { Db } from '../dialects/dialect.js';
+import type { Db, SqlDialect } from '../dialects/dialect.js';
+import { Ddl } from './ddl.js';
 
 export interface MlfIndex {
   name: string;
@@ -27,14 +28,20 @@ export const MLF_INDEXES: readonly MlfIndex[] = [
   // MLflow indexes no runs.experiment_id on SQLite or PostgreSQL (InnoDB indexes every foreign key,
   // so MySQL has one): without it, searching one experiment reads every run of every experiment.
   { name: 'mlf_runs_experiment_id', table: 'runs', columns: ['experiment_id'], dialects: ['sqlite', 'postgresql'] },
+  // MLflow 3's logged_model_metrics.run_id cascades from runs with no index of its own there: deleting a
+  // run (gc) would read the whole table once per run to find its rows.
+  { name: 'mlf_logged_model_metrics_run_id', table: 'logged_model_metrics', columns: ['run_id'], dialects: ['sqlite', 'postgresql'] },
 ];
 
 export const isMlfIndex = (name: string): boolean => MLF_INDEXES.some((ix) => ix.name === name);
 
-/** Create this dialect's mlf indexes where missing; idempotent. */
-export async function createMlfIndexes(db: Db, dialect: SqlDialectName): Promise<void> {
-  for (const ix of MLF_INDEXES) {
-    if (!ix.dialects.includes(dialect)) continue;
+/** Create this dialect's mlf indexes where missing, on the tables the revision has; idempotent. */
+export async function createMlfIndexes(db: Db, dialect: SqlDialect): Promise<void> {
+  const wanted = MLF_INDEXES.filter((ix) => ix.dialects.includes(dialect.name));
+  if (!wanted.length) return;
+  const tables = new Set(await new Ddl(db, dialect).catalog.tables(db));
+  for (const ix of wanted) {
+    if (!tables.has(ix.table)) continue;
     const cols = sql.join(ix.columns.map((c) => sql.id(c)));
     await sql`create index if not exists ${sql.id(ix.name)} on ${sql.table(ix.table)} (${cols})`.execute(db);
   }

@@ -195,7 +195,7 @@ export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): P
   if (opts.dryRun) return { from, to: from, applied: [], pending: labels, oneWay: notes };
   if (pending.length === 0) {
     // At the target already (perhaps a database MLflow made): still add mlf's own indexes.
-    if (from !== null) await createMlfIndexes(db, dialect.name);
+    if (from !== null) await createMlfIndexes(db, dialect);
     return { from, to: from, applied: [], pending: labels, oneWay: notes };
   }
 
@@ -217,7 +217,7 @@ export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): P
       log(`Applied ${migrationLabel(m)} (${Math.round(performance.now() - t0)} ms)`);
     }
   });
-  await createMlfIndexes(db, dialect.name);
+  await createMlfIndexes(db, dialect);
   const to = await currentRevision(db);
   return { from, to, applied, pending: labels, oneWay: notes };
 }
