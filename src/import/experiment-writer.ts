@@ -57,7 +57,7 @@ export async function writeExperiments(ctx: WriteContext, experiments: Experimen
       await dialect.explicitIdInsert?.after(tx, 'experiments');
     }
     for (const u of updates) await tx.updateTable('experiments').set(u.set).where('experiment_id', '=', u.id).execute();
-    await writeRows(db, tx, dialect, 'experiment_tags', tags, ['key', 'experiment_id'], ['value']);
+    await writeRows(db, tx, dialect, 'experiment_tags', tags, { keys: ['key', 'experiment_id'], update: ['value'] });
   });
   return inserts.length;
 }

@@ -95,7 +95,7 @@ export async function copyTableRows(ctx: WriteContext, targets: TargetTables, ba
     return true;
   });
   if (!dryRun && fresh.length) {
-    await dialect.writeTransaction(db, (tx) => writeRows(db, tx, dialect, spec.table, fresh, key));
+    await dialect.writeTransaction(db, (tx) => writeRows(db, tx, dialect, spec.table, fresh, { keys: key, update: [] }));
   }
   return fresh.length;
 }
