@@ -195,7 +195,7 @@ export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): P
   if (opts.dryRun) return { from, to: from, applied: [], pending: labels, oneWay: notes };
   if (pending.length === 0) {
     // At the target already (perhaps a database MLflow made): still add mlf's own indexes.
-    if (from !== null) await createMlfIndexes(db, dialect);
+    if (from !== null) await dialect.withMigrationLock(db, (ldb) => createMlfIndexes(ldb, dialect));
     return { from, to: from, applied: [], pending: labels, oneWay: notes };
   }
 
@@ -216,8 +216,10 @@ export async function upgrade(conn: SqlConnection, opts: UpgradeOptions = {}): P
       applied.push(migrationLabel(m));
       log(`Applied ${migrationLabel(m)} (${Math.round(performance.now() - t0)} ms)`);
     }
+    // Under the lock: two PostgreSQL sessions running `create index if not exists` at once can both
+    // pass the check and one fails on pg_class's unique key (two servers starting on an empty database).
+    await createMlfIndexes(ldb, dialect);
   });
-  await createMlfIndexes(db, dialect);
   const to = await currentRevision(db);
   return { from, to, applied, pending: labels, oneWay: notes };
 }
