@@ -52,6 +52,16 @@ describe("what Node's parser refuses gets MLflow's JSON error", () => {
   });
 });
 
+/** What `fn` throws, or undefined. */
+const thrown = (fn: () => unknown): unknown => {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+};
+
 describe('JSON depth', () => {
   it('measures nesting outside strings', () => {
     expect(jsonDepth('{"a": [1, {"b": "[[[{{{"}]}')).toBe(3);
@@ -61,12 +71,7 @@ describe('JSON depth', () => {
   it('refuses a body of more than 200,000 values with a 400 before parsing it; a full log-batch and commas in strings pass', async () => {
     expect(jsonShape('[1, {"a": "x,y,[z"}, [2]]').values).toBe(6);
     const many = `{"experiment_ids": [${'1,'.repeat(MAX_JSON_VALUES)}1]}`;
-    let e: unknown;
-    try {
-      parseJsonBody(many);
-    } catch (x) {
-      e = x;
-    }
+    const e = thrown(() => parseJsonBody(many));
     expect(e).toBeInstanceOf(MlfError);
     expect((e as MlfError).errorCode).toBe('BAD_REQUEST');
     expect((e as MlfError).message).toBe('Bad Request. The request body holds more than 200000 JSON values.');
@@ -79,12 +84,7 @@ describe('JSON depth', () => {
   it('refuses a body nested deeper than 100 levels with a 400, also double-encoded', async () => {
     const deep = '['.repeat(10_000) + ']'.repeat(10_000);
     for (const text of [deep, JSON.stringify(deep), `{"a": ${'{"a": '.repeat(100)}1${'}'.repeat(100)}}`]) {
-      let e: unknown;
-      try {
-        parseJsonBody(text);
-      } catch (x) {
-        e = x;
-      }
+      const e = thrown(() => parseJsonBody(text));
       expect(e).toBeInstanceOf(MlfError);
       expect((e as MlfError).errorCode).toBe('BAD_REQUEST');
     }
