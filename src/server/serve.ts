@@ -109,7 +109,8 @@ export function resolveSettings(input: ServerInput): ServerSettings {
 export async function openServerStore(s: ServerSettings): Promise<TrackingStore> {
   const { openTrackingStore } = await import('../stores/open-store.js');
   try {
-    return await openTrackingStore(s.backendStoreUri, { artifactRoot: s.defaultArtifactRoot });
+    // SQLite's writes (and their commits' fsyncs) run in a worker thread: /health never waits for them.
+    return await openTrackingStore(s.backendStoreUri, { artifactRoot: s.defaultArtifactRoot, writerThread: true });
   } catch (e) {
     if (e instanceof MlfError) throw new MlfError(maskUri(e.message).split('\n')[0]!, e.errorCode, 1);
     throw new MlfError(maskUri(String((e as Error)?.message ?? e)).split('\n')[0]!, 'INTERNAL_ERROR', 1);

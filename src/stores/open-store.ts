@@ -34,6 +34,8 @@ export interface OpenStoreOptions {
   oneShot?: boolean;
   /** The caller is about to write: refuse a corrupt SQLite file first (`PRAGMA quick_check`). */
   writing?: boolean;
+  /** A server: SQLite's writes run in a worker thread, off the event loop. */
+  writerThread?: boolean;
 }
 
 export async function openTrackingStore(uri?: string, opts: OpenStoreOptions = {}): Promise<TrackingStore> {
@@ -51,7 +53,7 @@ export async function openParsedStore(parsed: StoreUri, opts: OpenStoreOptions =
     }
     case 'sql': {
       const { SqlStore } = await import('./sql/sql-store.js');
-      return SqlStore.open(parsed, { artifactRoot: opts.artifactRoot, schema: opts.schema ?? 'check', cwd: opts.cwd, readOnly: opts.readOnly, integrityCheck: opts.writing });
+      return SqlStore.open(parsed, { artifactRoot: opts.artifactRoot, schema: opts.schema ?? 'check', cwd: opts.cwd, readOnly: opts.readOnly, integrityCheck: opts.writing, writerThread: opts.writerThread });
     }
     case 'rest':
     case 'databricks': {

@@ -41,6 +41,8 @@ export interface SqlStoreOptions {
   readOnly?: boolean;
   /** Refuse a corrupt SQLite file (`PRAGMA quick_check`) before anything is written. */
   integrityCheck?: boolean;
+  /** SQLite's writes in a worker thread (see ConnectOptions). */
+  writerThread?: boolean;
 }
 
 export class SqlStore extends RoleStore<SqlExecutor> implements TrackingStore {
@@ -67,7 +69,7 @@ export class SqlStore extends RoleStore<SqlExecutor> implements TrackingStore {
    * when there is no experiment at all, as MLflow does.
    */
   static async open(uri: SqlStoreUri, opts: SqlStoreOptions = {}): Promise<SqlStore> {
-    const conn = await connectSql(uri, undefined, { readOnly: opts.readOnly });
+    const conn = await connectSql(uri, undefined, { readOnly: opts.readOnly, writerThread: opts.writerThread });
     try {
       if (opts.integrityCheck) await (await import('./integrity.js')).assertIntact(conn);
       const root = opts.artifactRoot ?? path.resolve(opts.cwd ?? process.cwd(), 'mlruns');

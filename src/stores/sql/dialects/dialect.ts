@@ -87,6 +87,11 @@ export interface BackupTraits {
 export interface ConnectOptions {
   /** Only reads will follow: open the database read-only where the driver can, and never create it. */
   readOnly?: boolean;
+  /**
+   * Run writes off the calling thread where the driver is synchronous (SQLite: a worker thread owns
+   * the writer connection), so a server's event loop never waits for a write or its commit.
+   */
+  writerThread?: boolean;
 }
 
 export interface SqlDialect {
@@ -165,8 +170,10 @@ export interface SqlDialect {
    * connection Kysely holds, so it may only be used while a transaction holds that connection;
    * `reader` is a second connection that sees only committed data, safe to use at any time
    * (absent for in-memory databases). Queries are still written once, with Kysely, and compiled.
+   * With `writerThread` there is no `writer`: `threadWriter` runs a prepared insert per row on the
+   * writer thread, under the same rule.
    */
-  syncAccess?(db: Db): { writer: SyncRunner; reader?: SyncRunner } | undefined;
+  syncAccess?(db: Db): { writer?: SyncRunner; reader?: SyncRunner; threadWriter?: ThreadWriter } | undefined;
 
   /** True if an error means a lost or refused connection (worth a retry on a fresh connection). */
   isConnectionError(e: unknown): boolean;
@@ -174,12 +181,20 @@ export interface SqlDialect {
   isUniqueViolation(e: unknown): boolean;
 }
 
-/** Runs compiled SQL synchronously (better-sqlite3), with cached prepared statements. */
+/**
+ * Runs compiled SQL synchronously (better-sqlite3), with cached prepared statements. A reader that
+ * must not wait for a lock answers `undefined` instead: run the statement through Kysely then.
+ */
 export interface SyncRunner {
-  all(sqlText: string, params: readonly unknown[]): Record<string, any>[];
+  all(sqlText: string, params: readonly unknown[]): Record<string, any>[] | undefined;
   /** Rows as arrays of column values (no per-row objects: faster for large reads). */
-  values(sqlText: string, params: readonly unknown[]): unknown[][];
+  values(sqlText: string, params: readonly unknown[]): unknown[][] | undefined;
   run(sqlText: string, params: readonly unknown[]): number;
+}
+
+/** A writer connection in another thread: one prepared statement run once per row of parameters. */
+export interface ThreadWriter {
+  runMany(sqlText: string, rows: unknown[][]): Promise<void>;
 }
 
 /** Split rows into chunks that stay under a dialect's bound-parameter limit. */

@@ -5,12 +5,14 @@
  *
  * Whether a statement may use SQLite's synchronous *writer* follows from the executor it is given:
  * a transaction handed out by `write` (or any statement of an `atomic` view) owns the connection.
+ * Where the writer is a thread (the server), statements that own the connection go through Kysely
+ * (its driver sends them to the thread) and inserts send their rows in one message.
  */
 import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { isMlfError } from '../../../lib/errors.js';
 import { driverError, guardDriver } from '../driver-errors.js';
 import type { SqlConnection } from '../connect.js';
-import { chunkRows, type BulkConflict, type Db, type SqlDialect, type SyncRunner, type Tx } from '../dialects/dialect.js';
+import { chunkRows, type BulkConflict, type Db, type SqlDialect, type SyncRunner, type ThreadWriter, type Tx } from '../dialects/dialect.js';
 import { QueryCache } from '../query-cache.js';
 
 const queryCaches = new WeakMap<SqlConnection, QueryCache>();
@@ -18,7 +20,7 @@ const queryCaches = new WeakMap<SqlConnection, QueryCache>();
 export class SqlExecutor {
   readonly dialect: SqlDialect;
   private readonly queries: QueryCache;
-  private readonly sync?: { writer: SyncRunner; reader?: SyncRunner };
+  private readonly sync?: { writer?: SyncRunner; reader?: SyncRunner; threadWriter?: ThreadWriter };
 
   constructor(
     readonly conn: SqlConnection,
@@ -60,14 +62,16 @@ export class SqlExecutor {
   async rows<R = Record<string, any>>(db: Db | Tx, key: string, build: () => Compilable<unknown>, values: readonly unknown[]): Promise<R[]> {
     const text = this.queries.text(key, build, values);
     const runner = this.holds(db) ? this.sync?.writer : this.sync?.reader;
-    if (runner) return runner.all(text, values) as R[];
+    const rows = runner?.all(text, values);
+    if (rows) return rows as R[];
     return (await db.executeQuery<R>(CompiledQuery.raw(text, values as unknown[]))).rows;
   }
 
   /** A query built for this one call (a search): on SQLite it runs on the reader connection. */
   async runCompiled<R>(compiled: CompiledQuery): Promise<R[]> {
     const runner = this.inTransaction ? this.sync?.writer : this.sync?.reader;
-    if (runner) return runner.all(compiled.sql, compiled.parameters) as R[];
+    const rows = runner?.all(compiled.sql, compiled.parameters);
+    if (rows) return rows as R[];
     return (await this.exec.executeQuery<R>(compiled)).rows;
   }
 
@@ -81,7 +85,8 @@ export class SqlExecutor {
   ): Promise<unknown[][]> {
     const text = this.queries.text(key, build, values);
     const runner = this.holds(db) ? this.sync?.writer : this.sync?.reader;
-    if (runner) return runner.values(text, values);
+    const arrays = runner?.values(text, values);
+    if (arrays) return arrays;
     const rows = (await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values as unknown[]))).rows;
     return rows.map((r) => columns.map((c) => r[c]));
   }
@@ -101,7 +106,8 @@ export class SqlExecutor {
     if (!rows.length) return;
     if (conflict?.newerBy && !this.dialect.capabilities.conditionalUpsert) throw new Error('insertRows: newerBy needs a dialect with conditionalUpsert');
     const writer = this.sync?.writer;
-    if (writer) {
+    const thread = this.sync?.threadWriter;
+    if (writer || thread) {
       const cols = Object.keys(rows[0]!);
       const first = cols.map((c) => rows[0]![c]);
       const key = `insert:${table}:${cols.join(',')}:${conflict ? conflict.keys.join(',') + '>' + conflict.update.join(',') : ''}`;
@@ -120,7 +126,8 @@ export class SqlExecutor {
         },
         first,
       );
-      for (const r of rows) writer.run(text, cols.map((c) => r[c]));
+      if (writer) for (const r of rows) writer.run(text, cols.map((c) => r[c]));
+      else await thread!.runMany(text, rows.map((r) => cols.map((c) => r[c])));
       return;
     }
     if (await this.dialect.bulkInsert?.(tx, table, rows, conflict)) return;

@@ -4,7 +4,8 @@
  * left as the user has it: the mode is written into the file, MLflow never changes it, and WAL does
  * not work on network file systems. A database mlf creates gets WAL (readers never wait for the
  * writer) unless MLF_SQLITE_JOURNAL_MODE names another mode, which is then applied to any database. Prepared statements are cached by SQL text: better-sqlite3 would otherwise
- * compile every statement on every call.
+ * compile every statement on every call. With `writerThread` (the server) the writer connection
+ * lives in a worker thread (writer-thread.ts) and only reads run on the calling thread.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { MlfError } from '../../../../lib/errors.js';
 import { rawSqliteHandle, setRawSqliteHandle } from './handles.js';
 import { sqliteDdl } from './ddl.js';
 import { sqliteBackup } from './backup.js';
+import { SqliteWriterThread, ThreadSqliteDialect, WRITER_THREAD_GONE } from './writer-thread.js';
 
 /** How long a writer waits for another writer's lock, as MLflow sets it (ms). */
 export const SQLITE_BUSY_TIMEOUT_MS = 20_000;
@@ -72,21 +74,28 @@ export function journalModeFromEnv(env: NodeJS.ProcessEnv = process.env): string
   return raw;
 }
 
+/** MLflow's session pragmas for a connection to `raw`'s file, as statements (also run by the writer thread). */
+function sessionPragmas(raw: BetterDb): string[] {
+  const synchronous = raw.name === ':memory:' ? [] : [`synchronous = ${synchronousFor(String(raw.pragma('journal_mode', { simple: true })))}`];
+  return [`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`, ...synchronous, 'foreign_keys = ON', 'case_sensitive_like = true'];
+}
+
 function applyPragmas(raw: BetterDb): void {
-  raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  applySynchronous(raw);
-  raw.pragma('foreign_keys = ON');
-  raw.pragma('case_sensitive_like = true');
+  for (const p of sessionPragmas(raw)) raw.pragma(p);
 }
 
 /**
  * WAL + NORMAL: a crash of mlf never loses or corrupts a commit; only an OS crash may drop the last
  * ones. A rollback journal keeps SQLite's FULL, which NORMAL would make unsafe on power loss.
  */
-function applySynchronous(raw: BetterDb): void {
-  if (raw.name === ':memory:') return;
-  const wal = String(raw.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
-  raw.pragma(`synchronous = ${wal ? 'NORMAL' : 'FULL'}`);
+function synchronousFor(journalMode: string): string {
+  return journalMode.toLowerCase() === 'wal' ? 'NORMAL' : 'FULL';
+}
+
+/** The value of a one-value pragma, on the connection Kysely holds (this thread's or the writer thread's). */
+async function pragmaValue(db: Db, text: string): Promise<string> {
+  const { rows } = await sql<Record<string, unknown>>`${sql.raw(`pragma ${text}`)}`.execute(db);
+  return String(Object.values(rows[0] ?? {})[0] ?? '');
 }
 
 /** Transactions take the write lock at BEGIN, so a second writer waits on busy_timeout. */
@@ -108,7 +117,28 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 
-const syncHandles = new WeakMap<Db, { writer: SyncRunner; reader?: SyncRunner }>();
+const syncHandles = new WeakMap<Db, { writer?: SyncRunner; reader?: SyncRunner; threadWriter?: SqliteWriterThread }>();
+
+/**
+ * This thread's reader where the writer is a thread: it must not wait for the writer's lock (the
+ * busy handler would sleep on the event loop), so during a commit (a rollback journal's exclusive
+ * lock) it answers `undefined` and the read goes through the writer thread's queue instead.
+ */
+function nonWaitingReader(reader: SyncRunner): SyncRunner {
+  const unlessBusy = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (e) {
+      if ((e as { code?: string })?.code === 'SQLITE_BUSY') return undefined;
+      throw e;
+    }
+  };
+  return {
+    all: (text, params) => unlessBusy(() => reader.all(text, params)),
+    values: (text, params) => unlessBusy(() => reader.values(text, params)),
+    run: reader.run,
+  };
+}
 
 export { rawSqliteHandle };
 
@@ -145,6 +175,7 @@ export const sqliteDialect: SqlDialect = {
         throw new MlfError(`Cannot open SQLite database ${file}: folder ${dir} does not exist`, 'INVALID_PARAMETER_VALUE');
       }
     }
+    if (opts.writerThread && file !== ':memory:' && !readOnly) return connectWithWriterThread(Database, file, pool);
     let raw: BetterDb;
     try {
       // Read-only: a pure read leaves the file as it was, and a read-only file can be read.
@@ -185,12 +216,11 @@ export const sqliteDialect: SqlDialect = {
 
   async onSchemaReady(db: Db, info?: { created: boolean }): Promise<void> {
     // Only once the schema check has passed: a database mlf refuses is left byte for byte as it was.
-    const raw = rawSqliteHandle(db);
-    if (!raw || raw.name === ':memory:') return;
+    if (rawSqliteHandle(db)?.name === ':memory:') return;
     const wanted = journalModeFromEnv() ?? (info?.created ? 'wal' : undefined);
-    if (!wanted || String(raw.pragma('journal_mode', { simple: true })).toLowerCase() === wanted) return;
-    raw.pragma(`journal_mode = ${wanted}`);
-    applySynchronous(raw);
+    if (!wanted || (await pragmaValue(db, 'journal_mode')).toLowerCase() === wanted) return;
+    const mode = await pragmaValue(db, `journal_mode = ${wanted}`);
+    await pragmaValue(db, `synchronous = ${synchronousFor(mode)}`);
   },
 
   eqCaseSensitive: plainEq,
@@ -207,10 +237,30 @@ export const sqliteDialect: SqlDialect = {
 
   isConnectionError(e: unknown): boolean {
     const code = (e as { code?: string })?.code;
-    return code === 'SQLITE_BUSY' || code === 'SQLITE_CANTOPEN';
+    return code === 'SQLITE_BUSY' || code === 'SQLITE_CANTOPEN' || code === WRITER_THREAD_GONE;
   },
   isUniqueViolation(e: unknown): boolean {
     const code = (e as { code?: string })?.code ?? '';
     return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
   },
 };
+
+/**
+ * The server's connection: the reader on this thread (it creates the file if need be), the writer
+ * in a worker thread with the same session pragmas.
+ */
+function connectWithWriterThread(Database: typeof import('better-sqlite3'), file: string, pool: PoolOptions): Db {
+  let reader: BetterDb;
+  try {
+    reader = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  } catch (e) {
+    throw new MlfError(`Cannot open SQLite database ${file}: ${(e as Error).message}`, 'TEMPORARILY_UNAVAILABLE');
+  }
+  const pragmas = sessionPragmas(reader);
+  applyPragmas(reader);
+  reader.pragma('busy_timeout = 0');
+  const thread = new SqliteWriterThread(file, SQLITE_BUSY_TIMEOUT_MS, pragmas);
+  const db = new Kysely<any>({ dialect: new ThreadSqliteDialect(thread, () => reader.close()), log: echoLogger(pool) });
+  if (!pool.echo) syncHandles.set(db, { reader: nonWaitingReader(syncRunner(statementCache(reader))), threadWriter: thread });
+  return db;
+}
