@@ -24,6 +24,11 @@ export interface Req {
   body(limit: number, tooLarge: (size: number) => MlfError): Promise<Buffer>;
   /** The body as a stream (artifact uploads). */
   stream(): Readable;
+  /**
+   * Counts `bytes` more against the server's body budget until the reply is done (what parsing the
+   * body will hold beyond its bytes). May wait, or throw BudgetExceeded (503), as the body itself.
+   */
+  hold?(bytes: number): Promise<void>;
 }
 
 export interface Reply {
@@ -131,6 +136,9 @@ class NodeReq implements Req {
   }
   stream(): Readable {
     return this.msg;
+  }
+  async hold(bytes: number): Promise<void> {
+    if (this.budget && bytes > 0) this.releases.push(await this.budget.reserve(bytes, this));
   }
 }
 

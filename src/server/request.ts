@@ -12,7 +12,7 @@ import { floatFromJson } from '../tracking/rest-json.js';
 import { parseJsonKeepingFloats, pyJsonDumps, pyTypeName } from '../tracking/py-format.js';
 import { invalidValueMessage } from '../tracking/validation.js';
 import type { Req } from './http.js';
-import { jsonShape, MAX_JSON_DEPTH, MAX_JSON_VALUES } from './json-depth.js';
+import { jsonShape, MAX_JSON_DEPTH, MAX_JSON_VALUES, PARSED_BYTES_PER_VALUE } from './json-depth.js';
 
 export type Params = Record<string, unknown>;
 
@@ -86,10 +86,11 @@ export async function readParams(req: Req, repeated: readonly string[] = [], bod
   }
   checkContentType(req);
   const text = bodyText ?? (await readBodyText(req, MAX_JSON_BODY_BYTES, bodyTooLarge));
-  return parseJsonBody(text);
+  return parseJsonBody(text, req);
 }
 
-function checkShape(text: string): string {
+/** Refuses JSON too deep or with too many values; else the parsed value's bytes beyond the text are held for `req`. */
+async function checkShape(text: string, req?: Req): Promise<string> {
   const shape = jsonShape(text, MAX_JSON_DEPTH, MAX_JSON_VALUES);
   if (shape.depth > MAX_JSON_DEPTH) {
     throw new MlfError(`Bad Request. The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`, 'BAD_REQUEST');
@@ -97,16 +98,18 @@ function checkShape(text: string): string {
   if (shape.values > MAX_JSON_VALUES) {
     throw new MlfError(`Bad Request. The request body holds more than ${MAX_JSON_VALUES} JSON values.`, 'BAD_REQUEST');
   }
+  await req?.hold?.(shape.values * PARSED_BYTES_PER_VALUE);
   return text;
 }
 
-export function parseJsonBody(text: string): Params {
+/** The JSON object of a request body; with `req`, what parsing holds counts against its budget. */
+export async function parseJsonBody(text: string, req?: Req): Promise<Params> {
   if (text.trim() === '') return {};
   let v: unknown;
   try {
-    v = parseJsonKeepingFloats(checkShape(text));
+    v = parseJsonKeepingFloats(await checkShape(text, req));
     // Older clients post their JSON double-encoded as a string.
-    if (typeof v === 'string') v = parseJsonKeepingFloats(checkShape(v));
+    if (typeof v === 'string') v = parseJsonKeepingFloats(await checkShape(v, req));
   } catch (e) {
     if (e instanceof MlfError) throw e;
     throw new MlfError('Bad Request. The request body is not valid JSON.', 'INVALID_PARAMETER_VALUE');

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSettings, startServer, type RunningServer } from '../../src/server/serve.js';
 import { createLogger } from '../../src/server/logger.js';
 import { BodyBudget, BudgetExceeded, budgetFromEnv } from '../../src/server/body-budget.js';
-import { jsonDepth, jsonShape, MAX_JSON_VALUES } from '../../src/server/json-depth.js';
-import { parseJsonBody } from '../../src/server/request.js';
+import { jsonDepth, jsonShape, MAX_JSON_VALUES, PARSED_BYTES_PER_VALUE } from '../../src/server/json-depth.js';
+import { parseJsonBody, readParams } from '../../src/server/request.js';
+import { nodeListener } from '../../src/server/http.js';
 import { MlfError } from '../../src/lib/errors.js';
 import { tempDir } from '../support/databases.js';
 
@@ -52,10 +53,10 @@ describe("what Node's parser refuses gets MLflow's JSON error", () => {
   });
 });
 
-/** What `fn` throws, or undefined. */
-const thrown = (fn: () => unknown): unknown => {
+/** What `fn` throws or rejects with, or undefined. */
+const thrown = async (fn: () => unknown): Promise<unknown> => {
   try {
-    fn();
+    await fn();
   } catch (e) {
     return e;
   }
@@ -71,24 +72,24 @@ describe('JSON depth', () => {
   it('refuses a body of more than 200,000 values with a 400 before parsing it; a full log-batch and commas in strings pass', async () => {
     expect(jsonShape('[1, {"a": "x,y,[z"}, [2]]').values).toBe(6);
     const many = `{"experiment_ids": [${'1,'.repeat(MAX_JSON_VALUES)}1]}`;
-    const e = thrown(() => parseJsonBody(many));
+    const e = await thrown(() => parseJsonBody(many));
     expect(e).toBeInstanceOf(MlfError);
     expect((e as MlfError).errorCode).toBe('BAD_REQUEST');
     expect((e as MlfError).message).toBe('Bad Request. The request body holds more than 200000 JSON values.');
     const metric = (i: number) => ({ key: `m${i}`, value: i + 0.5, timestamp: 1, step: i });
     const kv = (i: number) => ({ key: `k${i}`, value: 'a,b,c,'.repeat(1000) });
     const batch = { run_id: 'r', metrics: Array.from({ length: 1000 }, (_, i) => metric(i)), params: Array.from({ length: 100 }, (_, i) => kv(i)), tags: Array.from({ length: 100 }, (_, i) => kv(i)) };
-    expect(parseJsonBody(JSON.stringify(batch))).toHaveProperty('metrics');
+    expect(await parseJsonBody(JSON.stringify(batch))).toHaveProperty('metrics');
   });
 
   it('refuses a body nested deeper than 100 levels with a 400, also double-encoded', async () => {
     const deep = '['.repeat(10_000) + ']'.repeat(10_000);
     for (const text of [deep, JSON.stringify(deep), `{"a": ${'{"a": '.repeat(100)}1${'}'.repeat(100)}}`]) {
-      const e = thrown(() => parseJsonBody(text));
+      const e = await thrown(() => parseJsonBody(text));
       expect(e).toBeInstanceOf(MlfError);
       expect((e as MlfError).errorCode).toBe('BAD_REQUEST');
     }
-    expect(parseJsonBody(`{"a": ${'['.repeat(98)}${']'.repeat(98)}}`)).toHaveProperty('a');
+    expect(await parseJsonBody(`{"a": ${'['.repeat(98)}${']'.repeat(98)}}`)).toHaveProperty('a');
     const body = `{"experiment_ids": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
     const answer = await raw(
       `POST /api/2.0/mlflow/runs/search HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
@@ -127,6 +128,60 @@ describe('bytes in flight', () => {
     expect((e as BudgetExceeded).retryAfterSeconds).toBeGreaterThanOrEqual(1);
     r1();
     expect(b.inFlight).toBe(0);
+  });
+
+  it("serves a request's growth (its parsed body) before new bodies, one request at a time overdrawing the limit", async () => {
+    const b = new BodyBudget(100, 5000);
+    const [a, c] = [{}, {}];
+    const bodyA = await b.reserve(80);
+    let newBody = false;
+    const waitingBody = b.reserve(50).then((r) => ((newBody = true), r));
+    // A's growth does not fit: A may overdraw (else requests holding the whole budget would wait for each other).
+    const growA = await b.reserve(30, a);
+    expect(b.inFlight).toBe(110);
+    // C's growth waits for room, ahead of the new body; A's own second growth does not wait.
+    let grewC = false;
+    const growC = b.reserve(10, c).then((r) => ((grewC = true), r));
+    const growA2 = await b.reserve(5, a);
+    await new Promise((r) => setTimeout(r, 20));
+    expect([grewC, newBody, b.inFlight]).toEqual([false, false, 115]);
+    growA();
+    growA2();
+    const releaseC = await growC;
+    expect([newBody, b.inFlight]).toEqual([false, 90]);
+    bodyA();
+    const releaseNew = await waitingBody;
+    expect(b.inFlight).toBe(60);
+    releaseC();
+    releaseNew();
+    expect(b.inFlight).toBe(0);
+  });
+
+  it('counts what parsing a body holds (values × PARSED_BYTES_PER_VALUE) into the budget until the reply is done', async () => {
+    const budget = new BodyBudget(1024 * 1024 * 1024);
+    let held = 0;
+    const server = http.createServer(
+      nodeListener(async (req) => {
+        await readParams(req);
+        held = budget.inFlight;
+        return { status: 200, body: '{}' };
+      }, budget),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      // 99,999 empty objects (200,000 values, the most a body may hold): 300 kB of text that
+      // JSON.parse turns into about 6 MB; nearly 20 MB are held for it.
+      const body = `{"x": [${'{},'.repeat(99_998)}{}]}`;
+      expect(jsonShape(body).values).toBe(MAX_JSON_VALUES);
+      const port = (server.address() as net.AddressInfo).port;
+      const answer = await rawTo(port, `POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, 10_000);
+      expect(statusAndBody(answer).status).toBe(200);
+      expect(held).toBe(body.length + jsonShape(body).values * PARSED_BYTES_PER_VALUE);
+      expect(held).toBeGreaterThan(19 * 1000 * 1000);
+      expect(budget.inFlight).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 
   it('reads MLF_SERVER_MAX_BODY_BYTES_IN_FLIGHT, refusing a bad value', () => {

@@ -29,6 +29,9 @@ export class BufferedReq implements Req {
     if (b.length > limit) throw tooLarge(b.length);
     return b;
   }
+  async hold(bytes: number): Promise<void> {
+    await this.inner.hold?.(bytes);
+  }
   stream(): Readable {
     const buf = this.buf;
     if (!buf) return this.inner.stream();
@@ -77,5 +80,8 @@ export class ParamsReq implements Req {
   }
   stream(): Readable {
     return Readable.from([Buffer.from(this.json)]);
+  }
+  async hold(bytes: number): Promise<void> {
+    await this.inner.hold?.(bytes);
   }
 }

@@ -42,7 +42,7 @@ async function jsonBody(req: Req): Promise<Params> {
     // readParams gives MLflow's Content-Type messages.
     return readParams(req);
   }
-  return parseJsonBody((await req.body(64 * 1024 * 1024, (n) => badParam(`Request body is too large: ${n} bytes.`))).toString('utf8'));
+  return parseJsonBody((await req.body(64 * 1024 * 1024, (n) => badParam(`Request body is too large: ${n} bytes.`))).toString('utf8'), req);
 }
 
 function keyValueList(v: unknown): { key: string; value: string }[] {
