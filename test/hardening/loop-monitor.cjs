@@ -10,6 +10,9 @@
  * Figures go to the JSON file named by MLF_TEST_LOOP_STATS, rewritten every 200 ms and at exit.
  */
 'use strict';
+// Worker threads inherit `--require` (the server's SQLite writer is one): only the main thread's loop
+// is measured, and only it writes the figures.
+if (!require('node:worker_threads').isMainThread) return;
 const fs = require('node:fs');
 const dc = require('node:diagnostics_channel');
 
