@@ -85,6 +85,15 @@ describe.each([true, false])('SQLite store, writerThread %s', (writerThread) => 
     expect(await one('synchronous')).toBe(2);
     expect(await one('foreign_keys')).toBe(1);
   });
+
+  it('gives a database it creates WAL with synchronous=NORMAL on the writer connection', async () => {
+    const dir = tempDir('mlf-writer-thread-');
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const store = (await open(path.join(dir, 'new.db'), writerThread)) as SqlStore;
+    const one = async (p: string) => Object.values((await sql.raw<Record<string, unknown>>(`pragma ${p}`).execute(store.conn.db)).rows[0]!)[0];
+    expect(String(await one('journal_mode')).toLowerCase()).toBe('wal');
+    expect(await one('synchronous')).toBe(1);
+  });
 });
 
 describe('SQLite writer thread and the event loop', () => {
