@@ -12,10 +12,13 @@
  * are checked; equality is the target's own (a MariaDB collation ignores case), since the target
  * finds the colliding rows. Where the target ignores case (name-fold.ts) the primary key is checked
  * too, and so are source rows that only the fold makes one (`Model` and `model` in a PostgreSQL
- * source): the target could hold only one of them. A target without MLflow's schema yet has its keys
- * read from a database source's catalog instead.
+ * source): the target could hold only one of them. A target without MLflow's schema yet will be
+ * created at mlf's head: its keys are read from an in-memory SQLite database at head (whatever the
+ * source: a file store's trace and logged model tags are keyed too).
  */
-import type { SqlConnection } from '../stores/sql/connect.js';
+import { connectSql, type SqlConnection } from '../stores/sql/connect.js';
+import { upgrade } from '../stores/sql/migrate/index.js';
+import { parseDbUri } from '../tracking/uri.js';
 import type { Db } from '../stores/sql/dialects/dialect.js';
 import { canonDefault } from '../stores/sql/dialects/schema.js';
 import { Ddl } from '../stores/sql/migrate/ddl.js';
@@ -60,6 +63,17 @@ async function uniqueKeys(conn: SqlConnection, sourceTables: Set<string>, fold: 
   return out;
 }
 
+/** Runs `f` on an in-memory SQLite database at mlf's head: the keys a target about to be created will have. */
+export async function withHeadSchema<T>(f: (conn: SqlConnection) => Promise<T>): Promise<T> {
+  const conn = await connectSql(parseDbUri('sqlite:///:memory:'));
+  try {
+    await upgrade(conn, {});
+    return await f(conn);
+  } finally {
+    await conn.close();
+  }
+}
+
 /** Target rows with one of these unique-key values (the target's equality), with their primary key. */
 async function targetMatches(db: Db, table: string, cols: string[], key: string[], rows: Row[]): Promise<Row[]> {
   const found: Row[] = [];
@@ -89,7 +103,7 @@ async function presentKeys(db: Db, table: string, key: string[], rows: Row[]): P
 /**
  * One line per collision: table, key and values, the source's and the target's primary key, or the
  * two source rows the target's fold makes one. `keysFrom`: where a target without MLflow's schema
- * yet reads its keys (a database source); then only source rows among themselves are checked.
+ * yet reads its keys (withHeadSchema); then only source rows among themselves are checked.
  */
 export async function findUniqueCollisions(
   conn: SqlConnection,
