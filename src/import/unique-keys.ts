@@ -24,7 +24,7 @@ import { canonDefault } from '../stores/sql/dialects/schema.js';
 import { Ddl } from '../stores/sql/migrate/ddl.js';
 import type { ImportSource, TableCount } from './model.js';
 import { foldedKey, type Fold } from './name-fold.js';
-import { targetRow } from './table-copy.js';
+import { heldRows, keyOf, targetRow } from './table-copy.js';
 import { COPIED_TABLES, copiedTable } from './tables.js';
 
 type Row = Record<string, unknown>;
@@ -38,7 +38,6 @@ interface Checked {
 
 const CHUNK = 100;
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-const keyOf = (r: Row, cols: string[]) => cols.map((c) => text(r[c])).join('\u0000');
 
 /**
  * The unique keys other than the primary key (with it, where the target folds names) of the tables
@@ -87,17 +86,6 @@ async function targetMatches(db: Db, table: string, cols: string[], key: string[
     found.push(...got);
   }
   return found;
-}
-
-/** Rows of these primary keys the target has (the copy leaves them alone: no insert, no collision). */
-async function presentKeys(db: Db, table: string, key: string[], rows: Row[]): Promise<Set<string>> {
-  const have = new Set<string>();
-  const first = key[0]!;
-  const values = [...new Set(rows.map((r) => r[first]))];
-  for (let i = 0; i < values.length; i += 500) {
-    for (const f of await db.selectFrom(table).select(key).where(first, 'in', values.slice(i, i + 500) as never[]).execute()) have.add(keyOf(f, key));
-  }
-  return have;
 }
 
 /**
@@ -153,7 +141,8 @@ export async function findUniqueCollisions(
         if (s && keyOf(s, t.key) !== keyOf(found, t.key)) clashes.push({ source: s, target: found });
       }
       if (!clashes.length) continue;
-      const present = await presentKeys(conn.db, batch.table, t.key, clashes.map((c) => c.source));
+      // Rows of these primary keys the target has are left alone by the copy: no insert, no collision.
+      const present = await heldRows(conn.db, batch.table, t.key, clashes.map((c) => c.source), t.key);
       for (const c of clashes) {
         if (present.has(keyOf(c.source, t.key))) continue;
         if (keyOf(c.source, cols) === keyOf(c.target, cols)) out.other.push(`${name} = ${values(c.source, cols)}: source ${pk(c.source)}, target ${pk(c.target)}`);
