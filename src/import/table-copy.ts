@@ -86,13 +86,15 @@ export function targetRow(spec: CopiedTable, row: Row, experimentIds: Map<string
 
 /**
  * A batch as the target takes it: rows mapped by targetRow, columns the target lacks left out (of a
- * later revision, they hold only NULL or defaults: target-columns.ts), key columns it adds filled.
+ * later revision, they hold only NULL or defaults: target-columns.ts). Rows compared with the
+ * target's (`updateExcept`) get the key columns the target adds (`workspace`) at their default;
+ * others leave them to the database.
  */
 export function targetRows(target: TargetTable, spec: CopiedTable, batch: TableRows, experimentIds: Map<string, number>): Row[] {
   return batch.rows.map((r) => {
     let row = targetRow(spec, r, experimentIds);
     if (Object.keys(row).some((k) => !target.columns.has(k))) row = Object.fromEntries(Object.entries(row).filter(([k]) => target.columns.has(k)));
-    for (const [c, d] of target.keyDefaults) if (!(c in row)) row[c] = d;
+    if (spec.updateExcept) for (const [c, d] of target.keyDefaults) if (!(c in row)) row[c] = d;
     return row;
   });
 }

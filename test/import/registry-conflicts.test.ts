@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importStore } from '../../src/import/importer.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
-import { createTestDatabase, skipUnlessAvailable, tempDir, testDialects } from '../support/databases.js';
+import { copyFixture, createTestDatabase, skipUnlessAvailable, tempDir, testDialects } from '../support/databases.js';
 import { count, scratch, withDb } from './db-helpers.js';
 import { norm } from '../../src/import/table-copy.js';
 
@@ -134,4 +134,31 @@ describe('db import: Model Registry rows already in the target', () => {
       expect(await registry(target.uri)).toEqual(held);
     }, 180_000);
   }
+});
+
+describe('db import: Model Registry rows of a source without workspaces', () => {
+  it('a 2.17 source (registry keyed by name alone) into a target at head: repeat adds nothing, a change is brought over', async () => {
+    const from = copyFixture('sqlite-head.db');
+    dirs.push(path.dirname(from));
+    const src = `sqlite:///${from}`;
+    await withDb(src, async ({ db }) => {
+      await db.insertInto('registered_models').values({ name: 'churn', creation_time: T, last_updated_time: T, description: 'old' }).execute();
+      await db.insertInto('registered_model_tags').values({ name: 'churn', key: 'team', value: 'growth' }).execute();
+    });
+    const target = await createTestDatabase('sqlite');
+    dbs.push(target);
+    const idMapFile = path.join(path.dirname(from), 'ids.json');
+    const first = await importStore({ from: src, to: target.uri, idMapFile });
+    expect(first.rows).toMatchObject({ registered_models: 1, registered_model_tags: 1 });
+    const again = await importStore({ from: src, to: target.uri, idMapFile });
+    expect(Object.keys(again.rows).filter((t) => /model/.test(t))).toEqual([]);
+    await withDb(src, async ({ db }) => {
+      await db.updateTable('registered_models').set({ description: 'new', last_updated_time: T + 1 }).execute();
+      await db.updateTable('registered_model_tags').set({ value: 'retention' }).execute();
+    });
+    const update = await importStore({ from: src, to: target.uri, idMapFile });
+    expect(Object.fromEntries(Object.entries(update.rows).filter(([t]) => /model/.test(t)))).toEqual({ 'registered_models (updated)': 1, 'registered_model_tags (updated)': 1 });
+    const held = await withDb(target.uri, async ({ db }) => db.selectFrom('registered_models').selectAll().execute());
+    expect(held).toMatchObject([{ workspace: 'default', name: 'churn', description: 'new', last_updated_time: T + 1 }]);
+  });
 });
