@@ -16,7 +16,7 @@ import { isTempName, readEntries } from '../stores/file/fs-io.js';
 import { fileTraceRows } from './file-traces.js';
 import { FileModelSource } from './file-models.js';
 import { runLinkRows } from './file-links.js';
-import { MAX_BATCH_POINTS, type ImportSource, type RunKeys, type SourceRun, type TableCount, type TableRows } from './model.js';
+import { MAX_BATCH_POINTS, inputKeys, type ImportSource, type RunKeys, type SourceRun, type TableCount, type TableRows } from './model.js';
 
 interface ExperimentDir {
   id: string;
@@ -135,7 +135,8 @@ export class FileSource implements ImportSource {
   async *runKeys(experimentId: string): AsyncIterable<RunKeys> {
     for (const dir of this.runDirs(experimentId)) {
       const keys = (sub: string) => filesUnder(path.join(dir, sub));
-      yield { runId: path.basename(dir), params: keys(PARAMS), tags: keys(TAGS), metrics: keys(METRICS) };
+      const inputs = this.inputs(dir, experimentId).map(inputKeys);
+      yield { runId: path.basename(dir), params: keys(PARAMS), tags: keys(TAGS), metrics: keys(METRICS), inputs };
     }
   }
 

@@ -5,7 +5,7 @@
  * Order: open both sides; refuse, before anything is written, run ids the target holds with other
  * data, tables or columns (with values) the target's revision lacks, names a target ignoring case
  * would take as one, rows colliding with other target rows on a unique key, and registry rows the
- * target holds with other content; create or upgrade the target schema; experiments (ids kept or renumbered, see
+ * target holds as other entities; create or upgrade the target schema; experiments (ids kept or renumbered, see
  * experiment-ids.ts); per experiment its datasets, then its runs in batches (run-writer.ts, each
  * batch one transaction, verified once written); the tables of COPIED_TABLES (registry, logged models,
  * traces, MLflow 3's evaluation and gateway tables) of a database source;
@@ -31,7 +31,7 @@ import { verifyExperiment, verifyRuns, verifyTables } from './verify.js';
 import { writeExperiments } from './experiment-writer.js';
 import { assertTargetHoldsTables, finishTarget, targetStatus, upgradeTarget } from './target.js';
 import { findConflicts } from './conflicts.js';
-import { findUniqueCollisions } from './unique-keys.js';
+import { findUniqueCollisions, withHeadSchema } from './unique-keys.js';
 import { assertTargetHoldsColumns } from './target-columns.js';
 import { targetFold } from './name-fold.js';
 import { caseClashMessage, refuseCaseClashes } from './case-clashes.js';
@@ -128,11 +128,12 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
     }
     // Names a target ignoring case (MySQL's collation) would take as one: refused, naming both.
     const fold = await targetFold(conn, !empty);
-    await refuseCaseClashes(empty ? null : db, fold, source, experiments, ids);
-    // Keys come from the target's catalog, or a database source's while the target has no schema.
-    const keysFrom = empty ? source.catalog?.() : undefined;
-    if (!empty || keysFrom) {
-      const { other: collisions, folded } = await findUniqueCollisions(conn, source, tableCounts, targetIds, { fold, keysFrom });
+    await refuseCaseClashes(empty ? null : conn, fold, source, experiments, ids);
+    // Keys come from the target's catalog, or while it has no schema from the head it will be created
+    // at (there only rows the fold makes one can collide, among the source's own).
+    if (!empty || fold) {
+      const check = (keysFrom?: SqlConnection) => findUniqueCollisions(conn, source!, tableCounts, targetIds, { fold, keysFrom });
+      const { other: collisions, folded } = empty ? await withHeadSchema(check) : await check();
       if (folded.length) throw new MlfError(caseClashMessage(folded), 'RESOURCE_CONFLICT');
       if (collisions.length) {
         throw new MlfError(
@@ -145,7 +146,7 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
       const registry = await findRegistryConflicts(conn, source, tableCounts);
       if (registry.length) {
         throw new MlfError(
-          `The target already holds ${registry.length} Model Registry row(s) of the source with other data: ${registry.slice(0, 10).join('; ')}${registry.length > 10 ? '; ...' : ''}; nothing was written.`,
+          `The target already holds ${registry.length} Model Registry row(s) under the source's names that are other models or versions (created at another time): ${registry.slice(0, 10).join('; ')}${registry.length > 10 ? '; ...' : ''}; nothing was written.`,
           'RESOURCE_CONFLICT',
         );
       }
@@ -202,7 +203,8 @@ export async function importStore(opts: ImportOptions): Promise<ImportResult> {
     const targets = new TargetTables(writeCtx);
     for await (const t of source.extraTables(1000)) {
       const n = await copyTableRows(writeCtx, targets, t, targetIds);
-      if (n) rows[t.table] = (rows[t.table] ?? 0) + n;
+      if (n.created) rows[t.table] = (rows[t.table] ?? 0) + n.created;
+      if (n.updated) rows[`${t.table} (updated)`] = (rows[`${t.table} (updated)`] ?? 0) + n.updated;
     }
 
     // Planner statistics for the rows just loaded, where the database would otherwise wait for

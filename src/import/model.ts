@@ -2,7 +2,6 @@
  * What `mlf db import` moves, independent of where it comes from: a source (an `mlruns` folder or a
  * database) is read as a stream of these, and the writer turns them into MLflow's SQL rows.
  */
-import type { SqlConnection } from '../stores/sql/connect.js';
 import type { Dataset, DatasetInput, Experiment, Metric, Param, RunInfo, RunTag } from '../tracking/entities.js';
 
 /** One run with everything it owns: every metric point (not only the latest), params, tags, inputs. */
@@ -15,13 +14,23 @@ export interface SourceRun {
   inputs: DatasetInput[];
 }
 
-/** The keys a run's params, tags and metrics go under (for the target's name fold, case-clashes.ts). */
+/** The keys a run's params, tags, metrics and inputs go under (for the target's name fold, case-clashes.ts). */
 export interface RunKeys {
   runId: string;
   params: string[];
   tags: string[];
   metrics: string[];
+  /** Per dataset input: the dataset's name and digest (its key in the experiment) and the input's tag names. */
+  inputs: InputKeys[];
 }
+
+export interface InputKeys {
+  name: string;
+  digest: string;
+  tags: string[];
+}
+
+export const inputKeys = (i: DatasetInput): InputKeys => ({ name: i.dataset.name, digest: i.dataset.digest, tags: i.tags.map((t) => t.key) });
 
 /** Rows of a table that has no entity in mlf (registry, traces, ...), copied as they are. */
 export interface TableRows {
@@ -61,8 +70,6 @@ export interface ImportSource {
    * some row, a value other than NULL and the column's default: what that target would lose.
    */
   nonDefaultColumns(table: string, have: Set<string>): Promise<string[]>;
-  /** A database source's own connection (its catalog gives the keys where the target has no schema yet). */
-  catalog?(): SqlConnection;
   close(): Promise<void>;
 }
 

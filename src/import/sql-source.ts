@@ -8,7 +8,7 @@ import { MlfError } from '../lib/errors.js';
 import type { SqlConnection } from '../stores/sql/connect.js';
 import { EXPERIMENT_COLUMNS, RUN_COLUMNS, datasetFromRow, decodeMetricValue, experimentFromRow, runInfoFromRow, type ExperimentRow, type RunRow } from '../stores/sql/rows.js';
 import { pagingClause } from '../stores/sql/search-sql.js';
-import { MAX_BATCH_POINTS, type ImportSource, type RunKeys, type SourceRun, type TableCount, type TableRows } from './model.js';
+import { MAX_BATCH_POINTS, inputKeys, type ImportSource, type RunKeys, type SourceRun, type TableCount, type TableRows } from './model.js';
 import { Ddl } from '../stores/sql/migrate/ddl.js';
 import { canonDefault } from '../stores/sql/dialects/schema.js';
 import { COPIED_TABLES } from './tables.js';
@@ -51,11 +51,12 @@ export class SqlSource implements ImportSource {
   async *runKeys(experimentId: string): AsyncIterable<RunKeys> {
     for await (const page of this.runPages(experimentId, ID_CHUNK)) {
       const ids = page.map((r) => r.run_uuid);
-      const keys = new Map<string, RunKeys>(ids.map((id) => [id, { runId: id, params: [], tags: [], metrics: [] }]));
+      const keys = new Map<string, RunKeys>(ids.map((id) => [id, { runId: id, params: [], tags: [], metrics: [], inputs: [] }]));
       for (const [table, field] of [['params', 'params'], ['tags', 'tags'], ['metrics', 'metrics']] as const) {
         const rows = await this.db.selectFrom(table).select(['run_uuid', 'key']).distinct().where('run_uuid', 'in', ids).execute();
         for (const r of rows) keys.get(r.run_uuid as string)![field].push(r.key as string);
       }
+      for (const [runId, inputs] of await this.inputs(ids)) keys.get(runId)!.inputs = inputs.map(inputKeys);
       yield* keys.values();
     }
   }
@@ -127,7 +128,14 @@ export class SqlSource implements ImportSource {
       const point: Metric = { key: m.key, value: decodeMetricValue(m.value, m.is_nan), timestamp: Number(m.timestamp ?? 0), step: Number(m.step ?? 0) };
       byId.get(m.run_uuid)!.metrics.push(point);
     }
-    if (!this.tables.includes('inputs')) return;
+    for (const [runId, inputs] of await this.inputs(ids)) byId.get(runId)!.inputs.push(...inputs);
+  }
+
+  /** The dataset inputs of these runs, with their datasets and tags, by run id. */
+  private async inputs(ids: string[]): Promise<Map<string, DatasetInput[]>> {
+    const out = new Map<string, DatasetInput[]>();
+    if (!this.tables.includes('inputs')) return out;
+    const db = this.db;
     const inputs = await db
       .selectFrom('inputs')
       .innerJoin('datasets', 'datasets.dataset_uuid', 'inputs.source_id')
@@ -147,8 +155,10 @@ export class SqlSource implements ImportSource {
     }
     for (const x of inputs) {
       const input: DatasetInput = { tags: tags.get(x.input_uuid) ?? [], dataset: datasetFromRow(x) };
-      byId.get(x.destination_id)!.inputs.push(input);
+      if (!out.has(x.destination_id)) out.set(x.destination_id, []);
+      out.get(x.destination_id)!.push(input);
     }
+    return out;
   }
 
   async *extraTables(batchSize: number, only?: Set<string>): AsyncIterable<TableRows> {
@@ -203,10 +213,6 @@ export class SqlSource implements ImportSource {
       if ((await q.modifyEnd(pagingClause(this.conn.dialect, 1, 0)).execute()).length) out.push(name);
     }
     return out;
-  }
-
-  catalog(): SqlConnection {
-    return this.conn;
   }
 
   async close(): Promise<void> {

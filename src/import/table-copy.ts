@@ -1,9 +1,11 @@
 /**
  * Copies rows of the tables in {@link COPIED_TABLES} into the target: rows whose primary key is
- * already there are left alone, experiment ids follow the id map, generated columns are left to the
- * target, and values one driver hands back in its own shape (JSON parsed by PostgreSQL) go in as text.
+ * already there are left alone (the registry's take the source's changes: `updateExcept`),
+ * experiment ids follow the id map, generated columns are left to the target, and values one driver
+ * hands back in its own shape (JSON parsed by PostgreSQL) go in as text.
  */
 import type { WriteContext } from './experiment-writer.js';
+import { canonDefault } from '../stores/sql/dialects/schema.js';
 import { Ddl } from '../stores/sql/migrate/ddl.js';
 import { writeRows } from './write-rows.js';
 import type { TableRows } from './model.js';
@@ -11,12 +13,29 @@ import { EXPERIMENT_ENTITY, copiedTable, type CopiedTable } from './tables.js';
 
 type Row = Record<string, unknown>;
 
-const keyOf = (row: Row, cols: string[]) => cols.map((c) => String(row[c])).join('\u0000');
+export const keyOf = (row: Row, cols: string[]) => cols.map((c) => String(row[c])).join('\u0000');
+
+/** A value as both drivers' shapes compare: numbers (PostgreSQL's bigint strings too), bytes, dates, JSON. */
+export function norm(v: unknown): string {
+  if (v === null || v === undefined) return '\u0000null';
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  if (v instanceof Date) return String(v.getTime());
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  if (typeof v === 'number' || typeof v === 'bigint' || (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v))) return String(Number(v));
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** Columns both rows have whose values differ (of `only`, when given). */
+export function differingColumns(source: Row, target: Row, only?: string[]): string[] {
+  return (only ?? Object.keys(source)).filter((c) => c in source && c in target && norm(source[c]) !== norm(target[c]));
+}
 
 /** What the copy needs to know of a target table; null when the target lacks it. */
 export interface TargetTable {
   key: string[];
   columns: Set<string>;
+  /** The key columns' defaults: a source of an older revision has no `workspace` column. */
+  keyDefaults: Map<string, string | null>;
 }
 
 /** Reads (once per import) the target's primary key and columns of each copied table. */
@@ -33,7 +52,9 @@ export class TargetTables {
     let info: TargetTable | null = null;
     if (this.tables.includes(table)) {
       const pk = await catalog.primaryKey(db, table);
-      info = { key: pk.columns, columns: new Set((await catalog.columns(db, table)).map((c) => c.name)) };
+      const columns = await catalog.columns(db, table);
+      const keyDefaults = new Map(columns.filter((c) => pk.columns.includes(c.name)).map((c) => [c.name, canonDefault(c.default)]));
+      info = { key: pk.columns, columns: new Set(columns.map((c) => c.name)), keyDefaults };
     }
     this.cache.set(table, info);
     return info;
@@ -64,38 +85,74 @@ export function targetRow(spec: CopiedTable, row: Row, experimentIds: Map<string
 }
 
 /**
- * Writes one batch (unless dryRun) and returns how many rows were new. A table the target lacks is
- * the caller's to refuse beforehand (see missingTargetTables); here its rows count as not written.
+ * A batch as the target takes it: rows mapped by targetRow, columns the target lacks left out (of a
+ * later revision, they hold only NULL or defaults: target-columns.ts). Rows compared with the
+ * target's (`updateExcept`) get the key columns the target adds (`workspace`) at their default;
+ * others leave them to the database.
  */
-export async function copyTableRows(ctx: WriteContext, targets: TargetTables, batch: TableRows, experimentIds: Map<string, number>): Promise<number> {
+export function targetRows(target: TargetTable, spec: CopiedTable, batch: TableRows, experimentIds: Map<string, number>): Row[] {
+  return batch.rows.map((r) => {
+    let row = targetRow(spec, r, experimentIds);
+    if (Object.keys(row).some((k) => !target.columns.has(k))) row = Object.fromEntries(Object.entries(row).filter(([k]) => target.columns.has(k)));
+    if (spec.updateExcept) for (const [c, d] of target.keyDefaults) if (!(c in row)) row[c] = d;
+    return row;
+  });
+}
+
+/** Target rows under the rows' keys (filtered on the first key column), by whole key. */
+export async function heldRows(db: WriteContext['db'], table: string, key: string[], rows: Row[], columns: string[] | 'all'): Promise<Map<string, Row>> {
+  const held = new Map<string, Row>();
+  const first = key[0]!;
+  const values = [...new Set(rows.map((r) => r[first]))];
+  for (let i = 0; i < values.length; i += 500) {
+    const q = db.selectFrom(table).where(first, 'in', values.slice(i, i + 500) as never[]);
+    const found = await (columns === 'all' ? q.selectAll() : q.select(columns)).execute();
+    for (const f of found) held.set(keyOf(f, key), f);
+  }
+  return held;
+}
+
+/**
+ * Writes one batch (unless dryRun) and returns how many rows were new and how many taken the
+ * source's changes. A table the target lacks is the caller's to refuse beforehand (see
+ * missingTargetTables); here its rows count as not written.
+ */
+export async function copyTableRows(
+  ctx: WriteContext,
+  targets: TargetTables,
+  batch: TableRows,
+  experimentIds: Map<string, number>,
+): Promise<{ created: number; updated: number }> {
   const { db, dialect, dryRun } = ctx;
   const spec = copiedTable(batch.table);
   const target = await targets.get(spec.table);
-  if (!target && !ctx.empty) return 0;
-  let rows = batch.rows.map((r) => targetRow(spec, r, experimentIds));
-  if (!target) return rows.length; // a dry run into a target with no schema yet: everything is new
-  // Columns of a later revision than the target's hold only NULL or defaults (target-columns.ts): leave them out.
-  if (rows.some((r) => Object.keys(r).some((k) => !target.columns.has(k)))) {
-    rows = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => target.columns.has(k))));
-  }
-  // Which keys the target has already: filter on the first key column, compare whole keys.
+  if (!target && !ctx.empty) return { created: 0, updated: 0 };
+  if (!target) return { created: batch.rows.length, updated: 0 }; // a dry run into a target with no schema yet: everything is new
+  const rows = targetRows(target, spec, batch, experimentIds);
   const key = target.key;
-  const have = new Set<string>();
-  const first = key[0]!;
-  const firstValues = [...new Set(rows.map((r) => r[first]))];
-  for (let i = 0; i < firstValues.length && !ctx.empty; i += 500) {
-    const found = await db.selectFrom(spec.table).select(key).where(first, 'in', firstValues.slice(i, i + 500)).execute();
-    for (const f of found) have.add(keyOf(f, key));
-  }
+  const held = ctx.empty ? new Map<string, Row>() : await heldRows(db, spec.table, key, rows, spec.updateExcept ? 'all' : key);
   // New keys, each once (a source may repeat one, e.g. a metric point written twice to a file).
-  const fresh = rows.filter((r) => {
+  const fresh: Row[] = [];
+  const changed: Row[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
     const k = keyOf(r, key);
-    if (have.has(k)) return false;
-    have.add(k);
-    return true;
-  });
-  if (!dryRun && fresh.length) {
-    await dialect.writeTransaction(db, (tx) => writeRows(db, tx, dialect, spec.table, fresh, { keys: key, update: [] }));
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const t = held.get(k);
+    if (!t) fresh.push(r);
+    else if (spec.updateExcept && differingColumns(r, t).length) changed.push(r);
   }
-  return fresh.length;
+  if (!dryRun && (fresh.length || changed.length)) {
+    await dialect.writeTransaction(db, async (tx) => {
+      await writeRows(db, tx, dialect, spec.table, fresh, { keys: key, update: [] });
+      // The identity columns matched (registry-conflicts.ts): the rest is the source's now.
+      const skip = new Set([...key, ...(spec.updateExcept ?? [])]);
+      for (const r of changed) {
+        const set = Object.fromEntries(Object.entries(r).filter(([c]) => !skip.has(c)));
+        await tx.updateTable(spec.table).set(set).where((eb) => eb.and(key.map((c) => eb(c, '=', r[c] as never)))).execute();
+      }
+    });
+  }
+  return { created: fresh.length, updated: changed.length };
 }

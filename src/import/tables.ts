@@ -4,7 +4,8 @@
  * is copied only when the source has it, so tables of revisions the source predates cost nothing.
  *
  * A row whose primary key (read from the target's catalog, so registry keys that gain `workspace`
- * follow) is already in the target is left alone: a repeated import adds nothing.
+ * follow) is already in the target is left alone: a repeated import adds nothing. Model Registry
+ * rows instead take the source's changes, as runs do (see `updateExcept`).
  */
 export interface CopiedTable {
   table: string;
@@ -27,6 +28,13 @@ export interface CopiedTable {
   builtIn?: { column: string; values: string[] };
   /** Stored generated columns: the target computes them, an INSERT may not name them. */
   generated?: string[];
+  /**
+   * Set: a row whose key the target holds takes the source's values (a description, stage, tag value
+   * or alias changed since the last import), as a run does, in every column but the key and these,
+   * which say whether it is the same entity at all (a model deleted and made again under its name
+   * has another creation time): registry-conflicts.ts refuses those before anything is written.
+   */
+  updateExcept?: string[];
 }
 
 /** MLflow's entity type name for an experiment in entity_associations. */
@@ -38,11 +46,11 @@ export const COPIED_TABLES: CopiedTable[] = [
   // Workspaces (1b5f0d9ad7c1) come first: later rows name them.
   { table: 'workspaces', builtIn: { column: 'name', values: ['default'] } },
   // Model Registry (a file store has none).
-  { table: 'registered_models' },
-  { table: 'registered_model_tags' },
-  { table: 'model_versions' },
-  { table: 'model_version_tags' },
-  { table: 'registered_model_aliases' },
+  { table: 'registered_models', updateExcept: ['creation_time'] },
+  { table: 'registered_model_tags', updateExcept: [] },
+  { table: 'model_versions', updateExcept: ['creation_time'] },
+  { table: 'model_version_tags', updateExcept: [] },
+  { table: 'registered_model_aliases', updateExcept: [] },
   // Logged models (MLflow 3.0); their metrics name runs, which are in by now.
   { table: 'logged_models', experimentColumn: EXP, runColumn: 'source_run_id' },
   { table: 'logged_model_params', experimentColumn: EXP },

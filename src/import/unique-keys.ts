@@ -12,16 +12,19 @@
  * are checked; equality is the target's own (a MariaDB collation ignores case), since the target
  * finds the colliding rows. Where the target ignores case (name-fold.ts) the primary key is checked
  * too, and so are source rows that only the fold makes one (`Model` and `model` in a PostgreSQL
- * source): the target could hold only one of them. A target without MLflow's schema yet has its keys
- * read from a database source's catalog instead.
+ * source): the target could hold only one of them. A target without MLflow's schema yet will be
+ * created at mlf's head: its keys are read from an in-memory SQLite database at head (whatever the
+ * source: a file store's trace and logged model tags are keyed too).
  */
-import type { SqlConnection } from '../stores/sql/connect.js';
+import { connectSql, type SqlConnection } from '../stores/sql/connect.js';
+import { upgrade } from '../stores/sql/migrate/index.js';
+import { parseDbUri } from '../tracking/uri.js';
 import type { Db } from '../stores/sql/dialects/dialect.js';
 import { canonDefault } from '../stores/sql/dialects/schema.js';
 import { Ddl } from '../stores/sql/migrate/ddl.js';
 import type { ImportSource, TableCount } from './model.js';
 import { foldedKey, type Fold } from './name-fold.js';
-import { targetRow } from './table-copy.js';
+import { heldRows, keyOf, targetRow } from './table-copy.js';
 import { COPIED_TABLES, copiedTable } from './tables.js';
 
 type Row = Record<string, unknown>;
@@ -35,7 +38,6 @@ interface Checked {
 
 const CHUNK = 100;
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-const keyOf = (r: Row, cols: string[]) => cols.map((c) => text(r[c])).join('\u0000');
 
 /**
  * The unique keys other than the primary key (with it, where the target folds names) of the tables
@@ -60,6 +62,17 @@ async function uniqueKeys(conn: SqlConnection, sourceTables: Set<string>, fold: 
   return out;
 }
 
+/** Runs `f` on an in-memory SQLite database at mlf's head: the keys a target about to be created will have. */
+export async function withHeadSchema<T>(f: (conn: SqlConnection) => Promise<T>): Promise<T> {
+  const conn = await connectSql(parseDbUri('sqlite:///:memory:'));
+  try {
+    await upgrade(conn, {});
+    return await f(conn);
+  } finally {
+    await conn.close();
+  }
+}
+
 /** Target rows with one of these unique-key values (the target's equality), with their primary key. */
 async function targetMatches(db: Db, table: string, cols: string[], key: string[], rows: Row[]): Promise<Row[]> {
   const found: Row[] = [];
@@ -75,21 +88,10 @@ async function targetMatches(db: Db, table: string, cols: string[], key: string[
   return found;
 }
 
-/** Rows of these primary keys the target has (the copy leaves them alone: no insert, no collision). */
-async function presentKeys(db: Db, table: string, key: string[], rows: Row[]): Promise<Set<string>> {
-  const have = new Set<string>();
-  const first = key[0]!;
-  const values = [...new Set(rows.map((r) => r[first]))];
-  for (let i = 0; i < values.length; i += 500) {
-    for (const f of await db.selectFrom(table).select(key).where(first, 'in', values.slice(i, i + 500) as never[]).execute()) have.add(keyOf(f, key));
-  }
-  return have;
-}
-
 /**
  * One line per collision: table, key and values, the source's and the target's primary key, or the
  * two source rows the target's fold makes one. `keysFrom`: where a target without MLflow's schema
- * yet reads its keys (a database source); then only source rows among themselves are checked.
+ * yet reads its keys (withHeadSchema); then only source rows among themselves are checked.
  */
 export async function findUniqueCollisions(
   conn: SqlConnection,
@@ -139,7 +141,8 @@ export async function findUniqueCollisions(
         if (s && keyOf(s, t.key) !== keyOf(found, t.key)) clashes.push({ source: s, target: found });
       }
       if (!clashes.length) continue;
-      const present = await presentKeys(conn.db, batch.table, t.key, clashes.map((c) => c.source));
+      // Rows of these primary keys the target has are left alone by the copy: no insert, no collision.
+      const present = await heldRows(conn.db, batch.table, t.key, clashes.map((c) => c.source), t.key);
       for (const c of clashes) {
         if (present.has(keyOf(c.source, t.key))) continue;
         if (keyOf(c.source, cols) === keyOf(c.target, cols)) out.other.push(`${name} = ${values(c.source, cols)}: source ${pk(c.source)}, target ${pk(c.target)}`);

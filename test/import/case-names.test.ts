@@ -2,12 +2,14 @@
  * Names differing only in case: MariaDB's default collation takes `Churn` for `churn`, so a target
  * there cannot hold both (MLflow's own store answers the second with RESOURCE_ALREADY_EXISTS). The
  * import refuses them before writing, naming both: two source experiments, a source experiment and a
- * target one, two registered models, two params of a run, a source model and a target one. SQLite and
- * PostgreSQL compare exactly and take them all.
+ * target one, two registered models, two params of a run, a source model and a target one, two
+ * datasets of an experiment or a source dataset and a target one, two tags of a run's input, two tags
+ * of a file store's trace or logged model. SQLite and PostgreSQL compare exactly and take them all.
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importStore } from '../../src/import/importer.js';
+import { FileStore } from '../../src/stores/file/file-store.js';
 import { openTrackingStore } from '../../src/stores/open-store.js';
 import { ensureBuilt, runMlf } from '../migrations/cli.js';
 import { createTestDatabase, skipUnlessAvailable, tempDir } from '../support/databases.js';
@@ -19,8 +21,14 @@ const { dbs, dirs } = scratch();
 
 const model = (name: string) => ({ name, creation_time: 1700000000000, last_updated_time: 1700000000000, description: null });
 
-/** A SQLite source: experiments of these names (a run in each, with `params`), registered `models`. */
-async function source(names: string[], opts: { params?: string[]; models?: string[] } = {}): Promise<string> {
+/** A dataset input of that name (digest d1) with tags of these names. */
+const input = (name: string, tags: string[] = []) => ({ dataset: { name, digest: 'd1', sourceType: 'local', source: '/data' }, tags: tags.map((key) => ({ key, value: 'v' })) });
+
+/**
+ * A SQLite source: experiments of these names (a run in each, with `params`, and per input a run that
+ * logs it), registered `models`.
+ */
+async function source(names: string[], opts: { params?: string[]; models?: string[]; inputs?: ReturnType<typeof input>[] } = {}): Promise<string> {
   const db = await createTestDatabase('sqlite');
   dbs.push(db);
   const s = await openTrackingStore(db.uri);
@@ -30,6 +38,10 @@ async function source(names: string[], opts: { params?: string[]; models?: strin
       const run = await s.createRun({ experimentId: id, startTime: 1700000000000, userId: 'u', runName: `in-${n}`, tags: [] });
       const params = (opts.params ?? ['lr']).map((key) => ({ key, value: '0.1' }));
       await s.logBatch(run.info.runId, { params, metrics: [], tags: [] });
+      for (const i of opts.inputs ?? []) {
+        const r = await s.createRun({ experimentId: id, startTime: 1700000000000, userId: 'u', runName: `reads-${i.dataset.name}`, tags: [] });
+        await s.logInputs(r.info.runId, [i]);
+      }
     }
   } finally {
     await s.close();
@@ -123,6 +135,50 @@ describe('db import: names differing only in case', () => {
     expect(await count(into, 'registered_models')).toBe(1);
   }, 180_000);
 
+  it('into MariaDB: datasets `Train` and `train` of an experiment, input tags `Split` and `split`, a dataset the target holds in another case', async (ctx) => {
+    if (await skipUnlessAvailable('mysql')) ctx.skip();
+    const to = await target('mysql');
+    const both = await refusal(importStore({ from: await source(['E'], { inputs: [input('Train', ['Split', 'split']), input('train')] }), to }));
+    expect(both.errorCode).toBe('RESOURCE_CONFLICT');
+    expect(both.message).toContain('datasets "Train" (digest d1) and "train" (digest d1) of source experiment "E"');
+    expect(both.message).toMatch(/input tags "Split" and "split" of run [0-9a-f]{32}'s input of dataset "Train"/);
+    expect(await tables(to)).toEqual([]);
+
+    expect((await importStore({ from: await source(['E'], { inputs: [input('train')] }), to, idMapFile: path.join(dir(), 'a.json') })).differences).toEqual([]);
+    const runs = await count(to, 'runs');
+    const other = await refusal(importStore({ from: await source(['E'], { inputs: [input('Train')] }), to, idMapFile: path.join(dir(), 'b.json') }));
+    expect(other.errorCode).toBe('RESOURCE_CONFLICT');
+    expect(other.message).toContain('dataset "Train" (digest d1) of source experiment "E" and "train" (digest d1) in the target');
+    expect(await count(to, 'runs')).toBe(runs);
+    expect(await count(to, 'datasets')).toBe(1);
+    // The same name is the same dataset: its new run comes in, reading it.
+    const same = await importStore({ from: await source(['E'], { inputs: [input('train')] }), to, idMapFile: path.join(dir(), 'c.json') });
+    expect(same.differences).toEqual([]);
+    expect(await count(to, 'datasets')).toBe(1);
+  }, 180_000);
+
+  it('into MariaDB: tags `Stage` and `stage` of a file store\'s trace, `Team` and `team` of its logged model, are refused before the schema is made', async (ctx) => {
+    if (await skipUnlessAvailable('mysql')) ctx.skip();
+    const mlruns = path.join(dir(), 'mlruns');
+    const files = await FileStore.open(mlruns);
+    const exp = await files.createExperiment({ name: 'traced' });
+    const trace = await files.traces.startTrace(exp, 100, {}, { Stage: 'a', stage: 'b' });
+    await files.close();
+    const to = await target('mysql');
+    const traces = await refusal(importStore({ from: mlruns, to }));
+    expect(traces.errorCode).toBe('RESOURCE_CONFLICT');
+    expect(traces.message).toMatch(new RegExp(`trace_tags \\([a-z_, ]+\\) = \\([^)]*\\b${trace.requestId}\\b[^)]*\\) and \\([^)]*\\), both in the source`));
+    expect(traces.message).toMatch(/\bStage\b[^;]*\bstage\b/);
+    expect(await tables(to)).toEqual([]);
+
+    const store = await openTrackingStore(mlruns);
+    await store.loggedModels!.create({ experimentId: exp, name: 'agent', tags: [{ key: 'Team', value: 'ml' }, { key: 'team', value: 'ops' }] });
+    await store.close();
+    const models = await refusal(importStore({ from: mlruns, to, dryRun: true }));
+    expect(models.message).toMatch(/logged_model_tags \([a-z_, ]+\) = \([^)]*\bTeam\b[^)]*\) and \([^)]*\bteam\b[^)]*\), both in the source/);
+    expect(await tables(to)).toEqual([]);
+  }, 120_000);
+
   for (const dialect of ['sqlite', 'postgresql'] as const) {
     it(`into ${dialect}: all of them are distinct names and are imported`, async (ctx) => {
       if (await skipUnlessAvailable(dialect)) ctx.skip();
@@ -130,12 +186,14 @@ describe('db import: names differing only in case', () => {
       const t = await openTrackingStore(to);
       await t.createExperiment({ name: 'churn' });
       await t.close();
-      const from = await source(['Churn', 'CHURN'], { params: ['lr', 'LR'], models: ['Model', 'model'] });
+      const from = await source(['Churn', 'CHURN'], { params: ['lr', 'LR'], models: ['Model', 'model'], inputs: [input('Train', ['Split', 'split']), input('train')] });
       const r = await importStore({ from, to, idMapFile: path.join(dir(), 'ids.json') });
       expect(r.differences).toEqual([]);
       expect(r.experiments.created).toBe(2);
       expect(await count(to, 'params')).toBe(4);
       expect(await count(to, 'registered_models')).toBe(2);
+      expect(await count(to, 'datasets')).toBe(4);
+      expect(await count(to, 'input_tags')).toBe(4);
     }, 120_000);
   }
 });
