@@ -9,6 +9,15 @@ import type { BulkIntervalOptions } from './tracking-store.js';
 export const MAX_RESULTS_PER_RUN = 2500;
 export const MAX_RUNS_GET_METRIC_HISTORY_BULK = 100;
 
+/** Marks options checked by {@link validateBulkInterval}, holding the run ids they were checked with. */
+const CHECKED = Symbol('bulk interval checked');
+
+/** Options that passed MLflow's checks, `maxResults` resolved: the stores sample them as they are. */
+export interface CheckedBulkInterval extends BulkIntervalOptions {
+  readonly maxResults: number;
+  readonly [CHECKED]: readonly string[];
+}
+
 /**
  * MLflow's check of the run ids, first of the request's (the server checks it before the other
  * parameters). `docs`: the server's suffix pointing to the API docs, which its messages carry.
@@ -25,9 +34,11 @@ export function validateBulkRunIds(runIds: string[], docs = ''): void {
   }
 }
 
-/** MLflow's checks on the request, before any data is read (`docs` as for {@link validateBulkRunIds}). */
-export function validateBulkInterval(runIds: string[], opts: BulkIntervalOptions, docs = ''): { maxResults: number } {
-  validateBulkRunIds(runIds, docs);
+/**
+ * MLflow's checks on the steps and max_results, once {@link validateBulkRunIds} passed for `runIds`
+ * (`docs` as there). The result is marked as checked for those run ids.
+ */
+export function validateBulkInterval(runIds: string[], opts: BulkIntervalOptions, docs = ''): CheckedBulkInterval {
   const maxResults = opts.maxResults ?? MAX_RESULTS_PER_RUN;
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS_PER_RUN) {
     throw new MlfError(`max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.${docs}`, 'INVALID_PARAMETER_VALUE');
@@ -44,7 +55,17 @@ export function validateBulkInterval(runIds: string[], opts: BulkIntervalOptions
   } else if (hasStart || hasEnd) {
     throw new MlfError('If either start step or end step are specified, both must be specified.', 'INVALID_PARAMETER_VALUE');
   }
-  return { maxResults };
+  return { startStep: opts.startStep, endStep: opts.endStep, maxResults, [CHECKED]: runIds };
+}
+
+/**
+ * The stores' entry: a request the server checked (marked for these very run ids) is taken as it
+ * is, so each request is checked once, where it enters; a direct call is checked here.
+ */
+export function checkedBulkInterval(runIds: string[], opts: BulkIntervalOptions): CheckedBulkInterval {
+  if ((opts as Partial<CheckedBulkInterval>)[CHECKED] === runIds) return opts as CheckedBulkInterval;
+  validateBulkRunIds(runIds);
+  return validateBulkInterval(runIds, opts);
 }
 
 function lowerBound(a: number[], x: number): number {
@@ -72,8 +93,8 @@ function upperBound(a: number[], x: number): number {
  * The steps to return, given each run's logged steps (any order, duplicates allowed).
  * Returns them sorted ascending.
  */
-export function sampleBulkIntervalSteps(perRunSteps: number[][], opts: BulkIntervalOptions = {}): number[] {
-  const maxResults = opts.maxResults ?? MAX_RESULTS_PER_RUN;
+export function sampleBulkIntervalSteps(perRunSteps: number[][], opts: CheckedBulkInterval): number[] {
+  const maxResults = opts.maxResults;
   const all = [...new Set(perRunSteps.flat())].sort((a, b) => a - b);
   let start = opts.startStep ?? undefined;
   let end = opts.endStep ?? undefined;

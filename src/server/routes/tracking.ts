@@ -351,9 +351,9 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     validateBulkRunIds(runIds, API_DOCS);
     const metricKey = str(p, 'metric_key', true);
     const opts = { startStep: int(p, 'start_step'), endStep: int(p, 'end_step'), maxResults: int(p, 'max_results') };
-    // Checked here too: a REST store passes the request on, and the messages carry the API docs suffix.
-    const { maxResults } = validateBulkInterval(runIds, opts, API_DOCS);
-    const points = await store.getMetricHistoryBulkInterval(runIds, metricKey, { ...opts, maxResults });
+    // Checked here, in MLflow's order and with the API docs suffix; the store takes it as checked.
+    const checked = validateBulkInterval(runIds, opts, API_DOCS);
+    const points = await store.getMetricHistoryBulkInterval(runIds, metricKey, checked);
     return points.length ? { metrics: points.map(metricWithRunIdToJson) } : {};
   });
 

@@ -1,7 +1,7 @@
 /** A metric's full history, for one run or sampled across runs, in the file store. */
 import type { Metric, MetricWithRunId } from '../../../tracking/entities.js';
 import { validateKeyName, validateRunId } from '../../../tracking/validation.js';
-import { sampleBulkIntervalSteps, validateBulkInterval } from '../../metric-sampling.js';
+import { checkedBulkInterval, sampleBulkIntervalSteps } from '../../metric-sampling.js';
 import type { BulkIntervalOptions } from '../../tracking-store.js';
 import { METRICS } from '../layout.js';
 import { parseMetricHistory } from '../metric-file.js';
@@ -30,10 +30,10 @@ export async function getMetricHistory(f: FileExecutor, runId: string, key: stri
 }
 
 export async function getMetricHistoryBulkInterval(f: FileExecutor, runIds: string[], key: string, opts: BulkIntervalOptions = {}): Promise<MetricWithRunId[]> {
-  validateBulkInterval(runIds, opts);
+  const checked = checkedBulkInterval(runIds, opts);
   const histories = new Map<string, Metric[]>();
   for (const id of runIds) histories.set(id, await getMetricHistory(f, id, key));
-  const steps = new Set(sampleBulkIntervalSteps([...histories.values()].map((h) => h.map((m) => m.step)), opts));
+  const steps = new Set(sampleBulkIntervalSteps([...histories.values()].map((h) => h.map((m) => m.step)), checked));
 
   const out: MetricWithRunId[] = [];
   for (const id of runIds) {

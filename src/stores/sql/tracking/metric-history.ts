@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { compareMetricPoints, type Metric, type MetricWithRunId } from '../../../tracking/entities.js';
 import { validateRunId } from '../../../tracking/validation.js';
-import { sampleBulkIntervalSteps, validateBulkInterval } from '../../metric-sampling.js';
+import { checkedBulkInterval, sampleBulkIntervalSteps } from '../../metric-sampling.js';
 import type { BulkIntervalOptions } from '../../tracking-store.js';
 import { metricFromRow, type MetricRow } from '../rows.js';
 import { chunks, type SqlExecutor } from './executor.js';
@@ -27,7 +27,7 @@ export async function getMetricHistory(x: SqlExecutor, runId: string, key: strin
 }
 
 export async function getMetricHistoryBulkInterval(x: SqlExecutor, runIds: string[], key: string, opts: BulkIntervalOptions = {}): Promise<MetricWithRunId[]> {
-  validateBulkInterval(runIds, opts);
+  const checked = checkedBulkInterval(runIds, opts);
   const ids = runIds.map((r) => validateRunId(r));
   return x.read(async (db) => {
     const keyIs = () => x.dialect.eqCaseSensitive(sql.ref('key'), String(key));
@@ -40,7 +40,7 @@ export async function getMetricHistoryBulkInterval(x: SqlExecutor, runIds: strin
       .execute();
     const perRun = new Map<string, number[]>(ids.map((id) => [id, []]));
     for (const r of stepRows) perRun.get(r.run_uuid)?.push(Number(r.step));
-    const steps = sampleBulkIntervalSteps([...perRun.values()], opts);
+    const steps = sampleBulkIntervalSteps([...perRun.values()], checked);
     const out: MetricWithRunId[] = [];
     for (const part of chunks(steps)) {
       if (!part.length) continue;
