@@ -13,7 +13,18 @@ describe('MLflow releases of the revisions', () => {
     expect(releasesOf('c5d9e1f3a7b2')).toBe('no MLflow release (a step inside MLflow about 3.15, which runs on 6f8d9c3b2a1e)');
     expect(releasesOf('e2c4a6b80d15')).toMatch(/inside MLflow about 3\.15/);
     expect(releasesOf('da6fb0208061')).toBe('no MLflow release known (a step between MLflow 3.12 and MLflow 3.14)');
-    expect(releasesOf('89d3d66ed43f')).toMatch(/between MLflow 3\.12 and MLflow 3\.14/);
+    expect(releasesOf('89d3d66ed43f')).toBe('no MLflow release (a step inside MLflow 3.14, which runs on b7e4c1a90f23)');
+  });
+
+  it('places the gateway and online-scoring steps in 3.9 and 3.10 by their merge dates', () => {
+    expect(releasesOf('5d2d30f0abce')).toBe('no MLflow release (a step inside MLflow about 3.9, which runs on 2c33131f4dae)');
+    expect(releasesOf('2c33131f4dae')).toBe('MLflow about 3.9');
+    expect(headOfRelease('3.9')).toBe('2c33131f4dae');
+    // Its release is not known: between 3.9 and 3.10, as before.
+    expect(releasesOf('d3e4f5a6b7c8')).toBe('no MLflow release known (a step between MLflow about 3.9 and MLflow 3.10)');
+    expect(releasesOf('d0e1f2a3b4c5')).toBe('no MLflow release (a step inside MLflow 3.10, which runs on 1b5f0d9ad7c1)');
+    expect(releasesOf('1b5f0d9ad7c1')).toBe('MLflow 3.10');
+    expect(headOfRelease('3.8')).toBe('b7c8d9e0f1a2');
   });
 
   it('keeps releases in chain order', () => {

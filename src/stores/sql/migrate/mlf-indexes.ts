@@ -31,17 +31,35 @@ export const MLF_INDEXES: readonly MlfIndex[] = [
   // MLflow 3's logged_model_metrics.run_id cascades from runs with no index of its own there: deleting a
   // run (gc) would read the whole table once per run to find its rows.
   { name: 'mlf_logged_model_metrics_run_id', table: 'logged_model_metrics', columns: ['run_id'], dialects: ['sqlite', 'postgresql'] },
+  // The other foreign keys a purge fires with no index behind them there (InnoDB indexes them on
+  // MySQL): each experiment deleted makes the database look for its rows in every table referencing
+  // it, a whole-table read per experiment without these. 100 experiments purged beside 200,000
+  // logged-model metrics of another one took 10 s on PostgreSQL and 5.5 s on SQLite, 0.38 s and
+  // 0.05 s with them.
+  ...['experiment_tags', 'logged_models', 'logged_model_metrics', 'logged_model_params', 'logged_model_tags', 'endpoints', 'online_scoring_configs'].map(
+    (table): MlfIndex => ({ name: `mlf_${table}_experiment_id`, table, columns: ['experiment_id'], dialects: ['sqlite', 'postgresql'] }),
+  ),
+  // A purged experiment's scorers go, and online_scoring_configs cascades from them.
+  { name: 'mlf_online_scoring_configs_scorer_id', table: 'online_scoring_configs', columns: ['scorer_id'], dialects: ['sqlite', 'postgresql'] },
 ];
 
 export const isMlfIndex = (name: string): boolean => MLF_INDEXES.some((ix) => ix.name === name);
 
-/** Create this dialect's mlf indexes where missing, on the tables the revision has; idempotent. */
+/**
+ * Create this dialect's mlf indexes where missing, on the tables and columns the revision has (a
+ * database upgraded `--to` a revision before endpoints.experiment_id has the table without the
+ * column); idempotent.
+ */
 export async function createMlfIndexes(db: Db, dialect: SqlDialect): Promise<void> {
   const wanted = MLF_INDEXES.filter((ix) => ix.dialects.includes(dialect.name));
   if (!wanted.length) return;
-  const tables = new Set(await new Ddl(db, dialect).catalog.tables(db));
+  const { catalog } = new Ddl(db, dialect);
+  const tables = new Set(await catalog.tables(db));
+  const columns = new Map<string, Set<string>>();
   for (const ix of wanted) {
     if (!tables.has(ix.table)) continue;
+    if (!columns.has(ix.table)) columns.set(ix.table, new Set((await catalog.columns(db, ix.table)).map((c) => c.name)));
+    if (!ix.columns.every((c) => columns.get(ix.table)!.has(c))) continue;
     const cols = sql.join(ix.columns.map((c) => sql.id(c)));
     await sql`create index if not exists ${sql.id(ix.name)} on ${sql.table(ix.table)} (${cols})`.execute(db);
   }

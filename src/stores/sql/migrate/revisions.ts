@@ -9,6 +9,16 @@
  * charm (2026-08) reports MLflow 3.14.0's `_verify_schema` expecting head b7e4c1a90f23, so the two
  * revisions after it first shipped after 3.14, in 3.15 with the MCP registry that follows them.
  *
+ * Releases read from the merge dates of the pull requests that added a revision (pages of
+ * mlflow/mlflow's pull requests), set against release dates (3.8.0 on 2025-12-21, 3.9.0 at the turn
+ * of January 2026, 3.10.1 running on 1b5f0d9ad7c1): c9d4e5f6a7b8 (#19483, merged 2025-12-25) is 3.9's;
+ * d0e1f2a3b4c5 (#20358, merged 2026-02-04, after 3.9.0) and the two after it are 3.10's; 5d2d30f0abce
+ * (#19430, merged 2025-12-18, three days before 3.8.0 came from its release branch) and
+ * 2c33131f4dae (online scoring, announced for 3.9) are about 3.9; label schemas (89d3d66ed43f) need
+ * MLflow 3.14 by the REST clients' documentation. Still unknown, shown between their neighbours:
+ * d3e4f5a6b7c8 (3.9 or 3.10), c3d6457b6d8a and a5b4c3d2e1f0 (3.11 or 3.12), da6fb0208061 (3.13 or
+ * 3.14): no source found names the release of those four.
+ *
  * @example
  * revisionInfo('f5a4f2784254'); // { id: 'f5a4f2784254', release: '2.17', ... }
  * headOfRelease('3.0');         // '6953534de441'
@@ -100,13 +110,13 @@ const MLFLOW_3: MlflowRevision[] = [
   r('bf29a5ff90ea', '3.5', true, ['jobs']),
   r('1bd49d398cd23', '3.7', true, ['secrets', 'endpoints', 'model_definitions', 'endpoint_model_mappings', 'endpoint_bindings', 'endpoint_tags']),
   r('b7c8d9e0f1a2', '3.7', true, ['trace_metrics']),
-  r('5d2d30f0abce'),
-  r('c9d4e5f6a7b8'),
-  r('2c33131f4dae', undefined, false, ['online_scoring_configs']),
+  r('5d2d30f0abce', '3.9', true),
+  r('c9d4e5f6a7b8', '3.9'),
+  r('2c33131f4dae', '3.9', true, ['online_scoring_configs']),
   r('d3e4f5a6b7c8'),
-  r('d0e1f2a3b4c5'),
-  r('c8d9e0f1a2b3', undefined, false, ['span_metrics']),
-  r('1b5f0d9ad7c1', '3.10', true, ['workspaces']),
+  r('d0e1f2a3b4c5', '3.10'),
+  r('c8d9e0f1a2b3', '3.10', false, ['span_metrics']),
+  r('1b5f0d9ad7c1', '3.10', false, ['workspaces']),
   r('e1f2a3b4c5d6', '3.11', false, ['budget_policies']),
   r('76601a5f987d', '3.11', false, ['issues']),
   r('c3d6457b6d8a'),
@@ -114,7 +124,7 @@ const MLFLOW_3: MlflowRevision[] = [
   r('ae8bbe7743c9', '3.12', false, ['guardrails', 'guardrail_configs']),
   r('7d34483879f0', '3.12'),
   r('da6fb0208061'),
-  r('89d3d66ed43f', undefined, false, ['label_schemas']),
+  r('89d3d66ed43f', '3.14', false, ['label_schemas']),
   r('b7e4c1a90f23', '3.14', false, ['review_queues', 'review_queue_users', 'review_queue_items', 'review_queue_label_schemas']),
   r('c5d9e1f3a7b2', '3.15', true),
   r('e2c4a6b80d15', '3.15', true),
