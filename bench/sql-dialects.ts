@@ -48,10 +48,10 @@ export const runRow = (id: string, expId: number, start: number) => [id, 'n', 'U
 export const RUN_COLUMNS = RUN_COLS;
 
 /** The raw driver's version of each workload, the fewest statements that keep MLflow's rules. */
-class Raw {
+export class Raw {
   constructor(
     private readonly c: RawConn,
-    private readonly dialect: BenchDialect,
+    private readonly dialect: BenchDialect | 'sqlite',
   ) {}
 
   private async tx(fn: () => Promise<void>): Promise<void> {
@@ -66,18 +66,19 @@ class Raw {
   }
 
   private upsertTail(keys: string[], update: string[]): string {
-    if (this.dialect === 'postgresql') return ` on conflict (${keys.join(', ')}) do ${update.length ? 'update set ' + update.map((u) => `${u} = excluded.${u}`).join(', ') : 'nothing'}`;
+    if (this.dialect !== 'mysql') return ` on conflict (${keys.join(', ')}) do ${update.length ? 'update set ' + update.map((u) => `${u} = excluded.${u}`).join(', ') : 'nothing'}`;
     return ` on duplicate key update ${(update.length ? update : [keys[0]!]).map((u) => `${u} = values(${u})`).join(', ')}`;
   }
 
-  createRun(expId: number): Promise<void> {
-    return this.tx(async () => {
+  async createRun(expId: number): Promise<string> {
+    const id = newId();
+    await this.tx(async () => {
       const [exp] = await this.c.query('select lifecycle_stage, artifact_location from experiments where experiment_id = ?', [expId]);
       if (exp.lifecycle_stage !== 'active') throw new Error('experiment not active');
-      const id = newId();
       await this.c.query(`insert into runs (${RUN_COLS.join(', ')}) values ${marks(1, RUN_COLS.length)}`, runRow(id, expId, Date.now()));
       await this.c.query('insert into tags (key, value, run_uuid) values (?, ?, ?)', ['mlflow.runName', 'n', id]);
     });
+    return id;
   }
 
   private async activeRun(runId: string): Promise<void> {
@@ -90,8 +91,8 @@ class Raw {
       await this.activeRun(runId);
       const cols = ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'];
       const rows = metrics.map((m) => [m.key, m.value, m.timestamp, m.step, 0, runId]);
-      const ins = this.dialect === 'postgresql' ? 'insert' : 'insert ignore';
-      await this.c.query(`${ins} into metrics (${cols.join(', ')}) values ${marks(rows.length, 6)}${this.dialect === 'postgresql' ? ' on conflict do nothing' : ''}`, rows.flat());
+      const mysql = this.dialect === 'mysql';
+      await this.c.query(`${mysql ? 'insert ignore' : 'insert'} into metrics (${cols.join(', ')}) values ${marks(rows.length, 6)}${mysql ? '' : ' on conflict do nothing'}`, rows.flat());
       const latest = new Map<string, Metric>();
       for (const m of metrics) {
         const cur = latest.get(m.key);
@@ -126,7 +127,7 @@ class Raw {
 
   /** metrics.loss > 100 and params.i != '3', order by metrics.loss desc, a page of 1000, hydrated. */
   async search(expId: number): Promise<number> {
-    const q = this.dialect === 'postgresql' ? '"key"' : '`key`';
+    const q = this.dialect === 'mysql' ? '`key`' : '"key"';
     // The per-run probes the store compiles (PostgreSQL: fenced with `offset 0`, see existsFence):
     // a plain join here gets a quadratic plan on a database without statistics.
     const fence = this.dialect === 'postgresql' ? 'offset 0' : '';
