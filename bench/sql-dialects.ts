@@ -86,17 +86,40 @@ export class Raw {
     if (r.lifecycle_stage !== 'active') throw new Error('run not active');
   }
 
+  /**
+   * PostgreSQL: one array parameter per column (`select * from unnest(...)`), which PostgreSQL parses
+   * and plans faster than thousands of VALUES parameters; the best a raw client can do, so the floor
+   * is not slower than mlf's own statement.
+   */
+  private async insertMany(table: string, cols: string[], pgTypes: string[], rows: unknown[][], tail: string): Promise<void> {
+    if (this.dialect === 'postgresql') {
+      const arrays = cols.map((_, k) => rows.map((r) => r[k]));
+      await this.c.query(`insert into ${table} (${cols.join(', ')}) select * from unnest(${pgTypes.map((t) => `?::${t}[]`).join(', ')})${tail}`, arrays);
+      return;
+    }
+    await this.c.query(`insert into ${table} (${cols.join(', ')}) values ${marks(rows.length, cols.length)}${tail}`, rows.flat());
+  }
+
   logMetrics(runId: string, metrics: Metric[]): Promise<void> {
     return this.tx(async () => {
       await this.activeRun(runId);
       const cols = ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'];
-      const rows = metrics.map((m) => [m.key, m.value, m.timestamp, m.step, 0, runId]);
-      const mysql = this.dialect === 'mysql';
-      await this.c.query(`${mysql ? 'insert ignore' : 'insert'} into metrics (${cols.join(', ')}) values ${marks(rows.length, 6)}${mysql ? '' : ' on conflict do nothing'}`, rows.flat());
+      const types = ['text', 'float8', 'int8', 'int8', 'bool', 'text'];
+      const isNan = this.dialect === 'postgresql' ? false : 0;
+      const rows = metrics.map((m) => [m.key, m.value, m.timestamp, m.step, isNan, runId]);
+      if (this.dialect === 'mysql') await this.c.query(`insert ignore into metrics (${cols.join(', ')}) values ${marks(rows.length, 6)}`, rows.flat());
+      else await this.insertMany('metrics', cols, types, rows, ' on conflict do nothing');
       const latest = new Map<string, Metric>();
       for (const m of metrics) {
         const cur = latest.get(m.key);
         if (!cur || m.step > cur.step || (m.step === cur.step && m.timestamp > cur.timestamp)) latest.set(m.key, m);
+      }
+      if (this.dialect === 'postgresql') {
+        // The database keeps the maximum itself (no read of the current rows), as mlf does there.
+        const up = [...latest.values()].map((m) => [m.key, m.value, m.timestamp, m.step, false, runId]);
+        const newer = ` where (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
+        await this.insertMany('latest_metrics', cols, types, up, `${this.upsertTail(['key', 'run_uuid'], ['value', 'timestamp', 'step', 'is_nan'])}${newer}`);
+        return;
       }
       const keys = [...latest.keys()];
       const current = await this.c.query(`select key, step, timestamp, value from latest_metrics where run_uuid = ? and key in (${keys.map(() => '?').join(', ')})`, [runId, ...keys]);
@@ -121,7 +144,7 @@ export class Raw {
       const have = new Map(existing.map((r) => [r.key as string, r.value as string]));
       if (params.some((p) => have.has(p.key) && have.get(p.key) !== p.value)) throw new Error('param changed');
       const fresh = params.filter((p) => !have.has(p.key));
-      if (fresh.length) await this.c.query(`insert into params (key, value, run_uuid) values ${marks(fresh.length, 3)}`, fresh.flatMap((p) => [p.key, p.value, runId]));
+      if (fresh.length) await this.insertMany('params', ['key', 'value', 'run_uuid'], ['text', 'text', 'text'], fresh.map((p) => [p.key, p.value, runId]), '');
     });
   }
 
