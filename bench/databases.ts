@@ -73,3 +73,26 @@ export async function rawConnect(dialect: BenchDialect, uri: string): Promise<Ra
     close: () => c.end(),
   };
 }
+
+/** A raw connection to a SQLite file, foreign keys on as mlf's (and MLflow's) sessions have them. */
+export async function rawSqlite(file: string): Promise<RawConn> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file);
+  db.pragma('busy_timeout = 20000');
+  db.pragma('foreign_keys = ON');
+  // As mlf's own connections: a WAL file commits without waiting for the disk (synchronous NORMAL).
+  db.pragma(`synchronous = ${String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal' ? 'NORMAL' : 'FULL'}`);
+  const prepared = new Map<string, import('better-sqlite3').Statement<unknown[]>>();
+  return {
+    query: async (text, params = []) => {
+      let st = prepared.get(text);
+      if (!st) prepared.set(text, (st = db.prepare(text)));
+      if (st.reader) return st.all(...params);
+      st.run(...params);
+      return [];
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}

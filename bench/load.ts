@@ -6,8 +6,9 @@
  * (sqlite,postgresql), MLF_BENCH_LOAD_WORKERS (1,2) change it.
  *
  * With `--against <url>` the same load also runs against that MLflow-compatible server (started by
- * the user on a fresh database), and mlf is run on the store kind MLF_BENCH_STORE names (as
- * `--against` does), each of its figures beside the other server's.
+ * the user on a fresh database), in slices alternating with mlf's (see loadOn), and mlf is run on
+ * the store kind MLF_BENCH_STORE names (as `--against` does), each of its figures beside the other
+ * server's from the same minutes.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -69,15 +70,36 @@ function runClient(args: string[]): Promise<{ seconds: number; latencies: Record
   });
 }
 
-/** The load against one server's REST API (…/api/2.0/mlflow). */
-async function loadOn(api: string, seconds: string, clients: string): Promise<LoadFigures> {
-  const { exp, searchExp } = await prepare(api);
-  const r = await runClient([api, seconds, clients, exp, searchExp]);
-  if (r.errors) throw new Error(`${r.errors} requests failed under load: ${r.firstError}`);
-  const all = Object.values(r.latencies).flat();
+type ClientRun = Awaited<ReturnType<typeof runClient>>;
+
+function figures(runs: ClientRun[]): LoadFigures {
+  const errors = runs.reduce((n, r) => n + r.errors, 0);
+  if (errors) throw new Error(`${errors} requests failed under load: ${runs.find((r) => r.errors)!.firstError}`);
+  const latencies: Record<string, number[]> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.latencies)) (latencies[k] ??= []).push(...v);
+  const all = Object.values(latencies).flat();
   const p99: Record<string, number> = { all: percentile(all, 99) };
-  for (const [k, v] of Object.entries(r.latencies)) p99[k] = percentile(v, 99);
-  return { rps: all.length / r.seconds, p99 };
+  for (const [k, v] of Object.entries(latencies)) p99[k] = percentile(v, 99);
+  return { rps: all.length / runs.reduce((t, r) => t + r.seconds, 0), p99 };
+}
+
+/**
+ * The load on mlf's server (and, with `theirs`, on the other server too): with two servers the
+ * time is cut into MLF_BENCH_LOAD_SLICES slices (default 4) that alternate between them (who goes
+ * first alternates too), as `--against` alternates its calls, so both take the same minutes of a
+ * shared machine's load; each side's figures pool its slices.
+ */
+async function loadOn(mine: string, theirs: { api: string; exps: { exp: string; searchExp: string } } | undefined, seconds: string, clients: string): Promise<[LoadFigures, LoadFigures?]> {
+  const exps = await prepare(mine);
+  if (!theirs) return [figures([await runClient([mine, seconds, clients, exps.exp, exps.searchExp])])];
+  const slices = Number(process.env.MLF_BENCH_LOAD_SLICES ?? 4);
+  const each = String(Number(seconds) / slices);
+  const runs: [ClientRun[], ClientRun[]] = [[], []];
+  const sides = [{ api: mine, exps }, theirs];
+  for (let i = 0; i < slices; i++) {
+    for (const k of i % 2 ? [1, 0] : [0, 1]) runs[k]!.push(await runClient([sides[k]!.api, each, clients, sides[k]!.exps.exp, sides[k]!.exps.searchExp]));
+  }
+  return [figures(runs[0]), figures(runs[1])];
 }
 
 export async function benchLoad(against?: string): Promise<LoadRow[]> {
@@ -86,15 +108,16 @@ export async function benchLoad(against?: string): Promise<LoadRow[]> {
   const list = (v: string) => v.split(',').map((s) => s.trim());
   const kinds = against ? [process.env.MLF_BENCH_STORE ?? 'sqlite'] : list(process.env.MLF_BENCH_LOAD_STORES ?? 'sqlite,postgresql');
   const workerCounts = list(process.env.MLF_BENCH_LOAD_WORKERS ?? '1,2');
-  // The other server is measured once; each of mlf's configurations is set beside it.
-  const theirs = against ? await loadOn(`${against.replace(/\/+$/, '')}/api/2.0/mlflow`, seconds, clients) : undefined;
+  // The other server's experiments are made once; its load is measured again beside each of mlf's configurations.
+  const otherApi = against ? `${against.replace(/\/+$/, '')}/api/2.0/mlflow` : undefined;
+  const other = otherApi ? { api: otherApi, exps: await prepare(otherApi) } : undefined;
   const rows: LoadRow[] = [];
   for (const kind of kinds) {
     for (const workers of workerCounts) {
       const store = await freshStore(kind);
       const srv = await startServerProcess(['--backend-store-uri', store.uri, '--artifacts-destination', path.join(store.dir, 'a'), '--workers', workers]);
       try {
-        const mine = await loadOn(`${srv.url}/api/2.0/mlflow`, seconds, clients);
+        const [mine, theirs] = await loadOn(`${srv.url}/api/2.0/mlflow`, other, seconds, clients);
         const label = `load: ${clients} clients, ${store.label}, --workers ${workers}`;
         const vs = (ms: number, base: number | undefined, higherIsBetter?: boolean): Omit<LoadRow, 'name'> =>
           base === undefined ? { ms } : { ms, baselineMs: base, baseline: against, higherIsBetter };

@@ -27,7 +27,7 @@ import { HEAD_REVISION, upgrade } from '../src/stores/sql/migrate/index.js';
 import type { TrackingStore } from '../src/stores/tracking-store.js';
 import { parseDbUri } from '../src/tracking/uri.js';
 import type { Metric } from '../src/tracking/entities.js';
-import { createBenchDatabase, rawConnect, type BenchDatabase, type RawConn } from './databases.js';
+import { createBenchDatabase, rawConnect, rawSqlite, type BenchDatabase, type RawConn } from './databases.js';
 import type { BenchRow } from './sql-store.js';
 
 const WORKLOADS = ['create', 'batch', 'batch-raw', 'search', 'gc', 'gc-raw'] as const;
@@ -108,27 +108,6 @@ interface Side {
   rawStep: number;
   /** The server tasks serving this database, for {@link CPU_CLOCK}. */
   tasks: () => Promise<string[]>;
-}
-
-/** A raw connection to a SQLite file, foreign keys on as mlf's (and MLflow's) sessions have them. */
-async function rawSqlite(file: string): Promise<RawConn> {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(file);
-  db.pragma('busy_timeout = 20000');
-  db.pragma('foreign_keys = ON');
-  const prepared = new Map<string, import('better-sqlite3').Statement<unknown[]>>();
-  return {
-    query: async (text, params = []) => {
-      let st = prepared.get(text);
-      if (!st) prepared.set(text, (st = db.prepare(text)));
-      if (st.reader) return st.all(...params);
-      st.run(...params);
-      return [];
-    },
-    close: async () => {
-      db.close();
-    },
-  };
 }
 
 /** Open `uri` at `rev` (null: mlf's head) and make the experiments and the 1000 runs to search. */

@@ -57,7 +57,8 @@ function fetchClient(api: string): Client {
   };
 }
 
-export function nodeHttpClient(api: string): Client {
+/** `onText`: each successful response's text, with the URL path it came from (for a replay). */
+export function nodeHttpClient(api: string, onText?: (path: string, text: string) => void): Client {
   const u = new URL(api);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const send = (method: string, route: string, body?: string) =>
@@ -72,9 +73,13 @@ export function nodeHttpClient(api: string): Client {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           try {
-            const j = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            const text = Buffer.concat(chunks).toString('utf8');
+            const j = JSON.parse(text);
             if (res.statusCode !== 200) reject(new Error(`${route}: ${JSON.stringify(j)}`));
-            else resolve(j);
+            else {
+              onText?.(`${u.pathname}/${route}`.split('?')[0]!, text);
+              resolve(j);
+            }
           } catch (e) {
             reject(e);
           }

@@ -48,10 +48,10 @@ export const runRow = (id: string, expId: number, start: number) => [id, 'n', 'U
 export const RUN_COLUMNS = RUN_COLS;
 
 /** The raw driver's version of each workload, the fewest statements that keep MLflow's rules. */
-class Raw {
+export class Raw {
   constructor(
     private readonly c: RawConn,
-    private readonly dialect: BenchDialect,
+    private readonly dialect: BenchDialect | 'sqlite',
   ) {}
 
   private async tx(fn: () => Promise<void>): Promise<void> {
@@ -66,18 +66,19 @@ class Raw {
   }
 
   private upsertTail(keys: string[], update: string[]): string {
-    if (this.dialect === 'postgresql') return ` on conflict (${keys.join(', ')}) do ${update.length ? 'update set ' + update.map((u) => `${u} = excluded.${u}`).join(', ') : 'nothing'}`;
+    if (this.dialect !== 'mysql') return ` on conflict (${keys.join(', ')}) do ${update.length ? 'update set ' + update.map((u) => `${u} = excluded.${u}`).join(', ') : 'nothing'}`;
     return ` on duplicate key update ${(update.length ? update : [keys[0]!]).map((u) => `${u} = values(${u})`).join(', ')}`;
   }
 
-  createRun(expId: number): Promise<void> {
-    return this.tx(async () => {
+  async createRun(expId: number): Promise<string> {
+    const id = newId();
+    await this.tx(async () => {
       const [exp] = await this.c.query('select lifecycle_stage, artifact_location from experiments where experiment_id = ?', [expId]);
       if (exp.lifecycle_stage !== 'active') throw new Error('experiment not active');
-      const id = newId();
       await this.c.query(`insert into runs (${RUN_COLS.join(', ')}) values ${marks(1, RUN_COLS.length)}`, runRow(id, expId, Date.now()));
       await this.c.query('insert into tags (key, value, run_uuid) values (?, ?, ?)', ['mlflow.runName', 'n', id]);
     });
+    return id;
   }
 
   private async activeRun(runId: string): Promise<void> {
@@ -85,17 +86,40 @@ class Raw {
     if (r.lifecycle_stage !== 'active') throw new Error('run not active');
   }
 
+  /**
+   * PostgreSQL: one array parameter per column (`select * from unnest(...)`), which PostgreSQL parses
+   * and plans faster than thousands of VALUES parameters; the best a raw client can do, so the floor
+   * is not slower than mlf's own statement.
+   */
+  private async insertMany(table: string, cols: string[], pgTypes: string[], rows: unknown[][], tail: string): Promise<void> {
+    if (this.dialect === 'postgresql') {
+      const arrays = cols.map((_, k) => rows.map((r) => r[k]));
+      await this.c.query(`insert into ${table} (${cols.join(', ')}) select * from unnest(${pgTypes.map((t) => `?::${t}[]`).join(', ')})${tail}`, arrays);
+      return;
+    }
+    await this.c.query(`insert into ${table} (${cols.join(', ')}) values ${marks(rows.length, cols.length)}${tail}`, rows.flat());
+  }
+
   logMetrics(runId: string, metrics: Metric[]): Promise<void> {
     return this.tx(async () => {
       await this.activeRun(runId);
       const cols = ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'];
-      const rows = metrics.map((m) => [m.key, m.value, m.timestamp, m.step, 0, runId]);
-      const ins = this.dialect === 'postgresql' ? 'insert' : 'insert ignore';
-      await this.c.query(`${ins} into metrics (${cols.join(', ')}) values ${marks(rows.length, 6)}${this.dialect === 'postgresql' ? ' on conflict do nothing' : ''}`, rows.flat());
+      const types = ['text', 'float8', 'int8', 'int8', 'bool', 'text'];
+      const isNan = this.dialect === 'postgresql' ? false : 0;
+      const rows = metrics.map((m) => [m.key, m.value, m.timestamp, m.step, isNan, runId]);
+      if (this.dialect === 'mysql') await this.c.query(`insert ignore into metrics (${cols.join(', ')}) values ${marks(rows.length, 6)}`, rows.flat());
+      else await this.insertMany('metrics', cols, types, rows, ' on conflict do nothing');
       const latest = new Map<string, Metric>();
       for (const m of metrics) {
         const cur = latest.get(m.key);
         if (!cur || m.step > cur.step || (m.step === cur.step && m.timestamp > cur.timestamp)) latest.set(m.key, m);
+      }
+      if (this.dialect === 'postgresql') {
+        // The database keeps the maximum itself (no read of the current rows), as mlf does there.
+        const up = [...latest.values()].map((m) => [m.key, m.value, m.timestamp, m.step, false, runId]);
+        const newer = ` where (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
+        await this.insertMany('latest_metrics', cols, types, up, `${this.upsertTail(['key', 'run_uuid'], ['value', 'timestamp', 'step', 'is_nan'])}${newer}`);
+        return;
       }
       const keys = [...latest.keys()];
       const current = await this.c.query(`select key, step, timestamp, value from latest_metrics where run_uuid = ? and key in (${keys.map(() => '?').join(', ')})`, [runId, ...keys]);
@@ -120,13 +144,13 @@ class Raw {
       const have = new Map(existing.map((r) => [r.key as string, r.value as string]));
       if (params.some((p) => have.has(p.key) && have.get(p.key) !== p.value)) throw new Error('param changed');
       const fresh = params.filter((p) => !have.has(p.key));
-      if (fresh.length) await this.c.query(`insert into params (key, value, run_uuid) values ${marks(fresh.length, 3)}`, fresh.flatMap((p) => [p.key, p.value, runId]));
+      if (fresh.length) await this.insertMany('params', ['key', 'value', 'run_uuid'], ['text', 'text', 'text'], fresh.map((p) => [p.key, p.value, runId]), '');
     });
   }
 
   /** metrics.loss > 100 and params.i != '3', order by metrics.loss desc, a page of 1000, hydrated. */
   async search(expId: number): Promise<number> {
-    const q = this.dialect === 'postgresql' ? '"key"' : '`key`';
+    const q = this.dialect === 'mysql' ? '`key`' : '"key"';
     // The per-run probes the store compiles (PostgreSQL: fenced with `offset 0`, see existsFence):
     // a plain join here gets a quadratic plan on a database without statistics.
     const fence = this.dialect === 'postgresql' ? 'offset 0' : '';

@@ -68,6 +68,11 @@ describe('SQLite search plans', () => {
     vi.restoreAllMocks();
     const searches = prepared.filter((s) => /\bfrom "?(runs|params|tags|latest_metrics)"?/i.test(s));
     expect(searches.some((s) => /from "runs"/.test(s))).toBe(true);
+    // The metric order reads its row through one LEFT JOIN probe, not two subqueries per run.
+    const page = searches.filter((s) => /from "runs"/.test(s) && / order by /.test(s));
+    expect(page).toHaveLength(1);
+    expect(page[0]).toMatch(/left join "latest_metrics" as "o0"/);
+    expect(page[0]!.split(' order by ')[1]).not.toMatch(/select/);
     const db = new Database(file, { readonly: true });
     try {
       for (const s of searches) {

@@ -58,7 +58,8 @@ export interface DialectCapabilities {
   /**
    * A search's ORDER BY on a metric, param or tag reads the child row through one LEFT JOIN on its
    * (key, run_uuid) primary key instead of a correlated subquery per sort term (MySQL/MariaDB: a
-   * metric order's NaN rank and value were two probes per run, a third of the page query).
+   * metric order's NaN rank and value were two probes per run, a third of the page query; SQLite:
+   * a fifth). Not PostgreSQL's: without statistics its planner may hash the whole child table.
    */
   orderByJoin?: boolean;
   /** `bulkInsert` honours `newerBy`: keeping a maximum needs no read of the current row. */

@@ -148,7 +148,7 @@ export const sqliteDialect: SqlDialect = {
   syncAccess: (db: Db) => syncHandles.get(db),
 
   name: 'sqlite',
-  capabilities: { transactionalDdl: true, returning: true, maxParameters: 32_000, offsetFetch: false },
+  capabilities: { transactionalDdl: true, returning: true, maxParameters: 32_000, offsetFetch: false, orderByJoin: true },
   types: {
     integer: 'INTEGER',
     bigint: 'BIGINT',
