@@ -17,6 +17,7 @@ import type { PoolOptions } from '../../pool-options.js';
 import { echoLogger, onConflictUpsert, plainEq } from '../common.js';
 import { MlfError } from '../../../../lib/errors.js';
 import { rawSqliteHandle, setRawSqliteHandle } from './handles.js';
+import { statementCache } from './statement-cache.js';
 import { sqliteDdl } from './ddl.js';
 import { sqliteBackup } from './backup.js';
 import { SqliteWriterThread, ThreadSqliteDialect, WRITER_THREAD_GONE } from './writer-thread.js';
@@ -26,20 +27,6 @@ export const SQLITE_BUSY_TIMEOUT_MS = 20_000;
 
 type BetterDb = import('better-sqlite3').Database;
 type BetterStatement = import('better-sqlite3').Statement;
-
-/** A bounded prepared-statement cache over one better-sqlite3 connection. */
-function statementCache(db: BetterDb): (text: string) => BetterStatement {
-  const cache = new Map<string, BetterStatement>();
-  return (text: string) => {
-    let stmt = cache.get(text);
-    if (!stmt) {
-      stmt = db.prepare(text);
-      if (cache.size > 500) cache.delete(cache.keys().next().value as string);
-      cache.set(text, stmt);
-    }
-    return stmt;
-  };
-}
 
 function syncRunner(prepare: (text: string) => BetterStatement): SyncRunner {
   return {

@@ -11,24 +11,19 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { statementCache } from './statement-cache.js';
 import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 
-/** The worker's body, run as CommonJS source (`eval`): no module path to resolve in the bundled CLI. */
-function threadMain(req: NodeRequire): void {
+/**
+ * The worker's body, run as CommonJS source (`eval`, with the statement cache's source passed in):
+ * no module path to resolve in the bundled CLI.
+ */
+function threadMain(req: NodeRequire, cacheOver: typeof statementCache): void {
   const { parentPort, workerData } = req('node:worker_threads') as typeof import('node:worker_threads');
   const Database = req(workerData.driver) as typeof import('better-sqlite3');
   const db = new Database(workerData.file, { timeout: workerData.timeout });
   for (const p of workerData.pragmas as string[]) db.pragma(p);
-  const cache = new Map<string, import('better-sqlite3').Statement>();
-  const prepare = (text: string) => {
-    let stmt = cache.get(text);
-    if (!stmt) {
-      stmt = db.prepare(text);
-      if (cache.size > 500) cache.delete(cache.keys().next().value as string);
-      cache.set(text, stmt);
-    }
-    return stmt;
-  };
+  const prepare = cacheOver(db);
   parentPort!.on('message', (m: { id: number; op: string; sql: string; params: unknown[]; rows: unknown[][] }) => {
     try {
       if (m.op === 'close') {
@@ -73,7 +68,7 @@ export class SqliteWriterThread {
 
   constructor(file: string, timeoutMs: number, pragmas: string[]) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(`(${threadMain.toString()})(require)`, { eval: true, workerData: { driver, file, timeout: timeoutMs, pragmas } });
+    this.worker = new Worker(`(${threadMain.toString()})(require, ${statementCache.toString()})`, { eval: true, workerData: { driver, file, timeout: timeoutMs, pragmas } });
     // An idle writer does not keep the process alive; one with calls in flight does.
     this.worker.unref();
     this.worker.on('message', (a: Answer & { id: number }) => {
