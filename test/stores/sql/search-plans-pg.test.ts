@@ -2,7 +2,8 @@
  * Search on PostgreSQL without planner statistics, on a live server (issue 18): the page's child
  * rows are read by run_uuid index probes and the runs of one experiment through mlf's
  * runs.experiment_id index, so neither reads whole tables; `upgrade` adds that index, also to a
- * database already at its target.
+ * database already at its target. JIT is off on mlf's connections: with no statistics a big table's
+ * estimates pass jit_above_cost and compiling cost more than the probes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompiledQuery, sql } from 'kysely';
@@ -66,5 +67,18 @@ describe.skipIf(await skipUnlessAvailable('postgresql'))('PostgreSQL search plan
     expect((await upgrade(conn)).applied).toEqual([]);
     const found = await sql<{ n: number }>`select count(*)::int as n from pg_indexes where indexname = 'mlf_runs_experiment_id'`.execute(conn.db);
     expect(found.rows[0]!.n).toBe(1);
+  });
+
+  it('opens its connections with JIT off, unless the URI\'s options turn it on', async () => {
+    const jit = async (uri: string) => {
+      const c = await connectSql(parseDbUri(uri));
+      try {
+        return (await sql<{ jit: string }>`show jit`.execute(c.db)).rows[0]!.jit;
+      } finally {
+        await c.close();
+      }
+    };
+    expect(await jit(db.uri)).toBe('off');
+    expect(await jit(`${db.uri}?options=${encodeURIComponent('-c jit=on')}`)).toBe('on');
   });
 });
