@@ -4,7 +4,11 @@
  * metrics (one point each, and its latest_metrics row) and 10 tags, written with bulk SQL. Runs
  * sit in experiments of 1000, so the searched experiment and the batch stay the same size while the
  * tables grow: each figure should stay flat down the sizes. No ANALYZE (a just-loaded database).
+ * PostgreSQL is loaded the way pg_restore does it: rows first, then the child tables' keys and every
+ * secondary index built over them, foreign keys not re-checked (the rows are consistent by
+ * construction). Inserting 70M rows into live indexes took 4x longer (100k runs: 93 s against 23 s).
  */
+import { CompiledQuery, type Kysely } from 'kysely';
 import { openTrackingStore } from '../src/stores/open-store.js';
 import type { Metric } from '../src/tracking/entities.js';
 import { freshStore } from './against.js';
@@ -37,6 +41,29 @@ export function fillStatements(kind: string, n: number, firstExp: number): strin
   ];
 }
 
+const FILLED = `'runs', 'params', 'tags', 'metrics', 'latest_metrics'`;
+
+/** Drops the filled tables' secondary indexes and the child tables' keys, fills, then builds them again. */
+async function loadLikeRestore(sql: <R>(s: string) => Promise<R[]>, fills: string[]): Promise<void> {
+  // Superuser only (the default bench URI); elsewhere the foreign keys are checked row by row.
+  await sql('set session_replication_role = replica').catch(() => undefined);
+  await sql(`set maintenance_work_mem = '512MB'`);
+  const keys = await sql<{ t: string; name: string; def: string }>(
+    `select conrelid::regclass::text as t, conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+     where contype = 'p' and conrelid::regclass::text in (${FILLED}) and conrelid::regclass::text <> 'runs'`,
+  );
+  const indexes = await sql<{ name: string; def: string }>(
+    `select indexname as name, indexdef as def from pg_indexes i where schemaname = current_schema() and tablename in (${FILLED})
+     and not exists (select 1 from pg_constraint k where k.conname = i.indexname)`,
+  );
+  for (const k of keys) await sql(`alter table ${k.t} drop constraint ${k.name}`);
+  for (const i of indexes) await sql(`drop index ${i.name}`);
+  for (const s of fills) await sql(s);
+  for (const k of keys) await sql(`alter table ${k.t} add constraint ${k.name} ${k.def}`);
+  for (const i of indexes) await sql(i.def);
+  await sql('reset session_replication_role').catch(() => undefined);
+}
+
 async function benchOne(kind: string, n: number): Promise<ScaleRow[]> {
   const fresh = await freshStore(kind);
   const store = await openTrackingStore(fresh.uri);
@@ -45,9 +72,13 @@ async function benchOne(kind: string, n: number): Promise<ScaleRow[]> {
     for (let e = 0; e < Math.ceil(n / PER_EXPERIMENT); e++) exps.push(Number(await store.createExperiment({ name: `scale-${e}` })));
     if (exps.some((e, i) => e !== exps[0]! + i)) throw new Error('experiment ids are not consecutive');
     const t0 = performance.now();
-    const conn = (store as unknown as { conn: { db: { executeQuery(q: unknown): Promise<unknown> } } }).conn;
-    const { CompiledQuery } = await import('kysely');
-    for (const s of fillStatements(kind, n, exps[0]!)) await conn.db.executeQuery(CompiledQuery.raw(s, []));
+    const db = (store as unknown as { conn: { db: Kysely<unknown> } }).conn.db;
+    // One connection throughout: the load's session settings must hold for all its statements.
+    await db.connection().execute(async (c) => {
+      const sql = async <R>(s: string) => (await c.executeQuery(CompiledQuery.raw(s, []))).rows as R[];
+      if (kind === 'postgresql') await loadLikeRestore(sql, fillStatements(kind, n, exps[0]!));
+      else for (const s of fillStatements(kind, n, exps[0]!)) await sql(s);
+    });
     const loadS = (performance.now() - t0) / 1000;
     const label = `scale: ${kind === 'postgresql' ? 'PostgreSQL' : 'SQLite'}, ${n.toLocaleString('en-US')} runs`;
     const exp = String(exps[Math.floor(exps.length / 2)]);
