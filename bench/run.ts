@@ -3,6 +3,7 @@
  * the same rows, `node -e ''`, one-run-at-a-time purges) or MLflow's own published numbers, and the
  * ratio between them. `MLF_BENCH=sql,server` runs only some groups.
  */
+import os from 'node:os';
 import { benchSqlStore } from './sql-store.js';
 import { benchSqlDialects } from './sql-dialects.js';
 import { benchServer } from './server.js';
@@ -60,6 +61,14 @@ if (against) {
 }
 
 const only = process.env.MLF_BENCH?.split(',').map((s) => s.trim()) ?? (against ? ['against'] : undefined);
+// The machine, so that a pasted table names where it was measured; the load average, since the
+// absolute figures follow it.
+const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+const started = new Date();
+console.log(
+  `Machine: ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, ` +
+    `${os.type()} ${os.release()}, Node ${process.version}; started ${started.toISOString().slice(0, 16)} UTC, load average ${load()}\n`,
+);
 console.log('| benchmark | mlf (ms) | baseline | baseline (ms) | ratio |');
 console.log('|---|---:|---|---:|---:|');
 for (const [name, g] of Object.entries(groups)) {
@@ -83,3 +92,4 @@ for (const [name, g] of Object.entries(groups)) {
     console.log(`| ${r.name} | ${fmt(r.ms)} | ${base} | ${fmt(r.baselineMs)} | ${ratio >= 1 ? ratio.toFixed(1) + 'x faster' : (1 / ratio).toFixed(2) + 'x slower'} |`);
   }
 }
+console.log(`\nFinished after ${((Date.now() - started.getTime()) / 60_000).toFixed(0)} min, load average ${load()} (1 / 5 / 15 min)`);

@@ -36,7 +36,7 @@ export function fillStatements(kind: string, n: number, firstExp: number): strin
     `insert into params (key, value, run_uuid) select 'p' || ${txt('k.v')}, ${txt('(r.v + k.v) % 7')}, ${id} from ${series('r', n)}, ${series('k', 20)}`,
     `insert into tags (key, value, run_uuid) select 't' || ${txt('k.v')}, 'v', ${id} from ${series('r', n)}, ${series('k', 10)}`,
     ...['metrics', 'latest_metrics'].map(
-      (t) => `insert into ${t} (key, value, timestamp, step, is_nan, run_uuid) select 'm' || ${txt('k.v')}, ((r.v * 7919 + k.v * 104729) % 1000)${num} / 1000, 1700000000000, 0, ${bool(false)}, ${id} from ${series('r', n)}, ${series('k', 20)}`,
+      (t) => `insert into ${t} (key, value, timestamp, step, is_nan, run_uuid) select 'm' || ${txt('k.v')}, ((${pg ? 'r.v::int8' : 'r.v'} * 7919 + k.v * 104729) % 1000)${num} / 1000, 1700000000000, 0, ${bool(false)}, ${id} from ${series('r', n)}, ${series('k', 20)}`,
     ),
   ];
 }
