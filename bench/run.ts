@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every figure next to a baseline measured in the same run (the raw driver doing
- * the same rows, `node -e ''`, one-run-at-a-time purges) or MLflow's own published numbers, and the
+ * the same rows, `node -e ''`, one-run-at-a-time purges, the same store call without HTTP), and the
  * ratio between them. `MLF_BENCH=sql,server` runs only some groups.
  */
 import os from 'node:os';
@@ -32,7 +32,7 @@ interface Row {
 const groups: Record<string, { baseline: string; run: () => Promise<Row[]> }> = {
   sql: { baseline: '', run: benchSqlStore },
   pgmysql: { baseline: 'raw driver', run: benchSqlDialects },
-  server: { baseline: 'MLflow 2.17 server', run: async () => [...(await benchServer()), ...benchJsonParse()] },
+  server: { baseline: '', run: async () => [...(await benchServer()), ...benchJsonParse()] },
   file: { baseline: 'MLflow-style full read', run: benchFileStore },
   cli: { baseline: "node -e ''", run: benchCli },
   gc: { baseline: 'one run at a time', run: benchGc },
