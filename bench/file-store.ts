@@ -92,12 +92,14 @@ export function buildBenchFolder(root: string, runs = BENCH_RUNS, points = POINT
  */
 function peakRssMb(root: string, search?: { filter: string; orderBy: string[]; maxResults: number }): number {
   const mod = new URL('../src/stores/file/file-store.js', import.meta.url).href;
+  const rss = new URL('./peak-rss.js', import.meta.url).href;
   const code = `
     const { FileStore } = await import(${JSON.stringify(mod)});
+    const { ownPeakRssMb } = await import(${JSON.stringify(rss)});
     const store = await FileStore.open(${JSON.stringify(root)}, {});
     const s = ${JSON.stringify(search ?? null)};
     if (s) await store.searchRuns({ experimentIds: [${JSON.stringify(EXPERIMENT_ID)}], ...s });
-    process.stdout.write(String(process.resourceUsage().maxRSS / 1024));`;
+    process.stdout.write(String(ownPeakRssMb()));`;
   return Number(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' }));
 }
 

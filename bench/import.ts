@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBenchFolder } from './file-store.js';
+import { ownPeakRssMb } from './peak-rss.js';
 
 const RUNS = Number(process.env.MLF_BENCH_IMPORT_RUNS ?? 1000);
 const POINTS = 100;
@@ -50,7 +51,7 @@ async function childMain(phase: string, from: string, to?: string): Promise<void
     differences = r.differences.length;
   }
   const ms = Math.round(performance.now() - t0);
-  console.log(JSON.stringify({ ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), runs, differences }));
+  console.log(JSON.stringify({ ms, maxRssMb: Math.round(ownPeakRssMb()), runs, differences }));
 }
 
 async function pgDatabase(): Promise<{ uri: string; drop: () => Promise<void> } | undefined> {

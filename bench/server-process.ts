@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { vmHwmMb } from './peak-rss.js';
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 
@@ -15,15 +16,6 @@ export interface ServerProcess {
   /** Peak resident set (VmHWM) in MB of the process and each worker it forked, read now. */
   peakRssMb(): number[];
   stop(): Promise<void>;
-}
-
-function vmHwmMb(pid: number): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function childrenOf(pid: number): number[] {
