@@ -193,15 +193,18 @@ function drainUnread(msg: IncomingMessage): Promise<void> {
 }
 
 function send(res: ServerResponse, reply: Reply, msg?: IncomingMessage): void {
-  const body = reply.body;
-  if (body !== undefined && !Buffer.isBuffer(body) && typeof body !== 'string') {
+  const given = reply.body;
+  if (given !== undefined && !Buffer.isBuffer(given) && typeof given !== 'string') {
     res.writeHead(reply.status, reply.headers);
-    body.once('error', () => res.destroy());
-    body.pipe(res);
+    given.once('error', () => res.destroy());
+    given.pipe(res);
     return;
   }
   // Content-Length goes through setHeader so reply.headers (often a shared constant) is never copied or changed.
-  res.setHeader('Content-Length', body === undefined ? 0 : Buffer.byteLength(body));
+  // A text body is encoded once here: its length, then writing the string, would walk it twice, and
+  // node glues the headers to a string body's first write (a copy of the whole reply).
+  const body = typeof given === 'string' ? Buffer.from(given) : given;
+  res.setHeader('Content-Length', body === undefined ? 0 : body.length);
   res.writeHead(reply.status, reply.headers);
   if (msg === undefined || msg.complete || msg.destroyed) {
     res.end(body);

@@ -36,6 +36,7 @@ import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
 import { guardDriver } from '../driver-errors.js';
 import { sqlExperimentId } from '../rows.js';
 import { pagingClause } from '../search-sql.js';
+import type { SqlExecutor } from '../tracking/executor.js';
 
 type Sql = RawBuilder<unknown>;
 const FIRST_REVISION = '400f98739977';
@@ -61,6 +62,8 @@ export class SqlLoggedModels implements LoggedModelStore {
   constructor(
     private readonly db: Db,
     private readonly dialect: SqlDialect,
+    /** The tracking store's executor on the same pool, for its hot reads. */
+    private readonly reads?: SqlExecutor,
   ) {}
 
   /**
@@ -343,15 +346,21 @@ export class SqlLoggedModels implements LoggedModelStore {
     }
     return this.run(async () => {
       for (let i = 0; i < runIds.length; i += ID_CHUNK) {
-        const rows = await this.db
-          .selectFrom('inputs')
-          .select(['source_id', 'destination_type', 'destination_id', 'step'])
-          .where('source_type', 'in', ['RUN_INPUT', 'RUN_OUTPUT'])
-          .where('destination_type', 'in', ['MODEL_INPUT', 'MODEL_OUTPUT'])
-          .where('source_id', 'in', runIds.slice(i, i + ID_CHUNK))
-          .orderBy('step')
-          .orderBy('destination_id')
-          .execute();
+        const part = runIds.slice(i, i + ID_CHUNK);
+        const query = () =>
+          this.db
+            .selectFrom('inputs')
+            .select(['source_id', 'destination_type', 'destination_id', 'step'])
+            .where('source_type', 'in', ['RUN_INPUT', 'RUN_OUTPUT'])
+            .where('destination_type', 'in', ['MODEL_INPUT', 'MODEL_OUTPUT'])
+            .where('source_id', 'in', part)
+            .orderBy('step')
+            .orderBy('destination_id');
+        // Asked for every page of a run search: through the tracking store's cached query (compiled
+        // once per length, on SQLite the synchronous reader) where there is one.
+        const rows = this.reads
+          ? await this.reads.rows(this.db, `runLinks:${part.length}`, query, ['RUN_INPUT', 'RUN_OUTPUT', 'MODEL_INPUT', 'MODEL_OUTPUT', ...part])
+          : await query().execute();
         for (const r of rows) {
           const runId = r.source_id as string;
           const links = out.get(runId) ?? out.set(runId, { inputs: [], outputs: [] }).get(runId)!;

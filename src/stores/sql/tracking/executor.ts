@@ -75,6 +75,36 @@ export class SqlExecutor {
     return (await this.exec.executeQuery<R>(compiled)).rows;
   }
 
+  /**
+   * A hot query's rows converted one by one: from arrays where SQLite's synchronous runner gives
+   * them (cheaper for the driver to build than objects), else from the driver's row objects (making
+   * arrays of those would cost more than it saves).
+   */
+  async convert<T, R = Record<string, any>>(
+    db: Db | Tx,
+    key: string,
+    build: () => Compilable<unknown>,
+    values: readonly unknown[],
+    from: { values: (v: unknown[]) => T; row: (r: R) => T },
+  ): Promise<T[]> {
+    const text = this.queries.text(key, build, values);
+    const runner = this.holds(db) ? this.sync?.writer : this.sync?.reader;
+    const arrays = runner?.values(text, values);
+    const rows = arrays ?? (await db.executeQuery<R>(CompiledQuery.raw(text, values as unknown[]))).rows;
+    const out: T[] = new Array(rows.length);
+    if (arrays) for (let i = 0; i < arrays.length; i++) out[i] = from.values(arrays[i]!);
+    else for (let i = 0; i < rows.length; i++) out[i] = from.row(rows[i] as R);
+    return out;
+  }
+
+  /** `runCompiled` as arrays of the given columns' values (a page of runs). */
+  async runCompiledValues(compiled: CompiledQuery, columns: readonly string[]): Promise<unknown[][]> {
+    const runner = this.inTransaction ? this.sync?.writer : this.sync?.reader;
+    const arrays = runner?.values(compiled.sql, compiled.parameters);
+    if (arrays) return arrays;
+    return (await this.exec.executeQuery<Record<string, unknown>>(compiled)).rows.map((r) => columns.map((c) => r[c]));
+  }
+
   /** Like `rows`, as arrays of the given columns' values (what large reads want). */
   async arrays(
     db: Db | Tx,

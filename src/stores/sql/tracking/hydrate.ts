@@ -1,8 +1,8 @@
-/** Run rows → MLflow runs: params, latest metrics, tags and dataset inputs, a handful of queries per 500 runs. */
-import type { Run } from '../../../tracking/entities.js';
+/** Run infos → MLflow runs: params, latest metrics, tags and dataset inputs, a handful of queries per 500 runs. */
+import type { Run, RunInfo } from '../../../tracking/entities.js';
 import { byKey } from '../../common.js';
 import type { Db, Tx } from '../dialects/dialect.js';
-import { datasetFromRow, decodeMetricValue, runInfoFromRow, type RunRow } from '../rows.js';
+import { datasetFromRow, METRIC_COLUMNS, metricFromValues } from '../rows.js';
 import { chunks, type SqlExecutor } from './executor.js';
 
 // A default page of runs (MLflow's 1000) in one read per table: under every dialect's parameter
@@ -16,11 +16,9 @@ function childRows(x: SqlExecutor, db: Db | Tx, table: string, columns: string[]
   return x.arrays(db, `hydrate:${table}:${ids.length}`, () => db.selectFrom(table).select(columns).where('run_uuid', 'in', ids), ids, columns);
 }
 
-export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Promise<Run[]> {
+export async function hydrate(x: SqlExecutor, db: Db | Tx, infos: RunInfo[]): Promise<Run[]> {
   const runs = new Map<string, Run>();
-  for (const r of rows) {
-    runs.set(r.run_uuid, { info: runInfoFromRow(r), data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } });
-  }
+  for (const info of infos) runs.set(info.runId, { info, data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } });
   const ids = [...runs.keys()];
   for (const part of chunks(ids, PAGE_CHUNK)) {
     if (part.length === 0) continue;
@@ -28,7 +26,7 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Prom
     // From the pool the four reads go out together, each on its own connection; in a transaction
     // (one connection) they run one after another.
     const [metrics, params, tags, inputs] = await x.each(db, [
-      () => childRows(x, db, 'latest_metrics', ['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan'], part),
+      () => childRows(x, db, 'latest_metrics', ['run_uuid', ...METRIC_COLUMNS], part),
       () => childRows(x, db, 'params', ['run_uuid', 'key', 'value'], part),
       () => childRows(x, db, 'tags', ['run_uuid', 'key', 'value'], part),
       () => x.rows<Record<string, any>>(db, `hydrate:inputs:${n}`, () =>
@@ -49,14 +47,7 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Prom
         .where('inputs.source_type', '=', 'DATASET')
         .where('inputs.destination_id', 'in', part), ['RUN', 'DATASET', ...part]),
     ] as const);
-    for (const m of metrics) {
-      runs.get(m[0] as string)!.data.metrics.push({
-        key: m[1] as string,
-        value: decodeMetricValue(m[2], m[5]),
-        timestamp: Number(m[3] ?? 0),
-        step: Number(m[4] ?? 0),
-      });
-    }
+    for (const m of metrics) runs.get(m[0] as string)!.data.metrics.push(metricFromValues(m, 1));
     for (const p of params) runs.get(p[0] as string)!.data.params.push({ key: p[1] as string, value: (p[2] as string | null) ?? '' });
     for (const t of tags) runs.get(t[0] as string)!.data.tags.push({ key: t[1] as string, value: (t[2] as string | null) ?? '' });
     if (inputs.length) {
@@ -81,5 +72,5 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, rows: RunRow[]): Prom
     run.data.params.sort(byKey);
     run.data.tags.sort(byKey);
   }
-  return rows.map((r) => runs.get(r.run_uuid)!);
+  return infos.map((i) => runs.get(i.runId)!);
 }

@@ -4,25 +4,22 @@ import { compareMetricPoints, type Metric, type MetricWithRunId } from '../../..
 import { validateRunId } from '../../../tracking/validation.js';
 import { checkedBulkInterval, sampleBulkIntervalSteps } from '../../metric-sampling.js';
 import type { BulkIntervalOptions } from '../../tracking-store.js';
-import { metricFromRow, type MetricRow } from '../rows.js';
+import { METRIC_COLUMNS, metricFromRow, metricFromValues, type MetricRow } from '../rows.js';
 import { chunks, type SqlExecutor } from './executor.js';
 import { requireRun } from './runs.js';
 
 export async function getMetricHistory(x: SqlExecutor, runId: string, key: string): Promise<Metric[]> {
   return x.read(async (db) => {
     const run = await requireRun(x, db, runId);
-    const rows = await x.rows<MetricRow>(db, 'history', () =>
+    return x.convert<Metric, MetricRow>(db, 'history', () =>
       db
         .selectFrom('metrics')
-        .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
+        .select(METRIC_COLUMNS)
         .where('run_uuid', '=', run.run_uuid)
         .where(() => x.dialect.eqCaseSensitive(sql.ref('key'), String(key)))
         .orderBy('step')
         .orderBy('timestamp')
-        .orderBy('value'), [run.run_uuid, String(key)]);
-    const out: Metric[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = metricFromRow(rows[i]!);
-    return out;
+        .orderBy('value'), [run.run_uuid, String(key)], { values: metricFromValues, row: metricFromRow });
   });
 }
 

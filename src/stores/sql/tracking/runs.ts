@@ -66,7 +66,7 @@ export async function createRun(x: SqlExecutor, opts: CreateRunOptions): Promise
 export async function getRun(x: SqlExecutor, runId: string): Promise<Run> {
   return x.read(async (db) => {
     const row = await requireRun(x, db, runId);
-    return (await hydrate(x, db, [row]))[0]!;
+    return (await hydrate(x, db, [runInfoFromRow(row)]))[0]!;
   });
 }
 

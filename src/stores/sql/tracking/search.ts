@@ -11,7 +11,7 @@ import {
 } from '../../../tracking/search/index.js';
 import { validateMaxResults } from '../../../tracking/validation.js';
 import type { SearchExperimentsOptions, SearchRunsOptions } from '../../tracking-store.js';
-import { EXPERIMENT_COLUMNS, RUN_COLUMNS, sqlExperimentId, type ExperimentRow, type RunRow } from '../rows.js';
+import { EXPERIMENT_COLUMNS, RUN_COLUMN_NAMES, RUN_COLUMNS, runInfoFromValues, sqlExperimentId, type ExperimentRow } from '../rows.js';
 import { experimentFilterConditions, experimentOrderBy, pagingClause, runFilterConditions, runOrderBy, runOrderJoins } from '../search-sql.js';
 import type { SqlExecutor } from './executor.js';
 import { inWorkspace, toExperiments } from './experiments.js';
@@ -59,11 +59,12 @@ export async function searchRuns(x: SqlExecutor, opts: SearchRunsOptions): Promi
       .where('runs.lifecycle_stage', 'in', lifecycleStagesFor(opts.viewType));
     for (const j of runOrderJoins(x.dialect, orderBy)) q = q.leftJoin(`${j.table} as ${j.alias}` as never, (join) => join.on(j.on as never)) as never;
     for (const cond of runFilterConditions(x.dialect, filter)) q = q.where(cond as never);
-    const rows = await x.runCompiled<RunRow>(
+    const rows = await x.runCompiledValues(
       q.orderBy(sql.join(runOrderBy(x.dialect, orderBy))).modifyEnd(pagingClause(x.dialect, maxResults + 1, offset)).compile(),
+      RUN_COLUMN_NAMES,
     );
     const more = rows.length > maxResults;
-    const items = await hydrate(x, db, rows.slice(0, maxResults));
+    const items = await hydrate(x, db, rows.slice(0, maxResults).map(runInfoFromValues));
     return more ? { items, nextPageToken: encodePageToken(offset + maxResults) } : { items };
   });
 }
