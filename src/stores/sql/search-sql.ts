@@ -197,6 +197,32 @@ export function runOrderJoins(d: SqlDialect, orderBy: OrderByClause[]): OrderJoi
   return out;
 }
 
+/** The slice of Kysely's select builder `joinOrderRows` uses. */
+interface JoinableQuery<Q> {
+  leftJoin(table: never, callback: never): Q;
+  leftJoinLateral(table: never, callback: never): Q;
+}
+
+/**
+ * `q` with the order joins of `orderBy`. Where the dialect fences its probes (`existsFence`) each
+ * is a LEFT JOIN LATERAL of a fenced subquery, so the planner keeps it one (key, run_uuid) probe per
+ * run: unfenced and without statistics, PostgreSQL read every row of the key once per run (490 ms
+ * on a 2000-run table, against 26 ms).
+ */
+export function joinOrderRows<Q extends JoinableQuery<Q>>(q: Q, d: SqlDialect, orderBy: OrderByClause[]): Q {
+  const fence = d.capabilities.existsFence;
+  for (const j of runOrderJoins(d, orderBy)) {
+    if (!fence) {
+      q = q.leftJoin(`${j.table} as ${j.alias}` as never, ((join: any) => join.on(j.on)) as never);
+      continue;
+    }
+    const cols = j.table === 'latest_metrics' ? 'run_uuid, is_nan, value' : 'run_uuid, value';
+    const probe = sql`(select ${sql.raw(cols)} from ${sql.table(j.table)} ${sql.table(j.alias)} where ${j.on} ${sql.raw(fence)})`.as(j.alias);
+    q = q.leftJoinLateral(probe as never, ((join: any) => join.onTrue()) as never);
+  }
+  return q;
+}
+
 /** ORDER BY terms for runs: each clause, then `start_time DESC` unless given, then `run_uuid ASC`. */
 export function runOrderBy(d: SqlDialect, orderBy: OrderByClause[]): Sql[] {
   const out: Sql[] = [];

@@ -1,6 +1,6 @@
 /**
  * Search on PostgreSQL without planner statistics, on a live server (issue 18): the page's child
- * rows are read by run_uuid index probes and the runs of one experiment through mlf's
+ * rows and the rows it is ordered by are read by index probes and the runs of one experiment through mlf's
  * runs.experiment_id index, so neither reads whole tables; `upgrade` adds that index, also to a
  * database already at its target. JIT is off on mlf's connections: with no statistics a big table's
  * estimates pass jit_above_cost and compiling cost more than the probes.
@@ -10,6 +10,9 @@ import { CompiledQuery, sql } from 'kysely';
 import { connectSql, type SqlConnection } from '../../../src/stores/sql/connect.js';
 import { upgrade } from '../../../src/stores/sql/migrate/index.js';
 import { postgresRowsByRunIds } from '../../../src/stores/sql/dialects/postgres/run-probe.js';
+import { postgresDialect } from '../../../src/stores/sql/dialects/postgres/index.js';
+import { joinOrderRows, runOrderBy } from '../../../src/stores/sql/search-sql.js';
+import { parseRunOrderBy } from '../../../src/tracking/search/parse.js';
 import { openTrackingStore } from '../../../src/stores/open-store.js';
 import { parseDbUri } from '../../../src/tracking/uri.js';
 import { createTestDatabase, skipUnlessAvailable, type TestDatabase } from '../../support/databases.js';
@@ -38,7 +41,7 @@ describe.skipIf(await skipUnlessAvailable('postgresql'))('PostgreSQL search plan
 
   it('reads a page of 100 runs\' params by index probes, not a scan of the table', async () => {
     const ids = Array.from({ length: 100 }, (_, i) => String(i * 7 + 1).padStart(32, '0'));
-    const c = postgresRowsByRunIds('params', ['run_uuid', 'key', 'value'], ids).compile(conn.db);
+    const c = postgresRowsByRunIds((id) => sql`select * from params c where c.run_uuid = ${id}`, ['run_uuid', 'key', 'value'], ids).compile(conn.db);
     const text = await plan(c.sql, c.parameters as unknown[]);
     expect(text).not.toMatch(/Seq Scan on params/);
     expect(text).toMatch(/Index Scan (using|on) index_params_run_uuid/);
@@ -47,6 +50,16 @@ describe.skipIf(await skipUnlessAvailable('postgresql'))('PostgreSQL search plan
     expect(await plan(`select run_uuid, key, value from params where run_uuid in (${list})`, ids)).toMatch(/Seq Scan on params/);
     const rows = (await conn.db.executeQuery<{ run_uuid: string }>(c)).rows;
     expect(rows).toHaveLength(500);
+  });
+
+  it('orders by a param through one probe of its primary key per run, not a scan of params', async () => {
+    const exp = (await sql<{ id: number }>`select min(experiment_id) + 3 as id from experiments`.execute(conn.db)).rows[0]!.id;
+    const orderBy = parseRunOrderBy(['params.p2 DESC']);
+    const base = conn.db.selectFrom('runs').select(['runs.run_uuid']).where('runs.experiment_id', 'in', [exp]);
+    const c = joinOrderRows(base, postgresDialect, orderBy).orderBy(sql.join(runOrderBy(postgresDialect, orderBy))).limit(10).compile();
+    const text = await plan(c.sql, c.parameters as unknown[]);
+    expect(text).not.toMatch(/Seq Scan on params/);
+    expect(text).toMatch(/Index Scan using param_pk on params/);
   });
 
   it('finds one experiment\'s runs through mlf_runs_experiment_id, and the store hydrates them', async () => {

@@ -18,7 +18,7 @@ import {
 } from 'kysely';
 import { postgresDialect } from '../../../src/stores/sql/dialects/postgres/index.js';
 import { mysqlDialect } from '../../../src/stores/sql/dialects/mysql/index.js';
-import { runFilterConditions, runOrderBy, runOrderJoins } from '../../../src/stores/sql/search-sql.js';
+import { joinOrderRows, runFilterConditions, runOrderBy } from '../../../src/stores/sql/search-sql.js';
 import { parseRunFilter, parseRunOrderBy } from '../../../src/tracking/search/parse.js';
 import type { SqlDialect } from '../../../src/stores/sql/dialects/dialect.js';
 
@@ -33,7 +33,7 @@ function compiled(d: SqlDialect, filter: string, orderBy: string[]): string {
     },
   });
   let q = db.selectFrom('runs').select(['runs.run_uuid']).where('runs.experiment_id', 'in', [1]);
-  for (const j of runOrderJoins(d, parseRunOrderBy(orderBy))) q = q.leftJoin(`${j.table} as ${j.alias}` as never, (join) => join.on(j.on as never)) as never;
+  q = joinOrderRows(q, d, parseRunOrderBy(orderBy));
   for (const c of runFilterConditions(d, parseRunFilter(filter))) q = q.where(c as never);
   return q.orderBy(sql.join(runOrderBy(d, parseRunOrderBy(orderBy)))).compile().sql.replace(/\s+/g, ' ');
 }
@@ -62,9 +62,10 @@ describe('search SQL without planner statistics', () => {
     expect(text.split(' order by ')[1]).not.toMatch(/select/);
   });
 
-  it('keeps PostgreSQL\'s order terms as per-run probes (a join there would be planned without statistics)', () => {
-    const text = compiled(postgresDialect, '', ['metrics.loss DESC']);
-    expect(text).not.toMatch(/left join/);
-    expect(text.split(' order by ')[1]).toMatch(/select m\.value from latest_metrics m/);
+  it('orders PostgreSQL runs through one fenced LATERAL probe per metric, param or tag (a plain join there would be planned without statistics)', () => {
+    const text = compiled(postgresDialect, '', ['metrics.loss DESC', 'params.lr ASC']);
+    expect(text).toMatch(/left join lateral \(select run_uuid, is_nan, value from "latest_metrics" "o0" where "o0"\."run_uuid" = runs\.run_uuid and "o0"\."key" = \$\d+ and "o0"\."key" = \$\d+ offset 0\) as "o0" on true/);
+    expect(text).toMatch(/left join lateral \(select run_uuid, value from "params" "o1" where .* offset 0\) as "o1" on true/);
+    expect(text.split(' order by ')[1]).not.toMatch(/select/);
   });
 });

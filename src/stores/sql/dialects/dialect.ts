@@ -59,7 +59,8 @@ export interface DialectCapabilities {
    * A search's ORDER BY on a metric, param or tag reads the child row through one LEFT JOIN on its
    * (key, run_uuid) primary key instead of a correlated subquery per sort term (MySQL/MariaDB: a
    * metric order's NaN rank and value were two probes per run, a third of the page query; SQLite:
-   * a fifth). Not PostgreSQL's: without statistics its planner may hash the whole child table.
+   * a fifth; PostgreSQL: the extra probe was a fifth of the page query). Where `existsFence` is set
+   * the join is a fenced LATERAL subquery (see joinOrderRows in search-sql.ts).
    */
   orderByJoin?: boolean;
   /** `bulkInsert` honours `newerBy`: keeping a maximum needs no read of the current row. */
@@ -143,10 +144,11 @@ export interface SqlDialect {
   bulkInsert?(db: Db | Tx, table: string, rows: Record<string, unknown>[], conflict?: BulkConflict): Promise<boolean>;
 
   /**
-   * The rows of a run-keyed child table for these run ids, where a plain `run_uuid in (...)` would
-   * get a plan that reads the whole table (PostgreSQL without statistics); one parameter, `ids`.
+   * The rows of these run ids, `columns` of `perRun` (the query of one run's rows, given its run id
+   * as an expression), where a plain `run_uuid in (...)` would get a plan that reads the whole table
+   * (PostgreSQL without statistics); one parameter, `ids`.
    */
-  rowsByRunIds?(table: string, columns: readonly string[], ids: readonly string[]): RawBuilder<unknown>;
+  rowsByRunIds?(perRun: (id: RawBuilder<unknown>) => RawBuilder<unknown>, columns: readonly string[], ids: readonly string[]): RawBuilder<unknown>;
 
   /**
    * Refresh the planner's statistics after a bulk load (PostgreSQL: `ANALYZE`; InnoDB recomputes its

@@ -1,4 +1,5 @@
 /** Run infos → MLflow runs: params, latest metrics, tags and dataset inputs, a handful of queries per 500 runs. */
+import { sql, type Compilable, type RawBuilder } from 'kysely';
 import type { Run, RunInfo } from '../../../tracking/entities.js';
 import { byKey } from '../../common.js';
 import type { Db, Tx } from '../dialects/dialect.js';
@@ -9,11 +10,54 @@ import { chunks, type SqlExecutor } from './executor.js';
 // limit (SQL Server's, the least, is 2000 here), and half the statements of 500-id chunks.
 const PAGE_CHUNK = 1000;
 
-/** A child table's rows for these runs: the dialect's per-id probe where it has one, else `in (...)`. */
-function childRows(x: SqlExecutor, db: Db | Tx, table: string, columns: string[], ids: string[]): Promise<unknown[][]> {
+/** One read of a page's child rows: the query of one run's rows, and of a list of runs. */
+interface ChildRead {
+  name: string;
+  columns: string[];
+  /** One run's rows, `id` its run id (constants inlined: the probe's one parameter is the ids). */
+  perRun: (id: RawBuilder<unknown>) => RawBuilder<unknown>;
+  /** The rows of `ids` with `... in (...)`, and that query's parameters in order. */
+  inList: (db: Db | Tx, ids: string[]) => Compilable<unknown>;
+  inValues: (ids: string[]) => unknown[];
+}
+
+const childTable = (table: string, columns: string[]): ChildRead => ({
+  name: table,
+  columns,
+  perRun: (id) => sql`select * from ${sql.table(table)} c where c.run_uuid = ${id}`,
+  inList: (db, ids) => db.selectFrom(table).select(columns).where('run_uuid', 'in', ids),
+  inValues: (ids) => ids,
+});
+
+const DATASET_COLUMNS = ['name', 'digest', 'dataset_source_type', 'dataset_source', 'dataset_schema', 'dataset_profile'];
+
+const READS = {
+  metrics: childTable('latest_metrics', ['run_uuid', ...METRIC_COLUMNS]),
+  params: childTable('params', ['run_uuid', 'key', 'value']),
+  tags: childTable('tags', ['run_uuid', 'key', 'value']),
+  inputs: {
+    name: 'inputs',
+    columns: ['destination_id', 'input_uuid', ...DATASET_COLUMNS],
+    perRun: (id) => sql`select i.destination_id, i.input_uuid, ${sql.join(DATASET_COLUMNS.map((c) => sql.ref(`ds.${c}`)))}
+      from inputs i join datasets ds on ds.dataset_uuid = i.source_id
+      where i.destination_type = ${sql.lit('RUN')} and i.source_type = ${sql.lit('DATASET')} and i.destination_id = ${id}`,
+    inList: (db, ids) =>
+      db
+        .selectFrom('inputs')
+        .innerJoin('datasets', 'datasets.dataset_uuid', 'inputs.source_id')
+        .select(['inputs.destination_id', 'inputs.input_uuid', ...DATASET_COLUMNS.map((c) => `datasets.${c}`)])
+        .where('inputs.destination_type', '=', 'RUN')
+        .where('inputs.source_type', '=', 'DATASET')
+        .where('inputs.destination_id', 'in', ids),
+    inValues: (ids) => ['RUN', 'DATASET', ...ids],
+  },
+} satisfies Record<string, ChildRead>;
+
+/** A page's rows of one read, as arrays of its columns: the dialect's per-run probe where it has one, else `in (...)`. */
+function childRows(x: SqlExecutor, db: Db | Tx, read: ChildRead, ids: string[]): Promise<unknown[][]> {
   const probe = x.dialect.rowsByRunIds;
-  if (probe) return x.arrays(db, `hydrate:${table}:probe`, () => ({ compile: () => probe(table, columns, ids).compile(db) }), [ids], columns);
-  return x.arrays(db, `hydrate:${table}:${ids.length}`, () => db.selectFrom(table).select(columns).where('run_uuid', 'in', ids), ids, columns);
+  if (probe) return x.arrays(db, `hydrate:${read.name}:probe`, () => ({ compile: () => probe(read.perRun, read.columns, ids).compile(db) }), [ids], read.columns);
+  return x.arrays(db, `hydrate:${read.name}:${ids.length}`, () => read.inList(db, ids), read.inValues(ids), read.columns);
 }
 
 export async function hydrate(x: SqlExecutor, db: Db | Tx, infos: RunInfo[]): Promise<Run[]> {
@@ -22,37 +66,20 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, infos: RunInfo[]): Pr
   const ids = [...runs.keys()];
   for (const part of chunks(ids, PAGE_CHUNK)) {
     if (part.length === 0) continue;
-    const n = part.length;
     // From the pool the four reads go out together, each on its own connection; in a transaction
     // (one connection) they run one after another.
     const [metrics, params, tags, inputs] = await x.each(db, [
-      () => childRows(x, db, 'latest_metrics', ['run_uuid', ...METRIC_COLUMNS], part),
-      () => childRows(x, db, 'params', ['run_uuid', 'key', 'value'], part),
-      () => childRows(x, db, 'tags', ['run_uuid', 'key', 'value'], part),
-      () => x.rows<Record<string, any>>(db, `hydrate:inputs:${n}`, () =>
-      db
-        .selectFrom('inputs')
-        .innerJoin('datasets', 'datasets.dataset_uuid', 'inputs.source_id')
-        .select([
-          'inputs.destination_id',
-          'inputs.input_uuid',
-          'datasets.name',
-          'datasets.digest',
-          'datasets.dataset_source_type',
-          'datasets.dataset_source',
-          'datasets.dataset_schema',
-          'datasets.dataset_profile',
-        ])
-        .where('inputs.destination_type', '=', 'RUN')
-        .where('inputs.source_type', '=', 'DATASET')
-        .where('inputs.destination_id', 'in', part), ['RUN', 'DATASET', ...part]),
+      () => childRows(x, db, READS.metrics, part),
+      () => childRows(x, db, READS.params, part),
+      () => childRows(x, db, READS.tags, part),
+      () => childRows(x, db, READS.inputs, part),
     ] as const);
     for (const m of metrics) runs.get(m[0] as string)!.data.metrics.push(metricFromValues(m, 1));
     for (const p of params) runs.get(p[0] as string)!.data.params.push({ key: p[1] as string, value: (p[2] as string | null) ?? '' });
     for (const t of tags) runs.get(t[0] as string)!.data.tags.push({ key: t[1] as string, value: (t[2] as string | null) ?? '' });
     if (inputs.length) {
       const inputTags = new Map<string, { key: string; value: string }[]>();
-      for (const part2 of chunks(inputs.map((i) => i.input_uuid as string))) {
+      for (const part2 of chunks(inputs.map((i) => i[1] as string))) {
         const its = await db.selectFrom('input_tags').select(['input_uuid', 'name', 'value']).where('input_uuid', 'in', part2).execute();
         for (const it of its) {
           if (!inputTags.has(it.input_uuid)) inputTags.set(it.input_uuid, []);
@@ -60,9 +87,10 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, infos: RunInfo[]): Pr
         }
       }
       for (const i of inputs) {
-        runs.get(i.destination_id)!.inputs.datasetInputs.push({
-          tags: (inputTags.get(i.input_uuid) ?? []).sort(byKey),
-          dataset: datasetFromRow(i),
+        const row = Object.fromEntries(READS.inputs.columns.map((c, k) => [c, i[k]]));
+        runs.get(row.destination_id as string)!.inputs.datasetInputs.push({
+          tags: (inputTags.get(row.input_uuid as string) ?? []).sort(byKey),
+          dataset: datasetFromRow(row),
         });
       }
     }

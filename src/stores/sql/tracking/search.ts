@@ -12,7 +12,7 @@ import {
 import { validateMaxResults } from '../../../tracking/validation.js';
 import type { SearchExperimentsOptions, SearchRunsOptions } from '../../tracking-store.js';
 import { EXPERIMENT_COLUMNS, RUN_COLUMN_NAMES, RUN_COLUMNS, runInfoFromValues, sqlExperimentId, type ExperimentRow } from '../rows.js';
-import { experimentFilterConditions, experimentOrderBy, pagingClause, runFilterConditions, runOrderBy, runOrderJoins } from '../search-sql.js';
+import { experimentFilterConditions, experimentOrderBy, pagingClause, joinOrderRows, runFilterConditions, runOrderBy } from '../search-sql.js';
 import type { SqlExecutor } from './executor.js';
 import { inWorkspace, toExperiments } from './experiments.js';
 import { schemaFeaturesOf } from './schema-features.js';
@@ -57,7 +57,7 @@ export async function searchRuns(x: SqlExecutor, opts: SearchRunsOptions): Promi
       .select(RUN_COLUMNS)
       .where('runs.experiment_id', 'in', expIds)
       .where('runs.lifecycle_stage', 'in', lifecycleStagesFor(opts.viewType));
-    for (const j of runOrderJoins(x.dialect, orderBy)) q = q.leftJoin(`${j.table} as ${j.alias}` as never, (join) => join.on(j.on as never)) as never;
+    q = joinOrderRows(q, x.dialect, orderBy);
     for (const cond of runFilterConditions(x.dialect, filter)) q = q.where(cond as never);
     const rows = await x.runCompiledValues(
       q.orderBy(sql.join(runOrderBy(x.dialect, orderBy))).modifyEnd(pagingClause(x.dialect, maxResults + 1, offset)).compile(),

@@ -90,7 +90,7 @@ export const postgresDialect: SqlDialect = {
   ddl: postgresDdl,
   backup: postgresBackup,
   name: 'postgresql',
-  capabilities: { transactionalDdl: true, returning: true, maxParameters: 65_000, offsetFetch: false, existsFence: 'offset 0', conditionalUpsert: true },
+  capabilities: { transactionalDdl: true, returning: true, maxParameters: 65_000, offsetFetch: false, existsFence: 'offset 0', orderByJoin: true, conditionalUpsert: true },
   types: {
     integer: 'INTEGER',
     bigint: 'BIGINT',
