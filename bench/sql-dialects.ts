@@ -148,19 +148,27 @@ export class Raw {
     });
   }
 
-  /** metrics.loss > 100 and params.i != '3', order by metrics.loss desc, a page of 1000, hydrated. */
+  /**
+   * metrics.loss > 100 and params.i != '3', order by metrics.loss desc, a page of 1000, hydrated:
+   * what MLflow's search must do, so the NaN rank of its metric order and the page's dataset inputs
+   * are read too.
+   */
   async search(expId: number): Promise<number> {
     const q = this.dialect === 'mysql' ? '`key`' : '"key"';
+    const pg = this.dialect === 'postgresql';
     // The per-run probes the store compiles (PostgreSQL: fenced with `offset 0`, see existsFence):
     // a plain join here gets a quadratic plan on a database without statistics.
-    const fence = this.dialect === 'postgresql' ? 'offset 0' : '';
+    const fence = pg ? 'offset 0' : '';
+    const sortRow = pg
+      ? `left join lateral (select o.value, o.is_nan from latest_metrics o where o.run_uuid = r.run_uuid and o.${q} = 'loss' offset 0) o on true`
+      : `left join latest_metrics o on o.run_uuid = r.run_uuid and o.${q} = 'loss'`;
     const page = await this.c.query(
       `select r.run_uuid, r.name, r.user_id, r.status, r.start_time, r.end_time, r.deleted_time, r.lifecycle_stage, r.artifact_uri, r.experiment_id
-       from runs r
+       from runs r ${sortRow}
        where r.experiment_id = ? and r.lifecycle_stage = 'active'
          and exists (select 1 from latest_metrics m where m.run_uuid = r.run_uuid and m.${q} = 'loss' and m.value > 100 ${fence})
          and exists (select 1 from params p where p.run_uuid = r.run_uuid and p.${q} = 'i' and p.value <> '3' ${fence})
-       order by (select m.value from latest_metrics m where m.run_uuid = r.run_uuid and m.${q} = 'loss') desc, r.start_time desc, r.run_uuid limit 1001`,
+       order by case when o.value is null then 2 when o.is_nan = ${pg ? 'true' : '1'} then 1 else 0 end, o.value desc, r.start_time desc, r.run_uuid limit 1001`,
       [expId],
     );
     const ids = page.slice(0, 1000).map((r) => r.run_uuid as string);
@@ -168,6 +176,12 @@ export class Raw {
     await this.c.query(`select run_uuid, key, value, timestamp, step, is_nan from latest_metrics where run_uuid in (${inList})`, ids);
     await this.c.query(`select run_uuid, key, value from params where run_uuid in (${inList})`, ids);
     await this.c.query(`select run_uuid, key, value from tags where run_uuid in (${inList})`, ids);
+    await this.c.query(
+      `select i.destination_id, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile
+       from inputs i join datasets d on d.dataset_uuid = i.source_id
+       where i.destination_type = 'RUN' and i.source_type = 'DATASET' and i.destination_id in (${inList})`,
+      ids,
+    );
     return ids.length;
   }
 

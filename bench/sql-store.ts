@@ -119,8 +119,8 @@ export async function benchSqlStore(): Promise<BenchRow[]> {
       () => store.searchRuns({ experimentIds: [sexp], filter: "metrics.loss > 100 and params.i != '3'", orderBy: ['metrics.loss DESC'] }),
       5,
     );
-    // The raw driver reads the same page: the runs that pass the filter in order, then their
-    // latest metrics, params and tags, one IN-list read each.
+    // The raw driver reads the same page: the runs that pass the filter in MLflow's order (NaN
+    // rank first), then their latest metrics, params, tags and dataset inputs, one IN-list read each.
     // Statements prepared once per text, as mlf's statement cache does.
     const prepared = new Map<string, ReturnType<typeof raw.prepare>>();
     const stmt = (text: string) => prepared.get(text) ?? prepared.set(text, raw.prepare(text)).get(text)!;
@@ -129,6 +129,10 @@ export async function benchSqlStore(): Promise<BenchRow[]> {
       stmt(`select run_uuid, key, value, timestamp, step, is_nan from latest_metrics where run_uuid in (${list})`).all(...ids);
       stmt(`select run_uuid, key, value from params where run_uuid in (${list})`).all(...ids);
       stmt(`select run_uuid, key, value from tags where run_uuid in (${list})`).all(...ids);
+      stmt(
+        `select i.destination_id, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile
+         from inputs i join datasets d on d.dataset_uuid = i.source_id where i.destination_type = 'RUN' and i.source_type = 'DATASET' and i.destination_id in (${list})`,
+      ).all(...ids);
     };
     const runCols = 'r.run_uuid, r.name, r.user_id, r.status, r.start_time, r.end_time, r.deleted_time, r.lifecycle_stage, r.artifact_uri, r.experiment_id';
     const rawFiltered = raw.prepare(
@@ -136,7 +140,7 @@ export async function benchSqlStore(): Promise<BenchRow[]> {
        where r.experiment_id = ? and r.lifecycle_stage = 'active'
          and exists (select 1 from latest_metrics m where m.run_uuid = r.run_uuid and m.key = 'loss' and m.value > 100)
          and exists (select 1 from params p where p.run_uuid = r.run_uuid and p.key = 'i' and p.value <> '3')
-       order by o.value desc, r.start_time desc, r.run_uuid limit 1001`,
+       order by case when o.value is null then 2 when o.is_nan = 1 then 1 else 0 end, o.value desc, r.start_time desc, r.run_uuid limit 1001`,
     );
     const rawAll = raw.prepare(`select ${runCols} from runs r where r.experiment_id = ? and r.lifecycle_stage = 'active' order by r.start_time desc, r.run_uuid limit 2001`);
     const tRawSearch = await time(() => hydrate((rawFiltered.all(Number(sexp)) as { run_uuid: string }[]).slice(0, 1000).map((r) => r.run_uuid)), 5);
