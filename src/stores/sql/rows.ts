@@ -53,6 +53,14 @@ export function metricFromRow(r: MetricRow): Metric {
 /** A metric's columns in the order `metricFromValues` reads them. */
 export const METRIC_COLUMNS = ['key', 'value', 'timestamp', 'step', 'is_nan'] as const;
 
+/** The same without the key, for reads of one key (`metricOfKey`). */
+export const METRIC_POINT_COLUMNS = ['value', 'timestamp', 'step', 'is_nan'] as const;
+
+/** Builders of one key's points from `METRIC_POINT_COLUMNS`, as values or as a row. */
+export function metricOfKey(key: string): { values: (v: readonly unknown[]) => Metric; row: (r: Omit<MetricRow, 'key'>) => Metric } {
+  return { values: (v) => metricOf(key, v[0], v[1], v[2], v[3]), row: (r) => metricOf(key, r.value, r.timestamp, r.step, r.is_nan) };
+}
+
 /**
  * A metric from METRIC_COLUMNS' values starting at `at` of an array row: large reads (a history,
  * a page of runs) take rows as arrays, which the driver builds faster than objects.

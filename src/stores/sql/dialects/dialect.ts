@@ -118,6 +118,12 @@ export interface SqlDialect {
 
   /** `column = value`, case-sensitive on every dialect (MySQL `BINARY`, SQL Server a _CS_ collation). */
   eqCaseSensitive(column: Expression<unknown>, value: string): RawBuilder<boolean>;
+  /**
+   * True where `eqCaseSensitive` matches only the very same text (SQLite, PostgreSQL), so a row it
+   * selects holds exactly the value asked for and a large read need not fetch that column. Not
+   * SQL Server, whose `=` ignores trailing spaces, nor MySQL's padded collations.
+   */
+  readonly eqIsExact?: boolean;
   /** `column LIKE pattern`, case-sensitive on every dialect. */
   likeCaseSensitive(column: Expression<unknown>, pattern: string): RawBuilder<boolean>;
   /** `column ILIKE pattern`: case-insensitive on every dialect. */

@@ -4,22 +4,24 @@ import { compareMetricPoints, type Metric, type MetricWithRunId } from '../../..
 import { validateRunId } from '../../../tracking/validation.js';
 import { checkedBulkInterval, sampleBulkIntervalSteps } from '../../metric-sampling.js';
 import type { BulkIntervalOptions } from '../../tracking-store.js';
-import { METRIC_COLUMNS, metricFromRow, metricFromValues, type MetricRow } from '../rows.js';
+import { METRIC_COLUMNS, METRIC_POINT_COLUMNS, metricFromRow, metricFromValues, metricOfKey, type MetricRow } from '../rows.js';
 import { chunks, type SqlExecutor } from './executor.js';
 import { requireRun } from './runs.js';
 
 export async function getMetricHistory(x: SqlExecutor, runId: string, key: string): Promise<Metric[]> {
   return x.read(async (db) => {
     const run = await requireRun(x, db, runId);
-    return x.convert<Metric, MetricRow>(db, 'history', () =>
+    // Where the match is exact every row's key is the one asked for: 10,000 fewer strings to read.
+    const exact = x.dialect.eqIsExact === true;
+    return x.convert<Metric, MetricRow>(db, exact ? 'history:points' : 'history', () =>
       db
         .selectFrom('metrics')
-        .select(METRIC_COLUMNS)
+        .select(exact ? METRIC_POINT_COLUMNS : METRIC_COLUMNS)
         .where('run_uuid', '=', run.run_uuid)
         .where(() => x.dialect.eqCaseSensitive(sql.ref('key'), String(key)))
         .orderBy('step')
         .orderBy('timestamp')
-        .orderBy('value'), [run.run_uuid, String(key)], { values: metricFromValues, row: metricFromRow });
+        .orderBy('value'), [run.run_uuid, String(key)], exact ? metricOfKey(String(key)) : { values: metricFromValues, row: metricFromRow });
   });
 }
 

@@ -145,6 +145,7 @@ export const postgresDialect: SqlDialect = {
   },
 
   eqCaseSensitive: plainEq,
+  eqIsExact: true,
   likeCaseSensitive: (column: Expression<unknown>, pattern: string) => sql<boolean>`${column} like ${pattern}`,
   ilike: (column: Expression<unknown>, pattern: string) => sql<boolean>`${column} ilike ${pattern}`,
   upsert: onConflictUpsert,

@@ -211,6 +211,7 @@ export const sqliteDialect: SqlDialect = {
   },
 
   eqCaseSensitive: plainEq,
+  eqIsExact: true,
   // Backslash escapes % and _ (PostgreSQL's and MySQL's default), so every store reads a pattern alike.
   likeCaseSensitive: (column: Expression<unknown>, pattern: string) => sql<boolean>`${column} like ${pattern} escape '\\'`,
   ilike: (column: Expression<unknown>, pattern: string) => sql<boolean>`lower(${column}) like lower(${pattern}) escape '\\'`,
