@@ -186,7 +186,8 @@ export class Raw {
   }
 
   async history(runId: string): Promise<number> {
-    const rows = await this.c.query('select key, value, timestamp, step, is_nan from metrics where run_uuid = ? and key = ? order by step, timestamp, value', [runId, 'loss']);
+    // The fewest columns that answer: the key is the one asked for.
+    const rows = await this.c.query('select value, timestamp, step, is_nan from metrics where run_uuid = ? and key = ? order by step, timestamp, value', [runId, 'loss']);
     return rows.length;
   }
 }
