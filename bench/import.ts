@@ -1,6 +1,6 @@
 /**
  * `mlf db import` on an `mlruns` folder: 1000 runs by default (20 params, 20 metrics of 100 points,
- * 10 tags each), so that a whole `npm run bench` fits in about half an hour; issue 17's 10,000 runs
+ * 10 tags each), so that a whole `npm run bench` takes minutes; issue 17's 10,000 runs
  * with MLF_BENCH_IMPORT_RUNS=10000 (40 minutes into PostgreSQL on a 2-core machine), imported into
  * SQLite and PostgreSQL (MLF_BENCH_IMPORT_TARGETS=postgresql runs one of them alone).
  * Each import runs in its own process, so its peak memory (max RSS) is its own. The baseline is
