@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, cliBuilt } from '../cli/run-cli.js';
 import { tempDir } from '../support/databases.js';
 
@@ -13,7 +13,11 @@ const BUILT = path.join(ROOT, 'dist', 'bench', 'server-process.js');
 const dir = tempDir('mlf-bench-server-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(!cliBuilt() || !fs.existsSync(BUILT))('bench server process', () => {
+describe('bench server process', () => {
+  beforeAll(() => {
+    if (!cliBuilt() || !fs.existsSync(BUILT)) throw new Error('The CLI and benches are not built: run `npm run build` (npm test does) before these tests');
+  });
+
   it('waits for every worker of --workers 2 to listen', async () => {
     const { startServerProcess } = (await import(BUILT)) as typeof import('../../bench/server-process.js');
     const srv = await startServerProcess(['--backend-store-uri', `sqlite:///${path.join(dir, 'mlflow.db')}`, '--artifacts-destination', path.join(dir, 'a'), '--workers', '2']);
