@@ -1088,6 +1088,21 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         expect(await find(undefined, ['metrics.acc DESC'])).toEqual(['r1', 'r2', 'r4', 'R3']);
       });
 
+      it('filters and orders on the same metric, param or tag as when filtering alone', async () => {
+        // Runs lacking the key never match and a NaN value matches only `!=`, whatever the order.
+        for (const order of [[], ['metrics.acc ASC'], ['metrics.acc DESC', 'metrics.loss ASC']]) {
+          expect(await find('metrics.acc > 0', order)).toEqual(['r1']);
+          expect(await find('metrics.acc != 0.9', order)).toEqual(['r2']);
+          expect(await find('metrics.acc != 5', order)).toEqual(order.length ? ['r1', 'r2'] : ['r2', 'r1']);
+        }
+        expect(await find('metrics.loss < 0.6', ['metrics.loss DESC'])).toEqual(['r1', 'r2']);
+        expect(await find('metrics.loss >= 0.2 AND metrics.loss != 0.5', ['metrics.loss ASC'])).toEqual(['r2', 'R3']);
+        expect(await find(`params.model != 'CNN'`, ['params.model ASC'])).toEqual(['r2']);
+        expect(await find(`params.lr LIKE '0.0%'`, ['params.lr DESC'])).toEqual(['r1', 'R3']);
+        expect(await find(`tags.k != 'b'`, ['tags.k DESC'])).toEqual(['r2', 'R3']);
+        expect(await find(`tags.team ILIKE 'VISION'`, ['tags.team ASC', 'metrics.acc ASC'])).toEqual(['r1', 'r2']);
+      });
+
       it('orders by a param and a tag with missing values last', async () => {
         expect(await find(undefined, ['params.lr ASC'])).toEqual(['R3', 'r1', 'r2', 'r4']);
         expect(await find(undefined, ['params.lr DESC'])).toEqual(['r2', 'r1', 'R3', 'r4']);

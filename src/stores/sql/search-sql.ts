@@ -110,20 +110,34 @@ function numericComparison(column: Sql, c: Comparison): Sql {
   return integerComparison(column, c.comparator, Number(c.value));
 }
 
-function metricComparison(d: SqlDialect, c: Comparison): Sql {
+/**
+ * A condition on the row an ORDER BY term LEFT JOINed (a run without that row gives NULL, so no
+ * match, as the EXISTS it replaces). Wrapped in CASE so no planner reads it as rejecting a missing
+ * row and turns the LEFT JOIN into an inner join it may start from: SQLite then read the key's rows
+ * of every experiment, then each one's run, instead of probing the experiment's runs.
+ */
+function onJoinedRow(cond: Sql): Sql {
+  return sql`case when ${cond} then 1 else 0 end = 1`;
+}
+
+/** A metric comparison: on the row an ORDER BY term joined for the same key (`joined`, its alias), else an EXISTS probe. */
+function metricComparison(d: SqlDialect, c: Comparison, joined?: string): Sql {
   // Compared as stored: ±Infinity as ±float max (a value logged as infinite equals 1e999), NaN
   // as its own flag; a NaN filter value matches only with `!=`.
   const raw = Number(c.value);
   const v = encodeMetricValue(raw).value;
+  const m = (col: string) => sql.ref(`${joined ?? 'm'}.${col}`);
   const cmp = Number.isNaN(raw)
     ? constant(c.comparator === '!=')
     : c.comparator === '!='
-      ? sql`(m.is_nan = ${1} or m.value <> ${v})`
-      : sql`m.is_nan = ${0} and m.value ${numericOp(c.comparator)} ${v}`;
+      ? sql`(${m('is_nan')} = ${1} or ${m('value')} <> ${v})`
+      : sql`${m('is_nan')} = ${0} and ${m('value')} ${numericOp(c.comparator)} ${v}`;
+  if (joined) return onJoinedRow(Number.isNaN(raw) ? sql`${m('run_uuid')} is not null and ${cmp}` : cmp);
   return exists(d, sql`from latest_metrics m where m.run_uuid = runs.run_uuid and ${keyIs(d, 'm.key', c.key)} and ${cmp}`);
 }
 
-function keyValueComparison(d: SqlDialect, table: 'params' | 'tags', key: string, c: Comparison): Sql {
+function keyValueComparison(d: SqlDialect, table: 'params' | 'tags', key: string, c: Comparison, joined?: string): Sql {
+  if (joined) return onJoinedRow(stringComparison(d, sql.ref(`${joined}.value`), c));
   return exists(d, sql`from ${sql.table(table)} kv where kv.run_uuid = runs.run_uuid and ${keyIs(d, 'kv.key', key)} and ${stringComparison(d, sql.ref('kv.value'), c)}`);
 }
 
@@ -155,16 +169,23 @@ function datasetComparison(d: SqlDialect, c: Comparison): Sql {
   return exists(d, sql`${base} and ${stringComparison(d, sql.ref(col), c)}`);
 }
 
-/** WHERE conditions (AND-ed) for a parsed run filter; the outer query's table is `runs`. */
-export function runFilterConditions(d: SqlDialect, filter: Filter): Sql[] {
+/**
+ * WHERE conditions (AND-ed) for a parsed run filter; the outer query's table is `runs`. With the
+ * search's `orderBy`, a comparison on a metric, param or tag the order already joined reads that
+ * row instead of probing the table again (the joined row is the EXISTS's only candidate: the key
+ * and run id are the child table's primary key).
+ */
+export function runFilterConditions(d: SqlDialect, filter: Filter, orderBy: OrderByClause[] = []): Sql[] {
+  const joins = runOrderJoins(d, orderBy);
+  const joined = (table: OrderJoin['table'], key: string) => joins.find((j) => j.table === table && j.key === key)?.alias;
   return filter.map((c) => {
     switch (c.type) {
       case 'metric':
-        return metricComparison(d, c);
+        return metricComparison(d, c, joined('latest_metrics', c.key));
       case 'param':
-        return keyValueComparison(d, 'params', c.key, c);
+        return keyValueComparison(d, 'params', c.key, c, joined('params', c.key));
       case 'tag':
-        return keyValueComparison(d, 'tags', c.key, c);
+        return keyValueComparison(d, 'tags', c.key, c, joined('tags', c.key));
       case 'attribute':
         return attributeComparison(d, c);
       case 'dataset':
@@ -179,6 +200,7 @@ const dir = (asc: boolean) => sql.raw(asc ? 'asc' : 'desc');
 export interface OrderJoin {
   alias: string;
   table: 'latest_metrics' | 'params' | 'tags';
+  key: string;
   /** `alias.run_uuid = runs.run_uuid` and the key, case-sensitively: at most one row per run. */
   on: Sql;
 }
@@ -192,7 +214,7 @@ export function runOrderJoins(d: SqlDialect, orderBy: OrderByClause[]): OrderJoi
   orderBy.forEach((o, i) => {
     if (o.type !== 'metric' && o.type !== 'param' && o.type !== 'tag') return;
     const alias = `o${i}`;
-    out.push({ alias, table: ORDER_TABLES[o.type], on: sql`${sql.ref(`${alias}.run_uuid`)} = runs.run_uuid and ${keyIs(d, `${alias}.key`, o.key)}` });
+    out.push({ alias, table: ORDER_TABLES[o.type], key: o.key, on: sql`${sql.ref(`${alias}.run_uuid`)} = runs.run_uuid and ${keyIs(d, `${alias}.key`, o.key)}` });
   });
   return out;
 }

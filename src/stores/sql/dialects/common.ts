@@ -1,6 +1,6 @@
 /** Pieces shared by the dialect files. */
 import { sql, type Expression, type RawBuilder, type LogConfig } from 'kysely';
-import type { Db, Tx } from './dialect.js';
+import type { Db, PackSql, Tx } from './dialect.js';
 import { maskUri } from '../../../tracking/uri.js';
 import type { PoolOptions } from '../pool-options.js';
 
@@ -95,4 +95,46 @@ export function shellWord(s: string): string {
 /** The file name stem of a server database's backup, as the dump commands print it. */
 export function backupStem(database: string | undefined, revision: string | null): string {
   return `${database || 'mlflow'}-backup-${revision ?? 'none'}`;
+}
+
+const packedRef = (c: string) => `s."${c.replace(/"/g, '""')}"`;
+const packedOrder = (orderBy: readonly string[]) => (orderBy.length ? ` order by ${orderBy.map(packedRef).join(', ')}` : '');
+
+/** A `packRows.json` query: `agg(array(s.c1, …) order by …)` over the rows of `inner` (columns double-quoted). */
+export function jsonPackedRows(agg: string, array: string, cast = ''): PackSql {
+  return (inner, columns, orderBy) => `select ${agg}(${array}(${columns.map(packedRef).join(', ')})${packedOrder(orderBy)})${cast} from (${inner}) s`;
+}
+
+/** A `packRows.numbers` query where `concat` prints NULL as nothing (PostgreSQL): `string_agg(concat(s.c1, ',', …), ';' order by …)`. */
+export function concatPackedNumbers(): PackSql {
+  return (inner, columns, orderBy) =>
+    `select string_agg(concat(${columns.map(packedRef).join(", ',', ")}), ';'${packedOrder(orderBy)}) from (${inner}) s`;
+}
+
+/** PackRows.numbers' text back to rows: `1,2.5,t;3,NaN,f` → [[1, 2.5, true], [3, NaN, false]] (empty is NULL). */
+export function parsePackedNumbers(text: string, width: number): unknown[][] {
+  const out: unknown[][] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const row: unknown[] = new Array(width);
+    for (let c = 0; c < width; c++) {
+      let j = text.indexOf(c === width - 1 ? ';' : ',', i);
+      if (j < 0) j = n;
+      row[c] = packedNumber(text, i, j);
+      i = j + 1;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+function packedNumber(text: string, from: number, to: number): unknown {
+  if (from === to) return null;
+  if (to === from + 1) {
+    const ch = text.charCodeAt(from);
+    if (ch === 116 /* t */) return true;
+    if (ch === 102 /* f */) return false;
+  }
+  return Number(text.slice(from, to));
 }

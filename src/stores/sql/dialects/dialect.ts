@@ -157,6 +157,13 @@ export interface SqlDialect {
   rowsByRunIds?(perRun: (id: RawBuilder<unknown>) => RawBuilder<unknown>, columns: readonly string[], ids: readonly string[]): RawBuilder<unknown>;
 
   /**
+   * Many small rows read as one text (`columns` of the query `inner`, in `orderBy`'s order): the
+   * driver hands over one string instead of building each row (a page's tags, a 10,000-point
+   * history). See PackRows.
+   */
+  packRows?: PackRows;
+
+  /**
    * Refresh the planner's statistics after a bulk load (PostgreSQL: `ANALYZE`; InnoDB recomputes its
    * own once a tenth of a table changed, SQLite plans well without them).
    */
@@ -189,6 +196,23 @@ export interface SqlDialect {
   /** True if an error is a unique/primary-key violation. */
   isUniqueViolation(e: unknown): boolean;
 }
+
+/** How a dialect packs many rows into one text value (SqlDialect.packRows). */
+export interface PackRows {
+  /**
+   * One JSON text of arrays (`[[c1, c2, …], …]`). `exactFloats`: the dialect's JSON prints doubles
+   * exactly (PostgreSQL's does; SQLite's keeps 15 digits, so there only reads with no double column
+   * are packed). `refuses(e)`: the error a value JSON cannot hold raised (read those rows unpacked).
+   */
+  json: { exactFloats: boolean; sql: PackSql; refuses?(e: unknown): boolean };
+  /**
+   * Rows of numbers and booleans only, as `c1,c2;c1,c2` (NULL empty, booleans `t`/`f`, doubles
+   * printed exactly): cheaper for the server to print and for V8 to read than JSON.
+   */
+  numbers?: PackSql;
+}
+
+export type PackSql = (inner: string, columns: readonly string[], orderBy: readonly string[]) => string;
 
 /**
  * Runs compiled SQL synchronously (better-sqlite3), with cached prepared statements. A reader that

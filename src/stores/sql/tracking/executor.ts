@@ -12,10 +12,26 @@ import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { isMlfError } from '../../../lib/errors.js';
 import { driverError, guardDriver } from '../driver-errors.js';
 import type { SqlConnection } from '../connect.js';
+import { parsePackedNumbers } from '../dialects/common.js';
 import { chunkRows, type BulkConflict, type Db, type SqlDialect, type SyncRunner, type ThreadWriter, type Tx } from '../dialects/dialect.js';
 import { QueryCache } from '../query-cache.js';
 
 const queryCaches = new WeakMap<SqlConnection, QueryCache>();
+
+/**
+ * A read whose rows the dialect may pack into one text value (SqlDialect.packRows): one string
+ * through the driver instead of a row each, where the packing keeps every value exact.
+ */
+export interface Packing {
+  columns: readonly string[];
+  /** A column holds doubles (JSON packing only where the dialect prints them exactly). */
+  floats?: boolean;
+  /** Every column is a number or a boolean (the dialect's `numbers` form where it has one). */
+  numeric?: boolean;
+  /** The rows' order as columns, and the query without its ORDER BY (the packing sorts, once). */
+  orderBy?: readonly string[];
+  unordered?: () => Compilable<unknown>;
+}
 
 export class SqlExecutor {
   readonly dialect: SqlDialect;
@@ -77,8 +93,9 @@ export class SqlExecutor {
 
   /**
    * A hot query's rows converted one by one: from arrays where SQLite's synchronous runner gives
-   * them (cheaper for the driver to build than objects), else from the driver's row objects (making
-   * arrays of those would cost more than it saves).
+   * them (cheaper for the driver to build than objects) or where the dialect packs the rows (see
+   * `Packing`), else from the driver's row objects (making arrays of those would cost more than it
+   * saves).
    */
   async convert<T, R = Record<string, any>>(
     db: Db | Tx,
@@ -86,7 +103,14 @@ export class SqlExecutor {
     build: () => Compilable<unknown>,
     values: readonly unknown[],
     from: { values: (v: unknown[]) => T; row: (r: R) => T },
+    packing?: Packing,
   ): Promise<T[]> {
+    const packed = packing && (await this.packed(db, key, build, values, packing));
+    if (packed) {
+      const out: T[] = new Array(packed.length);
+      for (let i = 0; i < packed.length; i++) out[i] = from.values(packed[i]!);
+      return out;
+    }
     const text = this.queries.text(key, build, values);
     const runner = this.holds(db) ? this.sync?.writer : this.sync?.reader;
     const arrays = runner?.values(text, values);
@@ -105,20 +129,48 @@ export class SqlExecutor {
     return (await this.exec.executeQuery<Record<string, unknown>>(compiled)).rows.map((r) => columns.map((c) => r[c]));
   }
 
-  /** Like `rows`, as arrays of the given columns' values (what large reads want). */
+  /** Like `rows`, as arrays of the given columns' values (what large reads want); packed where `packing` says it may be. */
   async arrays(
     db: Db | Tx,
     key: string,
     build: () => Compilable<unknown>,
     values: readonly unknown[],
     columns: readonly string[],
+    packing?: Omit<Packing, 'columns'>,
   ): Promise<unknown[][]> {
+    const packed = packing && (await this.packed(db, key, build, values, { ...packing, columns }));
+    if (packed) return packed;
     const text = this.queries.text(key, build, values);
     const runner = this.holds(db) ? this.sync?.writer : this.sync?.reader;
     const arrays = runner?.values(text, values);
     if (arrays) return arrays;
     const rows = (await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values as unknown[]))).rows;
     return rows.map((r) => columns.map((c) => r[c]));
+  }
+
+  /**
+   * The rows of a read packed into one text by the dialect (see SqlDialect.packRows), or undefined
+   * where it cannot pack them exactly: read them the usual way then.
+   */
+  private async packed(db: Db | Tx, key: string, build: () => Compilable<unknown>, values: readonly unknown[], p: Packing): Promise<unknown[][] | undefined> {
+    const pack = this.dialect.packRows;
+    if (!pack) return undefined;
+    const numbers = p.numeric ? pack.numbers : undefined;
+    if (!numbers && p.floats && !pack.json.exactFloats) return undefined;
+    const inner = p.unordered ? this.queries.text(`${key}:unordered`, p.unordered, values) : this.queries.text(key, build, values);
+    const wrap = numbers ?? pack.json.sql;
+    const text = this.queries.text(`packed:${key}`, () => ({ compile: () => CompiledQuery.raw(wrap(inner, p.columns, p.orderBy ?? []), values as unknown[]) }), values);
+    let packedText: unknown;
+    try {
+      const runner = this.holds(db) ? this.sync?.writer : this.sync?.reader;
+      const rows = runner?.values(text, values);
+      packedText = rows ? rows[0]?.[0] : Object.values((await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values as unknown[]))).rows[0] ?? {})[0];
+    } catch (e) {
+      if (!numbers && pack.json.refuses?.(e)) return undefined;
+      throw e;
+    }
+    if (packedText == null || packedText === '') return [];
+    return numbers ? parsePackedNumbers(packedText as string, p.columns.length) : (JSON.parse(packedText as string) as unknown[][]);
   }
 
   /**

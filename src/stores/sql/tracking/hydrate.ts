@@ -14,6 +14,8 @@ const PAGE_CHUNK = 1000;
 interface ChildRead {
   name: string;
   columns: string[];
+  /** A column holds doubles (packed only where the dialect's JSON keeps them exact). */
+  floats?: boolean;
   /** One run's rows, `id` its run id (constants inlined: the probe's one parameter is the ids). */
   perRun: (id: RawBuilder<unknown>) => RawBuilder<unknown>;
   /** The rows of `ids` with `... in (...)`, and that query's parameters in order. */
@@ -21,9 +23,10 @@ interface ChildRead {
   inValues: (ids: string[]) => unknown[];
 }
 
-const childTable = (table: string, columns: string[]): ChildRead => ({
+const childTable = (table: string, columns: string[], floats = false): ChildRead => ({
   name: table,
   columns,
+  floats,
   perRun: (id) => sql`select * from ${sql.table(table)} c where c.run_uuid = ${id}`,
   inList: (db, ids) => db.selectFrom(table).select(columns).where('run_uuid', 'in', ids),
   inValues: (ids) => ids,
@@ -32,7 +35,7 @@ const childTable = (table: string, columns: string[]): ChildRead => ({
 const DATASET_COLUMNS = ['name', 'digest', 'dataset_source_type', 'dataset_source', 'dataset_schema', 'dataset_profile'];
 
 const READS = {
-  metrics: childTable('latest_metrics', ['run_uuid', ...METRIC_COLUMNS]),
+  metrics: childTable('latest_metrics', ['run_uuid', ...METRIC_COLUMNS], true),
   params: childTable('params', ['run_uuid', 'key', 'value']),
   tags: childTable('tags', ['run_uuid', 'key', 'value']),
   inputs: {
@@ -53,11 +56,15 @@ const READS = {
   },
 } satisfies Record<string, ChildRead>;
 
-/** A page's rows of one read, as arrays of its columns: the dialect's per-run probe where it has one, else `in (...)`. */
+/**
+ * A page's rows of one read, as arrays of its columns: the dialect's per-run probe where it has
+ * one, else `in (...)`; packed into one JSON text where the dialect can (see SqlDialect.packRows).
+ */
 function childRows(x: SqlExecutor, db: Db | Tx, read: ChildRead, ids: string[]): Promise<unknown[][]> {
   const probe = x.dialect.rowsByRunIds;
-  if (probe) return x.arrays(db, `hydrate:${read.name}:probe`, () => ({ compile: () => probe(read.perRun, read.columns, ids).compile(db) }), [ids], read.columns);
-  return x.arrays(db, `hydrate:${read.name}:${ids.length}`, () => read.inList(db, ids), read.inValues(ids), read.columns);
+  const packing = { floats: read.floats };
+  if (probe) return x.arrays(db, `hydrate:${read.name}:probe`, () => ({ compile: () => probe(read.perRun, read.columns, ids).compile(db) }), [ids], read.columns, packing);
+  return x.arrays(db, `hydrate:${read.name}:${ids.length}`, () => read.inList(db, ids), read.inValues(ids), read.columns, packing);
 }
 
 export async function hydrate(x: SqlExecutor, db: Db | Tx, infos: RunInfo[]): Promise<Run[]> {

@@ -58,7 +58,7 @@ export async function searchRuns(x: SqlExecutor, opts: SearchRunsOptions): Promi
       .where('runs.experiment_id', 'in', expIds)
       .where('runs.lifecycle_stage', 'in', lifecycleStagesFor(opts.viewType));
     q = joinOrderRows(q, x.dialect, orderBy);
-    for (const cond of runFilterConditions(x.dialect, filter)) q = q.where(cond as never);
+    for (const cond of runFilterConditions(x.dialect, filter, orderBy)) q = q.where(cond as never);
     const rows = await x.runCompiledValues(
       q.orderBy(sql.join(runOrderBy(x.dialect, orderBy))).modifyEnd(pagingClause(x.dialect, maxResults + 1, offset)).compile(),
       RUN_COLUMN_NAMES,

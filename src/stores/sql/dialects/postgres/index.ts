@@ -6,7 +6,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Db, SqlDialect, Tx } from '../dialect.js';
 import type { SqlStoreUri } from '../../../../tracking/uri.js';
 import { keepIdle, maxConnections, type PoolOptions } from '../../pool-options.js';
-import { echoLogger, errorCode, NETWORK_ERROR_CODES, onConflictUpsert, plainEq, isPlainRollback, replayableFirstStatement, replayLimit } from '../common.js';
+import { concatPackedNumbers, echoLogger, errorCode, jsonPackedRows, NETWORK_ERROR_CODES, onConflictUpsert, plainEq, isPlainRollback, replayableFirstStatement, replayLimit } from '../common.js';
 import { postgresDdl } from './ddl.js';
 import { postgresBackup } from './backup.js';
 import { postgresBulkInsert } from './bulk.js';
@@ -151,6 +151,9 @@ export const postgresDialect: SqlDialect = {
   upsert: onConflictUpsert,
   bulkInsert: postgresBulkInsert,
   rowsByRunIds: postgresRowsByRunIds,
+  // float8 prints its shortest exact digits, as text and in JSON (NaN and ±Infinity as strings
+  // there, which the metric decoder reads); JSON as text, so the driver hands it over unparsed.
+  packRows: { json: { exactFloats: true, sql: jsonPackedRows('json_agg', 'json_build_array', '::text') }, numbers: concatPackedNumbers() },
   async gatherStatistics(db: Db): Promise<void> {
     await sql`analyze`.execute(db);
   },

@@ -14,7 +14,7 @@ import type { ConnectOptions, Db, SqlDialect, SyncRunner, Tx } from '../dialect.
 import { noStoreError } from '../../../no-store.js';
 import type { SqlStoreUri } from '../../../../tracking/uri.js';
 import type { PoolOptions } from '../../pool-options.js';
-import { echoLogger, onConflictUpsert, plainEq } from '../common.js';
+import { echoLogger, jsonPackedRows, onConflictUpsert, plainEq } from '../common.js';
 import { MlfError } from '../../../../lib/errors.js';
 import { rawSqliteHandle, setRawSqliteHandle } from './handles.js';
 import { statementCache } from './statement-cache.js';
@@ -133,6 +133,14 @@ export const sqliteDialect: SqlDialect = {
   ddl: sqliteDdl,
   backup: sqliteBackup,
   syncAccess: (db: Db) => syncHandles.get(db),
+  // REAL prints with 15 significant digits in SQLite's JSON: only reads without doubles are packed.
+  packRows: {
+    json: {
+      exactFloats: false,
+      sql: jsonPackedRows('json_group_array', 'json_array'),
+      refuses: (e) => /JSON cannot hold BLOB values/.test(String((e as Error)?.message)),
+    },
+  },
 
   name: 'sqlite',
   capabilities: { transactionalDdl: true, returning: true, maxParameters: 32_000, offsetFetch: false, orderByJoin: true },
