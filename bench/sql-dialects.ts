@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { openTrackingStore } from '../src/stores/open-store.js';
 import type { TrackingStore } from '../src/stores/tracking-store.js';
 import type { Metric } from '../src/tracking/entities.js';
+import { parsePackedNumbers } from '../src/stores/sql/dialects/common.js';
 import { createBenchDatabase, rawConnect, type BenchDialect, type RawConn } from './databases.js';
 
 export interface BenchRow {
@@ -151,7 +152,9 @@ export class Raw {
   /**
    * metrics.loss > 100 and params.i != '3', order by metrics.loss desc, a page of 1000, hydrated:
    * what MLflow's search must do, so the NaN rank of its metric order and the page's dataset inputs
-   * are read too.
+   * are read too. The cheapest reads mlf knows, so the floor stays a floor: the filter on the
+   * ordered metric reads the joined row, and the page's child rows come as one JSON text where the
+   * database prints their values exactly (PostgreSQL; SQLite without its doubles).
    */
   async search(expId: number): Promise<number> {
     const q = this.dialect === 'mysql' ? '`key`' : '"key"';
@@ -162,31 +165,50 @@ export class Raw {
     const sortRow = pg
       ? `left join lateral (select o.value, o.is_nan from latest_metrics o where o.run_uuid = r.run_uuid and o.${q} = 'loss' offset 0) o on true`
       : `left join latest_metrics o on o.run_uuid = r.run_uuid and o.${q} = 'loss'`;
+    const nan = pg ? 'true' : '1';
     const page = await this.c.query(
       `select r.run_uuid, r.name, r.user_id, r.status, r.start_time, r.end_time, r.deleted_time, r.lifecycle_stage, r.artifact_uri, r.experiment_id
        from runs r ${sortRow}
        where r.experiment_id = ? and r.lifecycle_stage = 'active'
-         and exists (select 1 from latest_metrics m where m.run_uuid = r.run_uuid and m.${q} = 'loss' and m.value > 100 ${fence})
+         and case when o.is_nan = ${pg ? 'false' : '0'} and o.value > 100 then 1 else 0 end = 1
          and exists (select 1 from params p where p.run_uuid = r.run_uuid and p.${q} = 'i' and p.value <> '3' ${fence})
-       order by case when o.value is null then 2 when o.is_nan = ${pg ? 'true' : '1'} then 1 else 0 end, o.value desc, r.start_time desc, r.run_uuid limit 1001`,
+       order by case when o.value is null then 2 when o.is_nan = ${nan} then 1 else 0 end, o.value desc, r.start_time desc, r.run_uuid limit 1001`,
       [expId],
     );
     const ids = page.slice(0, 1000).map((r) => r.run_uuid as string);
     const inList = ids.map(() => '?').join(', ');
-    await this.c.query(`select run_uuid, key, value, timestamp, step, is_nan from latest_metrics where run_uuid in (${inList})`, ids);
-    await this.c.query(`select run_uuid, key, value from params where run_uuid in (${inList})`, ids);
-    await this.c.query(`select run_uuid, key, value from tags where run_uuid in (${inList})`, ids);
-    await this.c.query(
+    await this.rows(`select run_uuid, key, value, timestamp, step, is_nan from latest_metrics where run_uuid in (${inList})`, ids, pg);
+    await this.rows(`select run_uuid, key, value from params where run_uuid in (${inList})`, ids, pg || this.dialect === 'sqlite');
+    await this.rows(`select run_uuid, key, value from tags where run_uuid in (${inList})`, ids, pg || this.dialect === 'sqlite');
+    await this.rows(
       `select i.destination_id, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile
        from inputs i join datasets d on d.dataset_uuid = i.source_id
        where i.destination_type = 'RUN' and i.source_type = 'DATASET' and i.destination_id in (${inList})`,
       ids,
+      pg || this.dialect === 'sqlite',
     );
     return ids.length;
   }
 
+  /** A read's rows, packed into one JSON text of arrays where `pack` says the values stay exact. */
+  private async rows(text: string, params: unknown[], pack: boolean): Promise<unknown[]> {
+    if (!pack) return this.c.query(text, params);
+    const cols = text.slice('select '.length, text.indexOf(' from ')).split(',').map((c) => `s.${c.trim().replace(/^\w+\./, '')}`);
+    const [agg, arr, cast] = this.dialect === 'postgresql' ? ['json_agg', 'json_build_array', '::text'] : ['json_group_array', 'json_array', ''];
+    const [row] = await this.c.query(`select ${agg}(${arr}(${cols.join(', ')}))${cast} as j from (${text}) s`, params);
+    return JSON.parse(((row as { j: string | null }).j ?? '[]') as string) as unknown[];
+  }
+
   async history(runId: string): Promise<number> {
-    // The fewest columns that answer: the key is the one asked for.
+    // The fewest columns that answer: the key is the one asked for. PostgreSQL prints the points
+    // as one text, as the store reads them.
+    if (this.dialect === 'postgresql') {
+      const [row] = await this.c.query(
+        `select string_agg(concat(value, ',', timestamp, ',', step, ',', is_nan), ';' order by step, timestamp, value) as h from metrics where run_uuid = ? and key = ?`,
+        [runId, 'loss'],
+      );
+      return parsePackedNumbers(((row as { h: string | null }).h ?? '') as string, 4).length;
+    }
     const rows = await this.c.query('select value, timestamp, step, is_nan from metrics where run_uuid = ? and key = ? order by step, timestamp, value', [runId, 'loss']);
     return rows.length;
   }
