@@ -1,5 +1,5 @@
 /**
- * Scale: search and log-batch on tables of 10k and 100k runs (MLF_BENCH_SCALE_SIZES, e.g.
+ * Scale: search, log-batch and a run's metric history on tables of 10k and 100k runs (MLF_BENCH_SCALE_SIZES, e.g.
  * 10000,100000,1000000), SQLite and PostgreSQL (MLF_BENCH_SCALE_STORES), each run with 20 params, 20
  * metrics (one point each, and its latest_metrics row) and 10 tags, written with bulk SQL. Runs
  * sit in experiments of 1000, so the searched experiment and the batch stay the same size while the
@@ -91,10 +91,15 @@ async function benchOne(kind: string, n: number): Promise<ScaleRow[]> {
     const batch = (): Metric[] => Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 20}`, value: i / 3, timestamp: 1_700_000_000_000 + step, step: step++ }));
     await store.logBatch(run, { metrics: batch() });
     const logBatch = await timeMedian(7, () => store.logBatch(run, { metrics: batch() }));
-    if (process.env.MLF_BENCH_VERBOSE) console.error(`${label}: loaded in ${loadS.toFixed(1)} s, search ${search.toFixed(1)} ms, log-batch ${logBatch.toFixed(1)} ms`);
+    // The run's m0 now has 400 points; every other run has one of its own, so the table's m0 grows with n.
+    const history = await timeMedian(7, async () => {
+      if ((await store.getMetricHistory(run, 'm0')).length !== 400) throw new Error('scale history: wrong points');
+    });
+    if (process.env.MLF_BENCH_VERBOSE) console.error(`${label}: loaded in ${loadS.toFixed(1)} s, search ${search.toFixed(1)} ms, log-batch ${logBatch.toFixed(1)} ms, history ${history.toFixed(1)} ms`);
     return [
       { name: `${label}: search one 1000-run experiment, filter + order, page of 100 (ms)`, ms: search },
       { name: `${label}: log-batch 1000 metrics (ms)`, ms: logBatch },
+      { name: `${label}: one run's metric history, 400 points among the table's (ms)`, ms: history },
       { name: `${label}: bulk load of the tables (s)`, ms: loadS },
     ];
   } finally {

@@ -136,10 +136,12 @@ for (const dialect of ['sqlite', 'postgresql', 'mysql'] as const) {
 
     if (dialect === 'mysql') return;
 
-    it('2.17 gets the runs and experiment_tags indexes; the upgrade into MLflow 3 adds the rest', async () => {
+    it('2.17 gets the runs, experiment_tags (and on SQLite metrics) indexes; the upgrade into MLflow 3 adds the rest', async () => {
       await withDb(async (conn) => {
         await upgrade(conn, { to: 'f5a4f2784254' });
-        expect(await indexNames(conn)).toEqual(['mlf_experiment_tags_experiment_id', 'mlf_runs_experiment_id']);
+        // SQLite's alone: a run's metric history led by run and key (see search-plans-sqlite.test.ts).
+        const history = dialect === 'sqlite' ? ['mlf_metrics_history'] : [];
+        expect(await indexNames(conn)).toEqual(['mlf_experiment_tags_experiment_id', ...history, 'mlf_runs_experiment_id']);
         // Before endpoints.experiment_id (d0e1f2a3b4c5) the table is there without the column.
         await upgrade(conn, { to: '1bd49d398cd23' });
         expect(await indexNames(conn)).not.toContain('mlf_endpoints_experiment_id');
@@ -152,6 +154,7 @@ for (const dialect of ['sqlite', 'postgresql', 'mysql'] as const) {
           'mlf_logged_model_params_experiment_id',
           'mlf_logged_model_tags_experiment_id',
           'mlf_logged_models_experiment_id',
+          ...history,
           'mlf_online_scoring_configs_experiment_id',
           'mlf_online_scoring_configs_scorer_id',
           'mlf_runs_experiment_id',

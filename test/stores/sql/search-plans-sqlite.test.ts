@@ -2,7 +2,8 @@
  * Search on SQLite reads one experiment's runs through mlf's runs.experiment_id index (issue 18):
  * MLflow's SQLite schema has none, so without it every search scans every run of every experiment.
  * Every statement the store prepares for a search is planned here; none may scan a whole table.
- * `upgrade` adds the index (also at the target); a plain open does not.
+ * `upgrade` adds the index (also at the target); a plain open does not. A run's metric history reads
+ * one range of mlf's metrics index, not every point of that key in every run.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -45,6 +46,8 @@ describe('SQLite search plans', () => {
       select printf('%032d', v), 'r', 'FINISHED', v, 'active', '/a', ${Number(exps[0])} + v % 5 from s`);
     db.exec(`insert into params (key, value, run_uuid) select 'p' || k.v, 'v', r.run_uuid from runs r, (select 1 as v union all select 2) k`);
     db.exec(`insert into latest_metrics (key, value, timestamp, step, is_nan, run_uuid) select 'm', (cast(substr(run_uuid, 29) as integer) % 10) * 1.0, 0, 0, 0, run_uuid from runs`);
+    // Five points of 'm' in every run, the points of one run's history written out of order.
+    db.exec(`insert into metrics (key, value, timestamp, step, is_nan, run_uuid) select 'm', k.v * 1.0, 100 - k.v, 4 - k.v, 0, r.run_uuid from runs r, (select 0 as v union all select 1 union all select 2 union all select 3 union all select 4) k`);
     db.close();
   });
   afterEach(() => vi.restoreAllMocks());
@@ -80,6 +83,33 @@ describe('SQLite search plans', () => {
         expect(plan.filter((d) => /^SCAN /.test(d)), s).toEqual([]);
         if (/from "runs"/.test(s)) expect(plan.join('\n')).toMatch(/SEARCH runs USING INDEX mlf_runs_experiment_id/);
       }
+    } finally {
+      db.close();
+    }
+  });
+
+  it("a run's metric history reads one range of mlf_metrics_history, in order, whatever else has the key", async () => {
+    const prepared: string[] = [];
+    const prepare = Database.prototype.prepare;
+    vi.spyOn(Database.prototype, 'prepare').mockImplementation(function (this: Database.Database, text: string) {
+      prepared.push(text);
+      return prepare.call(this, text);
+    });
+    const run = '0'.repeat(28) + '0042';
+    const store = await openTrackingStore(`sqlite:///${file}`);
+    try {
+      expect((await store.getMetricHistory(run, 'm')).map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      await store.close();
+    }
+    vi.restoreAllMocks();
+    const history = prepared.filter((s) => /from "metrics"/.test(s));
+    expect(history).toHaveLength(1);
+    const db = new Database(file, { readonly: true });
+    try {
+      const plan = (db.prepare(`explain query plan ${history[0]}`).all(run, 'm') as { detail: string }[]).map((r) => r.detail);
+      // Not MLflow's primary key led by the key (it read all 10,000 points of 'm' here), and no sort.
+      expect(plan).toEqual(['SEARCH metrics USING COVERING INDEX mlf_metrics_history (run_uuid=? AND key=?)']);
     } finally {
       db.close();
     }

@@ -41,6 +41,13 @@ export const MLF_INDEXES: readonly MlfIndex[] = [
   ),
   // A purged experiment's scorers go, and online_scoring_configs cascades from them.
   { name: 'mlf_online_scoring_configs_scorer_id', table: 'online_scoring_configs', columns: ['scorer_id'], dialects: ['sqlite', 'postgresql'] },
+  // A run's metric history. MLflow's primary key (key, timestamp, step, run_uuid, value, is_nan) covers
+  // the point, so SQLite's planner, without statistics, reads the history through it led by the key
+  // alone: every point of that key in every run (one run's 10,000 points beside 2M others: 196 ms).
+  // Led by run and key, in the history's order and covering the point, this is one range read with
+  // no sort. PostgreSQL plans MLflow's (run_uuid, key, step) by the table's size; MySQL's secondary
+  // indexes carry the primary key, so that one covers there.
+  { name: 'mlf_metrics_history', table: 'metrics', columns: ['run_uuid', 'key', 'step', 'timestamp', 'value', 'is_nan'], dialects: ['sqlite'] },
 ];
 
 export const isMlfIndex = (name: string): boolean => MLF_INDEXES.some((ix) => ix.name === name);
