@@ -33,6 +33,7 @@ import { addTraceArtifactRoute, addTraceRoutes } from './routes/traces.js';
 import { addTraceV3Routes } from './routes/traces-v3.js';
 import { OTLP_TRACES_PATH, otlpTracesHandler } from './routes/otlp.js';
 import { addStoredSpansToTraceArtifact } from './routes/trace-data.js';
+import { jsonPieces } from './json-pieces.js';
 
 /**
  * The MLflow version whose API this server speaks (what `/version` answers). MLflow 3 clients send
@@ -94,7 +95,7 @@ export const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/ml
 const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'application/json' });
 const TEXT_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'text/plain; charset=UTF-8' });
 
-export function jsonReply(body: string, status = 200): Reply {
+export function jsonReply(body: string | string[], status = 200): Reply {
   return { status, headers: JSON_HEADERS, body };
 }
 
@@ -174,7 +175,7 @@ export function createApp(opts: AppOptions): App {
       const e = new MlfError(`The method ${req.method} is not allowed for '${req.path}'. Allowed: ${allowed}.`, 'BAD_REQUEST');
       return { status: 405, headers: { 'Content-Type': 'application/json', Allow: allowed }, body: JSON.stringify(e.toJSON()) };
     }
-    return jsonReply(JSON.stringify(await h(req)));
+    return jsonReply(jsonPieces(await h(req)));
   };
 
   const dispatchArtifacts = async (req: Req, rest: string): Promise<Reply> => {

@@ -34,8 +34,8 @@ export interface Req {
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
-  /** A string is sent as UTF-8 with its Content-Length. */
-  body?: string | Buffer | Readable;
+  /** A string is sent as UTF-8 with its Content-Length; so is an array of strings, their text joined (json-pieces.ts). */
+  body?: string | string[] | Buffer | Readable;
 }
 
 export type HandleFn = (req: Req) => Promise<Reply>;
@@ -194,6 +194,7 @@ function drainUnread(msg: IncomingMessage): Promise<void> {
 
 function send(res: ServerResponse, reply: Reply, msg?: IncomingMessage): void {
   const given = reply.body;
+  if (Array.isArray(given)) return sendPieces(res, reply, given, msg);
   if (given !== undefined && !Buffer.isBuffer(given) && typeof given !== 'string') {
     res.writeHead(reply.status, reply.headers);
     given.once('error', () => res.destroy());
@@ -216,6 +217,20 @@ function send(res: ServerResponse, reply: Reply, msg?: IncomingMessage): void {
   // complete); the response ends, and the connection with it, once the client's body is discarded.
   if (body !== undefined) res.write(body);
   void drainUnread(msg).then(() => res.end());
+}
+
+/** A body in text pieces: each encoded on its own (small buffers, see json-pieces.ts), sent as one write. */
+function sendPieces(res: ServerResponse, reply: Reply, pieces: string[], msg?: IncomingMessage): void {
+  const bufs = pieces.map((p) => Buffer.from(p));
+  let length = 0;
+  for (const b of bufs) length += b.length;
+  res.setHeader('Content-Length', length);
+  res.writeHead(reply.status, reply.headers);
+  res.cork();
+  for (const b of bufs) res.write(b);
+  res.uncork();
+  if (msg === undefined || msg.complete || msg.destroyed) res.end();
+  else void drainUnread(msg).then(() => res.end()); // as in send: the answer first, then the unread body
 }
 
 // ---- web Request/Response ----
@@ -252,7 +267,14 @@ export function webHandler(handle: HandleFn): (request: Request) => Promise<Resp
   return async (request) => {
     const reply = await handle(new WebReq(request));
     const b = reply.body;
-    const body = b === undefined || typeof b === 'string' ? b : Buffer.isBuffer(b) ? new Uint8Array(b) : (Readable.toWeb(b) as ReadableStream);
+    const body =
+      b === undefined || typeof b === 'string'
+        ? b
+        : Array.isArray(b)
+          ? b.join('')
+          : Buffer.isBuffer(b)
+            ? new Uint8Array(b)
+            : (Readable.toWeb(b) as ReadableStream);
     return new Response(body ?? null, { status: reply.status, headers: reply.headers });
   };
 }

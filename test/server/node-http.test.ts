@@ -70,6 +70,22 @@ describe('node:http adapter', () => {
     expect((await send('GET', '/health')).text).toBe('OK');
   });
 
+  it('sends a long answer in pieces with the Content-Length of the whole, multi-byte text on a piece boundary included', async () => {
+    const exp = JSON.parse((await post('experiments/create', { name: 'pieces' })).text).experiment_id;
+    const run = JSON.parse((await post('runs/create', { experiment_id: exp, start_time: 1 })).text).run.info.run_id;
+    // 3000 points whose JSON holds 3- and 4-byte characters in every item, so that pieces split between them.
+    const key = 'lößß 损失 𝑥';
+    const all = Array.from({ length: 3000 }, (_, i) => ({ key, value: i / 3, timestamp: i, step: i }));
+    for (let b = 0; b < 3; b++) expect((await post('runs/log-batch', { run_id: run, metrics: all.slice(b * 1000, b * 1000 + 1000) })).status).toBe(200);
+    const got = await send('GET', `/api/2.0/mlflow/metrics/get-history?run_id=${run}&metric_key=${encodeURIComponent(key)}`);
+    expect(got.status).toBe(200);
+    expect(Number(got.headers['content-length'])).toBe(Buffer.byteLength(got.text));
+    expect(got.text.length).toBeGreaterThan(3 * 16 * 1024);
+    // The points in MLflow's field order: the text is exactly one JSON.stringify of them.
+    expect(got.text).toBe(JSON.stringify({ metrics: all }));
+    expect((await send('GET', '/health')).text).toBe('OK');
+  });
+
   it('refuses raw ../ and encoded traversal in artifact paths, which no client-side URL normalisation removed', async () => {
     for (const p of ['../secret.txt', '../../secret.txt', '%2e%2e/secret.txt', '..%2fsecret.txt', '%252e%252e/secret.txt', 'x/../../secret.txt']) {
       const get = await send('GET', `/api/2.0/mlflow-artifacts/artifacts/${p}`);

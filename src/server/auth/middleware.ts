@@ -22,6 +22,7 @@ import { PERMISSIONS, type Need, type PermissionName } from './permissions.js';
 import { ARTIFACT_RULES, OTLP_RULE, ruleFor, type After, type Check, type Rule } from './rules.js';
 import { OTLP_TRACES_PATH, MLFLOW_EXPERIMENT_ID_HEADER } from '../routes/otlp.js';
 import { segment } from '../routes/traces-v3.js';
+import { joinedText } from '../json-pieces.js';
 import { loggedModelPathParams } from '../routes/logged-models.js';
 import { traceIdInPath } from '../routes/traces.js';
 
@@ -178,14 +179,14 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
   const filterSearch = async (spec: (typeof FILTERS)[keyof typeof FILTERS], req: Req, p: Params, reply: Reply, next: HandleFn, user: UserRow): Promise<Reply> => {
     const perms = spec.on === 'experiment' ? await auth.experimentPermissionsOf(user.username) : await auth.registeredModelPermissionsOf(user.username);
     const canRead = (item: unknown) => PERMISSIONS[perms.get(spec.key(item)) ?? fallback].read;
-    const body = JSON.parse(String(reply.body)) as Record<string, unknown>;
+    const body = JSON.parse(joinedText(reply.body)) as Record<string, unknown>;
     const items = ((body[spec.list] as unknown[]) ?? []).filter(canRead);
     const max = p.max_results === undefined ? spec.defaultMax : Number(p.max_results);
     let token = body.next_page_token as string | undefined;
     while (items.length < max && token) {
       const page = await next(new ParamsReq(req, { ...p, page_token: token, max_results: max - items.length }));
       if (page.status !== 200) break;
-      const more = JSON.parse(String(page.body)) as Record<string, unknown>;
+      const more = JSON.parse(joinedText(page.body)) as Record<string, unknown>;
       const got = (more[spec.list] as unknown[]) ?? [];
       items.push(...got.filter(canRead));
       token = got.length ? (more.next_page_token as string | undefined) : undefined;
@@ -201,12 +202,12 @@ export function authLayer(opts: AuthLayerOptions): Middleware {
   const after = async (what: After, req: Req, p: Params, reply: Reply, next: HandleFn, user: UserRow): Promise<Reply> => {
     switch (what) {
       case 'grant-experiment-manage': {
-        const id = String(JSON.parse(String(reply.body)).experiment_id);
+        const id = String(JSON.parse(joinedText(reply.body)).experiment_id);
         await auth.createExperimentPermission(id, user.username, 'MANAGE');
         return reply;
       }
       case 'grant-model-manage': {
-        const name = String(JSON.parse(String(reply.body)).registered_model?.name);
+        const name = String(JSON.parse(joinedText(reply.body)).registered_model?.name);
         await auth.createRegisteredModelPermission(name, user.username, 'MANAGE');
         return reply;
       }
