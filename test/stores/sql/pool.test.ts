@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSql, type SqlConnection } from '../../../src/stores/sql/connect.js';
-import { connectBackoffMs, keepIdle, maxConnections, poolOptionsFromEnv, type PoolOptions } from '../../../src/stores/sql/pool-options.js';
+import { connectBackoffMs, keepIdle, maxConnections, OVERFLOW_LINGER_MS, poolOptionsFromEnv, type PoolOptions } from '../../../src/stores/sql/pool-options.js';
 import { parseDbUri } from '../../../src/tracking/uri.js';
 import { openTrackingStore } from '../../../src/stores/open-store.js';
 import { MlfError } from '../../../src/lib/errors.js';
@@ -96,6 +96,8 @@ interface Server {
   /** Kill every connection to the test database. */
   killAll(db: string): Promise<number>;
   slow(seconds: number): ReturnType<typeof sql>;
+  /** A slow query that answers with its connection's id. */
+  slowId(seconds: number): ReturnType<typeof sql>;
   backendId: ReturnType<typeof sql>;
   close(): Promise<void>;
 }
@@ -110,6 +112,7 @@ async function pgServer(): Promise<Server> {
     killAll: async (db) =>
       (await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [db])).rowCount ?? 0,
     slow: (s) => sql`select pg_sleep(${s})`,
+    slowId: (s) => sql`select pg_backend_pid() as id, pg_sleep(${s})`,
     backendId: sql`select pg_backend_pid() as id`,
     close: () => admin.end(),
   };
@@ -129,6 +132,7 @@ async function mysqlServer(): Promise<Server> {
       return list.length;
     },
     slow: (s) => sql`select sleep(${s})`,
+    slowId: (s) => sql`select connection_id() as id, sleep(${s})`,
     backendId: sql`select connection_id() as id`,
     close: () => admin.end(),
   };
@@ -202,12 +206,29 @@ for (const dialect of ['postgresql', 'mysql'] as const) {
       });
     }
 
-    it('POOL_SIZE + MAX_OVERFLOW caps the pool, and overflow connections close when released', async () => {
+    it('POOL_SIZE + MAX_OVERFLOW caps the pool, and overflow connections close once idle', async () => {
       const c = await connect({ MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: '2', MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: '1' });
       expect(await peak(c, 6, 0.3)).toBe(3);
-      expect(await eventually(() => server.count(name), 2)).toBe(2);
+      expect(await eventually(() => server.count(name), 2, OVERFLOW_LINGER_MS + 3000)).toBe(2);
+      // pool_size stay open while idle.
+      await sleep(OVERFLOW_LINGER_MS + 500);
+      expect(await server.count(name)).toBe(2);
       await c.close();
       expect(await eventually(() => server.count(name), 0)).toBe(0);
+    });
+
+    it('bursts of load a moment apart reuse the overflow connections instead of opening new ones', async () => {
+      const c = await connect({ MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: '2', MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: '2' });
+      const ids = new Set<number>();
+      for (let burst = 0; burst < 5; burst++) {
+        // Four at once: two pooled, two overflow connections, each query long enough to overlap.
+        const rows = await Promise.all(Array.from({ length: 4 }, async () => (await server.slowId(0.05).execute(c.db)).rows[0] as { id: number }));
+        for (const r of rows) ids.add(Number(r.id));
+        await sleep(100);
+      }
+      // Closing each overflow connection on release opened two new ones per burst (10 ids).
+      expect(ids.size).toBe(4);
+      await c.close();
     });
 
     it('POOL_RECYCLE replaces a connection older than the limit; without it the connection is reused', async () => {

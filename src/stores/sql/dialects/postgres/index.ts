@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, sql, type Expression, type PostgresPool, type 
 import type { Pool, PoolClient } from 'pg';
 import type { Db, SqlDialect, Tx } from '../dialect.js';
 import type { SqlStoreUri } from '../../../../tracking/uri.js';
-import { keepIdle, maxConnections, type PoolOptions } from '../../pool-options.js';
+import { keepIdle, maxConnections, OVERFLOW_LINGER_MS, type PoolOptions } from '../../pool-options.js';
 import { concatPackedNumbers, echoLogger, errorCode, jsonPackedRows, NETWORK_ERROR_CODES, onConflictUpsert, plainEq, isPlainRollback, replayableFirstStatement, replayLimit } from '../common.js';
 import { postgresDdl } from './ddl.js';
 import { postgresBackup } from './backup.js';
@@ -75,7 +75,8 @@ function resilientPool(p: Pool, pool: PoolOptions, isConnectionError: (e: unknow
           }
         },
         release() {
-          inner.release(p.idleCount >= keep ? true : undefined);
+          // NullPool closes at once; QueuePool's overflow closes once idle (the pool's min and idleTimeoutMillis).
+          inner.release(keep === 0 ? true : undefined);
         },
       };
       return client as unknown as PostgresPoolClient;
@@ -125,9 +126,10 @@ export const postgresDialect: SqlDialect = {
       options: ['-c jit=off', o.options].filter(Boolean).join(' '),
       connectionTimeoutMillis: o.connect_timeout ? Number(o.connect_timeout) * 1000 : 10_000,
       max: maxConnections(pool),
-      // Idle connections stay until released over keepIdle() (QueuePool) or recycled; a CLI
-      // process may still exit while they sit idle.
-      idleTimeoutMillis: 0,
+      // keepIdle() connections stay until recycled; those over it close after OVERFLOW_LINGER_MS
+      // idle. A CLI process may still exit while they sit idle.
+      min: keepIdle(pool),
+      idleTimeoutMillis: OVERFLOW_LINGER_MS,
       allowExitOnIdle: true,
       keepAlive: true,
       maxLifetimeSeconds: pool.recycleSeconds ?? 0,
