@@ -701,6 +701,16 @@ export function defineContractSuite(label: string, open: OpenStore): void {
         expect(await store.getMetricHistory(id, 'nope')).toEqual([]);
       });
 
+      it('answers an empty history for a run that does not exist, a deleted run\'s history as it is', async () => {
+        // DRIFT: MLflow's SQL store reads the points without looking the run up; its file store
+        // answers RESOURCE_DOES_NOT_EXIST. The SQL store's answer is used.
+        expect(await store.getMetricHistory(crypto.randomUUID().replace(/-/g, ''), 'h')).toEqual([]);
+        const run = await newRun();
+        await store.logMetric(run.info.runId, { key: 'h', value: 1, timestamp: 1, step: 0 });
+        await store.deleteRun(run.info.runId);
+        expect(await store.getMetricHistory(run.info.runId, 'h')).toEqual([{ key: 'h', value: 1, timestamp: 1, step: 0 }]);
+      });
+
       it('refuses a batch of 1001 metrics with MLflow\'s message and writes nothing', async () => {
         const run = await newRun();
         const id = run.info.runId;

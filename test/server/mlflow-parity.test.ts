@@ -81,12 +81,18 @@ describe.each(STORE_KINDS)('MLflow parity (%s store)', (kind) => {
         ['GET', 'runs/get', { run_id: id }],
         ['POST', 'runs/update', { run_id: id, status: 'FINISHED' }],
         ['POST', 'runs/log-metric', { run_id: id, key: 'k', value: 1, timestamp: 1 }],
-        ['GET', 'metrics/get-history', { run_id: id, metric_key: 'k' }],
       ] as const) {
         const r = await s.call(m, route, body);
         expect(r.status, `${route} ${id}`).toBe(404);
         expect(r.json).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run with id=${id} not found` });
       }
+    }
+  });
+
+  it('answers metrics/get-history of a run that does not exist with an empty 200, as MLflow\'s SQL store does', async () => {
+    for (const id of ['abc', '0123456789abcdef0123456789abcdef']) {
+      const r = await s.call('GET', 'metrics/get-history', { run_id: id, metric_key: 'k' });
+      expect({ status: r.status, json: r.json }, id).toEqual({ status: 200, json: {} });
     }
   });
 

@@ -6,14 +6,16 @@ import type { BulkIntervalOptions } from '../../tracking-store.js';
 import { METRICS } from '../layout.js';
 import { parseMetricHistory } from '../metric-file.js';
 import type { FileExecutor } from './executor.js';
-import { runAt } from './runs.js';
+import { locateRun, runAt } from './runs.js';
 
 const BULK_FROM_STEPS_MAX_RESULTS = 25_000;
 
 export async function getMetricHistory(f: FileExecutor, runId: string, key: string): Promise<Metric[]> {
-  validateRunId(runId);
+  const id = validateRunId(runId);
   const k = validateKeyName(key, 'metric');
-  const { loc, info } = runAt(f, runId);
+  // An unknown run's history is empty, as in MLflow's SQL store (its file store answers 404).
+  if (!locateRun(f, id)) return [];
+  const { loc, info } = runAt(f, id);
   const text = f.readKeyFile(loc.dir, METRICS, k);
   if (text === undefined) return [];
   // The same point logged twice is one point, as in the SQL store (whose primary key is the whole
