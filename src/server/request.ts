@@ -188,18 +188,23 @@ export function stringList(p: Params, name: string, required = false): string[] 
 }
 
 /**
- * An enum field, given by name (`"ALL"`) or number (`3`), as protobuf JSON accepts both. With
- * `ignoreUnknownNames`, a name the enum lacks leaves the field unset, as MLflow's parsing does where
- * the handler only asserts a string (runs/update's `status`).
+ * How an enum field takes a value the enum lacks: refused (`strict`); a name it lacks left unset, as
+ * MLflow's parsing does where the handler only asserts a string (runs/update's `status`); or any value
+ * it cannot read left unset, where the handler asserts nothing and protobuf's parser, told to ignore
+ * what it does not know, drops it (search-runs' `run_view_type`, which then is its default).
  */
-export function enumField<T extends string>(p: Params, name: string, codes: Record<T, number>, ignoreUnknownNames = false): T | undefined {
+export type EnumLeniency = 'strict' | 'unknown-names' | 'anything';
+
+/** An enum field, given by name (`"ALL"`) or number (`3`), as protobuf JSON accepts both. */
+export function enumField<T extends string>(p: Params, name: string, codes: Record<T, number>, leniency: EnumLeniency = 'strict'): T | undefined {
   const v = p[name];
   if (absent(v) || v === '') return undefined;
   if (typeof v === 'string' && v in codes) return v as T;
-  if (ignoreUnknownNames && typeof v === 'string' && !/^\d+$/.test(v)) return undefined;
+  if (leniency === 'unknown-names' && typeof v === 'string' && !/^\d+$/.test(v)) return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
   const hit = (Object.keys(codes) as T[]).find((k) => codes[k] === n);
   if (hit) return hit;
+  if (leniency === 'anything') return undefined;
   throw invalid(name, v, p);
 }
 

@@ -81,7 +81,7 @@ describe('server errors', () => {
     const broken = ['{', 'not json', '[1,2]', '42'];
     const cases: [string, string[]][] = [
       ['runs/log-batch', [...broken, '{"run_id": {"a": 1}}', '{"run_id":"x","metrics":"no"}', '{"run_id":"x","metrics":[1]}', '{"run_id":"x","tags":[{"key":{}}]}']],
-      ['runs/search', [...broken, '{"experiment_ids":"0"}', '{"max_results":"many"}', '{"order_by":[{}]}', '{"run_view_type":"SOME"}']],
+      ['runs/search', [...broken, '{"experiment_ids":"0"}', '{"max_results":"many"}', '{"order_by":[{}]}', '{"experiment_ids":["0"],"max_results":-1}']],
       ['experiments/create', [...broken, '{"name":["a"]}', '{"name":"n","tags":{}}']],
       ['runs/log-inputs', [...broken, '{"run_id":"x","datasets":[1]}', '{"run_id":"x","datasets":[{"dataset":"d"}]}']],
       ['runs/update', [...broken, '{"run_id":"x","status":"DONE"}', '{"run_id":"x","end_time":"soon"}']],

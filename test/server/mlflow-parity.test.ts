@@ -89,6 +89,25 @@ describe.each(STORE_KINDS)('MLflow parity (%s store)', (kind) => {
     }
   });
 
+  it('searches active runs where runs/search\'s run_view_type is one MLflow\'s parser drops (unknown name or number, other types)', async () => {
+    const live = (await s.call('POST', 'runs/create', { experiment_id: expId })).json.run.info.run_id;
+    const gone = (await s.call('POST', 'runs/create', { experiment_id: expId })).json.run.info.run_id;
+    await s.call('POST', 'runs/delete', { run_id: gone });
+    const ids = async (view: unknown) => {
+      const r = await s.call('POST', 'runs/search', { experiment_ids: [expId], run_view_type: view, max_results: 1000 });
+      expect(r.status, JSON.stringify(view)).toBe(200);
+      return ((r.json.runs ?? []) as { info: { run_id: string } }[]).map((x) => x.info.run_id);
+    };
+    for (const view of ['BOGUS', 'active_only', 9, '9', true, 1.5]) {
+      const got = await ids(view);
+      expect(got, JSON.stringify(view)).toContain(live);
+      expect(got, JSON.stringify(view)).not.toContain(gone);
+    }
+    expect(await ids('DELETED_ONLY')).toEqual([gone]);
+    expect(await ids(2)).toEqual([gone]);
+    expect(await ids('ALL')).toEqual(expect.arrayContaining([live, gone]));
+  });
+
   it('answers metrics/get-history of a run that does not exist with an empty 200, as MLflow\'s SQL store does', async () => {
     for (const id of ['abc', '0123456789abcdef0123456789abcdef']) {
       const r = await s.call('GET', 'metrics/get-history', { run_id: id, metric_key: 'k' });

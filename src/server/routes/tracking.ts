@@ -203,7 +203,7 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     const p = await readParams(req);
     const runId = str(p, 'run_id', true);
     const info = await store.updateRunInfo(runId, {
-      status: enumField<RunStatus>(p, 'status', RUN_STATUS_CODES, true),
+      status: enumField<RunStatus>(p, 'status', RUN_STATUS_CODES, 'unknown-names'),
       endTime: int(p, 'end_time'),
       runName: str(p, 'run_name'),
     });
@@ -230,7 +230,7 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
     const page = await store.searchRuns({
       experimentIds: stringList(p, 'experiment_ids'),
       filter: str(p, 'filter') || undefined,
-      viewType: enumField<ViewType>(p, 'run_view_type', VIEW_TYPE_CODES) ?? 'ACTIVE_ONLY',
+      viewType: enumField<ViewType>(p, 'run_view_type', VIEW_TYPE_CODES, 'anything') ?? 'ACTIVE_ONLY',
       maxResults: maxResults ?? 1000,
       orderBy: stringList(p, 'order_by'),
       pageToken: str(p, 'page_token') || undefined,
