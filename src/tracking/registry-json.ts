@@ -30,8 +30,9 @@ export function modelVersionToJson(v: ModelVersion): Json {
 export function registeredModelToJson(m: RegisteredModel): Json {
   const out: Json = { name: m.name };
   if (m.creationTimestamp !== null) out.creation_timestamp = m.creationTimestamp;
-  if (m.lastUpdatedTimestamp !== null) out.last_updated_timestamp = m.lastUpdatedTimestamp;
-  if (m.description !== null) out.description = m.description;
+  // As MLflow's RegisteredModel.to_proto: an empty description and a zero update time are left out.
+  if (m.lastUpdatedTimestamp) out.last_updated_timestamp = m.lastUpdatedTimestamp;
+  if (m.description) out.description = m.description;
   if (m.latestVersions.length) out.latest_versions = m.latestVersions.map(modelVersionToJson);
   if (m.tags.length) out.tags = m.tags.map((t) => ({ key: t.key, value: t.value }));
   if (m.aliases.length) out.aliases = m.aliases.map((a) => ({ alias: a.alias, version: String(a.version) }));

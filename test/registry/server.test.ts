@@ -60,6 +60,16 @@ for (const dialect of testDialects()) {
       });
     });
 
+    it('leaves an empty description out of a registered model, as MLflow\'s to_proto does (a version keeps its "")', async () => {
+      const r = await call('POST', 'registered-models/create', { name: 'plain' });
+      expect(r.json.registered_model).toEqual({ name: 'plain', creation_timestamp: expect.any(Number), last_updated_timestamp: expect.any(Number) });
+      await call('PATCH', 'registered-models/update', { name: 'plain', description: 'd' });
+      expect((await call('GET', 'registered-models/get', { name: 'plain' })).json.registered_model.description).toBe('d');
+      await call('PATCH', 'registered-models/update', { name: 'plain', description: '' });
+      expect((await call('GET', 'registered-models/get', { name: 'plain' })).json.registered_model).not.toHaveProperty('description');
+      await call('DELETE', 'registered-models/delete', { name: 'plain' });
+    });
+
     it('creates versions with version as a string, unset strings as "" (as MLflow stores them)', async () => {
       const r = await call('POST', 'model-versions/create', { name: 'm', source: 's3://bucket/model', run_id: runId, tags: [{ key: 't', value: '1' }] });
       expect(r.status).toBe(200);
