@@ -68,11 +68,15 @@ describe.each(STORE_KINDS)('MLflow parity (%s store)', (kind) => {
     expect((await s.call('POST', 'runs/update', { run_id: runId, status: 'FAILED' })).json.run_info.status).toBe('FAILED');
   });
 
-  it('requires `datasets` in runs/log-inputs', async () => {
+  it('requires `datasets` in runs/log-inputs, where an empty list is there and logs nothing', async () => {
     const runId = (await s.call('POST', 'runs/create', { experiment_id: expId })).json.run.info.run_id;
     const r = await s.call('POST', 'runs/log-inputs', { run_id: runId });
     expect(r.status).toBe(400);
     expect(r.json).toEqual({ error_code: 'INVALID_PARAMETER_VALUE', message: `Missing value for required parameter 'datasets'.${DOCS}` });
+    expect(await s.call('POST', 'runs/log-inputs', { run_id: runId, datasets: [] })).toMatchObject({ status: 200, json: {} });
+    expect((await s.call('GET', 'runs/get', { run_id: runId })).json.run.inputs).toEqual({});
+    const gone = await s.call('POST', 'runs/log-inputs', { run_id: '0123456789abcdef0123456789abcdef', datasets: [] });
+    expect(gone.status).toBe(404);
   });
 
   it('answers 404 RESOURCE_DOES_NOT_EXIST for run ids that do not exist, 32 hex characters or not', async () => {

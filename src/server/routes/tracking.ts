@@ -306,9 +306,10 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   on('/runs/log-inputs', ['POST'], async (req) => {
     const p = await readParams(req);
     const runId = str(p, 'run_id', true);
-    // MLflow 3: `models` may come alone; `datasets` is required only without it.
+    // MLflow 3: `models` may come alone; `datasets` is required only without it. An empty list is
+    // there (MLflow's _assert_required only refuses a missing one): nothing to log, 200.
     const models = modelRefsFrom(p, false);
-    const datasets = list(p, 'datasets', models.length === 0).map((d, i) => {
+    const datasets = list(p, 'datasets', models.length === 0 && !Array.isArray(p.datasets)).map((d, i) => {
       if (d === null || typeof d !== 'object' || Array.isArray(d)) throw invalid('datasets', p.datasets);
       const o = d as Params;
       const ds = o.dataset;
