@@ -389,6 +389,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
           "Invalid entity type 'metrics'. Valid entity types are ('attribute', 'tag', 'tags')",
         );
         await expectError(store.searchExperiments({ filter: `name = 'a' OR name = 'b'` }), 'INVALID_PARAMETER_VALUE', 'Invalid clause(s) in filter string: OR');
+        await expectError(store.searchExperiments({ filter: ' \t' }), 'INVALID_PARAMETER_VALUE', "Invalid filter ' \t'. Could not be parsed.");
       });
     });
 
@@ -1216,6 +1217,7 @@ export function defineContractSuite(label: string, open: OpenStore): void {
           [`foo.bar = 'x'`, "Invalid entity type 'foo'. Valid values are ['metric', 'parameter', 'tag', 'attribute', 'dataset']"],
           [`metrics.loss <`, "Invalid clause(s) in filter string: 'metrics.loss', '<'"],
           [`tags.a = 'x' OR tags.b = 'y'`, "Invalid clause(s) in filter string: 'OR'"],
+          ['  ', "Invalid filter '  '. Could not be parsed."],
           [
             `attributes.nope = 'x'`,
             "Invalid attribute key 'nope' specified. Valid keys are '{'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created', 'run name', 'Run name', 'Run Name'}'",

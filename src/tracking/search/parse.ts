@@ -184,8 +184,14 @@ function checkListComparator(c: Comparator, value: number | string | string[], r
  * Parses a `search_runs` filter. Empty or absent means no filter. Keys of attributes are folded
  * (`created` → `start_time`, `Run name` → `run_name`); comparators are upper-cased.
  */
+/** sqlparse finds no statement in a filter of only whitespace, and MLflow refuses it as unparsable. */
+function refuseBlank(filter: string): void {
+  if (/^\s+$/.test(filter)) throw invalid(`Invalid filter '${filter}'. Could not be parsed.`);
+}
+
 export function parseRunFilter(filter?: string): Filter {
   if (!filter) return [];
+  refuseBlank(filter);
   const raw = splitComparisons(filter, true);
   // MLflow parses every clause before it checks any comparator; keep that order of errors.
   const parsed = raw.map((r) => {
@@ -249,6 +255,7 @@ function experimentValue(type: 'attribute' | 'tag', key: string, t: Token): numb
  */
 export function parseExperimentFilter(filter?: string): Filter {
   if (!filter) return [];
+  refuseBlank(filter);
   const raw = splitComparisons(filter, false);
   const parsed = raw.map((r) => {
     const { type, key } = experimentIdentifier(r.left.text, EXPERIMENT_SEARCH_ATTRIBUTE_KEYS);
