@@ -37,10 +37,13 @@ export interface TraceInfo {
 
 const keyValues = (o: Record<string, string>) => Object.entries(o).map(([key, value]) => ({ key, value }));
 
-/** `TraceInfo` as MLflow's JSON (proto3: unset and zero fields omitted, int64 as JSON numbers). */
+/**
+ * `TraceInfo` as MLflow's JSON (int64 as JSON numbers, empty lists omitted). `execution_time_ms` is
+ * always there: MLflow's to_proto sets it, to 0 while the trace is in progress.
+ */
 export function traceInfoToJson(t: TraceInfo): Record<string, unknown> {
   const out: Record<string, unknown> = { request_id: t.requestId, experiment_id: t.experimentId, timestamp_ms: t.timestampMs };
-  if (t.executionTimeMs) out.execution_time_ms = t.executionTimeMs;
+  out.execution_time_ms = t.executionTimeMs ?? 0;
   out.status = t.status;
   const md = keyValues(t.requestMetadata);
   if (md.length) out.request_metadata = md;
