@@ -27,10 +27,11 @@ const RUN_ATTR_KEYS =
   "{'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created', 'run name', 'Run name', 'Run Name'}";
 
 describe('parseRunFilter: entities, aliases and values', () => {
-  it('returns no comparisons for an empty or absent filter', () => {
+  it('returns no comparisons for an empty or absent filter, and refuses one of only whitespace as MLflow does', () => {
     expect(parseRunFilter()).toEqual([]);
     expect(parseRunFilter('')).toEqual([]);
-    expect(parseRunFilter('   ')).toEqual([]);
+    expect(() => parseRunFilter('   ')).toThrow("Invalid filter '   '. Could not be parsed.");
+    expect(() => parseRunFilter('\n')).toThrow('Could not be parsed.');
   });
 
   it.each([
