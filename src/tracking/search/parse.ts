@@ -180,15 +180,16 @@ function checkListComparator(c: Comparator, value: number | string | string[], r
   }
 }
 
-/**
- * Parses a `search_runs` filter. Empty or absent means no filter. Keys of attributes are folded
- * (`created` → `start_time`, `Run name` → `run_name`); comparators are upper-cased.
- */
 /** sqlparse finds no statement in a filter of only whitespace, and MLflow refuses it as unparsable. */
 function refuseBlank(filter: string): void {
   if (/^\s+$/.test(filter)) throw invalid(`Invalid filter '${filter}'. Could not be parsed.`);
 }
 
+/**
+ * Parses a `search_runs` filter. Empty or absent means no filter (whitespace alone is refused, as
+ * MLflow refuses it). Keys of attributes are folded
+ * (`created` → `start_time`, `Run name` → `run_name`); comparators are upper-cased.
+ */
 export function parseRunFilter(filter?: string): Filter {
   if (!filter) return [];
   refuseBlank(filter);
