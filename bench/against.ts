@@ -168,6 +168,18 @@ const WORKLOADS: Workload[] = [
   },
 ];
 
+/**
+ * MLF_BENCH_AGAINST_WORKLOADS (comma-separated words, e.g. `search,history`) narrows the run to the
+ * workloads whose names start with one of them; unset, all of them.
+ */
+function chosenWorkloads(): Workload[] {
+  const words = process.env.MLF_BENCH_AGAINST_WORKLOADS?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!words?.length) return WORKLOADS;
+  const chosen = WORKLOADS.filter((w) => words.some((word) => w.name.startsWith(word)));
+  if (chosen.length === 0) throw new Error(`MLF_BENCH_AGAINST_WORKLOADS=${words.join(',')} names none of: ${WORKLOADS.map((w) => w.name).join('; ')}`);
+  return chosen;
+}
+
 /** The medians of one workload, ms: mlf, the other server, and the two parts of mlf's floor. */
 interface Figures {
   mine: number;
@@ -193,7 +205,7 @@ async function interleaved(apis: [string, string], raw: Raw): Promise<Record<str
   try {
     const exps = await Promise.all(clients.slice(0, 2).map(async (c) => (await c.post('experiments/create', { name: `bench-${tag}` })).experiment_id as string));
     const out: Record<string, Figures> = {};
-    for (const w of WORKLOADS) {
+    for (const w of chosenWorkloads()) {
       const [mine, theirs] = await Promise.all([0, 1].map((k) => w.setup(clients[k]!, exps[k]!, tag)));
       const floor = await mine!.floor(raw);
       await share();
@@ -255,7 +267,7 @@ export async function benchAgainst(url: string): Promise<AgainstRow[]> {
     await store.drop();
   }
   const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
-  return WORKLOADS.flatMap((w) => {
+  return chosenWorkloads().flatMap((w) => {
     const f = figures[w.name]!;
     const floor = f.raw + f.http;
     return [

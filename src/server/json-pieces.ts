@@ -21,6 +21,18 @@ const MIN_SPLIT = 64;
 
 type Obj = Record<string, unknown>;
 
+/**
+ * A list whose JSON is already written: its items, comma-joined, in pieces (a store's
+ * getMetricHistoryJson). jsonPieces sends the pieces as they are; anything else that serializes
+ * it gets the items parsed back (toJSON).
+ */
+export class WrittenList {
+  constructor(readonly pieces: string[]) {}
+  toJSON(): unknown[] {
+    return JSON.parse(`[${this.pieces.join('')}]`) as unknown[];
+  }
+}
+
 const isPlainObject = (v: unknown): v is Obj =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 
@@ -32,7 +44,7 @@ export function jsonPieces(value: unknown): string | string[] {
   let long = false;
   for (const k in value) {
     const v = value[k];
-    if (isLongList(v) && Object.prototype.hasOwnProperty.call(value, k)) long = true;
+    if ((isLongList(v) || v instanceof WrittenList) && Object.prototype.hasOwnProperty.call(value, k)) long = true;
   }
   if (!long) return JSON.stringify(value);
   const pieces: string[] = [];
@@ -41,7 +53,10 @@ export function jsonPieces(value: unknown): string | string[] {
   for (const k of Object.keys(value)) {
     const v = value[k];
     const key = `${first ? '' : ','}${JSON.stringify(k)}:`;
-    if (isLongList(v)) {
+    if (v instanceof WrittenList) {
+      pieces.push(`${text}${key}[`, ...v.pieces);
+      text = ']';
+    } else if (isLongList(v)) {
       pieces.push(`${text}${key}`);
       pushList(pieces, v);
       text = '';

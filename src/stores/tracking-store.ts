@@ -176,6 +176,12 @@ export interface TrackingStore {
 
   /** Every point of one metric, ordered by (step, timestamp). */
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
+  /**
+   * The same points as MLflow's REST JSON (the `metrics` list's items, comma-joined, in pieces;
+   * [] for none), where the store reads them as exact text and can write that text through without
+   * turning every number into a double and back (see metricPointsJson); undefined where it cannot.
+   */
+  getMetricHistoryJson?(runId: string, key: string): Promise<string[] | undefined>;
   /** Sampled history for several runs (MLflow's get-history-bulk-interval). */
   getMetricHistoryBulkInterval(runIds: string[], key: string, opts?: BulkIntervalOptions): Promise<MetricWithRunId[]>;
 

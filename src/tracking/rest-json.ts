@@ -88,6 +88,55 @@ export function metricToJson(m: Metric): Json {
   return out;
 }
 
+/** The size a piece of metricPointsJson aims at (see server/json-pieces.ts). */
+const POINTS_PIECE_CHARS = 16 * 1024;
+
+/**
+ * One key's points as the items of MLflow's `metrics` list (comma-joined, in pieces of about
+ * 16 kB), written from the text a database printed them in: `value,timestamp,step,is_nan` per
+ * point, `;` between points, numbers exact, booleans `t`/`f` (SqlDialect.packRows.numbers). The
+ * same values as `points.map(metricToJson)`, each number in the database's spelling; no double is
+ * parsed and printed again. A point that is not plain in print (NaN, a value at the float's
+ * maximum, which MLflow's SQL store keeps for ±Infinity, a missing field) goes through `decode`
+ * and metricToJson, where those rules live.
+ */
+export function metricPointsJson(key: string, text: string, decode: (point: string) => Metric): string[] {
+  const pieces: string[] = [];
+  const head = `{"key":${JSON.stringify(key)},"value":`;
+  let piece = '';
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf(';', start);
+    if (end < 0) end = text.length;
+    const c1 = text.indexOf(',', start);
+    const c2 = text.indexOf(',', c1 + 1);
+    const c3 = text.indexOf(',', c2 + 1);
+    const item =
+      c3 > 0 && c3 < end && c3 + 2 === end && text.charCodeAt(c3 + 1) === 102 /* f */ && plainNumber(text, start, c1) && c2 > c1 + 1 && c3 > c2 + 1
+        ? `${head}${text.slice(start, c1)},"timestamp":${text.slice(c1 + 1, c2)},"step":${text.slice(c2 + 1, c3)}}`
+        : JSON.stringify(metricToJson(decode(text.slice(start, end))));
+    piece += piece === '' && pieces.length === 0 ? item : `,${item}`;
+    if (piece.length >= POINTS_PIECE_CHARS) {
+      pieces.push(piece);
+      piece = '';
+    }
+    start = end + 1;
+  }
+  if (piece !== '') pieces.push(piece);
+  return pieces;
+}
+
+/**
+ * A finite number's text that JSON reads as it is: away from the float's maximum (`e+308`), and
+ * not `-0`, which JSON.stringify (the other path) writes as 0.
+ */
+function plainNumber(text: string, from: number, to: number): boolean {
+  const negative = text.charCodeAt(from) === 45; /* - */
+  const first = text.charCodeAt(negative ? from + 1 : from);
+  if (first < 48 || first > 57 || (negative && to === from + 2 && first === 48)) return false;
+  return !(text.charCodeAt(to - 1) === 56 && text.startsWith('e+308', to - 5));
+}
+
 export function metricWithRunIdToJson(m: MetricWithRunId): Json {
   return { ...metricToJson(m), run_id: m.runId };
 }

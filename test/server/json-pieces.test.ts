@@ -4,7 +4,7 @@
  * as one string.
  */
 import { describe, expect, it } from 'vitest';
-import { joinedText, jsonPieces } from '../../src/server/json-pieces.js';
+import { joinedText, jsonPieces, WrittenList } from '../../src/server/json-pieces.js';
 
 const joined = (v: unknown) => {
   const p = jsonPieces(v);
@@ -45,6 +45,14 @@ describe('jsonPieces', () => {
     expect(Math.max(...sizes)).toBeLessThan(2 * 16 * 1024);
     expect(typeof jsonPieces({ runs: Array.from({ length: 63 }, (_, i) => run(i)) })).toBe('string');
     expect(typeof jsonPieces({ xs: Array.from({ length: 100 }, (_, i) => ({ toJSON: () => i })) })).not.toBe('string');
+  });
+
+  it('sends a written list as it is, and gives its items to anything else that serializes it', () => {
+    const list = new WrittenList(['{"a":1},{"a":2}', ',{"a":3}']);
+    expect(jsonPieces({ metrics: list })).toEqual(['{"metrics":[', '{"a":1},{"a":2}', ',{"a":3}', ']}']);
+    expect(joined({ x: 1, metrics: list, y: 'z' })).toBe('{"x":1,"metrics":[{"a":1},{"a":2},{"a":3}],"y":"z"}');
+    expect(JSON.stringify({ metrics: list })).toBe('{"metrics":[{"a":1},{"a":2},{"a":3}]}');
+    expect(joined({ metrics: new WrittenList([]) })).toBe('{"metrics":[]}');
   });
 
   it('joinedText gives a body back as text, split or not', () => {

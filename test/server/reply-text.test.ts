@@ -5,7 +5,11 @@
  * faster way of reading the rows or writing the reply must give the same bytes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeServer, STORE_KINDS, type TestServer } from './helpers.js';
+import { apiCaller, makeServer, STORE_KINDS, type TestServer } from './helpers.js';
+import { createApp } from '../../src/server/app.js';
+import { createLogger } from '../../src/server/logger.js';
+import { openTrackingStore } from '../../src/stores/open-store.js';
+import { createTestDatabase, skipUnlessAvailable } from '../support/databases.js';
 
 const T = 1_700_000_000_123;
 
@@ -73,5 +77,32 @@ describe.each(STORE_KINDS)('reply text on the %s store', (kind) => {
       `{"info":${info(bare, 'bare', 'RUNNING', '')},"data":{"tags":[${sysTags('bare')}]},"inputs":{}}` +
       ']}';
     expect(got).toBe(expected);
+  });
+});
+
+describe('reply text of a history on PostgreSQL, written from the database text (getMetricHistoryJson)', () => {
+  it('keeps the special values and the key exactly, numbers in the database spelling', async (ctx) => {
+    if (await skipUnlessAvailable('postgresql')) return ctx.skip();
+    const db = await createTestDatabase('postgresql');
+    const store = await openTrackingStore(db.uri, { artifactRoot: 'mlflow-artifacts:/' });
+    try {
+      const app = createApp({ store, logger: createLogger('none') });
+      const call = apiCaller(app);
+      const exp = (await call('POST', 'experiments/create', { name: 'tricky' })).json.experiment_id as string;
+      const run = (await call('POST', 'runs/create', { experiment_id: exp, start_time: T })).json.run.info.run_id as string;
+      const key = 'λoss ü/x';
+      const values = ['NaN', 'Infinity', '-Infinity', -0, 1.5e300, 1e-7, 0.1, -42];
+      const metrics = values.map((value, i) => ({ key, value, timestamp: T + i, step: 2 ** 40 + i }));
+      expect((await call('POST', 'runs/log-batch', { run_id: run, metrics })).status).toBe(200);
+      const res = await app.request(`/api/2.0/mlflow/metrics/get-history?${new URLSearchParams({ run_id: run, metric_key: key })}`);
+      const v = ['"NaN"', '"Infinity"', '"-Infinity"', '0', '1.5e+300', '1e-07', '0.1', '-42'];
+      // 1e-07 is PostgreSQL's spelling (and Python's, so MLflow's), where JSON.stringify writes 1e-7.
+      expect(await res.text()).toBe(`{"metrics":[${v.map((x, i) => `{"key":"λoss ü/x","value":${x},"timestamp":${T + i},"step":${2 ** 40 + i}}`).join(',')}]}`);
+      const none = await app.request(`/api/2.0/mlflow/metrics/get-history?${new URLSearchParams({ run_id: run, metric_key: 'none' })}`);
+      expect(await none.text()).toBe('{}');
+    } finally {
+      await store.close();
+      await db.drop();
+    }
   });
 });

@@ -38,6 +38,7 @@ import type { ArtifactAccess } from './artifacts.js';
 import { modelRefsFrom } from './logged-models.js';
 import { withModelLinks } from '../../tracking/logged-models.js';
 import type { Req } from '../http.js';
+import { WrittenList } from '../json-pieces.js';
 
 import type { Json } from '../../tracking/entities.js';
 import { collectPages } from '../../tracking/pages.js';
@@ -343,7 +344,10 @@ export function trackingRoutes(store: TrackingStore, artifacts: ArtifactAccess):
   on('/metrics/get-history', ['GET'], async (req) => {
     const p = await readParams(req);
     const runId = str(p, 'run_id', true);
-    const history = await store.getMetricHistory(runId, str(p, 'metric_key', true));
+    const key = str(p, 'metric_key', true);
+    const written = await store.getMetricHistoryJson?.(runId, key);
+    if (written) return written.length ? { metrics: new WrittenList(written) } : {};
+    const history = await store.getMetricHistory(runId, key);
     return history.length ? { metrics: history.map(metricToJson) } : {};
   });
   on('/metrics/get-history-bulk-interval', ['GET'], async (req) => {

@@ -116,6 +116,10 @@ export class SqlStore extends RoleStore<SqlExecutor> implements TrackingStore {
   }
 
   /** The registry on this store's connection (its schema was checked when the store opened). */
+  getMetricHistoryJson(runId: string, key: string): Promise<string[] | undefined> {
+    return history.getMetricHistoryJson(this.x, runId, key);
+  }
+
   async openRegistry(): Promise<RegistryStore> {
     const { SqlRegistryStore } = await import('./registry/sql-registry-store.js');
     return new SqlRegistryStore(this.conn, false);

@@ -9,6 +9,8 @@ import { loadDialect } from '../../../src/stores/sql/dialects/index.js';
 import { concatPackedNumbers, jsonPackedRows, parsePackedNumbers } from '../../../src/stores/sql/dialects/common.js';
 import type { TrackingStore } from '../../../src/stores/tracking-store.js';
 import { createTestDatabase, skipUnlessAvailable, testDialects } from '../../support/databases.js';
+import { metricPointsJson, metricToJson } from '../../../src/tracking/rest-json.js';
+import { metricOfKey } from '../../../src/stores/sql/rows.js';
 
 describe('packed numbers', () => {
   it('reads numbers, booleans and NULLs back from the packed text', () => {
@@ -29,6 +31,36 @@ describe('packed numbers', () => {
       `select string_agg(concat(s."a", ',', s."b"), ';' order by s."b", s."a") from (select a, b from t) s`,
     );
     expect(jsonPackedRows('json_group_array', 'json_array')('select "x" from t', ['x'], [])).toBe('select json_group_array(json_array(s."x")) from (select "x" from t) s');
+  });
+});
+
+describe('metricPointsJson', () => {
+  const key = 'loss "x"\\ ü';
+  const decode = (one: string) => metricOfKey(key).values(parsePackedNumbers(one, 4)[0]!);
+  const text =
+    '0.30000000000000004,1700000000000,-3,f;0,5,6,t;1.7976931348623157e+308,1,2,f;-1.7976931348623157e+308,1,2,f;1e+308,1,1,f;' +
+    '-0,1,1,f;1e-05,1,1,f;1e+15,2,2,f;-4.5,3,-7,f;NaN,4,4,f;Infinity,4,5,f;5e-324,,9,f;7,8,,;12,9,10,f';
+
+  it('writes the items metricToJson gives, special points by its rules', () => {
+    const points = parsePackedNumbers(text, 4).map((v) => metricOfKey(key).values(v));
+    const pieces = metricPointsJson(key, text, decode);
+    expect(JSON.parse(`[${pieces.join('')}]`)).toEqual(JSON.parse(JSON.stringify(points.map(metricToJson))));
+    expect(JSON.parse(`[${pieces.join('')}]`).map((m: { value: unknown }) => m.value)).toEqual([
+      0.30000000000000004, 'NaN', 'Infinity', '-Infinity', 1e308, 0, 1e-5, 1e15, -4.5, 'NaN', 'Infinity', 5e-324, 7, 12,
+    ]);
+    // Plain points keep the database's spelling: nothing parsed and printed again.
+    expect(pieces.join('')).toContain(`{"key":${JSON.stringify(key)},"value":1e-05,"timestamp":1,"step":1}`);
+  });
+
+  it('comes in pieces of about 16 kB that join into one list, and nothing for no points', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => `${i / 3},${1_700_000_000_000 + i},${i},f`).join(';');
+    const pieces = metricPointsJson('m', many, decode);
+    expect(pieces.length).toBeGreaterThan(30);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(2 * 16 * 1024);
+    const items = JSON.parse(`[${pieces.join('')}]`);
+    expect(items).toHaveLength(10_000);
+    expect(items[9999]).toEqual({ key: 'm', value: 9999 / 3, timestamp: 1_700_000_009_999, step: 9999 });
+    expect(metricPointsJson('m', '', decode)).toEqual([]);
   });
 });
 
@@ -75,6 +107,13 @@ describe('packed reads give what unpacked reads give', () => {
         }
         const packedHistory = await history(store, run);
         expect(packedHistory).toEqual(await unpacked(dialect, () => history(store, run)));
+        // Where the store writes a history's JSON itself (PostgreSQL), it is metricToJson's to the value.
+        const written = await store.getMetricHistoryJson?.(run, 'm');
+        if (dialect === 'postgresql') expect(written).toBeDefined();
+        if (written) {
+          expect(JSON.parse(`[${written.join('')}]`)).toEqual(JSON.parse(JSON.stringify(packedHistory.map(metricToJson))));
+          expect(await store.getMetricHistoryJson!(run, 'M')).toEqual([]);
+        }
         expect(packedHistory.map((p) => p.value)).toEqual(
           [...points].sort((a, b) => a.step - b.step || a.timestamp - b.timestamp || a.value - b.value).map((p) => p.value),
         );

@@ -13,7 +13,7 @@ import { isMlfError } from '../../../lib/errors.js';
 import { driverError, guardDriver } from '../driver-errors.js';
 import type { SqlConnection } from '../connect.js';
 import { parsePackedNumbers } from '../dialects/common.js';
-import { chunkRows, type BulkConflict, type Db, type SqlDialect, type SyncRunner, type ThreadWriter, type Tx } from '../dialects/dialect.js';
+import { chunkRows, type BulkConflict, type Db, type PackSql, type SqlDialect, type SyncRunner, type ThreadWriter, type Tx } from '../dialects/dialect.js';
 import { QueryCache } from '../query-cache.js';
 
 const queryCaches = new WeakMap<SqlConnection, QueryCache>();
@@ -157,8 +157,31 @@ export class SqlExecutor {
     if (!pack) return undefined;
     const numbers = p.numeric ? pack.numbers : undefined;
     if (!numbers && p.floats && !pack.json.exactFloats) return undefined;
+    const packedText = await this.packedText(db, key, build, values, p, numbers ?? pack.json.sql, numbers ? undefined : pack.json.refuses);
+    if (packedText === undefined) return undefined;
+    if (packedText === '') return [];
+    return numbers ? parsePackedNumbers(packedText, p.columns.length) : (JSON.parse(packedText) as unknown[][]);
+  }
+
+  /**
+   * A read of numbers only, as the dialect's `numbers` packing prints it (`1,2.5,t;3,NaN,f`, see
+   * SqlDialect.packRows), unparsed: '' for no rows, undefined where the dialect has no such form.
+   */
+  async numbersText(db: Db | Tx, key: string, build: () => Compilable<unknown>, values: readonly unknown[], p: Omit<Packing, 'numeric'>): Promise<string | undefined> {
+    const numbers = this.dialect.packRows?.numbers;
+    return numbers && this.packedText(db, key, build, values, p, numbers);
+  }
+
+  private async packedText(
+    db: Db | Tx,
+    key: string,
+    build: () => Compilable<unknown>,
+    values: readonly unknown[],
+    p: Packing,
+    wrap: PackSql,
+    refuses?: (e: unknown) => boolean,
+  ): Promise<string | undefined> {
     const inner = p.unordered ? this.queries.text(`${key}:unordered`, p.unordered, values) : this.queries.text(key, build, values);
-    const wrap = numbers ?? pack.json.sql;
     const text = this.queries.text(`packed:${key}`, () => ({ compile: () => CompiledQuery.raw(wrap(inner, p.columns, p.orderBy ?? []), values as unknown[]) }), values);
     let packedText: unknown;
     try {
@@ -166,11 +189,10 @@ export class SqlExecutor {
       const rows = runner?.values(text, values);
       packedText = rows ? rows[0]?.[0] : Object.values((await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values as unknown[]))).rows[0] ?? {})[0];
     } catch (e) {
-      if (!numbers && pack.json.refuses?.(e)) return undefined;
+      if (refuses?.(e)) return undefined;
       throw e;
     }
-    if (packedText == null || packedText === '') return [];
-    return numbers ? parsePackedNumbers(packedText as string, p.columns.length) : (JSON.parse(packedText as string) as unknown[][]);
+    return packedText == null ? '' : (packedText as string);
   }
 
   /**
