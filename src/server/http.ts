@@ -129,7 +129,10 @@ class NodeReq implements Req {
       });
       // A client gone before the end of its body: nothing to answer, but the promise must settle
       // (and the log must not call it a server error).
-      const ended = () => fail(new MlfError('The request body ended early.', 'BAD_REQUEST'));
+      // Node emits 'close' after every body, read or not: the error (and its stack) only when unsettled.
+      const ended = () => {
+        if (!settled) fail(new MlfError('The request body ended early.', 'BAD_REQUEST'));
+      };
       msg.once('error', ended);
       msg.once('close', ended);
     });

@@ -45,8 +45,20 @@ export function splitList(v: string | undefined): string[] | undefined {
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** Each pattern's expression, made once: every request's Host is checked against the list. */
+const patternCache = new Map<string, RegExp>();
+
 /** Python's `fnmatch.fnmatch` on POSIX (case-sensitive): `*`, `?` and `[...]` classes. */
 export function fnmatch(name: string, pattern: string): boolean {
+  let re = patternCache.get(pattern);
+  if (!re) {
+    re = patternRegExp(pattern);
+    if (patternCache.size < 1000) patternCache.set(pattern, re);
+  }
+  return re.test(name);
+}
+
+function patternRegExp(pattern: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -63,7 +75,7 @@ export function fnmatch(name: string, pattern: string): boolean {
       }
     } else re += c.replace(/[.+^${}()|\\/\]]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`, 's').test(name);
+  return new RegExp(`^${re}$`, 's');
 }
 
 function matches(value: string, patterns: readonly string[]): boolean {

@@ -106,7 +106,7 @@ export class SqlStore extends RoleStore<SqlExecutor> implements TrackingStore {
   private loggedModelStore?: SqlLoggedModels;
   /** MLflow 3's logged models, on the same connection (refused on a 2.x-schema database). */
   get loggedModels(): LoggedModelStore {
-    return (this.loggedModelStore ??= new SqlLoggedModels(this.conn.db, this.dialect, this.x.inTransaction ? undefined : this.x));
+    return (this.loggedModelStore ??= new SqlLoggedModels(this.conn.db, this.dialect));
   }
 
   private traceStore?: SqlTraceStoreV3;

@@ -26,7 +26,6 @@ import {
   type LoggedModelMetric,
   type LoggedModelStatus,
   type LoggedModelStore,
-  type RunModelLinks,
   type SearchLoggedModelsOptions,
 } from '../../../tracking/logged-models.js';
 import { checkLoggedModelSearch, loggedModelAttribute, type LoggedModelComparison } from '../../../tracking/search/logged-models.js';
@@ -36,10 +35,8 @@ import type { Db, SqlDialect, Tx } from '../dialects/dialect.js';
 import { guardDriver } from '../driver-errors.js';
 import { sqlExperimentId } from '../rows.js';
 import { pagingClause } from '../search-sql.js';
-import type { SqlExecutor } from '../tracking/executor.js';
 
 type Sql = RawBuilder<unknown>;
-const FIRST_REVISION = '400f98739977';
 const ID_CHUNK = 500;
 
 interface ModelRow {
@@ -62,8 +59,6 @@ export class SqlLoggedModels implements LoggedModelStore {
   constructor(
     private readonly db: Db,
     private readonly dialect: SqlDialect,
-    /** The tracking store's executor on the same pool, for its hot reads. */
-    private readonly reads?: SqlExecutor,
   ) {}
 
   /**
@@ -72,12 +67,11 @@ export class SqlLoggedModels implements LoggedModelStore {
    */
   requireSchema(db: Db | Tx = this.db): Promise<void> {
     return (this.ready ??= (async () => {
-      const { currentRevision } = await import('../migrate/head.js');
-      const { revisionIndex } = await import('../migrate/revisions.js');
+      const { currentRevision, hasLoggedModels, LOGGED_MODELS_REVISION } = await import('../migrate/head.js');
       const rev = await currentRevision(db as Db);
-      if (rev !== null && revisionIndex(rev) >= 0 && revisionIndex(rev) < revisionIndex(FIRST_REVISION)) {
+      if (!hasLoggedModels(rev)) {
         throw new MlfError(
-          `Logged models need the database at MLflow 3's schema (revision ${FIRST_REVISION} or later); this one is at ${rev}. Run \`mlf db upgrade\` to upgrade it.`,
+          `Logged models need the database at MLflow 3's schema (revision ${LOGGED_MODELS_REVISION} or later); this one is at ${rev}. Run \`mlf db upgrade\` to upgrade it.`,
           'BAD_REQUEST',
         );
       }
@@ -333,42 +327,6 @@ export class SqlLoggedModels implements LoggedModelStore {
         const rows = ids.filter((id) => !known.has(id)).map((id) => ({ input_uuid: newRunId(), source_type: 'RUN_INPUT', source_id: runId, destination_type: 'MODEL_INPUT', destination_id: id, step: 0 }));
         if (rows.length) await tx.insertInto('inputs').values(rows).execute();
       });
-    });
-  }
-
-  async runLinks(runIds: string[]): Promise<Map<string, RunModelLinks>> {
-    const out = new Map<string, RunModelLinks>();
-    if (!runIds.length) return out;
-    try {
-      await this.requireSchema();
-    } catch {
-      return out; // a 2.x schema has no model links
-    }
-    return this.run(async () => {
-      for (let i = 0; i < runIds.length; i += ID_CHUNK) {
-        const part = runIds.slice(i, i + ID_CHUNK);
-        const query = () =>
-          this.db
-            .selectFrom('inputs')
-            .select(['source_id', 'destination_type', 'destination_id', 'step'])
-            .where('source_type', 'in', ['RUN_INPUT', 'RUN_OUTPUT'])
-            .where('destination_type', 'in', ['MODEL_INPUT', 'MODEL_OUTPUT'])
-            .where('source_id', 'in', part)
-            .orderBy('step')
-            .orderBy('destination_id');
-        // Asked for every page of a run search: through the tracking store's cached query (compiled
-        // once per length, on SQLite the synchronous reader) where there is one.
-        const rows = this.reads
-          ? await this.reads.rows(this.db, `runLinks:${part.length}`, query, ['RUN_INPUT', 'RUN_OUTPUT', 'MODEL_INPUT', 'MODEL_OUTPUT', ...part])
-          : await query().execute();
-        for (const r of rows) {
-          const runId = r.source_id as string;
-          const links = out.get(runId) ?? out.set(runId, { inputs: [], outputs: [] }).get(runId)!;
-          if (r.destination_type === 'MODEL_INPUT') links.inputs.push({ modelId: r.destination_id as string });
-          else links.outputs.push({ modelId: r.destination_id as string, step: Number(r.step) });
-        }
-      }
-      return out;
     });
   }
 

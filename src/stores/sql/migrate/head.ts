@@ -51,16 +51,26 @@ export function hasWorkspaces(rev: string | null): boolean {
   return rev !== null && revisionIndex(rev) >= revisionIndex(WORKSPACE_REVISION);
 }
 
+/** 400f98739977 (MLflow 3.0) adds logged models, and runs' links to them in `inputs`. */
+export const LOGGED_MODELS_REVISION = '400f98739977';
+
+/** Whether a database at `rev` has logged models (a revision mlf does not know is taken as newer). */
+export function hasLoggedModels(rev: string | null): boolean {
+  return rev === null || revisionIndex(rev) < 0 || revisionIndex(rev) >= revisionIndex(LOGGED_MODELS_REVISION);
+}
+
 /** What the stores adapt to at a revision, read once per connection (see tracking/schema-features.ts). */
 export interface SchemaFeatures {
   /** The longest experiment tag value the schema holds. */
   experimentTagValueLimit: number;
   /** The workspace experiments are written in and looked up in, or null before workspaces. */
   workspace: string | null;
+  /** Runs may link to logged models (MLflow 3), read with the runs. */
+  loggedModels: boolean;
 }
 
 export function schemaFeatures(rev: string | null): SchemaFeatures {
-  return { experimentTagValueLimit: experimentTagValueLimit(rev), workspace: hasWorkspaces(rev) ? DEFAULT_WORKSPACE : null };
+  return { experimentTagValueLimit: experimentTagValueLimit(rev), workspace: hasWorkspaces(rev) ? DEFAULT_WORKSPACE : null, loggedModels: hasLoggedModels(rev) };
 }
 
 /**

@@ -5,6 +5,8 @@ import { byKey } from '../../common.js';
 import type { Db, Tx } from '../dialects/dialect.js';
 import { datasetFromRow, METRIC_COLUMNS, metricFromValues } from '../rows.js';
 import { chunks, type SqlExecutor } from './executor.js';
+import { schemaFeaturesOf } from './schema-features.js';
+import type { RunModelLinks } from '../../../tracking/logged-models.js';
 
 // A default page of runs (MLflow's 1000) in one read per table: under every dialect's parameter
 // limit (SQL Server's, the least, is 2000 here), and half the statements of 500-id chunks.
@@ -54,7 +56,42 @@ const READS = {
         .where('inputs.destination_id', 'in', ids),
     inValues: (ids) => ['RUN', 'DATASET', ...ids],
   },
+  // MLflow 3: the logged models a run used (MODEL_INPUT) or produced (MODEL_OUTPUT, at a step).
+  modelLinks: {
+    name: 'modelLinks',
+    columns: ['source_id', 'destination_type', 'destination_id', 'step'],
+    perRun: (id) => sql`select c.source_id, c.destination_type, c.destination_id, c.step from inputs c
+      where c.source_type in (${sql.lit('RUN_INPUT')}, ${sql.lit('RUN_OUTPUT')}) and c.destination_type in (${sql.lit('MODEL_INPUT')}, ${sql.lit('MODEL_OUTPUT')})
+        and c.source_id = ${id}`,
+    inList: (db, ids) =>
+      db
+        .selectFrom('inputs')
+        .select(['source_id', 'destination_type', 'destination_id', 'step'])
+        .where('source_type', 'in', ['RUN_INPUT', 'RUN_OUTPUT'])
+        .where('destination_type', 'in', ['MODEL_INPUT', 'MODEL_OUTPUT'])
+        .where('source_id', 'in', ids),
+    inValues: (ids) => ['RUN_INPUT', 'RUN_OUTPUT', 'MODEL_INPUT', 'MODEL_OUTPUT', ...ids],
+  },
 } satisfies Record<string, ChildRead>;
+
+/**
+ * The logged-model links of runs (MLflow 3), each run's ordered by step, then model id, as MLflow's
+ * SQL store lists them; runs without links are absent.
+ */
+export async function readRunModelLinks(x: SqlExecutor, db: Db | Tx, ids: string[]): Promise<Map<string, RunModelLinks>> {
+  const out = new Map<string, RunModelLinks>();
+  for (const part of chunks(ids, PAGE_CHUNK)) if (part.length) addModelLinks(out, await childRows(x, db, READS.modelLinks, part));
+  return out;
+}
+
+function addModelLinks(out: Map<string, RunModelLinks>, rows: unknown[][]): void {
+  rows.sort((a, b) => Number(a[3]) - Number(b[3]) || (a[2] === b[2] ? 0 : (a[2] as string) < (b[2] as string) ? -1 : 1));
+  for (const [runId, type, modelId, step] of rows) {
+    const links = out.get(runId as string) ?? out.set(runId as string, { inputs: [], outputs: [] }).get(runId as string)!;
+    if (type === 'MODEL_INPUT') links.inputs.push({ modelId: modelId as string });
+    else links.outputs.push({ modelId: modelId as string, step: Number(step) });
+  }
+}
 
 /**
  * A page's rows of one read, as arrays of its columns: the dialect's per-run probe where it has
@@ -71,16 +108,20 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, infos: RunInfo[]): Pr
   const runs = new Map<string, Run>();
   for (const info of infos) runs.set(info.runId, { info, data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } });
   const ids = [...runs.keys()];
+  const { loggedModels } = await schemaFeaturesOf(x);
+  const links = new Map<string, RunModelLinks>();
   for (const part of chunks(ids, PAGE_CHUNK)) {
     if (part.length === 0) continue;
-    // From the pool the four reads go out together, each on its own connection; in a transaction
-    // (one connection) they run one after another.
-    const [metrics, params, tags, inputs] = await x.each(db, [
+    // From the pool the reads go out together, each on its own connection; in a transaction (one
+    // connection) they run one after another.
+    const [metrics, params, tags, inputs, modelLinks] = await x.each(db, [
       () => childRows(x, db, READS.metrics, part),
       () => childRows(x, db, READS.params, part),
       () => childRows(x, db, READS.tags, part),
       () => childRows(x, db, READS.inputs, part),
+      () => (loggedModels ? childRows(x, db, READS.modelLinks, part) : Promise.resolve([])),
     ] as const);
+    addModelLinks(links, modelLinks);
     for (const m of metrics) runs.get(m[0] as string)!.data.metrics.push(metricFromValues(m, 1));
     for (const p of params) runs.get(p[0] as string)!.data.params.push({ key: p[1] as string, value: (p[2] as string | null) ?? '' });
     for (const t of tags) runs.get(t[0] as string)!.data.tags.push({ key: t[1] as string, value: (t[2] as string | null) ?? '' });
@@ -101,6 +142,11 @@ export async function hydrate(x: SqlExecutor, db: Db | Tx, infos: RunInfo[]): Pr
         });
       }
     }
+  }
+  for (const [runId, l] of links) {
+    const run = runs.get(runId)!;
+    if (l.inputs.length) run.inputs.modelInputs = l.inputs;
+    if (l.outputs.length) run.outputs = { modelOutputs: l.outputs };
   }
   for (const run of runs.values()) {
     run.data.metrics.sort(byKey);
