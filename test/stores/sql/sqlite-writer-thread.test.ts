@@ -125,3 +125,25 @@ describe('SQLite writer thread and the event loop', () => {
     expect(await read).toEqual({ name: 'seen', released: true });
   });
 });
+
+describe('SQLite writer thread and other writers', () => {
+  it("waits for another connection's write lock, writes once it is free, and leaves the busy timeout as it was", async () => {
+    const file = mlflowFile();
+    const store = await open(file, true);
+    const other = new Database(file);
+    cleanups.push(() => other.close());
+    other.exec('begin immediate');
+    let released = false;
+    const write = store.createExperiment({ name: 'after the lock' }).then((id) => ({ id, released }));
+    await new Promise((r) => setTimeout(r, 300));
+    released = true;
+    other.exec('commit');
+    const { id, released: wasReleased } = await write;
+    expect(wasReleased).toBe(true);
+    expect((await store.getExperiment(id)).name).toBe('after the lock');
+    // The writer takes the lock with SQLite's busy handler off and puts it back afterwards.
+    const db = (store as SqlStore).conn.db;
+    const { rows } = await sql<Record<string, unknown>>`pragma busy_timeout`.execute(db);
+    expect(Object.values(rows[0]!)[0]).toBe(20_000);
+  });
+});

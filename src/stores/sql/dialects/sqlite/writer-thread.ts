@@ -24,6 +24,30 @@ function threadMain(req: NodeRequire, cacheOver: typeof statementCache): void {
   const db = new Database(workerData.file, { timeout: workerData.timeout });
   for (const p of workerData.pragmas as string[]) db.pragma(p);
   const prepare = cacheOver(db);
+  // Taking the write lock (BEGIN IMMEDIATE) and finishing with it (COMMIT, which waits for other
+  // connections' readers): SQLite's own busy handler sleeps 1, 2, 5 … up to 100 ms between tries,
+  // and another process's writer (`--workers N`) that takes the lock again right after its commit
+  // wins nearly every try, so under load a waiting writer starved for a second. Tried every
+  // millisecond instead, it gets in at the other's next gap. Both statements may simply be retried.
+  const busyOff = db.prepare('pragma busy_timeout = 0');
+  const busyOn = db.prepare(`pragma busy_timeout = ${Number(workerData.timeout)}`);
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  const polled = <T>(run: () => T): T => {
+    const until = Date.now() + Number(workerData.timeout);
+    busyOff.get();
+    try {
+      for (;;) {
+        try {
+          return run();
+        } catch (e) {
+          if ((e as { code?: string })?.code !== 'SQLITE_BUSY' || Date.now() >= until) throw e;
+        }
+        Atomics.wait(tick, 0, 0, 1);
+      }
+    } finally {
+      busyOn.get();
+    }
+  };
   parentPort!.on('message', (m: { id: number; op: string; sql: string; params: unknown[]; rows: unknown[][] }) => {
     try {
       if (m.op === 'close') {
@@ -39,7 +63,7 @@ function threadMain(req: NodeRequire, cacheOver: typeof statementCache): void {
       } else if (stmt.reader) {
         parentPort!.postMessage({ id: m.id, rows: stmt.all(...m.params) });
       } else {
-        const r = stmt.run(...m.params);
+        const r = m.sql === 'begin immediate' || m.sql === 'commit' ? polled(() => stmt.run()) : stmt.run(...m.params);
         parentPort!.postMessage({ id: m.id, rows: [], changes: r.changes, lastInsertRowid: r.lastInsertRowid });
       }
     } catch (e) {
