@@ -13,9 +13,8 @@
  * jsonPieces({ run_id: 'a' });     // '{"run_id":"a"}' (small answers stay one string)
  */
 import type { Reply } from './http.js';
+import { JSON_PIECE_CHARS as PIECE_CHARS } from '../lib/json-piece-size.js';
 
-/** The size a piece aims at: small enough to reuse freed memory, big enough to keep pieces few. */
-const PIECE_CHARS = 16 * 1024;
 /** Lists shorter than this are never split: the answer is small, or its items are few and big. */
 const MIN_SPLIT = 64;
 

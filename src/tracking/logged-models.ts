@@ -109,7 +109,10 @@ export interface LoggedModelStore {
   logOutputs?(runId: string, models: { modelId: string; step: number }[]): Promise<void>;
   /** The model half of `runs/log-inputs`: the run (active) used these models. */
   logModelInputs?(runId: string, modelIds: string[]): Promise<void>;
-  /** Model links of runs (runs without any are absent); empty where the schema has no such links. */
+  /**
+   * Model links of runs (runs without any are absent); empty where the schema has no such links.
+   * Stores whose runs come with their links (SQL, REST) leave it unset.
+   */
   runLinks?(runIds: string[]): Promise<Map<string, RunModelLinks>>;
 }
 

@@ -8,6 +8,7 @@
  * runToJson(run) // { info: { run_uuid, experiment_id, run_name, ... }, data: { metrics: [...] }, inputs: {} }
  */
 import { MlfError } from '../lib/errors.js';
+import { JSON_PIECE_CHARS } from '../lib/json-piece-size.js';
 import type {
   Dataset,
   DatasetInput,
@@ -88,9 +89,6 @@ export function metricToJson(m: Metric): Json {
   return out;
 }
 
-/** The size a piece of metricPointsJson aims at (see server/json-pieces.ts). */
-const POINTS_PIECE_CHARS = 16 * 1024;
-
 /**
  * One key's points as the items of MLflow's `metrics` list (comma-joined, in pieces of about
  * 16 kB), written from the text a database printed them in: `value,timestamp,step,is_nan` per
@@ -116,7 +114,7 @@ export function metricPointsJson(key: string, text: string, decode: (point: stri
         ? `${head}${text.slice(start, c1)},"timestamp":${text.slice(c1 + 1, c2)},"step":${text.slice(c2 + 1, c3)}}`
         : JSON.stringify(metricToJson(decode(text.slice(start, end))));
     piece += piece === '' && pieces.length === 0 ? item : `,${item}`;
-    if (piece.length >= POINTS_PIECE_CHARS) {
+    if (piece.length >= JSON_PIECE_CHARS) {
       pieces.push(piece);
       piece = '';
     }

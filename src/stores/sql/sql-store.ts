@@ -115,11 +115,11 @@ export class SqlStore extends RoleStore<SqlExecutor> implements TrackingStore {
     return (this.traceStore ??= new SqlTraceStoreV3(this.conn, this));
   }
 
-  /** The registry on this store's connection (its schema was checked when the store opened). */
   getMetricHistoryJson(runId: string, key: string): Promise<string[] | undefined> {
     return history.getMetricHistoryJson(this.x, runId, key);
   }
 
+  /** The registry on this store's connection (its schema was checked when the store opened). */
   async openRegistry(): Promise<RegistryStore> {
     const { SqlRegistryStore } = await import('./registry/sql-registry-store.js');
     return new SqlRegistryStore(this.conn, false);

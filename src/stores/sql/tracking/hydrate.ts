@@ -1,4 +1,4 @@
-/** Run infos → MLflow runs: params, latest metrics, tags and dataset inputs, a handful of queries per 500 runs. */
+/** Run infos → MLflow runs: params, latest metrics, tags, dataset inputs and (MLflow 3) model links, a handful of queries per 1000 runs. */
 import { sql, type Compilable, type RawBuilder } from 'kysely';
 import type { Run, RunInfo } from '../../../tracking/entities.js';
 import { byKey } from '../../common.js';
@@ -74,16 +74,7 @@ const READS = {
   },
 } satisfies Record<string, ChildRead>;
 
-/**
- * The logged-model links of runs (MLflow 3), each run's ordered by step, then model id, as MLflow's
- * SQL store lists them; runs without links are absent.
- */
-export async function readRunModelLinks(x: SqlExecutor, db: Db | Tx, ids: string[]): Promise<Map<string, RunModelLinks>> {
-  const out = new Map<string, RunModelLinks>();
-  for (const part of chunks(ids, PAGE_CHUNK)) if (part.length) addModelLinks(out, await childRows(x, db, READS.modelLinks, part));
-  return out;
-}
-
+/** Links rows into each run's model inputs and outputs, ordered by step, then model id, as MLflow's SQL store lists them. */
 function addModelLinks(out: Map<string, RunModelLinks>, rows: unknown[][]): void {
   rows.sort((a, b) => Number(a[3]) - Number(b[3]) || (a[2] === b[2] ? 0 : (a[2] as string) < (b[2] as string) ? -1 : 1));
   for (const [runId, type, modelId, step] of rows) {
